@@ -1,0 +1,238 @@
+import { crossEnvironmentProblems, validateEnvironment } from '../../config/environment';
+import type { EnvironmentConfig } from '../../config/environment';
+import { rawEnvironment, rawProduction } from '../support/environments';
+
+function problemsOf(raw: unknown): string[] {
+  const result = validateEnvironment(raw);
+  return 'problems' in result ? result.problems : [];
+}
+
+function withField(path: string, value: unknown, base = rawEnvironment()): Record<string, unknown> {
+  const copy = structuredClone(base);
+  const keys = path.split('.');
+  let target: Record<string, unknown> = copy;
+  for (const key of keys.slice(0, -1)) target = target[key] as Record<string, unknown>;
+  if (value === undefined) delete target[keys[keys.length - 1]];
+  else target[keys[keys.length - 1]] = value;
+  return copy;
+}
+
+describe('validateEnvironment', () => {
+  it('GIVEN a valid environment THEN it returns the typed config', () => {
+    const result = validateEnvironment(rawEnvironment());
+    expect(result).toEqual({ config: expect.objectContaining({ name: 'sandbox', region: 'eu-west-1' }) });
+  });
+
+  it('GIVEN a valid production environment THEN it passes', () => {
+    expect(problemsOf(rawProduction())).toEqual([]);
+  });
+
+  describe('field shapes: each names the path, the value and what is allowed', () => {
+    it.each([
+      [
+        'name',
+        'Sandbox_1',
+        'name: "Sandbox_1" is not valid (2-12 characters: lowercase letters, digits, dashes)',
+      ],
+      ['name', 'a-very-long-name', 'name: "a-very-long-name" is not valid'],
+      ['production', 'yes', 'production: "yes" is a string, expected true or false'],
+      [
+        'awsAccountId',
+        123456789012,
+        'awsAccountId: 123456789012 is a number, expected a string (a 12-digit account id in quotes',
+      ],
+      ['awsAccountId', '12345', 'awsAccountId: "12345" is not valid (a 12-digit account id'],
+      ['region', 'europe', 'region: "europe" is not valid (an AWS region such as eu-west-1)'],
+      ['availabilityZones', 'eu-west-1a', 'availabilityZones: "eu-west-1a" is a string, expected a list'],
+      [
+        'availabilityZones',
+        ['eu-west-1a', 'west'],
+        'availabilityZones[1]: "west" is not valid (an AZ name such as eu-west-1a)',
+      ],
+      ['dnsDomain', 'Not A Domain', 'dnsDomain: "Not A Domain" is not valid (a lowercase DNS name)'],
+      ['tags.owner', '', 'tags.owner: "" is not valid (a non-empty string'],
+      ['state.bucket', 'Bad_Bucket', 'state.bucket: "Bad_Bucket" is not valid (an S3 bucket name)'],
+      [
+        'network.vpcCidr',
+        '10.0.0.0/33',
+        'network.vpcCidr: "10.0.0.0/33" is not allowed (an IPv4 CIDR from /16 to /24, e.g. 10.20.0.0/16)',
+      ],
+      [
+        'network.vpcCidr',
+        '10.0.0.0/8',
+        'network.vpcCidr: "10.0.0.0/8" is not allowed (an IPv4 CIDR from /16 to /24',
+      ],
+      ['network.vpcCidr', '10.0.0.1/16', 'network.vpcCidr: "10.0.0.1/16" is not allowed'],
+      ['network.natGateways', 'two', 'network.natGateways: "two" is not allowed (one of "per-az", "single")'],
+      ['network.interfaceEndpoints', 1, 'network.interfaceEndpoints: 1 is a number, expected true or false'],
+      [
+        'network.flowLogRetentionDays',
+        42,
+        'network.flowLogRetentionDays: 42 is not allowed (one of 1, 3, 5, 7, 14, 30',
+      ],
+      [
+        'network.subnetPrefixLengths',
+        { private: 30 },
+        'network.subnetPrefixLengths.private: 30 is not allowed (a whole number from 16 to 28)',
+      ],
+      [
+        'database.instanceClass',
+        'r6g.large',
+        'database.instanceClass: "r6g.large" is not valid (an RDS instance class such as db.r6g.large)',
+      ],
+      ['database.readers', 1.5, 'database.readers: 1.5 is not allowed (a whole number from 0 to 15)'],
+      [
+        'database.backupRetentionDays',
+        36,
+        'database.backupRetentionDays: 36 is not allowed (a whole number from 1 to 35)',
+      ],
+      [
+        'alerting.pagerSecret',
+        'https://events.pagerduty.com/x',
+        'alerting.pagerSecret: "https://events.pagerduty.com/x" is not valid (the name of a Secrets Manager secret',
+      ],
+    ])('%s = %j', (path, value, message) => {
+      expect(problemsOf(withField(path, value))).toEqual([expect.stringContaining(message)]);
+    });
+
+    it('GIVEN a missing required field THEN it is named', () => {
+      expect(problemsOf(withField('state.region', undefined))).toEqual(['state.region: missing (required)']);
+    });
+
+    it('GIVEN an unknown field THEN it lists the allowed ones', () => {
+      expect(problemsOf(withField('network.natGateway', 'single'))).toEqual([
+        'network.natGateway: unknown field (allowed here: vpcCidr, natGateways, interfaceEndpoints, flowLogRetentionDays, subnetPrefixLengths)',
+      ]);
+    });
+
+    it('GIVEN a file that is not a mapping THEN it says what was expected', () => {
+      expect(problemsOf(['a', 'list'])).toEqual(['(file): ["a","list"] is a list, expected an object']);
+    });
+
+    it('GIVEN several problems THEN every one is reported', () => {
+      const raw = withField(
+        'region',
+        'nowhere',
+        withField('network.natGateways', 'none', withField('extra', 1)),
+      );
+      expect(problemsOf(raw)).toHaveLength(3);
+    });
+  });
+
+  describe('rules between fields', () => {
+    it('GIVEN one AZ THEN at least 2 are required', () => {
+      expect(problemsOf(withField('availabilityZones', ['eu-west-1a']))).toEqual([
+        'availabilityZones: ["eu-west-1a"] has 1 AZs (allowed: 2 to 4)',
+      ]);
+    });
+
+    it('GIVEN a production environment with 2 AZs THEN 3 are required', () => {
+      expect(
+        problemsOf(withField('availabilityZones', ['eu-west-1a', 'eu-west-1b'], rawProduction())),
+      ).toEqual(
+        expect.arrayContaining([
+          'availabilityZones: ["eu-west-1a","eu-west-1b"] has 2 AZs (allowed: 3 to 4 in production)',
+        ]),
+      );
+    });
+
+    it('GIVEN five AZs THEN at most 4 fit the subnet layout', () => {
+      const azs = ['a', 'b', 'c', 'd', 'e'].map((s) => `eu-west-1${s}`);
+      expect(problemsOf(withField('availabilityZones', azs))).toEqual(
+        expect.arrayContaining([expect.stringContaining('has 5 AZs (allowed: 2 to 4)')]),
+      );
+    });
+
+    it('GIVEN a duplicate AZ THEN it is named', () => {
+      expect(problemsOf(withField('availabilityZones', ['eu-west-1a', 'eu-west-1a']))).toEqual([
+        'availabilityZones[1]: "eu-west-1a" is listed twice',
+      ]);
+    });
+
+    it('GIVEN an AZ of another region THEN it is named', () => {
+      expect(problemsOf(withField('availabilityZones', ['eu-west-1a', 'us-east-1b']))).toEqual([
+        'availabilityZones[1]: "us-east-1b" is not in region "eu-west-1"',
+      ]);
+    });
+
+    it('GIVEN subnets that do not fit the VPC THEN it says so', () => {
+      const raw = withField(
+        'network.subnetPrefixLengths',
+        { private: 20 },
+        withField('network.vpcCidr', '10.90.0.0/20'),
+      );
+      expect(problemsOf(raw)).toEqual([
+        'network.subnetPrefixLengths: private subnets of /20 do not fit 4 AZ slots in a /20 VPC (allowed: /22 to /28)',
+      ]);
+    });
+
+    it('GIVEN as many readers as AZs THEN each reader cannot have its own AZ', () => {
+      expect(problemsOf(withField('database.readers', 2))).toEqual([
+        expect.stringContaining('database.readers: 2 is not allowed (at most 1: each reader needs an AZ'),
+      ]);
+    });
+  });
+
+  describe('production invariants cannot be switched off', () => {
+    it.each([
+      [
+        'network.natGateways',
+        'single',
+        'network.natGateways: "single" is not allowed in production ("per-az")',
+      ],
+      [
+        'database.deletionProtection',
+        false,
+        'database.deletionProtection: false is not allowed in production (true)',
+      ],
+      [
+        'database.readers',
+        1,
+        'database.readers: 1 is not allowed in production (at least 2, for a multi-AZ cluster)',
+      ],
+      [
+        'database.backupRetentionDays',
+        7,
+        'database.backupRetentionDays: 7 is not allowed in production (14 to 35)',
+      ],
+    ])('%s = %j', (path, value, message) => {
+      expect(problemsOf(withField(path, value, rawProduction()))).toEqual([message]);
+    });
+
+    it('GIVEN the same values outside production THEN they are allowed', () => {
+      const raw = withField('database.deletionProtection', false, withField('network.natGateways', 'single'));
+      expect(problemsOf(raw)).toEqual([]);
+    });
+  });
+});
+
+describe('crossEnvironmentProblems', () => {
+  const config = (name: string, vpcCidr: string) =>
+    ({ name, network: { vpcCidr } }) as unknown as EnvironmentConfig;
+
+  it('GIVEN disjoint CIDRs and unique names THEN there is no problem', () => {
+    const problems = crossEnvironmentProblems([
+      { source: 'a.yaml', config: config('a', '10.10.0.0/16') },
+      { source: 'b.yaml', config: config('b', '10.20.0.0/16') },
+    ]);
+    expect(problems).toEqual([]);
+  });
+
+  it('GIVEN overlapping VPC CIDRs THEN both environments are named', () => {
+    const problems = crossEnvironmentProblems([
+      { source: 'a.yaml', config: config('a', '10.10.0.0/16') },
+      { source: 'b.yaml', config: config('b', '10.10.128.0/17') },
+    ]);
+    expect(problems).toEqual([
+      'b.yaml: network.vpcCidr: "10.10.128.0/17" overlaps a.yaml (10.10.0.0/16); environments need disjoint CIDRs',
+    ]);
+  });
+
+  it('GIVEN a reused name THEN it is named', () => {
+    const problems = crossEnvironmentProblems([
+      { source: 'a.yaml', config: config('a', '10.10.0.0/16') },
+      { source: 'x.json', config: config('a', '10.20.0.0/16') },
+    ]);
+    expect(problems).toEqual(['x.json: name: "a" is already used by a.yaml']);
+  });
+});

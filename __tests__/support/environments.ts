@@ -1,0 +1,68 @@
+import { join } from 'node:path';
+import type { EnvironmentConfig } from '../../config/environment';
+import { loadEnvironments } from '../../config/load';
+
+/** The repository's config folder. */
+export const CONFIG_DIR = join(__dirname, '..', '..', 'config');
+
+/** The committed environments (dev, prod, staging), loaded and validated like main.ts does. */
+export function committedEnvironments(): EnvironmentConfig[] {
+  return loadEnvironments({ configDir: CONFIG_DIR });
+}
+
+/** One committed environment by name. */
+export function committedEnvironment(name: string): EnvironmentConfig {
+  const config = committedEnvironments().find((c) => c.name === name);
+  if (!config) throw new Error(`no committed environment named ${name}`);
+  return config;
+}
+
+/** A valid raw environment (as parsed from YAML) to derive bad cases from; a deep copy on every call. */
+export function rawEnvironment(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name: 'sandbox',
+    production: false,
+    awsAccountId: '444444444444',
+    region: 'eu-west-1',
+    availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+    dnsDomain: 'sandbox.wms.example.com',
+    tags: { owner: 'platform-team', costCentre: 'wms-sandbox' },
+    state: { bucket: 'wms-tfstate-444444444444-eu-west-1', region: 'eu-west-1' },
+    network: {
+      vpcCidr: '10.90.0.0/16',
+      natGateways: 'single',
+      interfaceEndpoints: false,
+      flowLogRetentionDays: 30,
+    },
+    database: {
+      instanceClass: 'db.t4g.medium',
+      readers: 0,
+      backupRetentionDays: 1,
+      deletionProtection: false,
+    },
+    alerting: { pagerSecret: 'wms/sandbox/alerting/pager', chatSecret: 'wms/sandbox/alerting/chat' },
+    ...overrides,
+  };
+}
+
+/** A valid production raw environment. */
+export function rawProduction(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return rawEnvironment({
+    name: 'live',
+    production: true,
+    availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
+    network: {
+      vpcCidr: '10.91.0.0/16',
+      natGateways: 'per-az',
+      interfaceEndpoints: true,
+      flowLogRetentionDays: 365,
+    },
+    database: {
+      instanceClass: 'db.r6g.large',
+      readers: 2,
+      backupRetentionDays: 14,
+      deletionProtection: true,
+    },
+    ...overrides,
+  });
+}

@@ -1,0 +1,245 @@
+/**
+ * The environment schema: what one environment (dev, staging, prod, or an extra one from `WMS_ENV_FILE`) is made
+ * of, and the rules its values must follow.
+ */
+import {
+  AZ_SLOTS,
+  DEFAULT_SUBNET_PREFIX_LENGTHS,
+  overlaps,
+  parseCidr,
+  planSubnets,
+} from '../constructs/private/cidr';
+import { LOG_RETENTION_DAYS } from '../constructs/private/log-retention';
+import type { LogRetentionDays } from '../constructs/private/log-retention';
+import type { SubnetPrefixLengths } from '../constructs/private/cidr';
+import type { Validator } from './fields';
+import { boolean, integer, list, object, oneOf, optional, required, show, text } from './fields';
+
+/** Remote Terraform state of the environment's stacks. */
+export interface StateConfig {
+  /** S3 bucket holding one state object per stack (created by the bootstrap stack). */
+  readonly bucket: string;
+  /** Region of the bucket. */
+  readonly region: string;
+}
+
+/** Ownership and cost-allocation tags, applied to every AWS resource through the provider's default_tags. */
+export interface TagsConfig {
+  /** Team that owns the environment. */
+  readonly owner: string;
+  /** Cost centre charged for it. */
+  readonly costCentre: string;
+}
+
+/** The VPC and its subnets. */
+export interface NetworkConfig {
+  /** VPC CIDR, e.g. 10.20.0.0/16; must not overlap another environment's so they can be peered later. */
+  readonly vpcCidr: string;
+  /** One NAT gateway per AZ (highly available) or a single one (cheaper, one AZ's failure cuts egress). */
+  readonly natGateways: 'per-az' | 'single';
+  /** Interface endpoints for ECR, STS, CloudWatch Logs, Secrets Manager and EC2 (about $7/month each per AZ). */
+  readonly interfaceEndpoints: boolean;
+  /** Retention of the VPC flow logs. */
+  readonly flowLogRetentionDays: LogRetentionDays;
+  /**
+   * Prefix length of each tier's per-AZ subnets.
+   * @default - private /19, public /24, database /24
+   */
+  readonly subnetPrefixLengths?: Partial<SubnetPrefixLengths>;
+}
+
+/** The Aurora PostgreSQL cluster. */
+export interface DatabaseConfig {
+  /** Instance class of the writer and readers, e.g. db.r6g.large. */
+  readonly instanceClass: string;
+  /** Reader replicas, each in a different AZ from the writer and from each other. */
+  readonly readers: number;
+  /** Days of point-in-time recovery (1-35). */
+  readonly backupRetentionDays: number;
+  /** Refuses deletion of the cluster. */
+  readonly deletionProtection: boolean;
+}
+
+/** Where alert notifications go: names of Secrets Manager secrets holding the receivers' URLs and keys. */
+export interface AlertingConfig {
+  /** Secret with the pager (critical alerts) integration key. */
+  readonly pagerSecret: string;
+  /** Secret with the chat/ticket (warning alerts) webhook URL. */
+  readonly chatSecret: string;
+}
+
+/** One environment, as read from `config/<name>.yaml` or the `WMS_ENV_FILE` file. */
+export interface EnvironmentConfig {
+  /** Short lowercase name used in stack and resource names (`wms-<name>-platform`). */
+  readonly name: string;
+  /** Production invariants apply: 3+ AZs, NAT per AZ, database readers and deletion protection. */
+  readonly production: boolean;
+  /** The AWS account the stacks deploy to; the provider refuses any other. */
+  readonly awsAccountId: string;
+  /** AWS region. */
+  readonly region: string;
+  /** Availability zones, listed explicitly so synthesis needs no AWS lookup. Append only: order fixes subnets. */
+  readonly availabilityZones: readonly string[];
+  /** DNS domain of the environment (its Route 53 hosted zone). */
+  readonly dnsDomain: string;
+  /** Ownership and cost tags. */
+  readonly tags: TagsConfig;
+  /** Remote state location. */
+  readonly state: StateConfig;
+  /** Network layout. */
+  readonly network: NetworkConfig;
+  /** Database sizing and protection. */
+  readonly database: DatabaseConfig;
+  /** Alert receivers. */
+  readonly alerting: AlertingConfig;
+}
+
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
+const regionField = text(REGION, 'an AWS region such as eu-west-1');
+const nonEmpty = text(/^\S(.*\S)?$/, 'a non-empty string without leading or trailing spaces');
+const secretName = text(
+  /^(?![a-z][a-z0-9+.-]*:\/\/)[A-Za-z0-9/_+=.@-]{1,512}$/,
+  'the name of a Secrets Manager secret such as wms/prod/alerting/pager, never the value itself',
+);
+const subnetPrefix = integer(16, 28);
+
+const schema: Validator<EnvironmentConfig> = object<EnvironmentConfig>({
+  name: required(
+    text(/^[a-z][a-z0-9-]{0,10}[a-z0-9]$/, '2-12 characters: lowercase letters, digits, dashes'),
+  ),
+  production: required(boolean),
+  awsAccountId: required(text(/^\d{12}$/, 'a 12-digit account id in quotes, e.g. "123456789012"')),
+  region: required(regionField),
+  availabilityZones: required(
+    list(text(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, 'an AZ name such as eu-west-1a'), 1, 8),
+  ),
+  dnsDomain: required(
+    text(/^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'a lowercase DNS name'),
+  ),
+  tags: required(object<TagsConfig>({ owner: required(nonEmpty), costCentre: required(nonEmpty) })),
+  state: required(
+    object<StateConfig>({
+      bucket: required(text(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name')),
+      region: required(regionField),
+    }),
+  ),
+  network: required(
+    object<NetworkConfig>({
+      vpcCidr: required(text(/^[\d./]+$/, 'an IPv4 CIDR such as 10.20.0.0/16')),
+      natGateways: required(oneOf('per-az', 'single')),
+      interfaceEndpoints: required(boolean),
+      flowLogRetentionDays: required(oneOf(...LOG_RETENTION_DAYS)),
+      subnetPrefixLengths: optional(
+        object<Partial<SubnetPrefixLengths>>({
+          private: optional(subnetPrefix),
+          public: optional(subnetPrefix),
+          database: optional(subnetPrefix),
+        }),
+      ),
+    }),
+  ),
+  database: required(
+    object<DatabaseConfig>({
+      instanceClass: required(
+        text(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'an RDS instance class such as db.r6g.large'),
+      ),
+      readers: required(integer(0, 15)),
+      backupRetentionDays: required(integer(1, 35)),
+      deletionProtection: required(boolean),
+    }),
+  ),
+  alerting: required(
+    object<AlertingConfig>({ pagerSecret: required(secretName), chatSecret: required(secretName) }),
+  ),
+});
+
+/** The subnet prefix lengths of an environment, defaults filled in. */
+export function subnetPrefixLengths(network: NetworkConfig): SubnetPrefixLengths {
+  return { ...DEFAULT_SUBNET_PREFIX_LENGTHS, ...network.subnetPrefixLengths };
+}
+
+/**
+ * Validates one environment's raw data: its shape, then the rules between its fields.
+ * @returns the typed config, or every problem found, each naming the field path, the value and what is allowed
+ */
+export function validateEnvironment(raw: unknown): { config: EnvironmentConfig } | { problems: string[] } {
+  const problems: string[] = [];
+  const config = schema(raw, '', problems);
+  if (!config) return { problems };
+  problems.push(...crossFieldProblems(config));
+  return problems.length > 0 ? { problems } : { config };
+}
+
+function crossFieldProblems(config: EnvironmentConfig): string[] {
+  const problems: string[] = [];
+  const { availabilityZones: azs, network, database } = config;
+
+  const minAzs = config.production ? 3 : 2;
+  if (azs.length < minAzs || azs.length > AZ_SLOTS) {
+    problems.push(
+      `availabilityZones: ${show(azs)} has ${azs.length} AZs (allowed: ${minAzs} to ${AZ_SLOTS}` +
+        `${config.production ? ' in production' : ''})`,
+    );
+  }
+  azs.forEach((az, index) => {
+    if (azs.indexOf(az) !== index) problems.push(`availabilityZones[${index}]: "${az}" is listed twice`);
+    if (!az.startsWith(config.region) || az.length !== config.region.length + 1) {
+      problems.push(`availabilityZones[${index}]: "${az}" is not in region "${config.region}"`);
+    }
+  });
+
+  const vpc = parseCidr(network.vpcCidr);
+  if (!vpc || vpc.prefix < 16 || vpc.prefix > 24) {
+    problems.push(
+      `network.vpcCidr: "${network.vpcCidr}" is not allowed (an IPv4 CIDR from /16 to /24, e.g. 10.20.0.0/16)`,
+    );
+  } else {
+    const layout = planSubnets(network.vpcCidr, azs.length, subnetPrefixLengths(network));
+    if ('problems' in layout) {
+      problems.push(...layout.problems.map((p) => `network.subnetPrefixLengths: ${p}`));
+    }
+  }
+
+  if (database.readers >= azs.length) {
+    problems.push(
+      `database.readers: ${database.readers} is not allowed (at most ${azs.length - 1}: ` +
+        `each reader needs an AZ other than the writer's and the other readers')`,
+    );
+  }
+
+  if (config.production) {
+    const invariant = (path: string, value: unknown, allowed: string) =>
+      problems.push(`${path}: ${show(value)} is not allowed in production (${allowed})`);
+    if (network.natGateways !== 'per-az') invariant('network.natGateways', network.natGateways, '"per-az"');
+    if (!database.deletionProtection) invariant('database.deletionProtection', false, 'true');
+    if (database.readers < 2)
+      invariant('database.readers', database.readers, 'at least 2, for a multi-AZ cluster');
+    if (database.backupRetentionDays < 14) {
+      invariant('database.backupRetentionDays', database.backupRetentionDays, '14 to 35');
+    }
+  }
+  return problems;
+}
+
+/** Rules across environments: unique names and non-overlapping VPC CIDRs (so they can be peered later). */
+export function crossEnvironmentProblems(
+  configs: readonly { readonly source: string; readonly config: EnvironmentConfig }[],
+): string[] {
+  const problems: string[] = [];
+  configs.forEach(({ source, config }, index) => {
+    for (const other of configs.slice(0, index)) {
+      if (other.config.name === config.name) {
+        problems.push(`${source}: name: "${config.name}" is already used by ${other.source}`);
+      }
+      const a = parseCidr(config.network.vpcCidr);
+      const b = parseCidr(other.config.network.vpcCidr);
+      if (a && b && overlaps(a, b)) {
+        problems.push(
+          `${source}: network.vpcCidr: "${config.network.vpcCidr}" overlaps ` +
+            `${other.source} (${other.config.network.vpcCidr}); environments need disjoint CIDRs`,
+        );
+      }
+    }
+  });
+  return problems;
+}

@@ -1,0 +1,7 @@
+/** Facts about the project itself, the same for every environment. */
+export const PROJECT = {
+  /** Prefix of every stack and physical resource name. */
+  name: 'wms',
+  /** The repository that holds this code: tagged on every resource, and trusted by CI's OIDC roles. */
+  repository: 'acme/wms-platform',
+} as const;

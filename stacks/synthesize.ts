@@ -1,0 +1,71 @@
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { App } from 'cdktf';
+import type { EnvironmentConfig } from '../config/environment';
+import { PROJECT } from '../config/project';
+import type { BackendKind } from './environment-stack';
+import { PlatformStack } from './platform-stack';
+
+/** How to synthesize. */
+export interface SynthesizeOptions {
+  /** The output folder (cdktf's CDKTF_OUTDIR), usually `cdktf.out`. */
+  readonly outdir: string;
+  /** State backend of every stack. */
+  readonly backend: BackendKind;
+}
+
+/** Names of an environment's stacks, in dependency order. */
+export function stackNames(environment: string): { platform: string } {
+  return { platform: `${PROJECT.name}-${environment}-platform` };
+}
+
+/** Adds every environment's stacks to the app. */
+export function defineStacks(app: App, configs: readonly EnvironmentConfig[], backend: BackendKind): void {
+  for (const config of configs) {
+    const names = stackNames(config.name);
+    new PlatformStack(app, names.platform, { config, backend });
+  }
+}
+
+/**
+ * Synthesizes every stack of every environment into `outdir`, all or nothing: the app is synthesized into a
+ * staging folder beside it, and only when that succeeds are the stacks moved into `outdir`. A failure leaves
+ * `outdir` as it was. Stack folders of stacks that no longer exist are removed; each remaining stack folder
+ * keeps its `.terraform` (provider cache) and only its synthesized files are replaced.
+ * @returns the names of the synthesized stacks
+ */
+export function synthesize(configs: readonly EnvironmentConfig[], options: SynthesizeOptions): string[] {
+  const outdir = resolve(options.outdir);
+  const staging = `${outdir}.staging-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(dirname(staging), { recursive: true });
+  try {
+    const app = new App({ outdir: staging });
+    defineStacks(app, configs, options.backend);
+    app.synth();
+    return publish(staging, outdir);
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+function publish(staging: string, outdir: string): string[] {
+  const stagedStacks = join(staging, 'stacks');
+  const stacks = readdirSync(stagedStacks).sort();
+  const stacksDir = join(outdir, 'stacks');
+  mkdirSync(stacksDir, { recursive: true });
+  for (const existing of readdirSync(stacksDir)) {
+    if (!stacks.includes(existing)) rmSync(join(stacksDir, existing), { recursive: true, force: true });
+  }
+  for (const stack of stacks) {
+    const target = join(stacksDir, stack);
+    mkdirSync(target, { recursive: true });
+    for (const file of readdirSync(join(stagedStacks, stack))) {
+      rmSync(join(target, file), { recursive: true, force: true });
+      renameSync(join(stagedStacks, stack, file), join(target, file));
+    }
+  }
+  if (existsSync(join(outdir, 'manifest.json'))) rmSync(join(outdir, 'manifest.json'));
+  renameSync(join(staging, 'manifest.json'), join(outdir, 'manifest.json'));
+  return stacks;
+}
