@@ -1,5 +1,6 @@
 /**
- * The cdktf app: loads and validates every environment, then synthesizes their stacks into cdktf.out.
+ * The cdktf app: loads and validates every environment, synthesizes their stacks, checks them with the
+ * guardrails, and only then writes them into cdktf.out.
  * The only file that reads the process environment.
  *
  * - WMS_ENV_FILE: an extra environment file (YAML or JSON), validated like config/*.yaml.
@@ -8,7 +9,7 @@
  */
 import { ConfigError, loadEnvironments } from './config/load';
 import type { BackendKind } from './stacks/environment-stack';
-import { synthesize } from './stacks/synthesize';
+import { GuardrailsFailure, synthesize } from './stacks/synthesize';
 
 function main(): void {
   const backend = process.env.WMS_BACKEND ?? 's3';
@@ -26,6 +27,7 @@ function main(): void {
 try {
   main();
 } catch (error) {
-  process.stderr.write(`${error instanceof ConfigError ? error.message : String((error as Error).stack)}\n`);
+  const expected = error instanceof ConfigError || error instanceof GuardrailsFailure;
+  process.stderr.write(`${expected ? (error as Error).message : String((error as Error).stack)}\n`);
   process.exit(1);
 }

@@ -2,6 +2,8 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path';
 import { App } from 'cdktf';
 import type { EnvironmentConfig } from '../config/environment';
+import { formatSynthFailure } from '../guardrails/format';
+import { checkOutdir } from '../guardrails/load';
 import { PROJECT } from '../config/project';
 import type { BackendKind } from './environment-stack';
 import { PlatformStack } from './platform-stack';
@@ -27,23 +29,40 @@ export function defineStacks(app: App, configs: readonly EnvironmentConfig[], ba
   }
 }
 
-/**
- * Synthesizes every stack of every environment into `outdir`, all or nothing: the app is synthesized into a
- * staging folder beside it, and only when that succeeds are the stacks moved into `outdir`. A failure leaves
- * `outdir` as it was. Stack folders of stacks that no longer exist are removed; each remaining stack folder
- * keeps its `.terraform` (provider cache) and only its synthesized files are replaced.
- * @returns the names of the synthesized stacks
- */
+/** Synthesis refused by the guardrails: the message lists every finding and what to change. */
+export class GuardrailsFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GuardrailsFailure';
+  }
+}
+
+/** Synthesizes every stack of every environment into `outdir` (see {@link synthesizeApp}). */
 export function synthesize(configs: readonly EnvironmentConfig[], options: SynthesizeOptions): string[] {
-  const outdir = resolve(options.outdir);
-  const staging = `${outdir}.staging-${process.pid}`;
+  return synthesizeApp((app) => defineStacks(app, configs, options.backend), options.outdir);
+}
+
+/**
+ * Synthesizes an app into `outdir`, guarded and all or nothing: the app is synthesized into a staging folder
+ * beside `outdir`, the guardrails check the synthesized JSON of every stack, and only when both succeed are the
+ * stacks moved into `outdir`. A failure leaves `outdir` as it was. Stack folders of stacks that no longer exist
+ * are removed; each remaining stack folder keeps its `.terraform` (provider cache) and only its synthesized
+ * files are replaced.
+ * @returns the names of the synthesized stacks
+ * @throws GuardrailsFailure when a stack has an unsuppressed finding or a stale suppression
+ */
+export function synthesizeApp(define: (app: App) => void, outdir: string): string[] {
+  const target = resolve(outdir);
+  const staging = `${target}.staging-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(dirname(staging), { recursive: true });
   try {
     const app = new App({ outdir: staging });
-    defineStacks(app, configs, options.backend);
+    define(app);
     app.synth();
-    return publish(staging, outdir);
+    const report = checkOutdir(staging);
+    if (!report.passed) throw new GuardrailsFailure(formatSynthFailure(report));
+    return publish(staging, target);
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }

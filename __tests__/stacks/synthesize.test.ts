@@ -1,8 +1,10 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stackNames, synthesize } from '../../stacks/synthesize';
-import { committedEnvironments } from '../support/environments';
+import { suppress } from '../../guardrails/suppress';
+import { PlatformStack } from '../../stacks/platform-stack';
+import { GuardrailsFailure, stackNames, synthesize, synthesizeApp } from '../../stacks/synthesize';
+import { committedEnvironment, committedEnvironments } from '../support/environments';
 
 describe('synthesize', () => {
   let work: string;
@@ -36,5 +38,46 @@ describe('synthesize', () => {
     const broken = { ...dev, availabilityZones: [] };
     expect(() => synthesize([broken], { outdir, backend: 's3' })).toThrow(/availabilityZones/);
     expect(readdirSync(work)).toEqual([]);
+  });
+
+  describe('guardrails on every synth', () => {
+    const failureOf = (fn: () => unknown): GuardrailsFailure => {
+      try {
+        fn();
+      } catch (error) {
+        if (error instanceof GuardrailsFailure) return error;
+        throw error;
+      }
+      throw new Error('expected the guardrails to refuse the synth');
+    };
+
+    it('GIVEN an escape hatch that removes a log group key THEN synth fails saying where and what to change, writing nothing', () => {
+      const outdir = join(work, 'cdktf.out');
+      const failure = failureOf(() =>
+        synthesizeApp((app) => {
+          const stack = new PlatformStack(app, 'wms-prod-platform', { config: committedEnvironment('prod') });
+          stack.network.flowLogGroup.addOverride('kms_key_id', null);
+        }, outdir),
+      );
+      expect(failure.message).toContain('wms-prod-platform');
+      expect(failure.message).toMatch(/aws_cloudwatch_log_group\.Network_FlowLogGroup_\w+/);
+      expect(failure.message).toContain('wms-prod-platform/Network/FlowLogGroup');
+      expect(failure.message).toContain('CKV_AWS_158');
+      expect(failure.message).toMatch(/fix: .*kms_key_id/);
+      expect(readdirSync(work)).toEqual([]);
+    });
+
+    it('GIVEN a suppression that matches no finding THEN synth fails on the stale suppression', () => {
+      const outdir = join(work, 'cdktf.out');
+      const failure = failureOf(() =>
+        synthesizeApp((app) => {
+          const stack = new PlatformStack(app, 'wms-dev-platform', { config: committedEnvironment('dev') });
+          suppress(stack.network.flowLogGroup, 'CKV_AWS_158', 'the log group is encrypted, so this is stale');
+        }, outdir),
+      );
+      expect(failure.message).toMatch(/[Ss]tale/);
+      expect(failure.message).toContain('CKV_AWS_158');
+      expect(existsSync(outdir)).toBe(false);
+    });
   });
 });
