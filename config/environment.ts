@@ -11,9 +11,11 @@ import {
 } from '../constructs/private/cidr';
 import { LOG_RETENTION_DAYS } from '../constructs/private/log-retention';
 import type { LogRetentionDays } from '../constructs/private/log-retention';
+import type { DatabaseAlarmThresholds, ServerlessCapacity } from '../constructs/postgres-database';
+import { SUPPORTED_MAJOR_VERSIONS } from '../constructs/postgres-database';
 import type { SubnetPrefixLengths } from '../constructs/private/cidr';
 import type { Validator } from './fields';
-import { boolean, integer, list, object, oneOf, optional, required, show, text } from './fields';
+import { boolean, decimal, integer, list, object, oneOf, optional, required, show, text } from './fields';
 
 /** Remote Terraform state of the environment's stacks. */
 export interface StateConfig {
@@ -48,16 +50,47 @@ export interface NetworkConfig {
   readonly subnetPrefixLengths?: Partial<SubnetPrefixLengths>;
 }
 
+/** AWS Backup of the database, beyond its point-in-time window. */
+export interface DatabaseBackupConfig {
+  /** Days the daily backups are kept. */
+  readonly retentionDays: number;
+  /**
+   * A second region each backup is copied to (required in production).
+   * @default - no copy
+   */
+  readonly copyRegion?: string;
+  /**
+   * Days the copies are kept.
+   * @default - retentionDays
+   */
+  readonly copyRetentionDays?: number;
+  /** A weekly restore test of the latest backup (required in production). */
+  readonly restoreTesting: boolean;
+}
+
 /** The Aurora PostgreSQL cluster. */
 export interface DatabaseConfig {
-  /** Instance class of the writer and readers, e.g. db.r6g.large. */
+  /** Aurora PostgreSQL major version; minor versions are upgraded automatically. */
+  readonly engineMajorVersion: string;
+  /** Instance class of the writer and readers, e.g. db.r6g.large, or db.serverless with `serverless`. */
   readonly instanceClass: string;
+  /**
+   * Serverless v2 capacity in ACUs, exactly when instanceClass is db.serverless.
+   * @default - provisioned instances
+   */
+  readonly serverless?: ServerlessCapacity;
   /** Reader replicas, each in a different AZ from the writer and from each other. */
   readonly readers: number;
   /** Days of point-in-time recovery (1-35). */
   readonly backupRetentionDays: number;
   /** Refuses deletion of the cluster. */
   readonly deletionProtection: boolean;
+  /** Statements slower than this are logged, in milliseconds. */
+  readonly slowQueryMs: number;
+  /** AWS Backup plan. */
+  readonly backup: DatabaseBackupConfig;
+  /** CloudWatch alarm thresholds. */
+  readonly alarms: DatabaseAlarmThresholds;
 }
 
 /** Where alert notifications go: names of Secrets Manager secrets holding the receivers' URLs and keys. */
@@ -140,12 +173,41 @@ const schema: Validator<EnvironmentConfig> = object<EnvironmentConfig>({
   ),
   database: required(
     object<DatabaseConfig>({
+      engineMajorVersion: required(oneOf(...SUPPORTED_MAJOR_VERSIONS)),
       instanceClass: required(
-        text(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'an RDS instance class such as db.r6g.large'),
+        text(
+          /^db\.([a-z0-9]+\.[a-z0-9]+|serverless)$/,
+          'an RDS instance class such as db.r6g.large, or db.serverless',
+        ),
+      ),
+      serverless: optional(
+        object<ServerlessCapacity>({
+          minCapacity: required(decimal(0, 256, 0.5)),
+          maxCapacity: required(decimal(1, 256, 0.5)),
+        }),
       ),
       readers: required(integer(0, 15)),
       backupRetentionDays: required(integer(1, 35)),
       deletionProtection: required(boolean),
+      slowQueryMs: required(integer(10, 600000)),
+      backup: required(
+        object<DatabaseBackupConfig>({
+          retentionDays: required(integer(1, 3650)),
+          copyRegion: optional(regionField),
+          copyRetentionDays: optional(integer(1, 3650)),
+          restoreTesting: required(boolean),
+        }),
+      ),
+      alarms: required(
+        object<DatabaseAlarmThresholds>({
+          cpuPercent: required(integer(1, 100)),
+          freeableMemoryMiB: required(integer(1, 1048576)),
+          freeLocalStorageGiB: required(integer(1, 65536)),
+          replicaLagMs: required(integer(1, 3600000)),
+          connections: required(integer(1, 100000)),
+          proxyClientConnections: required(integer(1, 100000)),
+        }),
+      ),
     }),
   ),
   alerting: required(
@@ -200,6 +262,20 @@ function crossFieldProblems(config: EnvironmentConfig): string[] {
     }
   }
 
+  if ((database.instanceClass === 'db.serverless') !== (database.serverless !== undefined)) {
+    problems.push(
+      `database.serverless: ${show(database.serverless)} is not allowed ` +
+        `(set exactly when database.instanceClass is "db.serverless"; it is ${show(database.instanceClass)})`,
+    );
+  }
+  if (database.serverless && database.serverless.minCapacity > database.serverless.maxCapacity) {
+    problems.push(`database.serverless.minCapacity: ${database.serverless.minCapacity} is above maxCapacity`);
+  }
+  if (database.backup.copyRegion === config.region) {
+    problems.push(
+      `database.backup.copyRegion: "${config.region}" is not allowed (a region other than the environment's)`,
+    );
+  }
   if (database.readers >= azs.length) {
     problems.push(
       `database.readers: ${database.readers} is not allowed (at most ${azs.length - 1}: ` +
@@ -209,7 +285,11 @@ function crossFieldProblems(config: EnvironmentConfig): string[] {
 
   if (config.production) {
     const invariant = (path: string, value: unknown, allowed: string) =>
-      problems.push(`${path}: ${show(value)} is not allowed in production (${allowed})`);
+      problems.push(
+        value === undefined
+          ? `${path}: missing (required in production: ${allowed})`
+          : `${path}: ${show(value)} is not allowed in production (${allowed})`,
+      );
     if (network.natGateways !== 'per-az') invariant('network.natGateways', network.natGateways, '"per-az"');
     if (!database.deletionProtection) invariant('database.deletionProtection', false, 'true');
     if (database.readers < 2)
@@ -217,6 +297,8 @@ function crossFieldProblems(config: EnvironmentConfig): string[] {
     if (database.backupRetentionDays < 14) {
       invariant('database.backupRetentionDays', database.backupRetentionDays, '14 to 35');
     }
+    if (!database.backup.copyRegion) invariant('database.backup.copyRegion', undefined, 'a second region');
+    if (!database.backup.restoreTesting) invariant('database.backup.restoreTesting', false, 'true');
   }
   return problems;
 }

@@ -4,11 +4,7 @@ import { DefaultRouteTable } from '@cdktf/provider-aws/lib/default-route-table';
 import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
 import { Eip } from '@cdktf/provider-aws/lib/eip';
 import { FlowLog } from '@cdktf/provider-aws/lib/flow-log';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway';
-import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
-import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
 import type { NetworkAclEgress, NetworkAclIngress } from '@cdktf/provider-aws/lib/network-acl';
 import { NetworkAcl } from '@cdktf/provider-aws/lib/network-acl';
@@ -26,6 +22,8 @@ import { AZ_SLOTS, DEFAULT_SUBNET_PREFIX_LENGTHS, planSubnets } from './private/
 import { propError } from './private/errors';
 import type { LogRetentionDays } from './private/log-retention';
 import { LOG_RETENTION_DAYS } from './private/log-retention';
+import { serviceRole } from './private/iam';
+import { customerKey } from './private/kms';
 import { physicalName } from './private/naming';
 
 /** What other constructs need to know about the network. */
@@ -342,75 +340,40 @@ export class Network extends Construct implements INetwork {
   ): CloudwatchLogGroup {
     const logGroupName = `/aws/vpc-flow-logs/${props.namePrefix}`;
     const logGroupArn = `arn:aws:logs:${props.region}:${props.accountId}:log-group:${logGroupName}`;
-    const key = new KmsKey(this, 'FlowLogKey', {
+    const key = customerKey(this, 'FlowLogKey', {
       description: `Encrypts the VPC flow logs of ${props.namePrefix}`,
-      enableKeyRotation: true,
-      deletionWindowInDays: 30,
-      policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Sid: 'AccountAdministers',
-            Effect: 'Allow',
-            Principal: { AWS: `arn:aws:iam::${props.accountId}:root` },
-            Action: 'kms:*',
-            Resource: '*',
-          },
-          {
-            Sid: 'FlowLogGroupUses',
-            Effect: 'Allow',
-            Principal: { Service: `logs.${props.region}.amazonaws.com` },
-            Action: [
-              'kms:Encrypt*',
-              'kms:Decrypt*',
-              'kms:ReEncrypt*',
-              'kms:GenerateDataKey*',
-              'kms:Describe*',
-            ],
-            Resource: '*',
-            Condition: { ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': logGroupArn } },
-          },
-        ],
-      }),
+      alias: name('flow-logs'),
+      accountId: props.accountId,
+      serviceStatements: [
+        {
+          Sid: 'FlowLogGroupUses',
+          Effect: 'Allow',
+          Principal: { Service: `logs.${props.region}.amazonaws.com` },
+          Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+          Resource: '*',
+          Condition: { ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': logGroupArn } },
+        },
+      ],
     });
-    new KmsAlias(this, 'FlowLogKeyAlias', { name: `alias/${name('flow-logs')}`, targetKeyId: key.keyId });
 
     const logGroup = new CloudwatchLogGroup(this, 'FlowLogGroup', {
       name: logGroupName,
       retentionInDays,
       kmsKeyId: key.arn,
     });
-    const role = new IamRole(this, 'FlowLogRole', {
+    const role = serviceRole(this, 'FlowLogRole', {
       name: name('vpc-flow-logs'),
       description: 'Lets VPC Flow Logs write to its own log group',
-      assumeRolePolicy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Principal: { Service: 'vpc-flow-logs.amazonaws.com' },
-            Action: 'sts:AssumeRole',
-            Condition: {
-              StringEquals: { 'aws:SourceAccount': props.accountId },
-              ArnLike: { 'aws:SourceArn': `arn:aws:ec2:${props.region}:${props.accountId}:vpc-flow-log/*` },
-            },
-          },
-        ],
-      }),
-    });
-    new IamRolePolicy(this, 'FlowLogRolePolicy', {
-      name: 'write-flow-logs',
-      role: role.id,
-      policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-            Resource: [logGroupArn, `${logGroupArn}:*`],
-          },
-        ],
-      }),
+      service: 'vpc-flow-logs.amazonaws.com',
+      accountId: props.accountId,
+      sourceArn: `arn:aws:ec2:${props.region}:${props.accountId}:vpc-flow-log/*`,
+      statements: [
+        {
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+          Resource: [logGroupArn, `${logGroupArn}:*`],
+        },
+      ],
     });
     new FlowLog(this, 'FlowLog', {
       vpcId,

@@ -78,7 +78,7 @@ describe('validateEnvironment', () => {
       [
         'database.instanceClass',
         'r6g.large',
-        'database.instanceClass: "r6g.large" is not valid (an RDS instance class such as db.r6g.large)',
+        'database.instanceClass: "r6g.large" is not valid (an RDS instance class such as db.r6g.large, or db.serverless)',
       ],
       ['database.readers', 1.5, 'database.readers: 1.5 is not allowed (a whole number from 0 to 15)'],
       [
@@ -163,6 +163,27 @@ describe('validateEnvironment', () => {
       );
       expect(problemsOf(raw)).toEqual([
         'network.subnetPrefixLengths: private subnets of /20 do not fit 4 AZ slots in a /20 VPC (allowed: /22 to /28)',
+      ]);
+    });
+
+    it('GIVEN serverless capacity without db.serverless THEN it says they go together', () => {
+      expect(problemsOf(withField('database.instanceClass', 'db.r6g.large'))).toEqual([
+        'database.serverless: {"minCapacity":0.5,"maxCapacity":2} is not allowed (set exactly when database.instanceClass is "db.serverless"; it is "db.r6g.large")',
+      ]);
+      expect(problemsOf(withField('database.serverless', undefined))).toEqual([
+        'database.serverless: undefined is not allowed (set exactly when database.instanceClass is "db.serverless"; it is "db.serverless")',
+      ]);
+    });
+
+    it('GIVEN a serverless minimum above the maximum THEN it says so', () => {
+      expect(problemsOf(withField('database.serverless', { minCapacity: 8, maxCapacity: 2 }))).toEqual([
+        'database.serverless.minCapacity: 8 is above maxCapacity',
+      ]);
+    });
+
+    it('GIVEN a backup copy to the same region THEN it is refused', () => {
+      expect(problemsOf(withField('database.backup.copyRegion', 'eu-west-1'))).toEqual([
+        'database.backup.copyRegion: "eu-west-1" is not allowed (a region other than the environment\'s)',
       ]);
     });
 

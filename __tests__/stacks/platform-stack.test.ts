@@ -76,6 +76,9 @@ describe.each(['dev', 'staging', 'prod'])('PlatformStack %s', (environment) => {
 });
 
 describe('environment invariants', () => {
+  const INSTANCE_IDS = ['Database_Reader1_B843ECF4', 'Database_Reader2_6C3EFF40', 'Database_Writer_2C00925F'];
+  const VAULT_IDS = ['DatabaseBackup_CopyVault_35687476', 'DatabaseBackup_Vault_1522849C'];
+
   it('prod spans 3 AZs with a NAT gateway in each', () => {
     const json = synthPlatform('prod');
     const azs = new Set(listOfType(json, 'aws_subnet').map((s) => s.availability_zone));
@@ -90,6 +93,47 @@ describe('environment invariants', () => {
     expect(listOfType(json, 'aws_vpc_endpoint').filter((e) => e.vpc_endpoint_type === 'Interface')).toEqual(
       [],
     );
+  });
+
+  it('prod runs a writer and 2 readers in 3 different AZs, protected, with backups copied to a second region', () => {
+    const json = synthPlatform('prod');
+    const instances = listOfType(json, 'aws_rds_cluster_instance');
+    expect(instances).toHaveLength(3);
+    expect(new Set(instances.map((i) => i.availability_zone)).size).toBe(3);
+    expect(listOfType(json, 'aws_rds_cluster')[0]).toMatchObject({
+      deletion_protection: true,
+      backup_retention_period: 35,
+    });
+    const [plan] = listOfType(json, 'aws_backup_plan');
+    expect((plan.rule as Record<string, unknown>[])[0].copy_action).toHaveLength(1);
+    expect(listOfType(json, 'aws_backup_vault').map((v) => v.provider)).toContain('aws.backup_region');
+    expect(listOfType(json, 'aws_backup_restore_testing_plan')).toHaveLength(1);
+  });
+
+  it('staging keeps deletion protection; dev opts out explicitly and runs one serverless writer', () => {
+    expect(listOfType(synthPlatform('staging'), 'aws_rds_cluster')[0].deletion_protection).toBe(true);
+    const dev = synthPlatform('dev');
+    expect(listOfType(dev, 'aws_rds_cluster')[0]).toMatchObject({
+      deletion_protection: false,
+      serverlessv2_scaling_configuration: { min_capacity: 0.5, max_capacity: 4 },
+    });
+    expect(listOfType(dev, 'aws_rds_cluster_instance')).toHaveLength(1);
+  });
+
+  it('pins the stateful resources to their addresses, so a refactor cannot silently replace them', () => {
+    const json = synthPlatform('prod');
+    const ids = (type: string) => Object.keys(json.resource?.[type] ?? {}).sort();
+    expect(ids('aws_vpc')).toEqual(['Network_Vpc_FAC8F4A5']);
+    expect(ids('aws_rds_cluster')).toEqual(['Database_Cluster_C6094C50']);
+    expect(ids('aws_rds_cluster_instance')).toEqual(INSTANCE_IDS);
+    expect(ids('aws_kms_key')).toEqual([
+      'Alarms_Key_66918E0D',
+      'DatabaseBackup_CopyVaultKey_8FBCA9EF',
+      'DatabaseBackup_VaultKey_7BF401D2',
+      'Database_Key_64F5EF26',
+      'Network_FlowLogKey_88E74685',
+    ]);
+    expect(ids('aws_backup_vault')).toEqual(VAULT_IDS);
   });
 
   it('records the environment for the guardrails in the stack metadata', () => {

@@ -17,6 +17,15 @@ export function committedEnvironment(name: string): EnvironmentConfig {
   return config;
 }
 
+const ALARMS = {
+  cpuPercent: 80,
+  freeableMemoryMiB: 512,
+  freeLocalStorageGiB: 5,
+  replicaLagMs: 2000,
+  connections: 100,
+  proxyClientConnections: 200,
+};
+
 /** A valid raw environment (as parsed from YAML) to derive bad cases from; a deep copy on every call. */
 export function rawEnvironment(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -35,10 +44,15 @@ export function rawEnvironment(overrides: Record<string, unknown> = {}): Record<
       flowLogRetentionDays: 30,
     },
     database: {
-      instanceClass: 'db.t4g.medium',
+      engineMajorVersion: '16',
+      instanceClass: 'db.serverless',
+      serverless: { minCapacity: 0.5, maxCapacity: 2 },
       readers: 0,
       backupRetentionDays: 1,
       deletionProtection: false,
+      slowQueryMs: 500,
+      backup: { retentionDays: 7, restoreTesting: false },
+      alarms: ALARMS,
     },
     alerting: { pagerSecret: 'wms/sandbox/alerting/pager', chatSecret: 'wms/sandbox/alerting/chat' },
     ...overrides,
@@ -58,10 +72,14 @@ export function rawProduction(overrides: Record<string, unknown> = {}): Record<s
       flowLogRetentionDays: 365,
     },
     database: {
+      engineMajorVersion: '16',
       instanceClass: 'db.r6g.large',
       readers: 2,
       backupRetentionDays: 14,
       deletionProtection: true,
+      slowQueryMs: 1000,
+      backup: { retentionDays: 35, copyRegion: 'eu-central-1', restoreTesting: true },
+      alarms: ALARMS,
     },
     ...overrides,
   });
