@@ -13,6 +13,7 @@ import { LOG_RETENTION_DAYS } from '../constructs/private/log-retention';
 import type { LogRetentionDays } from '../constructs/private/log-retention';
 import type { DatabaseAlarmThresholds, ServerlessCapacity } from '../constructs/postgres-database';
 import { SUPPORTED_MAJOR_VERSIONS } from '../constructs/postgres-database';
+import { LOG_RETENTION_DAYS as MIN_LOG_RETENTION_DAYS } from '../guardrails/rules/logs';
 import type { SubnetPrefixLengths } from '../constructs/private/cidr';
 import type { Validator } from './fields';
 import { boolean, decimal, integer, list, object, oneOf, optional, required, show, text } from './fields';
@@ -274,6 +275,13 @@ function crossFieldProblems(config: EnvironmentConfig): string[] {
   if (database.backup.copyRegion === config.region) {
     problems.push(
       `database.backup.copyRegion: "${config.region}" is not allowed (a region other than the environment's)`,
+    );
+  }
+  const minRetention = config.production ? MIN_LOG_RETENTION_DAYS.production : MIN_LOG_RETENTION_DAYS.other;
+  if (network.flowLogRetentionDays < minRetention) {
+    problems.push(
+      `network.flowLogRetentionDays: ${network.flowLogRetentionDays} is not allowed ` +
+        `(at least ${minRetention}${config.production ? ' in production' : ''}: the guardrails' CKV_AWS_338)`,
     );
   }
   if (database.readers >= azs.length) {

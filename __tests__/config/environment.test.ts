@@ -181,6 +181,15 @@ describe('validateEnvironment', () => {
       ]);
     });
 
+    it('GIVEN flow logs kept less than the guardrails require THEN it says how long', () => {
+      expect(problemsOf(withField('network.flowLogRetentionDays', 14))).toEqual([
+        "network.flowLogRetentionDays: 14 is not allowed (at least 30: the guardrails' CKV_AWS_338)",
+      ]);
+      expect(problemsOf(withField('network.flowLogRetentionDays', 180, rawProduction()))).toEqual([
+        "network.flowLogRetentionDays: 180 is not allowed (at least 365 in production: the guardrails' CKV_AWS_338)",
+      ]);
+    });
+
     it('GIVEN a backup copy to the same region THEN it is refused', () => {
       expect(problemsOf(withField('database.backup.copyRegion', 'eu-west-1'))).toEqual([
         'database.backup.copyRegion: "eu-west-1" is not allowed (a region other than the environment\'s)',
