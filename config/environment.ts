@@ -13,6 +13,8 @@ import { LOG_RETENTION_DAYS } from '../constructs/private/log-retention';
 import type { LogRetentionDays } from '../constructs/private/log-retention';
 import type { DatabaseAlarmThresholds, ServerlessCapacity } from '../constructs/postgres-database';
 import { SUPPORTED_MAJOR_VERSIONS } from '../constructs/postgres-database';
+import type { EksAccessRoles, EksAddonVersions } from '../constructs/eks-cluster';
+import { STANDARD_SUPPORT_KUBERNETES_VERSIONS } from '../constructs/eks-cluster';
 import { LOG_RETENTION_DAYS as MIN_LOG_RETENTION_DAYS } from '../guardrails/rules/logs';
 import type { SubnetPrefixLengths } from '../constructs/private/cidr';
 import type { Validator } from './fields';
@@ -94,6 +96,36 @@ export interface DatabaseConfig {
   readonly alarms: DatabaseAlarmThresholds;
 }
 
+/** One managed node group's instance types and sizes. */
+export interface NodeGroupConfig {
+  /** EC2 instance types (x86_64). */
+  readonly instanceTypes: readonly string[];
+  /** Fewest nodes. */
+  readonly minSize: number;
+  /** Nodes at creation (Karpenter adds capacity afterwards). */
+  readonly desiredSize: number;
+  /** Most nodes. */
+  readonly maxSize: number;
+}
+
+/** The EKS cluster. */
+export interface EksConfig {
+  /** Kubernetes minor version, in EKS standard support. */
+  readonly kubernetesVersion: string;
+  /** Exact EKS add-on versions (`aws eks describe-addon-versions`). */
+  readonly addonVersions: EksAddonVersions;
+  /** CIDRs that may reach the public API endpoint; empty keeps the endpoint private. Never 0.0.0.0/0 in production. */
+  readonly endpointPublicAccessCidrs: readonly string[];
+  /** IAM roles given cluster access: admin (break-glass), read-only, and the CI deploy role. */
+  readonly accessRoles: EksAccessRoles;
+  /** On-demand system nodes and Spot nodes for stateless work. */
+  readonly nodeGroups: { readonly system: NodeGroupConfig; readonly spot: NodeGroupConfig };
+  /** Retention of the control-plane logs. */
+  readonly logRetentionDays: LogRetentionDays;
+  /** Terraform refuses to destroy the cluster (`prevent_destroy`). */
+  readonly deletionProtection: boolean;
+}
+
 /** Where alert notifications go: names of Secrets Manager secrets holding the receivers' URLs and keys. */
 export interface AlertingConfig {
   /** Secret with the pager (critical alerts) integration key. */
@@ -124,6 +156,8 @@ export interface EnvironmentConfig {
   readonly network: NetworkConfig;
   /** Database sizing and protection. */
   readonly database: DatabaseConfig;
+  /** The Kubernetes cluster. */
+  readonly eks: EksConfig;
   /** Alert receivers. */
   readonly alerting: AlertingConfig;
 }
@@ -136,6 +170,28 @@ const secretName = text(
   'the name of a Secrets Manager secret such as wms/prod/alerting/pager, never the value itself',
 );
 const subnetPrefix = integer(16, 28);
+const addonVersion = text(
+  /^v\d+\.\d+\.\d+-eksbuild\.\d+$/,
+  'an exact EKS add-on version such as v1.21.1-eksbuild.7',
+);
+const roleArn = text(
+  /^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/,
+  'an IAM role ARN such as arn:aws:iam::123456789012:role/admin',
+);
+function nodeGroup(minInstanceTypes: number): Validator<NodeGroupConfig> {
+  return object<NodeGroupConfig>({
+    instanceTypes: required(
+      list(
+        text(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'an EC2 instance type such as m6i.large'),
+        minInstanceTypes,
+        20,
+      ),
+    ),
+    minSize: required(integer(0, 100)),
+    desiredSize: required(integer(0, 100)),
+    maxSize: required(integer(1, 100)),
+  });
+}
 
 const schema: Validator<EnvironmentConfig> = object<EnvironmentConfig>({
   name: required(
@@ -211,6 +267,35 @@ const schema: Validator<EnvironmentConfig> = object<EnvironmentConfig>({
       ),
     }),
   ),
+  eks: required(
+    object<EksConfig>({
+      kubernetesVersion: required(oneOf(...Object.keys(STANDARD_SUPPORT_KUBERNETES_VERSIONS))),
+      addonVersions: required(
+        object<EksAddonVersions>({
+          vpcCni: required(addonVersion),
+          coredns: required(addonVersion),
+          kubeProxy: required(addonVersion),
+          podIdentityAgent: required(addonVersion),
+          ebsCsiDriver: required(addonVersion),
+        }),
+      ),
+      endpointPublicAccessCidrs: required(
+        list(text(/^[\d./]+$/, 'an IPv4 CIDR such as 203.0.113.0/24'), 0, 40),
+      ),
+      accessRoles: required(
+        object<EksAccessRoles>({
+          adminRoleArn: required(roleArn),
+          readOnlyRoleArn: required(roleArn),
+          deployRoleArn: required(roleArn),
+        }),
+      ),
+      nodeGroups: required(
+        object<EksConfig['nodeGroups']>({ system: required(nodeGroup(1)), spot: required(nodeGroup(2)) }),
+      ),
+      logRetentionDays: required(oneOf(...LOG_RETENTION_DAYS)),
+      deletionProtection: required(boolean),
+    }),
+  ),
   alerting: required(
     object<AlertingConfig>({ pagerSecret: required(secretName), chatSecret: required(secretName) }),
   ),
@@ -277,6 +362,32 @@ function crossFieldProblems(config: EnvironmentConfig): string[] {
       `database.backup.copyRegion: "${config.region}" is not allowed (a region other than the environment's)`,
     );
   }
+  const { eks } = config;
+  for (const [group, sizes] of Object.entries(eks.nodeGroups)) {
+    if (!(sizes.minSize <= sizes.desiredSize && sizes.desiredSize <= sizes.maxSize)) {
+      problems.push(
+        `eks.nodeGroups.${group}: min ${sizes.minSize}, desired ${sizes.desiredSize}, max ${sizes.maxSize} ` +
+          'is not allowed (minSize <= desiredSize <= maxSize)',
+      );
+    }
+  }
+  eks.endpointPublicAccessCidrs.forEach((cidr, index) => {
+    const block = parseCidr(cidr);
+    const path = `eks.endpointPublicAccessCidrs[${index}]`;
+    if (!block) problems.push(`${path}: "${cidr}" is not allowed (an IPv4 CIDR such as 203.0.113.0/24)`);
+    else if (block.prefix === 0 && config.production) {
+      problems.push(
+        `${path}: "${cidr}" is not allowed in production (a CIDR narrower than the whole internet)`,
+      );
+    }
+  });
+  Object.entries(eks.accessRoles).forEach(([role, arn]) => {
+    if (!arn.startsWith(`arn:aws:iam::${config.awsAccountId}:`)) {
+      problems.push(
+        `eks.accessRoles.${role}: "${arn}" is not allowed (a role of account ${config.awsAccountId})`,
+      );
+    }
+  });
   const minRetention = config.production ? MIN_LOG_RETENTION_DAYS.production : MIN_LOG_RETENTION_DAYS.other;
   if (network.flowLogRetentionDays < minRetention) {
     problems.push(
@@ -305,6 +416,7 @@ function crossFieldProblems(config: EnvironmentConfig): string[] {
     if (database.backupRetentionDays < 14) {
       invariant('database.backupRetentionDays', database.backupRetentionDays, '14 to 35');
     }
+    if (!eks.deletionProtection) invariant('eks.deletionProtection', false, 'true');
     if (!database.backup.copyRegion) invariant('database.backup.copyRegion', undefined, 'a second region');
     if (!database.backup.restoreTesting) invariant('database.backup.restoreTesting', false, 'true');
   }

@@ -1,13 +1,16 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { Route53Zone } from '@cdktf/provider-aws/lib/route53-zone';
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import { subnetPrefixLengths } from '../config/environment';
 import { PROJECT } from '../config/project';
 import { AlarmTopic } from '../constructs/alarm-topic';
 import { DatabaseBackup } from '../constructs/database-backup';
+import { EksCluster } from '../constructs/eks-cluster';
 import { Network } from '../constructs/network';
 import { PostgresDatabase } from '../constructs/postgres-database';
 import { physicalName } from '../constructs/private/naming';
+import { SecureBucket } from '../constructs/secure-bucket';
 import type { EnvironmentStackProps } from './environment-stack';
 import { defaultTags, EnvironmentStack } from './environment-stack';
 
@@ -22,6 +25,12 @@ export class PlatformStack extends EnvironmentStack {
   readonly database: PostgresDatabase;
   /** The SNS topic of the environment's CloudWatch alarms. */
   readonly alarmTopic: AlarmTopic;
+  /** The EKS cluster, its nodes, add-ons and workload identities. */
+  readonly eks: EksCluster;
+  /** The environment's public DNS zone. */
+  readonly zone: Route53Zone;
+  /** Loki's chunk and index storage. */
+  readonly lokiBucket: SecureBucket;
 
   constructor(scope: Construct, id: string, props: EnvironmentStackProps) {
     super(scope, id, props);
@@ -42,13 +51,15 @@ export class PlatformStack extends EnvironmentStack {
         })
       : undefined;
 
+    // The network tags its subnets for this cluster before the cluster exists: one name, decided here.
+    const clusterName = physicalName(this.namePrefix, 'eks');
     this.network = new Network(this, 'Network', {
       namePrefix: this.namePrefix,
       accountId: config.awsAccountId,
       region: config.region,
       vpcCidr: config.network.vpcCidr,
       availabilityZones: config.availabilityZones,
-      clusterName: physicalName(this.namePrefix, 'eks'),
+      clusterName,
       subnetPrefixLengths: subnetPrefixLengths(config.network),
       natGateways: config.network.natGateways,
       interfaceEndpoints: config.network.interfaceEndpoints,
@@ -96,6 +107,52 @@ export class PlatformStack extends EnvironmentStack {
           : undefined,
     });
 
+    this.zone = new Route53Zone(this, 'Zone', {
+      name: config.dnsDomain,
+      comment: `${this.namePrefix}: records managed by external-dns; delegate it from the parent zone`,
+    });
+    this.lokiBucket = new SecureBucket(this, 'LokiBucket', {
+      bucketName: physicalName(this.namePrefix, 'loki', config.awsAccountId, config.region),
+      purpose: 'Loki log chunks and index',
+      accountId: config.awsAccountId,
+      // Loki's compactor applies the log retention; versions only guard against a bad deploy.
+      noncurrentVersionExpirationDays: 7,
+    });
+
+    const alertingSecretArns = [config.alerting.pagerSecret, config.alerting.chatSecret].map(
+      // The 6 random characters Secrets Manager appends to a secret's ARN (IAM's `?` matches one each).
+      (name) => `arn:aws:secretsmanager:${config.region}:${config.awsAccountId}:secret:${name}-??????`,
+    );
+    const apiSecretArn = this.database.userSecretArns[PROJECT.apiDatabaseUser];
+    this.eks = new EksCluster(this, 'Eks', {
+      clusterName,
+      accountId: config.awsAccountId,
+      region: config.region,
+      network: this.network,
+      production: config.production,
+      kubernetesVersion: config.eks.kubernetesVersion,
+      addonVersions: config.eks.addonVersions,
+      endpointPublicAccessCidrs: config.eks.endpointPublicAccessCidrs,
+      accessRoles: config.eks.accessRoles,
+      nodeGroups: config.eks.nodeGroups,
+      logRetentionDays: config.eks.logRetentionDays,
+      deletionProtection: config.eks.deletionProtection,
+      workloads: {
+        hostedZoneArn: this.zone.arn,
+        externalSecretArns: alertingSecretArns,
+        lokiBucketArn: this.lokiBucket.bucketArn,
+        lokiBucketKeyArn: this.lokiBucket.key?.arn,
+        apiSecretArns: [apiSecretArn],
+        apiDatabaseUser: PROJECT.apiDatabaseUser,
+        databaseResourceId: this.database.proxyResourceId,
+        secretsKmsKeyArns: [this.database.kmsKeyArn],
+      },
+    });
+    this.database.allowConnectionsFrom(
+      this.eks.nodeSecurityGroupId,
+      'PostgreSQL from the EKS nodes and pods',
+    );
+
     const output = (name: string, value: string | string[], description: string) =>
       new TerraformOutput(this, name, { value, description });
     output('VpcId', this.network.vpcId, 'VPC id');
@@ -112,5 +169,7 @@ export class PlatformStack extends EnvironmentStack {
       'RDS-managed master secret (rotated by RDS)',
     );
     output('AlarmTopicArn', this.alarmTopic.topicArn, 'SNS topic of the CloudWatch alarms');
+    output('EksClusterName', this.eks.clusterName, 'EKS cluster name (aws eks update-kubeconfig --name ...)');
+    output('ZoneNameServers', this.zone.nameServers, 'Name servers to delegate the DNS domain to');
   }
 }

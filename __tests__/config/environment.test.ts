@@ -190,6 +190,54 @@ describe('validateEnvironment', () => {
       ]);
     });
 
+    it('GIVEN node group sizes out of order THEN min <= desired <= max is required', () => {
+      expect(
+        problemsOf(
+          withField('eks.nodeGroups.system', {
+            instanceTypes: ['m6i.large'],
+            minSize: 2,
+            desiredSize: 1,
+            maxSize: 3,
+          }),
+        ),
+      ).toEqual([
+        'eks.nodeGroups.system: min 2, desired 1, max 3 is not allowed (minSize <= desiredSize <= maxSize)',
+      ]);
+    });
+
+    it('GIVEN a Spot group with one instance type THEN at least two are required', () => {
+      expect(
+        problemsOf(
+          withField('eks.nodeGroups.spot', {
+            instanceTypes: ['m6i.large'],
+            minSize: 0,
+            desiredSize: 0,
+            maxSize: 1,
+          }),
+        ),
+      ).toEqual(['eks.nodeGroups.spot.instanceTypes: has 1 items (allowed: 2 to 20)']);
+    });
+
+    it('GIVEN an access role of another account THEN it is refused', () => {
+      expect(
+        problemsOf(withField('eks.accessRoles.deployRoleArn', 'arn:aws:iam::999999999999:role/deploy')),
+      ).toEqual([
+        'eks.accessRoles.deployRoleArn: "arn:aws:iam::999999999999:role/deploy" is not allowed (a role of account 444444444444)',
+      ]);
+    });
+
+    it('GIVEN a public endpoint open to the internet THEN production refuses it and other environments accept it', () => {
+      expect(problemsOf(withField('eks.endpointPublicAccessCidrs', ['0.0.0.0/0'], rawProduction()))).toEqual([
+        'eks.endpointPublicAccessCidrs[0]: "0.0.0.0/0" is not allowed in production (a CIDR narrower than the whole internet)',
+      ]);
+      expect(
+        problemsOf(withField('eks.endpointPublicAccessCidrs', ['203.0.113.0/24'], rawProduction())),
+      ).toEqual([]);
+      expect(problemsOf(withField('eks.endpointPublicAccessCidrs', ['10.0.0.0/33']))).toEqual([
+        'eks.endpointPublicAccessCidrs[0]: "10.0.0.0/33" is not allowed (an IPv4 CIDR such as 203.0.113.0/24)',
+      ]);
+    });
+
     it('GIVEN a backup copy to the same region THEN it is refused', () => {
       expect(problemsOf(withField('database.backup.copyRegion', 'eu-west-1'))).toEqual([
         'database.backup.copyRegion: "eu-west-1" is not allowed (a region other than the environment\'s)',

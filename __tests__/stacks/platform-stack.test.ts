@@ -131,9 +131,55 @@ describe('environment invariants', () => {
       'DatabaseBackup_CopyVaultKey_8FBCA9EF',
       'DatabaseBackup_VaultKey_7BF401D2',
       'Database_Key_64F5EF26',
+      'Eks_Key_4214F243',
+      'LokiBucket_Key_AE7042D1',
       'Network_FlowLogKey_88E74685',
     ]);
     expect(ids('aws_backup_vault')).toEqual(VAULT_IDS);
+    expect(ids('aws_eks_cluster')).toEqual(['Eks_Cluster_9EEA9CA8']);
+    expect(ids('aws_s3_bucket')).toEqual(['LokiBucket_3640F0F5']);
+  });
+
+  it('admits the EKS nodes and pods, and only them, to the database proxy', () => {
+    const json = synthPlatform('prod');
+    const ingress = listOfType(json, 'aws_vpc_security_group_ingress_rule').filter(
+      (r) => r.from_port === 5432,
+    );
+    const sources = ingress.map((r) => [r.security_group_id, r.referenced_security_group_id]);
+    expect(sources).toEqual(
+      expect.arrayContaining([
+        [
+          expect.stringMatching(/ProxySecurityGroup/),
+          expect.stringMatching(/^\$\{aws_security_group\.Eks_.*NodeSecurityGroup.*\.id\}$/),
+        ],
+        [expect.stringMatching(/Database_SecurityGroup/), expect.stringMatching(/ProxySecurityGroup/)],
+      ]),
+    );
+    expect(ingress).toHaveLength(2);
+  });
+
+  it('lets the WMS API connect as its own database user through the proxy, and read only its own login', () => {
+    const json = synthPlatform('prod');
+    const policies = listOfType(json, 'aws_iam_role_policy').map((p) => p.policy as string);
+    const api = policies.find((p) => p.includes('rds-db:connect'));
+    expect(api).toContain('dbuser:${element(split(\":\", aws_db_proxy.Database_Proxy_');
+    expect(api).toContain('/wms_api');
+    expect(api).toMatch(/aws_secretsmanager_secret\.Database_UserSecretWmsApi_\w+\.arn/);
+  });
+
+  it('names the environment zone for external-dns and keeps the prod cluster from being destroyed', () => {
+    const json = synthPlatform('prod');
+    expect(listOfType(json, 'aws_route53_zone')).toEqual([
+      expect.objectContaining({ name: 'wms.example.com' }),
+    ]);
+    expect(listOfType(json, 'aws_eks_cluster')).toEqual([
+      expect.objectContaining({
+        name: 'wms-prod-eks',
+        version: '1.35',
+        lifecycle: { prevent_destroy: true },
+      }),
+    ]);
+    expect(listOfType(synthPlatform('dev'), 'aws_eks_cluster')[0].lifecycle).toBeUndefined();
   });
 
   it('records the environment for the guardrails in the stack metadata', () => {

@@ -26,6 +26,31 @@ const ALARMS = {
   proxyClientConnections: 200,
 };
 
+function eksConfig(account: string, deletionProtection: boolean): Record<string, unknown> {
+  return {
+    kubernetesVersion: '1.35',
+    addonVersions: {
+      vpcCni: 'v1.21.1-eksbuild.7',
+      coredns: 'v1.13.2-eksbuild.4',
+      kubeProxy: 'v1.35.3-eksbuild.2',
+      podIdentityAgent: 'v1.3.10-eksbuild.3',
+      ebsCsiDriver: 'v1.57.1-eksbuild.1',
+    },
+    endpointPublicAccessCidrs: [],
+    accessRoles: {
+      adminRoleArn: `arn:aws:iam::${account}:role/admin`,
+      readOnlyRoleArn: `arn:aws:iam::${account}:role/readonly`,
+      deployRoleArn: `arn:aws:iam::${account}:role/deploy`,
+    },
+    nodeGroups: {
+      system: { instanceTypes: ['m6i.large'], minSize: 1, desiredSize: 1, maxSize: 2 },
+      spot: { instanceTypes: ['m6i.large', 'm6a.large'], minSize: 0, desiredSize: 1, maxSize: 3 },
+    },
+    logRetentionDays: 30,
+    deletionProtection,
+  };
+}
+
 /** A valid raw environment (as parsed from YAML) to derive bad cases from; a deep copy on every call. */
 export function rawEnvironment(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -54,6 +79,7 @@ export function rawEnvironment(overrides: Record<string, unknown> = {}): Record<
       backup: { retentionDays: 7, restoreTesting: false },
       alarms: ALARMS,
     },
+    eks: eksConfig('444444444444', false),
     alerting: { pagerSecret: 'wms/sandbox/alerting/pager', chatSecret: 'wms/sandbox/alerting/chat' },
     ...overrides,
   };
@@ -71,6 +97,7 @@ export function rawProduction(overrides: Record<string, unknown> = {}): Record<s
       interfaceEndpoints: true,
       flowLogRetentionDays: 365,
     },
+    eks: eksConfig('444444444444', true),
     database: {
       engineMajorVersion: '16',
       instanceClass: 'db.r6g.large',

@@ -1,9 +1,13 @@
+import { STANDARD_SUPPORT_KUBERNETES_VERSIONS } from '../../constructs/eks-cluster';
 import type { Rule, Violation } from '../types';
 import { blockAt, blocks, boolAttr, isPresent, stringListAttr } from '../values';
 import { fail, PASS, requireBool, requireOneOf, requirePresent } from './helpers';
 
-/** Kubernetes versions EKS supports (standard or extended), as Checkov's CKV_AWS_339 lists them. */
-export const SUPPORTED_EKS_VERSIONS = ['1.29', '1.30', '1.31', '1.32', '1.33', '1.34', '1.35'];
+/**
+ * Kubernetes versions in EKS standard support: the EKS construct's table, one source for both. Stricter than
+ * Checkov's CKV_AWS_339, which also accepts versions in (paid) extended support.
+ */
+export const SUPPORTED_EKS_VERSIONS = Object.keys(STANDARD_SUPPORT_KUBERNETES_VERSIONS);
 const CONTROL_PLANE_LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'];
 
 function publicEndpoint(cluster: Record<string, unknown>): boolean | undefined {
