@@ -1,0 +1,19 @@
+import type { RuleGroupsOptions } from '../../../constructs/monitoring/alert-rules';
+import type { MonitoringTargets } from '../../../constructs/monitoring/targets';
+
+/** The targets the tests render with: the names the platform uses in prod. */
+export const TARGETS: MonitoringTargets = {
+  namespace: 'wms',
+  apiJob: 'wms-api',
+  apiDeployment: 'wms-api',
+  probeJob: 'wms-api-probe',
+  postgresExporterJob: 'postgres-exporter',
+  cloudwatchExporterJob: 'yace',
+  databaseLocalStorageGiB: 64,
+};
+
+/** Rule options of the tests. */
+export const RULE_OPTIONS: RuleGroupsOptions = {
+  ...TARGETS,
+  runbookBaseUrl: 'https://github.com/acme/wms-platform/blob/main/docs/runbooks',
+};

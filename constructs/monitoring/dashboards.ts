@@ -1,0 +1,607 @@
+/**
+ * Grafana dashboards of the WMS as code: RED of the API, saturation, database, and SLO / error budget. Each is
+ * Grafana JSON (schema 39) whose queries read only catalogued metrics and our recording rules, rendered
+ * deterministically (sorted keys, no timestamps or ids that change) for the Grafana sidecar's ConfigMaps.
+ */
+import { SLI_WINDOWS, SLO, BURN_RATE_WINDOWS, THRESHOLDS, sliRecord } from './alert-rules';
+import type { MonitoringTargets } from './targets';
+import { KPS_JOBS, checkTargets, selector, throwProblems } from './targets';
+
+/** Options of {@link renderDashboards}: the same targets the alert rules select on. */
+export type DashboardOptions = MonitoringTargets;
+
+/** The `uid` of each dashboard; the file name is `<uid>.json`. */
+export const DASHBOARD_UIDS = {
+  apiRed: 'wms-api-red',
+  saturation: 'wms-saturation',
+  database: 'wms-database',
+  slo: 'wms-slo',
+} as const;
+
+/** The Grafana template variable every panel takes its Prometheus data source from. */
+export const DATASOURCE_VARIABLE = 'datasource';
+
+interface Query {
+  readonly expr: string;
+  readonly legend: string;
+}
+
+interface PanelSpec {
+  readonly title: string;
+  readonly description: string;
+  readonly unit: string;
+  readonly queries: readonly Query[];
+  readonly type?: 'timeseries' | 'stat';
+  /** Draws a red threshold line (timeseries) or turns the value red (stat) from this value. */
+  readonly threshold?: number;
+  /** Grid width out of 24. */
+  readonly width?: number;
+}
+
+const DATASOURCE = { type: 'prometheus', uid: `\${${DATASOURCE_VARIABLE}}` };
+const GIB = 1024 ** 3;
+
+function panel(spec: PanelSpec, id: number, x: number, y: number): Record<string, unknown> {
+  const type = spec.type ?? 'timeseries';
+  const steps: Record<string, unknown>[] = [{ color: 'green', value: null }];
+  if (spec.threshold !== undefined) steps.push({ color: 'red', value: spec.threshold });
+  return {
+    id,
+    type,
+    title: spec.title,
+    description: spec.description,
+    datasource: DATASOURCE,
+    gridPos: { x, y, w: spec.width ?? 12, h: type === 'stat' ? 5 : 8 },
+    fieldConfig: {
+      defaults: {
+        unit: spec.unit,
+        thresholds: { mode: 'absolute', steps },
+        ...(type === 'timeseries'
+          ? { custom: { thresholdsStyle: { mode: spec.threshold === undefined ? 'off' : 'line' } } }
+          : {}),
+      },
+      overrides: [],
+    },
+    options: type === 'stat' ? { reduceOptions: { calcs: ['lastNotNull'] }, colorMode: 'value' } : {},
+    targets: spec.queries.map((q, index) => ({
+      refId: String.fromCharCode(65 + index),
+      datasource: DATASOURCE,
+      expr: q.expr,
+      legendFormat: q.legend,
+    })),
+  };
+}
+
+function dashboard(uid: string, title: string, description: string, specs: readonly PanelSpec[]) {
+  const panels: Record<string, unknown>[] = [];
+  let x = 0;
+  let y = 0;
+  let rowHeight = 0;
+  specs.forEach((spec, index) => {
+    const width = spec.width ?? 12;
+    const height = (spec.type ?? 'timeseries') === 'stat' ? 5 : 8;
+    if (x + width > 24) {
+      x = 0;
+      y += rowHeight;
+      rowHeight = 0;
+    }
+    panels.push(panel(spec, index + 1, x, y));
+    x += width;
+    rowHeight = Math.max(rowHeight, height);
+  });
+  return {
+    uid,
+    title,
+    description,
+    tags: ['wms'],
+    editable: false,
+    schemaVersion: 39,
+    version: 1,
+    refresh: '1m',
+    time: { from: 'now-6h', to: 'now' },
+    timezone: 'utc',
+    templating: {
+      list: [
+        {
+          name: DATASOURCE_VARIABLE,
+          label: 'Data source',
+          type: 'datasource',
+          query: 'prometheus',
+          current: {},
+          hide: 0,
+        },
+      ],
+    },
+    annotations: { list: [] },
+    panels,
+  };
+}
+
+function apiRed(t: MonitoringTargets) {
+  const api = selector({ namespace: t.namespace, job: t.apiJob });
+  const api5xx = selector({ namespace: t.namespace, job: t.apiJob }, 'code=~"5.."');
+  const quantile = (q: string) => `namespace_job:http_request_duration_seconds:${q}_rate5m${api}`;
+  return dashboard(DASHBOARD_UIDS.apiRed, 'WMS / API (RED)', 'Rate, errors and duration of the WMS API.', [
+    {
+      title: 'Request rate',
+      description: 'Requests per second, all routes.',
+      unit: 'reqps',
+      queries: [{ expr: `namespace_job:http_requests:rate5m${api}`, legend: '{{job}}' }],
+    },
+    {
+      title: 'Request rate by route',
+      description: 'Requests per second per route and method.',
+      unit: 'reqps',
+      queries: [
+        {
+          expr: `sum by (route, method) (rate(http_requests_total${api}[5m]))`,
+          legend: '{{method}} {{route}}',
+        },
+      ],
+    },
+    {
+      title: 'Error ratio (5xx)',
+      description: 'Share of requests answered with a 5xx status; WmsApiHighErrorRate pages above the line.',
+      unit: 'percentunit',
+      threshold: THRESHOLDS.apiErrorRatio,
+      queries: [{ expr: `namespace_job:http_requests_5xx:ratio_rate5m${api}`, legend: '5xx ratio' }],
+    },
+    {
+      title: '5xx by route',
+      description: '5xx responses per second per route and status code.',
+      unit: 'reqps',
+      queries: [
+        {
+          expr: `sum by (route, code) (rate(http_requests_total${api5xx}[5m]))`,
+          legend: '{{code}} {{route}}',
+        },
+      ],
+    },
+    {
+      title: 'Duration p50 / p95 / p99',
+      description:
+        'Request duration quantiles; WmsApiHighLatencyP95 opens a ticket when p95 stays above the line.',
+      unit: 's',
+      threshold: THRESHOLDS.apiLatencyP95Seconds,
+      queries: [
+        { expr: quantile('p50'), legend: 'p50' },
+        { expr: quantile('p95'), legend: 'p95' },
+        { expr: quantile('p99'), legend: 'p99' },
+      ],
+    },
+    {
+      title: 'Duration p95 by route',
+      description: '95th percentile of request duration per route.',
+      unit: 's',
+      threshold: THRESHOLDS.apiLatencyP95Seconds,
+      queries: [
+        {
+          expr: `histogram_quantile(0.95, sum by (route, le) (rate(http_request_duration_seconds_bucket${api}[5m])))`,
+          legend: '{{route}}',
+        },
+      ],
+    },
+    {
+      title: 'Available pods',
+      description: 'Available (ready) replicas of the API Deployment.',
+      unit: 'short',
+      queries: [
+        {
+          expr:
+            `kube_deployment_status_replicas_available` +
+            selector({ job: KPS_JOBS.kubeStateMetrics, namespace: t.namespace, deployment: t.apiDeployment }),
+          legend: 'available',
+        },
+      ],
+    },
+    {
+      title: 'External probe',
+      description: '1 when the blackbox probe through the load balancer succeeds.',
+      unit: 'short',
+      queries: [{ expr: `probe_success${selector({ job: t.probeJob })}`, legend: '{{instance}}' }],
+    },
+  ]);
+}
+
+function saturation(t: MonitoringTargets) {
+  const cadvisor = selector(
+    { job: KPS_JOBS.kubelet, metrics_path: '/metrics/cadvisor', namespace: t.namespace },
+    'container!=""',
+    'image!=""',
+  );
+  const ksm = (...raw: string[]) =>
+    selector({ job: KPS_JOBS.kubeStateMetrics, namespace: t.namespace }, ...raw);
+  const node = (...raw: string[]) => selector({ job: KPS_JOBS.nodeExporter }, ...raw);
+  const fs = node('fstype=~"ext4|xfs"');
+  const kubelet = selector({ job: KPS_JOBS.kubelet, metrics_path: '/metrics' });
+  return dashboard(
+    DASHBOARD_UIDS.saturation,
+    'WMS / Saturation',
+    'CPU, memory and disk of WMS pods and nodes.',
+    [
+      {
+        title: 'Pod CPU / requests',
+        description: 'CPU used by each pod as a share of its CPU requests.',
+        unit: 'percentunit',
+        queries: [
+          {
+            expr:
+              `sum by (pod) (rate(container_cpu_usage_seconds_total${cadvisor}[5m])) ` +
+              `/ sum by (pod) (kube_pod_container_resource_requests${ksm('resource="cpu"')})`,
+            legend: '{{pod}}',
+          },
+        ],
+      },
+      {
+        title: 'Pod CPU throttling',
+        description: 'Share of CFS periods in which the pod was throttled by its CPU limit.',
+        unit: 'percentunit',
+        queries: [
+          {
+            expr:
+              `sum by (pod) (rate(container_cpu_cfs_throttled_periods_total${cadvisor}[5m])) ` +
+              `/ sum by (pod) (rate(container_cpu_cfs_periods_total${cadvisor}[5m]))`,
+            legend: '{{pod}}',
+          },
+        ],
+      },
+      {
+        title: 'Container memory / limit',
+        description:
+          'Working set of each container as a share of its memory limit; WmsPodMemoryHigh above the line.',
+        unit: 'percentunit',
+        threshold: THRESHOLDS.memoryUsedRatio,
+        queries: [
+          {
+            expr:
+              `sum by (pod, container) (container_memory_working_set_bytes${cadvisor}) ` +
+              `/ sum by (pod, container) (kube_pod_container_resource_limits${ksm('resource="memory"')})`,
+            legend: '{{pod}}/{{container}}',
+          },
+        ],
+      },
+      {
+        title: 'API event-loop lag p99',
+        description: 'Node.js event-loop lag of the API pods (prom-client default metric).',
+        unit: 's',
+        queries: [
+          {
+            expr: `max by (pod) (nodejs_eventloop_lag_p99_seconds${selector({ namespace: t.namespace, job: t.apiJob })})`,
+            legend: '{{pod}}',
+          },
+        ],
+      },
+      {
+        title: 'Node CPU',
+        description: 'Busy share of each node’s CPUs.',
+        unit: 'percentunit',
+        queries: [
+          {
+            expr: `1 - avg by (instance) (rate(node_cpu_seconds_total${node('mode="idle"')}[5m]))`,
+            legend: '{{instance}}',
+          },
+        ],
+      },
+      {
+        title: 'Node memory',
+        description: 'Used share of each node’s memory; WmsNodeMemoryHigh above the line.',
+        unit: 'percentunit',
+        threshold: THRESHOLDS.memoryUsedRatio,
+        queries: [
+          {
+            expr: `1 - node_memory_MemAvailable_bytes${node()} / node_memory_MemTotal_bytes${node()}`,
+            legend: '{{instance}}',
+          },
+        ],
+      },
+      {
+        title: 'Node disk',
+        description: 'Used share of each node filesystem; WmsNodeDiskUsageHigh above the line.',
+        unit: 'percentunit',
+        threshold: THRESHOLDS.diskUsedRatio,
+        queries: [
+          {
+            expr: `1 - node_filesystem_avail_bytes${fs} / node_filesystem_size_bytes${fs}`,
+            legend: '{{instance}} {{mountpoint}}',
+          },
+        ],
+      },
+      {
+        title: 'Persistent volumes',
+        description: 'Used share of each PersistentVolumeClaim; WmsVolumeUsageHigh above the line.',
+        unit: 'percentunit',
+        threshold: THRESHOLDS.diskUsedRatio,
+        queries: [
+          {
+            expr: `1 - kubelet_volume_stats_available_bytes${kubelet} / kubelet_volume_stats_capacity_bytes${kubelet}`,
+            legend: '{{namespace}}/{{persistentvolumeclaim}}',
+          },
+        ],
+      },
+      {
+        title: 'HPA replicas',
+        description: 'Current and maximum replicas of each HorizontalPodAutoscaler in the namespace.',
+        unit: 'short',
+        queries: [
+          {
+            expr: `kube_horizontalpodautoscaler_status_current_replicas${ksm()}`,
+            legend: '{{horizontalpodautoscaler}} current',
+          },
+          {
+            expr: `kube_horizontalpodautoscaler_spec_max_replicas${ksm()}`,
+            legend: '{{horizontalpodautoscaler}} max',
+          },
+        ],
+      },
+      {
+        title: 'Container restarts (1 h)',
+        description: 'Container restarts over the last hour.',
+        unit: 'short',
+        queries: [
+          {
+            expr: `sum by (pod) (increase(kube_pod_container_status_restarts_total${ksm()}[1h]))`,
+            legend: '{{pod}}',
+          },
+        ],
+      },
+    ],
+  );
+}
+
+function database(t: MonitoringTargets) {
+  const pg = (...raw: string[]) => selector({ job: t.postgresExporterJob }, ...raw);
+  const cw = selector({ job: t.cloudwatchExporterJob });
+  const api = selector({ namespace: t.namespace, job: t.apiJob });
+  const instance = 'dimension_DBInstanceIdentifier';
+  return dashboard(
+    DASHBOARD_UIDS.database,
+    'WMS / Database',
+    'Aurora PostgreSQL: connections, pool, replica lag, storage and queries.',
+    [
+      {
+        title: 'Exporter connected',
+        description:
+          '1 when postgres_exporter can connect to the database (WmsDatabaseUnreachable otherwise).',
+        unit: 'short',
+        type: 'stat',
+        width: 6,
+        queries: [{ expr: `min(pg_up${pg()})`, legend: 'pg_up' }],
+      },
+      {
+        title: 'Server connections / max',
+        description: 'Connections to the writer as a share of max_connections minus the reserved ones.',
+        unit: 'percentunit',
+        type: 'stat',
+        width: 6,
+        queries: [
+          {
+            expr:
+              `sum(pg_stat_activity_count${pg()}) / ` +
+              `(max(pg_settings_max_connections${pg()}) - max(pg_settings_superuser_reserved_connections${pg()}))`,
+            legend: 'used',
+          },
+        ],
+      },
+      {
+        title: 'Queries waiting for a pool connection',
+        description: 'Queries of all API pods waiting for a connection from their pg.Pool.',
+        unit: 'short',
+        type: 'stat',
+        width: 12,
+        queries: [{ expr: `sum(pg_pool_waiting_connections${api})`, legend: 'waiting' }],
+      },
+      {
+        title: 'Server connections by state',
+        description: 'Connections to the writer per database and state (pg_stat_activity).',
+        unit: 'short',
+        queries: [
+          {
+            expr: `sum by (datname, state) (pg_stat_activity_count${pg()})`,
+            legend: '{{datname}} {{state}}',
+          },
+          { expr: `max(pg_settings_max_connections${pg()})`, legend: 'max_connections' },
+        ],
+      },
+      {
+        title: 'Connections per instance (CloudWatch)',
+        description: 'DatabaseConnections of each Aurora instance, writer and readers.',
+        unit: 'short',
+        queries: [
+          {
+            expr: `max by (${instance}) (aws_rds_database_connections_average${cw})`,
+            legend: `{{${instance}}}`,
+          },
+        ],
+      },
+      {
+        title: 'API connection pool',
+        description:
+          'pg.Pool of the API pods: active, idle, waiting and the maximum (WmsDatabasePoolExhausted).',
+        unit: 'short',
+        queries: [
+          { expr: `sum by (pod) (pg_pool_active_connections${api})`, legend: '{{pod}} active' },
+          { expr: `sum by (pod) (pg_pool_idle_connections${api})`, legend: '{{pod}} idle' },
+          { expr: `sum by (pod) (pg_pool_waiting_connections${api})`, legend: '{{pod}} waiting' },
+          { expr: `max(pg_pool_max${api})`, legend: 'max per pod' },
+        ],
+      },
+      {
+        title: 'Pool errors',
+        description: 'Connection errors seen by the API pools, per second.',
+        unit: 'short',
+        queries: [{ expr: `sum by (pod) (rate(pg_pool_errors_total${api}[5m]))`, legend: '{{pod}}' }],
+      },
+      {
+        title: 'Replica lag',
+        description: 'AuroraReplicaLag of each reader; WmsDatabaseReplicaLagHigh above the line.',
+        unit: 's',
+        threshold: THRESHOLDS.replicaLagSeconds,
+        queries: [
+          {
+            expr: `max by (${instance}) (aws_rds_aurora_replica_lag_average${cw}) / 1000`,
+            legend: `{{${instance}}}`,
+          },
+        ],
+      },
+      {
+        title: 'Local storage used',
+        description: 'Used share of each instance’s local storage; WmsDatabaseStorageHigh above the line.',
+        unit: 'percentunit',
+        threshold: THRESHOLDS.diskUsedRatio,
+        queries: [
+          {
+            expr:
+              `1 - min by (${instance}) (aws_rds_free_local_storage_average${cw}) ` +
+              `/ ${t.databaseLocalStorageGiB * GIB}`,
+            legend: `{{${instance}}}`,
+          },
+        ],
+      },
+      {
+        title: 'Instance CPU',
+        description: 'CPUUtilization of each Aurora instance.',
+        unit: 'percent',
+        queries: [
+          { expr: `max by (${instance}) (aws_rds_cpuutilization_average${cw})`, legend: `{{${instance}}}` },
+        ],
+      },
+      {
+        title: 'Freeable memory',
+        description: 'FreeableMemory of each Aurora instance.',
+        unit: 'bytes',
+        queries: [
+          { expr: `min by (${instance}) (aws_rds_freeable_memory_average${cw})`, legend: `{{${instance}}}` },
+        ],
+      },
+      {
+        title: 'Longest active transaction',
+        description:
+          'Duration of the longest active transaction per database; WmsDatabaseSlowQueries above the line.',
+        unit: 's',
+        threshold: THRESHOLDS.slowQuerySeconds,
+        queries: [
+          {
+            expr: `max by (datname) (pg_stat_activity_max_tx_duration${pg('state="active"')})`,
+            legend: '{{datname}}',
+          },
+        ],
+      },
+      {
+        title: 'Transactions',
+        description: 'Commits, rollbacks and deadlocks per second on the writer.',
+        unit: 'short',
+        queries: [
+          {
+            expr: `sum by (datname) (rate(pg_stat_database_xact_commit${pg()}[5m]))`,
+            legend: '{{datname}} commit',
+          },
+          {
+            expr: `sum by (datname) (rate(pg_stat_database_xact_rollback${pg()}[5m]))`,
+            legend: '{{datname}} rollback',
+          },
+          {
+            expr: `sum by (datname) (rate(pg_stat_database_deadlocks${pg()}[5m]))`,
+            legend: '{{datname}} deadlocks',
+          },
+        ],
+      },
+    ],
+  );
+}
+
+function slo() {
+  const s = selector({ slo: SLO.name });
+  return dashboard(
+    DASHBOARD_UIDS.slo,
+    'WMS / SLO and error budget',
+    `API availability SLO: ${SLO.objective * 100}% of requests without 5xx over ${SLO.periodDays} days.`,
+    [
+      {
+        title: 'Objective',
+        description: 'The availability objective.',
+        unit: 'percentunit',
+        type: 'stat',
+        width: 6,
+        queries: [{ expr: `slo:objective:ratio${s}`, legend: 'objective' }],
+      },
+      {
+        title: `Availability (${SLO.periodDays} d)`,
+        description: 'Share of requests without 5xx over the SLO period (mean of the 5-minute ratios).',
+        unit: 'percentunit',
+        type: 'stat',
+        width: 6,
+        queries: [{ expr: `1 - ${sliRecord('30d')}${s}`, legend: 'availability' }],
+      },
+      {
+        title: `Error budget remaining (${SLO.periodDays} d)`,
+        description: 'Share of the error budget not yet spent; negative when the SLO is missed.',
+        unit: 'percentunit',
+        type: 'stat',
+        width: 6,
+        queries: [{ expr: `slo:period_error_budget_remaining:ratio${s}`, legend: 'remaining' }],
+      },
+      {
+        title: 'Burn-rate alerts firing',
+        description: 'WmsApiErrorBudgetBurn (page) and WmsApiErrorBudgetBurnSlow (ticket) currently firing.',
+        unit: 'short',
+        type: 'stat',
+        width: 6,
+        queries: [
+          {
+            expr: `count(ALERTS{alertstate="firing",alertname=~"WmsApiErrorBudgetBurn|WmsApiErrorBudgetBurnSlow"}) or vector(0)`,
+            legend: 'firing',
+          },
+        ],
+      },
+      {
+        title: 'Burn rate by window',
+        description:
+          'Error ratio divided by the error budget, per alert window. ' +
+          BURN_RATE_WINDOWS.map((w) => `${w.long}: ${w.factor}x`).join(', ') +
+          ' (page at 14.4x and 6x, ticket at 3x and 1x).',
+        unit: 'short',
+        width: 24,
+        queries: BURN_RATE_WINDOWS.map((w) => ({
+          expr: `${sliRecord(w.long)}${s} / ${SLO.errorBudget}`,
+          legend: `${w.long} (alert at ${w.factor}x)`,
+        })),
+      },
+      {
+        title: 'Error ratio (SLI) by window',
+        description: 'Share of requests failing with 5xx, over each recorded window.',
+        unit: 'percentunit',
+        width: 24,
+        queries: SLI_WINDOWS.map((window) => ({ expr: `${sliRecord(window)}${s}`, legend: window })),
+      },
+    ],
+  );
+}
+
+/** JSON with object keys sorted at every level, two-space indented, newline-terminated. */
+export function stableJson(value: unknown): string {
+  const sort = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(sort);
+    if (v !== null && typeof v === 'object') {
+      return Object.fromEntries(
+        Object.keys(v as Record<string, unknown>)
+          .sort()
+          .map((k) => [k, sort((v as Record<string, unknown>)[k])]),
+      );
+    }
+    return v;
+  };
+  return `${JSON.stringify(sort(value), null, 2)}\n`;
+}
+
+/**
+ * Renders the WMS dashboards: file name (`<uid>.json`) → Grafana dashboard JSON. Panels take their data source
+ * from the `datasource` template variable. Same input, same bytes.
+ * @throws listing every invalid option
+ */
+export function renderDashboards(options: DashboardOptions): Record<string, string> {
+  const problems: string[] = [];
+  checkTargets('renderDashboards', options, problems);
+  throwProblems(problems);
+  const dashboards = [apiRed(options), saturation(options), database(options), slo()];
+  return Object.fromEntries(dashboards.map((d) => [`${d.uid}.json`, stableJson(d)]));
+}

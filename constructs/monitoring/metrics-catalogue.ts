@@ -1,0 +1,154 @@
+/**
+ * The one catalogue of metric names the WMS monitoring may use, per source, and a PromQL metric-name extractor
+ * (the Prometheus project's own Lezer grammar) so tests can prove every rule and dashboard query uses only them.
+ */
+import { parser } from '@prometheus-io/lezer-promql';
+
+/** A source of metrics, the `job` it is scraped as, and the metric names it exports that we rely on. */
+export interface MetricSource {
+  /** What exports the metrics. */
+  readonly exporter: string;
+  /** The `job` label, or how it is set. */
+  readonly job: string;
+  /** Metric names (for histograms: the `_bucket`, `_count` and `_sum` series). */
+  readonly metrics: readonly string[];
+}
+
+/** Every metric the WMS rules and dashboards may read, by source. Add a metric here before using it. */
+export const METRIC_CATALOGUE = {
+  api: {
+    exporter:
+      'wms-api: prom-client default metrics, the HTTP middleware (http_requests_total{code,method,route}, ' +
+      'http_request_duration_seconds{code,method,route}) and @christiangalsterer/node-postgres-prometheus-exporter (pg.Pool)',
+    job: 'MonitoringTargets.apiJob',
+    metrics: [
+      'http_requests_total',
+      'http_request_duration_seconds_bucket',
+      'http_request_duration_seconds_count',
+      'http_request_duration_seconds_sum',
+      'pg_pool_size',
+      'pg_pool_max',
+      'pg_pool_active_connections',
+      'pg_pool_idle_connections',
+      'pg_pool_waiting_connections',
+      'pg_pool_errors_total',
+      'pg_pool_connections_created_total',
+      'pg_pool_connections_removed_total',
+      'process_cpu_seconds_total',
+      'process_resident_memory_bytes',
+      'nodejs_eventloop_lag_p99_seconds',
+      'nodejs_heap_size_used_bytes',
+    ],
+  },
+  kubeStateMetrics: {
+    exporter: 'kube-state-metrics (kube-prometheus-stack)',
+    job: 'kube-state-metrics',
+    metrics: [
+      'kube_deployment_spec_replicas',
+      'kube_deployment_status_replicas_available',
+      'kube_horizontalpodautoscaler_spec_max_replicas',
+      'kube_horizontalpodautoscaler_spec_min_replicas',
+      'kube_horizontalpodautoscaler_status_current_replicas',
+      'kube_horizontalpodautoscaler_status_desired_replicas',
+      'kube_pod_container_resource_limits',
+      'kube_pod_container_resource_requests',
+      'kube_pod_container_status_restarts_total',
+      'kube_pod_container_status_waiting_reason',
+    ],
+  },
+  nodeExporter: {
+    exporter: 'prometheus-node-exporter (kube-prometheus-stack)',
+    job: 'node-exporter',
+    metrics: [
+      'node_cpu_seconds_total',
+      'node_filesystem_avail_bytes',
+      'node_filesystem_readonly',
+      'node_filesystem_size_bytes',
+      'node_memory_MemAvailable_bytes',
+      'node_memory_MemTotal_bytes',
+    ],
+  },
+  kubelet: {
+    exporter: 'kubelet and its cAdvisor endpoint (kube-prometheus-stack)',
+    job: 'kubelet (metrics_path /metrics or /metrics/cadvisor)',
+    metrics: [
+      'container_cpu_cfs_periods_total',
+      'container_cpu_cfs_throttled_periods_total',
+      'container_cpu_usage_seconds_total',
+      'container_memory_working_set_bytes',
+      'kubelet_volume_stats_available_bytes',
+      'kubelet_volume_stats_capacity_bytes',
+    ],
+  },
+  postgresExporter: {
+    exporter: 'postgres_exporter against the Aurora writer',
+    job: 'MonitoringTargets.postgresExporterJob',
+    metrics: [
+      'pg_up',
+      'pg_settings_max_connections',
+      'pg_settings_superuser_reserved_connections',
+      'pg_stat_activity_count',
+      'pg_stat_activity_max_tx_duration',
+      'pg_stat_database_deadlocks',
+      'pg_stat_database_xact_commit',
+      'pg_stat_database_xact_rollback',
+    ],
+  },
+  cloudwatch: {
+    exporter: 'YACE (yet-another-cloudwatch-exporter), namespace AWS/RDS, statistic Average',
+    job: 'MonitoringTargets.cloudwatchExporterJob',
+    metrics: [
+      'aws_rds_aurora_replica_lag_average',
+      'aws_rds_cpuutilization_average',
+      'aws_rds_database_connections_average',
+      'aws_rds_free_local_storage_average',
+      'aws_rds_freeable_memory_average',
+    ],
+  },
+  blackbox: {
+    exporter: 'blackbox exporter probing the public API URL through the load balancer',
+    job: 'MonitoringTargets.probeJob',
+    metrics: ['probe_success', 'probe_duration_seconds', 'probe_http_status_code'],
+  },
+  prometheus: {
+    exporter: 'Prometheus itself: synthetic series of every scrape and of alerting rules',
+    job: 'any',
+    metrics: ['up', 'ALERTS'],
+  },
+} as const satisfies Record<string, MetricSource>;
+
+/** Every catalogued metric name. */
+export function catalogueMetrics(): Set<string> {
+  return new Set(Object.values(METRIC_CATALOGUE).flatMap((source) => [...source.metrics]));
+}
+
+/**
+ * The metric names a PromQL expression selects (the names of its vector selectors), sorted and unique.
+ * @throws if the expression does not parse, naming the position of the first syntax error
+ */
+export function metricNames(expr: string): string[] {
+  const names = new Set<string>();
+  let errorAt = -1;
+  parser.parse(expr).iterate({
+    enter(node) {
+      if (node.type.isError && errorAt < 0) errorAt = node.from;
+      if (node.name === 'VectorSelector') {
+        const identifier = node.node.getChild('Identifier');
+        if (identifier) names.add(expr.slice(identifier.from, identifier.to));
+      }
+    },
+  });
+  if (errorAt >= 0) {
+    throw new Error(`metricNames: syntax error at character ${errorAt} of ${JSON.stringify(expr)}`);
+  }
+  return [...names].sort();
+}
+
+/**
+ * The metrics an expression uses that are neither in the catalogue nor in `recorded` (the recording rules we define).
+ */
+export function unknownMetrics(expr: string, recorded: Iterable<string> = []): string[] {
+  const known = catalogueMetrics();
+  for (const name of recorded) known.add(name);
+  return metricNames(expr).filter((name) => !known.has(name));
+}
