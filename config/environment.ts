@@ -124,6 +124,46 @@ export interface EksConfig {
   readonly logRetentionDays: LogRetentionDays;
   /** Terraform refuses to destroy the cluster (`prevent_destroy`). */
   readonly deletionProtection: boolean;
+  /** Most vCPUs Karpenter may add in total: the cost ceiling of node autoscaling. */
+  readonly karpenterCpuLimit: number;
+}
+
+/** One component of the WMS (API or web): autoscaling bounds. */
+export interface ComponentConfig {
+  /** Fewest pods (HPA minimum); at least 2 in production. */
+  readonly minReplicas: number;
+  /** Most pods (HPA maximum). */
+  readonly maxReplicas: number;
+}
+
+/** One colour's release. */
+export interface ReleaseConfig {
+  /** The release version: the image tag of the API and the web, e.g. `1.5.0`. */
+  readonly version: string;
+}
+
+/** The WMS application and its releases. */
+export interface AppConfig {
+  /** Image repositories (ECR, created by the bootstrap stack), without tag. */
+  readonly images: { readonly api: string; readonly web: string };
+  /** The colour that takes traffic; flipping it is the release switch and the rollback. */
+  readonly liveColor: 'blue' | 'green';
+  /** Share of traffic (0-50%) sent to the idle colour, as a canary through weighted target groups. */
+  readonly canaryWeightPercent: number;
+  /** What each colour runs. */
+  readonly releases: { readonly blue: ReleaseConfig; readonly green: ReleaseConfig };
+  /** The database migration of the release being rolled out: runs once per version, after a snapshot. */
+  readonly migration: { readonly version: string; readonly command: readonly string[] };
+  /** API autoscaling bounds. */
+  readonly api: ComponentConfig;
+  /** Web autoscaling bounds. */
+  readonly web: ComponentConfig;
+  /** Origins the API accepts cross-origin requests from. */
+  readonly corsOrigins: readonly string[];
+  /** API log level. */
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Requests one client IP may make in 5 minutes before the web ACL blocks it. */
+  readonly rateLimitPer5Minutes: number;
 }
 
 /** Where alert notifications go: names of Secrets Manager secrets holding the receivers' URLs and keys. */
@@ -158,6 +198,8 @@ export interface EnvironmentConfig {
   readonly database: DatabaseConfig;
   /** The Kubernetes cluster. */
   readonly eks: EksConfig;
+  /** The WMS application. */
+  readonly app: AppConfig;
   /** Alert receivers. */
   readonly alerting: AlertingConfig;
 }
@@ -178,6 +220,15 @@ const roleArn = text(
   /^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/,
   'an IAM role ARN such as arn:aws:iam::123456789012:role/admin',
 );
+const imageRepository = text(
+  /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+$/,
+  'an image repository without tag, such as 123456789012.dkr.ecr.eu-west-1.amazonaws.com/wms-api',
+);
+const releaseVersion = text(/^(?!latest$)[\w][\w.-]{0,127}$/, 'an image tag such as 1.5.0, never "latest"');
+const component = object<ComponentConfig>({
+  minReplicas: required(integer(1, 100)),
+  maxReplicas: required(integer(1, 200)),
+});
 function nodeGroup(minInstanceTypes: number): Validator<NodeGroupConfig> {
   return object<NodeGroupConfig>({
     instanceTypes: required(
@@ -294,6 +345,39 @@ const schema: Validator<EnvironmentConfig> = object<EnvironmentConfig>({
       ),
       logRetentionDays: required(oneOf(...LOG_RETENTION_DAYS)),
       deletionProtection: required(boolean),
+      karpenterCpuLimit: required(integer(2, 10000)),
+    }),
+  ),
+  app: required(
+    object<AppConfig>({
+      images: required(
+        object<AppConfig['images']>({ api: required(imageRepository), web: required(imageRepository) }),
+      ),
+      liveColor: required(oneOf('blue', 'green')),
+      canaryWeightPercent: required(integer(0, 50)),
+      releases: required(
+        object<AppConfig['releases']>({
+          blue: required(object<ReleaseConfig>({ version: required(releaseVersion) })),
+          green: required(object<ReleaseConfig>({ version: required(releaseVersion) })),
+        }),
+      ),
+      migration: required(
+        object<AppConfig['migration']>({
+          version: required(releaseVersion),
+          command: required(list(nonEmpty, 1, 20)),
+        }),
+      ),
+      api: required(component),
+      web: required(component),
+      corsOrigins: required(
+        list(
+          text(/^https:\/\/[a-z0-9.-]+(:\d+)?$/, 'an https origin such as https://wms.example.com'),
+          1,
+          20,
+        ),
+      ),
+      logLevel: required(oneOf('debug', 'info', 'warn', 'error')),
+      rateLimitPer5Minutes: required(integer(100, 2000000000)),
     }),
   ),
   alerting: required(
@@ -388,6 +472,14 @@ function crossFieldProblems(config: EnvironmentConfig): string[] {
       );
     }
   });
+  for (const name of ['api', 'web'] as const) {
+    const { minReplicas, maxReplicas } = config.app[name];
+    if (minReplicas > maxReplicas) {
+      problems.push(`app.${name}: minReplicas ${minReplicas} is above maxReplicas ${maxReplicas}`);
+    }
+    if (config.production && minReplicas < 2)
+      invariantProblem(problems, `app.${name}.minReplicas`, minReplicas, 'at least 2');
+  }
   const minRetention = config.production ? MIN_LOG_RETENTION_DAYS.production : MIN_LOG_RETENTION_DAYS.other;
   if (network.flowLogRetentionDays < minRetention) {
     problems.push(
@@ -404,11 +496,7 @@ function crossFieldProblems(config: EnvironmentConfig): string[] {
 
   if (config.production) {
     const invariant = (path: string, value: unknown, allowed: string) =>
-      problems.push(
-        value === undefined
-          ? `${path}: missing (required in production: ${allowed})`
-          : `${path}: ${show(value)} is not allowed in production (${allowed})`,
-      );
+      invariantProblem(problems, path, value, allowed);
     if (network.natGateways !== 'per-az') invariant('network.natGateways', network.natGateways, '"per-az"');
     if (!database.deletionProtection) invariant('database.deletionProtection', false, 'true');
     if (database.readers < 2)
@@ -421,6 +509,14 @@ function crossFieldProblems(config: EnvironmentConfig): string[] {
     if (!database.backup.restoreTesting) invariant('database.backup.restoreTesting', false, 'true');
   }
   return problems;
+}
+
+function invariantProblem(problems: string[], path: string, value: unknown, allowed: string): void {
+  problems.push(
+    value === undefined
+      ? `${path}: missing (required in production: ${allowed})`
+      : `${path}: ${show(value)} is not allowed in production (${allowed})`,
+  );
 }
 
 /** Rules across environments: unique names and non-overlapping VPC CIDRs (so they can be peered later). */

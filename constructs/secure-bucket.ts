@@ -9,6 +9,7 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA as S3BucketServerSideEncryptionConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA as S3BucketVersioning } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { Construct } from 'constructs';
+import { suppress } from '../guardrails/suppress';
 import { propError } from './private/errors';
 import type { PolicyStatement } from './private/kms';
 import { customerKey, policyDocument } from './private/kms';
@@ -27,6 +28,12 @@ export interface SecureBucketProps {
    * @default 'kms'
    */
   readonly encryption?: 'kms' | 's3';
+  /**
+   * Why SSE-S3 rather than a customer-managed key; required with `encryption: 's3'`, and recorded as the
+   * suppression of the guardrails' KMS rule (CKV_AWS_145) on the bucket.
+   * @default - none
+   */
+  readonly s3EncryptionReason?: string;
   /**
    * Days after which noncurrent object versions are deleted.
    * @default 90
@@ -79,7 +86,18 @@ export class SecureBucket extends Construct {
       throw propError(this, 'expirationDays', props.expirationDays, 'a whole number of days >= 1');
     }
 
+    const encryption = props.encryption ?? 'kms';
+    if ((encryption === 's3') !== (props.s3EncryptionReason !== undefined)) {
+      throw propError(
+        this,
+        's3EncryptionReason',
+        props.s3EncryptionReason ?? null,
+        'a reason exactly when encryption is "s3"',
+      );
+    }
+
     this.bucket = new S3Bucket(this, 'Bucket', { bucket: props.bucketName });
+    if (props.s3EncryptionReason) suppress(this.bucket, 'CKV_AWS_145', props.s3EncryptionReason);
     const bucket = this.bucket.id;
     this.bucketName = props.bucketName;
     this.bucketArn = this.bucket.arn;
@@ -97,7 +115,7 @@ export class SecureBucket extends Construct {
     });
     new S3BucketVersioning(this, 'Versioning', { bucket, versioningConfiguration: { status: 'Enabled' } });
 
-    if ((props.encryption ?? 'kms') === 'kms') {
+    if (encryption === 'kms') {
       this.key = customerKey(this, 'Key', {
         description: `Encrypts the ${props.bucketName} bucket: ${props.purpose}`,
         alias: props.bucketName,

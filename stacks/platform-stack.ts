@@ -9,6 +9,7 @@ import { DatabaseBackup } from '../constructs/database-backup';
 import { EksCluster } from '../constructs/eks-cluster';
 import { Network } from '../constructs/network';
 import { PostgresDatabase } from '../constructs/postgres-database';
+import { PublicEndpoint } from '../constructs/public-endpoint';
 import { physicalName } from '../constructs/private/naming';
 import { SecureBucket } from '../constructs/secure-bucket';
 import type { EnvironmentStackProps } from './environment-stack';
@@ -31,6 +32,8 @@ export class PlatformStack extends EnvironmentStack {
   readonly zone: Route53Zone;
   /** Loki's chunk and index storage. */
   readonly lokiBucket: SecureBucket;
+  /** Certificate, web ACL and access-log bucket of the internet-facing load balancer. */
+  readonly publicEndpoint: PublicEndpoint;
 
   constructor(scope: Construct, id: string, props: EnvironmentStackProps) {
     super(scope, id, props);
@@ -110,6 +113,15 @@ export class PlatformStack extends EnvironmentStack {
     this.zone = new Route53Zone(this, 'Zone', {
       name: config.dnsDomain,
       comment: `${this.namePrefix}: records managed by external-dns; delegate it from the parent zone`,
+    });
+    this.publicEndpoint = new PublicEndpoint(this, 'PublicEndpoint', {
+      namePrefix: this.namePrefix,
+      accountId: config.awsAccountId,
+      region: config.region,
+      domainName: config.dnsDomain,
+      zoneId: this.zone.zoneId,
+      rateLimitPer5Minutes: config.app.rateLimitPer5Minutes,
+      logRetentionDays: config.production ? 365 : config.network.flowLogRetentionDays,
     });
     this.lokiBucket = new SecureBucket(this, 'LokiBucket', {
       bucketName: physicalName(this.namePrefix, 'loki', config.awsAccountId, config.region),

@@ -6,6 +6,8 @@ import { formatSynthFailure } from '../guardrails/format';
 import { checkOutdir } from '../guardrails/load';
 import { PROJECT } from '../config/project';
 import type { BackendKind } from './environment-stack';
+import { ClusterConfigStack } from './cluster-config-stack';
+import { ClusterServicesStack } from './cluster-services-stack';
 import { PlatformStack } from './platform-stack';
 
 /** How to synthesize. */
@@ -17,15 +19,28 @@ export interface SynthesizeOptions {
 }
 
 /** Names of an environment's stacks, in dependency order. */
-export function stackNames(environment: string): { platform: string } {
-  return { platform: `${PROJECT.name}-${environment}-platform` };
+export function stackNames(
+  environment: string,
+): Record<'platform' | 'clusterServices' | 'clusterConfig', string> {
+  const prefix = `${PROJECT.name}-${environment}`;
+  return {
+    platform: `${prefix}-platform`,
+    clusterServices: `${prefix}-cluster-services`,
+    clusterConfig: `${prefix}-cluster-config`,
+  };
 }
 
 /** Adds every environment's stacks to the app. */
 export function defineStacks(app: App, configs: readonly EnvironmentConfig[], backend: BackendKind): void {
   for (const config of configs) {
     const names = stackNames(config.name);
-    new PlatformStack(app, names.platform, { config, backend });
+    const platform = new PlatformStack(app, names.platform, { config, backend });
+    const clusterServices = new ClusterServicesStack(app, names.clusterServices, {
+      config,
+      backend,
+      platform,
+    });
+    new ClusterConfigStack(app, names.clusterConfig, { config, backend, platform, clusterServices });
   }
 }
 

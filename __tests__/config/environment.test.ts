@@ -238,6 +238,12 @@ describe('validateEnvironment', () => {
       ]);
     });
 
+    it('GIVEN autoscaling bounds out of order THEN it names the component', () => {
+      expect(problemsOf(withField('app.api', { minReplicas: 5, maxReplicas: 2 }))).toEqual([
+        'app.api: minReplicas 5 is above maxReplicas 2',
+      ]);
+    });
+
     it('GIVEN a backup copy to the same region THEN it is refused', () => {
       expect(problemsOf(withField('database.backup.copyRegion', 'eu-west-1'))).toEqual([
         'database.backup.copyRegion: "eu-west-1" is not allowed (a region other than the environment\'s)',

@@ -74,7 +74,10 @@ describe('SecureBucket', () => {
 
   describe('options', () => {
     it('GIVEN s3 encryption THEN SSE-S3 and no key (what load balancer access logs require)', () => {
-      const { bucket, json } = build({ encryption: 's3' });
+      const { bucket, json } = build({
+        encryption: 's3',
+        s3EncryptionReason: 'load balancer access logs need SSE-S3',
+      });
       const [rule] = one(json, 'aws_s3_bucket_server_side_encryption_configuration').rule as Row[];
       expect(rule.apply_server_side_encryption_by_default).toEqual({ sse_algorithm: 'AES256' });
       expect(listOfType(json, 'aws_kms_key')).toEqual([]);
@@ -118,6 +121,11 @@ describe('SecureBucket', () => {
       ],
       [{ noncurrentVersionExpirationDays: 0 }, /noncurrentVersionExpirationDays: 0 is not allowed/],
       [{ expirationDays: 1.5 }, /expirationDays: 1.5 is not allowed/],
+      [
+        { encryption: 's3' as const },
+        /s3EncryptionReason: null is not allowed \(a reason exactly when encryption is "s3"\)/,
+      ],
+      [{ s3EncryptionReason: 'no reason to give' }, /s3EncryptionReason: "no reason to give" is not allowed/],
     ])('GIVEN %j THEN it throws naming the prop', (overrides, message) => {
       expect(() => build(overrides)).toThrow(message);
     });

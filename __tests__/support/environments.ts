@@ -26,6 +26,24 @@ const ALARMS = {
   proxyClientConnections: 200,
 };
 
+function appConfig(domain: string, minReplicas: number): Record<string, unknown> {
+  return {
+    images: {
+      api: '444444444444.dkr.ecr.eu-west-1.amazonaws.com/wms-api',
+      web: '444444444444.dkr.ecr.eu-west-1.amazonaws.com/wms-web',
+    },
+    liveColor: 'blue',
+    canaryWeightPercent: 0,
+    releases: { blue: { version: '1.5.0' }, green: { version: '1.5.0' } },
+    migration: { version: '1.5.0', command: ['node', 'dist/migrate.js'] },
+    api: { minReplicas, maxReplicas: 4 },
+    web: { minReplicas, maxReplicas: 4 },
+    corsOrigins: [`https://${domain}`],
+    logLevel: 'info',
+    rateLimitPer5Minutes: 2000,
+  };
+}
+
 function eksConfig(account: string, deletionProtection: boolean): Record<string, unknown> {
   return {
     kubernetesVersion: '1.35',
@@ -48,6 +66,7 @@ function eksConfig(account: string, deletionProtection: boolean): Record<string,
     },
     logRetentionDays: 30,
     deletionProtection,
+    karpenterCpuLimit: 8,
   };
 }
 
@@ -80,6 +99,7 @@ export function rawEnvironment(overrides: Record<string, unknown> = {}): Record<
       alarms: ALARMS,
     },
     eks: eksConfig('444444444444', false),
+    app: appConfig('sandbox.wms.example.com', 1),
     alerting: { pagerSecret: 'wms/sandbox/alerting/pager', chatSecret: 'wms/sandbox/alerting/chat' },
     ...overrides,
   };
@@ -98,6 +118,7 @@ export function rawProduction(overrides: Record<string, unknown> = {}): Record<s
       flowLogRetentionDays: 365,
     },
     eks: eksConfig('444444444444', true),
+    app: appConfig('live.wms.example.com', 2),
     database: {
       engineMajorVersion: '16',
       instanceClass: 'db.r6g.large',

@@ -1,5 +1,10 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { TerraformStack, Testing } from 'cdktf';
+import { synthesize } from '../../stacks/synthesize';
+import { committedEnvironments } from './environments';
 
 /** A synthesized stack, parsed. */
 export interface SynthesizedStack {
@@ -30,4 +35,45 @@ export function awsTestStack(): TerraformStack {
   const stack = new TerraformStack(Testing.app(), 'test');
   new AwsProvider(stack, 'Aws', { region: 'eu-west-1' });
   return stack;
+}
+
+let appStacks: Record<string, SynthesizedStack> | undefined;
+
+/**
+ * Every stack of the committed environments, synthesized as `npm run synth` does (whole app, cross-stack
+ * references resolved, guardrails checked) into a temporary folder, parsed. Cached per test file.
+ */
+export function synthesizedAppStacks(): Record<string, SynthesizedStack> {
+  if (!appStacks) {
+    const outdir = mkdtempSync(join(tmpdir(), 'wms-app-'));
+    try {
+      const stacks = synthesize(committedEnvironments(), { outdir, backend: 's3' });
+      appStacks = Object.fromEntries(
+        stacks.map((name) => [
+          name,
+          JSON.parse(readFileSync(join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8')) as SynthesizedStack,
+        ]),
+      );
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  }
+  return appStacks;
+}
+
+/** A copy without cdktf's `"//"` metadata and the volatile `terraform` block, for snapshots. */
+export function stableForSnapshot(stack: SynthesizedStack): unknown {
+  const strip = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(strip);
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(
+        Object.entries(value)
+          .filter(([key]) => key !== '//')
+          .map(([key, entry]) => [key, strip(entry)]),
+      );
+    }
+    return value;
+  };
+  const { terraform: _volatile, ...rest } = stack;
+  return strip(rest);
 }

@@ -1,0 +1,38 @@
+import type { Construct } from 'constructs';
+import { ClusterConfig } from '../constructs/cluster-config';
+import { configureClusterProviders } from './cluster-access';
+import type { ClusterServicesStack } from './cluster-services-stack';
+import type { EnvironmentStackProps } from './environment-stack';
+import { EnvironmentStack } from './environment-stack';
+import type { PlatformStack } from './platform-stack';
+
+/** Properties of a {@link ClusterConfigStack}. */
+export interface ClusterConfigStackProps extends EnvironmentStackProps {
+  /** The environment's platform stack (Karpenter's node role and key). */
+  readonly platform: PlatformStack;
+  /** The stack that installs the CRDs used here. */
+  readonly clusterServices: ClusterServicesStack;
+}
+
+/**
+ * `wms-<env>-cluster-config`: the custom resources of the cluster services (secret store, Karpenter node class
+ * and pool), planned only once the stack before has installed their CRDs.
+ */
+export class ClusterConfigStack extends EnvironmentStack {
+  /** The custom resources. */
+  readonly clusterConfig: ClusterConfig;
+
+  constructor(scope: Construct, id: string, props: ClusterConfigStackProps) {
+    super(scope, id, props);
+    const { config, platform } = props;
+    this.addDependency(props.clusterServices);
+    configureClusterProviders(this, config, this.namePrefix, { helm: false });
+    this.clusterConfig = new ClusterConfig(this, 'ClusterConfig', {
+      clusterName: platform.eks.clusterName,
+      region: config.region,
+      karpenterNodeRoleName: platform.eks.karpenterNodeRoleName,
+      volumeKmsKeyArn: platform.eks.kmsKeyArn,
+      karpenterCpuLimit: config.eks.karpenterCpuLimit,
+    });
+  }
+}

@@ -1,0 +1,40 @@
+import type { Construct } from 'constructs';
+import { ClusterServices } from '../constructs/cluster-services';
+import { configureClusterProviders } from './cluster-access';
+import type { EnvironmentStackProps } from './environment-stack';
+import { EnvironmentStack } from './environment-stack';
+import type { PlatformStack } from './platform-stack';
+
+/** Properties of a {@link ClusterServicesStack}. */
+export interface ClusterServicesStackProps extends EnvironmentStackProps {
+  /** The environment's platform stack: the cluster must exist first, and its outputs configure the charts. */
+  readonly platform: PlatformStack;
+}
+
+/**
+ * `wms-<env>-cluster-services`: the controllers every cluster needs (Helm releases), their namespaces and the
+ * default storage class. It installs CRDs, so no custom resource is planned here.
+ */
+export class ClusterServicesStack extends EnvironmentStack {
+  /** The controllers. */
+  readonly services: ClusterServices;
+
+  constructor(scope: Construct, id: string, props: ClusterServicesStackProps) {
+    super(scope, id, props);
+    const { config, platform } = props;
+    this.addDependency(platform);
+    configureClusterProviders(this, config, this.namePrefix, { helm: true });
+
+    this.services = new ClusterServices(this, 'ClusterServices', {
+      clusterName: platform.eks.clusterName,
+      clusterEndpoint: platform.eks.endpoint,
+      region: config.region,
+      vpcId: platform.network.vpcId,
+      dnsDomain: config.dnsDomain,
+      hostedZoneId: platform.zone.zoneId,
+      volumeKmsKeyArn: platform.eks.kmsKeyArn,
+      karpenterInterruptionQueue: platform.eks.karpenterQueueName,
+      controllerReplicas: config.production ? 3 : 2,
+    });
+  }
+}
