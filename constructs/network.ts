@@ -40,6 +40,8 @@ export interface INetwork {
   readonly privateSubnetIds: string[];
   /** Database subnets (isolated: no route to the internet), one per AZ. */
   readonly databaseSubnetIds: string[];
+  /** Literal CIDRs of the public subnets, one per AZ (where the load balancers' nodes are). */
+  readonly publicSubnetCidrs: readonly string[];
   /** Literal CIDRs of the private subnets, one per AZ. */
   readonly privateSubnetCidrs: readonly string[];
   /** Literal CIDRs of the database subnets, one per AZ. */
@@ -117,9 +119,12 @@ export class Network extends Construct implements INetwork {
   readonly publicSubnetIds: string[];
   readonly privateSubnetIds: string[];
   readonly databaseSubnetIds: string[];
+  readonly publicSubnetCidrs: readonly string[];
   readonly privateSubnetCidrs: readonly string[];
   readonly databaseSubnetCidrs: readonly string[];
   readonly privateRouteTableIds: string[];
+  /** Whether the interface endpoints exist (AWS APIs are then reached inside the private subnets). */
+  readonly interfaceEndpoints: boolean;
   /** The VPC resource (escape hatch). */
   readonly vpc: Vpc;
   /** The NAT gateways: one per AZ, or one. */
@@ -274,7 +279,9 @@ export class Network extends Construct implements INetwork {
     this.publicSubnetIds = publicSubnets.map((subnet) => subnet.id);
     this.privateSubnetIds = privateSubnets.map((subnet) => subnet.id);
     this.databaseSubnetIds = databaseSubnets.map((subnet) => subnet.id);
+    this.publicSubnetCidrs = layout.plan.public;
     this.privateSubnetCidrs = layout.plan.private;
+    this.interfaceEndpoints = props.interfaceEndpoints ?? true;
     this.databaseSubnetCidrs = layout.plan.database;
     this.privateRouteTableIds = privateRouteTables.map((table) => table.id);
   }

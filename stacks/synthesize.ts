@@ -6,6 +6,7 @@ import { formatSynthFailure } from '../guardrails/format';
 import { checkOutdir } from '../guardrails/load';
 import { PROJECT } from '../config/project';
 import type { BackendKind } from './environment-stack';
+import { AppStack } from './app-stack';
 import { ClusterConfigStack } from './cluster-config-stack';
 import { ClusterServicesStack } from './cluster-services-stack';
 import { PlatformStack } from './platform-stack';
@@ -21,12 +22,13 @@ export interface SynthesizeOptions {
 /** Names of an environment's stacks, in dependency order. */
 export function stackNames(
   environment: string,
-): Record<'platform' | 'clusterServices' | 'clusterConfig', string> {
+): Record<'platform' | 'clusterServices' | 'clusterConfig' | 'app', string> {
   const prefix = `${PROJECT.name}-${environment}`;
   return {
     platform: `${prefix}-platform`,
     clusterServices: `${prefix}-cluster-services`,
     clusterConfig: `${prefix}-cluster-config`,
+    app: `${prefix}-app`,
   };
 }
 
@@ -40,7 +42,13 @@ export function defineStacks(app: App, configs: readonly EnvironmentConfig[], ba
       backend,
       platform,
     });
-    new ClusterConfigStack(app, names.clusterConfig, { config, backend, platform, clusterServices });
+    const clusterConfig = new ClusterConfigStack(app, names.clusterConfig, {
+      config,
+      backend,
+      platform,
+      clusterServices,
+    });
+    new AppStack(app, names.app, { config, backend, platform, clusterConfig });
   }
 }
 

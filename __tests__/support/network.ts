@@ -10,6 +10,7 @@ export function fakeNetwork(azCount = 3): INetwork {
     publicSubnetIds: azs.map((az) => `subnet-public-${az}`),
     privateSubnetIds: azs.map((az) => `subnet-private-${az}`),
     databaseSubnetIds: azs.map((az) => `subnet-database-${az}`),
+    publicSubnetCidrs: azs.map((_, index) => `10.40.${128 + index}.0/24`),
     privateSubnetCidrs: azs.map((_, index) => `10.40.${index * 32}.0/19`),
     databaseSubnetCidrs: azs.map((_, index) => `10.40.${132 + index}.0/24`),
     privateRouteTableIds: azs.map((az) => `rtb-private-${az}`),

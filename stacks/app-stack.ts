@@ -1,0 +1,89 @@
+import { DbClusterSnapshot } from '@cdktf/provider-aws/lib/db-cluster-snapshot';
+import type { Construct } from 'constructs';
+import { PROJECT } from '../config/project';
+import { physicalName } from '../constructs/private/naming';
+import type { WmsImage } from '../constructs/wms-component';
+import { WmsApplication } from '../constructs/wms-application';
+import { configureClusterProviders } from './cluster-access';
+import type { ClusterConfigStack } from './cluster-config-stack';
+import type { EnvironmentStackProps } from './environment-stack';
+import { EnvironmentStack } from './environment-stack';
+import type { PlatformStack } from './platform-stack';
+
+/** Properties of an {@link AppStack}. */
+export interface AppStackProps extends EnvironmentStackProps {
+  /** The environment's platform stack (database, network, certificate, web ACL). */
+  readonly platform: PlatformStack;
+  /** The stack with the secret store and node pools the app runs on. */
+  readonly clusterConfig: ClusterConfigStack;
+}
+
+/**
+ * `wms-<env>-app`: the WMS itself (namespace, blue and green Deployments, Services, Ingress, autoscaling,
+ * NetworkPolicies) and, per release, a manual snapshot of the database followed by the migration Job.
+ */
+export class AppStack extends EnvironmentStack {
+  /** The application. */
+  readonly app: WmsApplication;
+  /** The snapshot taken before this release's migration. */
+  readonly preMigrationSnapshot: DbClusterSnapshot;
+
+  constructor(scope: Construct, id: string, props: AppStackProps) {
+    super(scope, id, props);
+    const { config, platform } = props;
+    this.addDependency(props.clusterConfig);
+    configureClusterProviders(this, config, this.namePrefix, { helm: false });
+    const { app } = config;
+
+    // Named after the release, so a new migration version takes a new snapshot before its Job runs. It replaces
+    // the previous release's snapshot (created first, then the old one deleted); older recovery points stay in
+    // AWS Backup.
+    this.preMigrationSnapshot = new DbClusterSnapshot(this, 'PreMigrationSnapshot', {
+      dbClusterIdentifier: platform.database.clusterIdentifier,
+      dbClusterSnapshotIdentifier: physicalName(
+        platform.database.clusterIdentifier,
+        'pre',
+        app.migration.version.toLowerCase().replace(/[^a-z0-9]+/g, '-'),
+      ),
+      lifecycle: { createBeforeDestroy: true },
+    });
+
+    const image = (repository: string, tag: string): WmsImage => ({ repository, tag });
+    const release = (version: string) => ({
+      version,
+      apiImage: image(app.images.api, version),
+      webImage: image(app.images.web, version),
+    });
+    const network = platform.network;
+    this.app = new WmsApplication(this, 'Wms', {
+      domain: config.dnsDomain,
+      region: config.region,
+      production: config.production,
+      liveColor: app.liveColor,
+      canaryWeightPercent: app.canaryWeightPercent,
+      releases: { blue: release(app.releases.blue.version), green: release(app.releases.green.version) },
+      migration: {
+        version: app.migration.version,
+        image: image(app.images.api, app.migration.version),
+        command: app.migration.command,
+      },
+      migrationDependsOn: [this.preMigrationSnapshot],
+      api: app.api,
+      web: app.web,
+      database: platform.database,
+      databaseName: PROJECT.databaseName,
+      databaseUser: PROJECT.apiDatabaseUser,
+      corsAllowedOrigins: app.corsOrigins,
+      logLevel: app.logLevel,
+      certificateArn: platform.publicEndpoint.certificateArn,
+      wafAclArn: platform.publicEndpoint.webAclArn,
+      accessLogsBucket: platform.publicEndpoint.accessLogsBucketName,
+      accessLogsPrefix: platform.publicEndpoint.accessLogsPrefix,
+      deletionProtection: config.production,
+      publicSubnetCidrs: network.publicSubnetCidrs,
+      databaseCidrs: network.privateSubnetCidrs,
+      // With interface endpoints the AWS APIs answer inside the private subnets; without, through NAT.
+      awsEndpointCidrs: network.interfaceEndpoints ? network.privateSubnetCidrs : ['0.0.0.0/0'],
+    });
+  }
+}
