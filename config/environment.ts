@@ -16,6 +16,7 @@ import { SUPPORTED_MAJOR_VERSIONS } from '../constructs/postgres-database';
 import type { EksAccessRoles, EksAddonVersions } from '../constructs/eks-cluster';
 import { STANDARD_SUPPORT_KUBERNETES_VERSIONS } from '../constructs/eks-cluster';
 import { LOG_RETENTION_DAYS as MIN_LOG_RETENTION_DAYS } from '../guardrails/rules/logs';
+import { KNOWN_INSTANCE_CLASSES } from '../constructs/private/aurora';
 import type { SubnetPrefixLengths } from '../constructs/private/cidr';
 import type { Validator } from './fields';
 import { boolean, decimal, integer, list, object, oneOf, optional, required, show, text } from './fields';
@@ -166,6 +167,14 @@ export interface AppConfig {
   readonly rateLimitPer5Minutes: number;
 }
 
+/** Monitoring: Grafana's admin login and the cost budget. */
+export interface MonitoringConfig {
+  /** Name of the Secrets Manager secret holding Grafana's admin login (JSON: admin-user, admin-password). */
+  readonly grafanaAdminSecret: string;
+  /** Monthly cost budget of the environment's account, in USD: alerts at 80% and 100%. */
+  readonly monthlyBudgetUsd: number;
+}
+
 /** Where alert notifications go: names of Secrets Manager secrets holding the receivers' URLs and keys. */
 export interface AlertingConfig {
   /** Secret with the pager (critical alerts) integration key. */
@@ -202,6 +211,8 @@ export interface EnvironmentConfig {
   readonly app: AppConfig;
   /** Alert receivers. */
   readonly alerting: AlertingConfig;
+  /** Monitoring settings. */
+  readonly monitoring: MonitoringConfig;
 }
 
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
@@ -282,12 +293,7 @@ const schema: Validator<EnvironmentConfig> = object<EnvironmentConfig>({
   database: required(
     object<DatabaseConfig>({
       engineMajorVersion: required(oneOf(...SUPPORTED_MAJOR_VERSIONS)),
-      instanceClass: required(
-        text(
-          /^db\.([a-z0-9]+\.[a-z0-9]+|serverless)$/,
-          'an RDS instance class such as db.r6g.large, or db.serverless',
-        ),
-      ),
+      instanceClass: required(oneOf(...KNOWN_INSTANCE_CLASSES, 'db.serverless')),
       serverless: optional(
         object<ServerlessCapacity>({
           minCapacity: required(decimal(0, 256, 0.5)),
@@ -382,6 +388,12 @@ const schema: Validator<EnvironmentConfig> = object<EnvironmentConfig>({
   ),
   alerting: required(
     object<AlertingConfig>({ pagerSecret: required(secretName), chatSecret: required(secretName) }),
+  ),
+  monitoring: required(
+    object<MonitoringConfig>({
+      grafanaAdminSecret: required(secretName),
+      monthlyBudgetUsd: required(integer(1, 10000000)),
+    }),
   ),
 });
 

@@ -1,7 +1,11 @@
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
+import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { Construct } from 'constructs';
-import { customerKey } from './private/kms';
+import { customerKey, policyDocument } from './private/kms';
 import { physicalName } from './private/naming';
+
+/** The services that publish to the topic: CloudWatch alarms and AWS Budgets alerts. */
+const PUBLISHERS = ['cloudwatch.amazonaws.com', 'budgets.amazonaws.com'];
 
 /** Properties of an {@link AlarmTopic}. */
 export interface AlarmTopicProps {
@@ -12,9 +16,10 @@ export interface AlarmTopicProps {
 }
 
 /**
- * The SNS topic the environment's CloudWatch alarms notify, encrypted with its own customer-managed key that
- * CloudWatch may use (an AWS-managed SNS key would refuse CloudWatch). Subscriptions (pager, chat) are added by
- * the alerting integration.
+ * The SNS topic the environment's CloudWatch alarms and budget alerts notify, encrypted with its own
+ * customer-managed key that CloudWatch and AWS Budgets may use (an AWS-managed SNS key would refuse them), and a
+ * topic policy letting only those two services of this account publish. Subscriptions (pager, chat) are added by
+ * hand or by the alerting integration: docs/runbooks/aws-alarms.md.
  */
 export class AlarmTopic extends Construct {
   /** The topic (escape hatch). */
@@ -31,9 +36,9 @@ export class AlarmTopic extends Construct {
       accountId: props.accountId,
       serviceStatements: [
         {
-          Sid: 'CloudWatchAlarmsPublish',
+          Sid: 'AlarmsAndBudgetsPublish',
           Effect: 'Allow',
-          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Principal: { Service: PUBLISHERS },
           Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
           Resource: '*',
           Condition: { StringEquals: { 'aws:SourceAccount': props.accountId } },
@@ -42,5 +47,18 @@ export class AlarmTopic extends Construct {
     });
     this.topic = new SnsTopic(this, 'Topic', { name, kmsMasterKeyId: key.arn });
     this.topicArn = this.topic.arn;
+    new SnsTopicPolicy(this, 'Policy', {
+      arn: this.topic.arn,
+      policy: policyDocument([
+        {
+          Sid: 'AlarmsAndBudgetsPublish',
+          Effect: 'Allow',
+          Principal: { Service: PUBLISHERS },
+          Action: 'SNS:Publish',
+          Resource: this.topic.arn,
+          Condition: { StringEquals: { 'aws:SourceAccount': props.accountId } },
+        },
+      ]),
+    });
   }
 }

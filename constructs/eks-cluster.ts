@@ -27,6 +27,7 @@ import type { LogRetentionDays } from './private/log-retention';
 import { LOG_RETENTION_DAYS } from './private/log-retention';
 import { physicalName } from './private/naming';
 import {
+  cloudwatchMetricsReaderPolicy,
   databaseConnectPolicy,
   ebsVolumeKeyPolicy,
   externalDnsPolicy,
@@ -145,6 +146,8 @@ export const WORKLOAD_SERVICE_ACCOUNTS = {
   // Fixed by the aws-ebs-csi-driver add-on.
   ebsCsiDriver: { namespace: 'kube-system', serviceAccount: 'ebs-csi-controller-sa' },
   loki: { namespace: 'logging', serviceAccount: 'loki' },
+  // YACE, the CloudWatch exporter of the monitoring stack.
+  cloudwatchExporter: { namespace: 'monitoring', serviceAccount: 'yace' },
   api: { namespace: 'wms', serviceAccount: 'wms-api' },
   karpenter: { namespace: 'kube-system', serviceAccount: 'karpenter' },
 } as const;
@@ -413,6 +416,7 @@ export class EksCluster extends Construct implements IEksCluster {
       externalSecrets: identities.externalSecrets.roleArn,
       ebsCsiDriver: identities.ebsCsiDriver.roleArn,
       loki: identities.loki.roleArn,
+      cloudwatchExporter: identities.cloudwatchExporter.roleArn,
       api: identities.api.roleArn,
       karpenter: karpenter.controller.roleArn,
     };
@@ -720,6 +724,9 @@ export class EksCluster extends Construct implements IEksCluster {
       }),
       loki: identity('Loki', 'loki', 'Loki log storage', {
         statements: lokiStoragePolicy(region, workloads.lokiBucketArn, workloads.lokiBucketKeyArn),
+      }),
+      cloudwatchExporter: identity('CloudwatchExporter', 'cloudwatchExporter', 'YACE CloudWatch exporter', {
+        statements: cloudwatchMetricsReaderPolicy(),
       }),
       api: identity('Api', 'api', 'WMS API', {
         statements: [

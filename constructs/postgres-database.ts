@@ -1,4 +1,5 @@
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { CloudwatchLogMetricFilter } from '@cdktf/provider-aws/lib/cloudwatch-log-metric-filter';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { DbParameterGroup } from '@cdktf/provider-aws/lib/db-parameter-group';
 import { DbProxy } from '@cdktf/provider-aws/lib/db-proxy';
@@ -17,6 +18,7 @@ import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-securit
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { suppress } from '../guardrails/suppress';
+import { SLOW_QUERY_METRIC } from './monitoring/cloudwatch-metrics';
 import type { INetwork } from './network';
 import { propError } from './private/errors';
 import { serviceRole } from './private/iam';
@@ -323,6 +325,26 @@ export class PostgresDatabase extends Construct implements IDatabase {
       name: logGroupName,
       retentionInDays: logRetentionDays,
       kmsKeyId: keyArn,
+    });
+    // One count per slow statement: log_min_duration_statement writes `LOG:  duration: 1503.211 ms  statement: ...`
+    // (or `... ms  execute <name>: ...` for prepared statements), and with log_duration off and no auto_explain
+    // nothing else PostgreSQL logs here contains the term `duration:` (a DDL statement logged by log_statement
+    // whose text contains it would count too). The monitoring reads the 5-minute Sum through YACE
+    // (WmsDatabaseSlowQueries). No dimensions: CloudWatch Logs refuses them on a term pattern and together with a
+    // default value (hashicorp/terraform-provider-aws#28881). Every environment here has its own account, so the
+    // namespace holds one database's statements; two databases in one account and region would share the count.
+    new CloudwatchLogMetricFilter(this, 'SlowQueryMetricFilter', {
+      name: `${identifier}-slow-queries`,
+      logGroupName: logGroup.name,
+      pattern: '"duration:"',
+      metricTransformation: {
+        namespace: SLOW_QUERY_METRIC.namespace,
+        name: SLOW_QUERY_METRIC.name,
+        value: '1',
+        // 0 for every other log line, so a period with logs but no slow statement reads 0, not missing.
+        defaultValue: '0',
+        unit: 'Count',
+      },
     });
 
     const monitoringRole = serviceRole(this, 'MonitoringRole', {

@@ -7,6 +7,7 @@ import { PROJECT } from '../config/project';
 import { AlarmTopic } from '../constructs/alarm-topic';
 import { DatabaseBackup } from '../constructs/database-backup';
 import { EksCluster } from '../constructs/eks-cluster';
+import { EnvironmentAlarms } from '../constructs/environment-alarms';
 import { Network } from '../constructs/network';
 import { PostgresDatabase } from '../constructs/postgres-database';
 import { PublicEndpoint } from '../constructs/public-endpoint';
@@ -131,7 +132,11 @@ export class PlatformStack extends EnvironmentStack {
       noncurrentVersionExpirationDays: 7,
     });
 
-    const alertingSecretArns = [config.alerting.pagerSecret, config.alerting.chatSecret].map(
+    const externalSecretArns = [
+      config.alerting.pagerSecret,
+      config.alerting.chatSecret,
+      config.monitoring.grafanaAdminSecret,
+    ].map(
       // The 6 random characters Secrets Manager appends to a secret's ARN (IAM's `?` matches one each).
       (name) => `arn:aws:secretsmanager:${config.region}:${config.awsAccountId}:secret:${name}-??????`,
     );
@@ -151,7 +156,7 @@ export class PlatformStack extends EnvironmentStack {
       deletionProtection: config.eks.deletionProtection,
       workloads: {
         hostedZoneArn: this.zone.arn,
-        externalSecretArns: alertingSecretArns,
+        externalSecretArns,
         lokiBucketArn: this.lokiBucket.bucketArn,
         lokiBucketKeyArn: this.lokiBucket.key?.arn,
         apiSecretArns: [apiSecretArn],
@@ -164,6 +169,13 @@ export class PlatformStack extends EnvironmentStack {
       this.eks.nodeSecurityGroupId,
       'PostgreSQL from the EKS nodes and pods',
     );
+
+    new EnvironmentAlarms(this, 'EnvironmentAlarms', {
+      namePrefix: this.namePrefix,
+      alarmTopicArn: this.alarmTopic.topicArn,
+      natGatewayIds: this.network.natGateways.map((nat) => nat.id),
+      monthlyBudgetUsd: config.monitoring.monthlyBudgetUsd,
+    });
 
     const output = (name: string, value: string | string[], description: string) =>
       new TerraformOutput(this, name, { value, description });

@@ -9,6 +9,7 @@ import type { BackendKind } from './environment-stack';
 import { AppStack } from './app-stack';
 import { ClusterConfigStack } from './cluster-config-stack';
 import { ClusterServicesStack } from './cluster-services-stack';
+import { MonitoringStack } from './monitoring-stack';
 import { PlatformStack } from './platform-stack';
 
 /** How to synthesize. */
@@ -22,12 +23,13 @@ export interface SynthesizeOptions {
 /** Names of an environment's stacks, in dependency order. */
 export function stackNames(
   environment: string,
-): Record<'platform' | 'clusterServices' | 'clusterConfig' | 'app', string> {
+): Record<'platform' | 'clusterServices' | 'clusterConfig' | 'monitoring' | 'app', string> {
   const prefix = `${PROJECT.name}-${environment}`;
   return {
     platform: `${prefix}-platform`,
     clusterServices: `${prefix}-cluster-services`,
     clusterConfig: `${prefix}-cluster-config`,
+    monitoring: `${prefix}-monitoring`,
     app: `${prefix}-app`,
   };
 }
@@ -48,6 +50,7 @@ export function defineStacks(app: App, configs: readonly EnvironmentConfig[], ba
       platform,
       clusterServices,
     });
+    new MonitoringStack(app, names.monitoring, { config, backend, platform, clusterConfig });
     new AppStack(app, names.app, { config, backend, platform, clusterConfig });
   }
 }

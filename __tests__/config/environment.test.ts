@@ -78,7 +78,7 @@ describe('validateEnvironment', () => {
       [
         'database.instanceClass',
         'r6g.large',
-        'database.instanceClass: "r6g.large" is not valid (an RDS instance class such as db.r6g.large, or db.serverless)',
+        'database.instanceClass: "r6g.large" is not allowed (one of "db.t4g.medium"',
       ],
       ['database.readers', 1.5, 'database.readers: 1.5 is not allowed (a whole number from 0 to 15)'],
       [

@@ -16,13 +16,24 @@ describe('AlarmTopic', () => {
     expect(topic.topicArn).toBeDefined();
   });
 
-  it('lets CloudWatch of this account use the key, which an AWS-managed SNS key would refuse', () => {
+  it('lets only CloudWatch and AWS Budgets of this account publish', () => {
+    const [policy] = listOfType(json, 'aws_sns_topic_policy');
+    expect(JSON.parse(policy.policy as string).Statement).toEqual([
+      expect.objectContaining({
+        Principal: { Service: ['cloudwatch.amazonaws.com', 'budgets.amazonaws.com'] },
+        Action: 'SNS:Publish',
+        Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
+      }),
+    ]);
+  });
+
+  it('lets CloudWatch and Budgets of this account use the key, which an AWS-managed SNS key would refuse', () => {
     const [key] = listOfType(json, 'aws_kms_key');
     expect(key.enable_key_rotation).toBe(true);
     const statements = JSON.parse(key.policy as string).Statement;
     expect(statements[1]).toEqual(
       expect.objectContaining({
-        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Principal: { Service: ['cloudwatch.amazonaws.com', 'budgets.amazonaws.com'] },
         Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
       }),

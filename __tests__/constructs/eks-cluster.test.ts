@@ -379,10 +379,11 @@ describe('EksCluster', () => {
         externalSecrets: 'ExternalSecrets',
         ebsCsiDriver: 'EbsCsiDriver',
         loki: 'Loki',
+        cloudwatchExporter: 'CloudwatchExporter',
         api: 'Api',
         karpenter: 'Karpenter_Controller',
       };
-      expect(Object.keys(associations)).toHaveLength(7);
+      expect(Object.keys(associations)).toHaveLength(8);
       for (const [workload, identity] of Object.entries(identities)) {
         const association = associations[idOf(json, 'aws_eks_pod_identity_association', `Eks_${identity}_`)];
         const expected = WORKLOAD_SERVICE_ACCOUNTS[workload as keyof typeof identities];
@@ -430,6 +431,26 @@ describe('EksCluster', () => {
         'arn:aws:s3:::wms-test-loki',
         'arn:aws:s3:::wms-test-loki/*',
       ]);
+    });
+
+    it('lets YACE, as monitoring/yace, only read CloudWatch metrics and find tagged resources', () => {
+      expect(WORKLOAD_SERVICE_ACCOUNTS.cloudwatchExporter).toEqual({
+        namespace: 'monitoring',
+        serviceAccount: 'yace',
+      });
+      expect(inlinePolicy(json, 'CloudwatchExporter')).toEqual([
+        {
+          Sid: 'ReadCloudWatchMetrics',
+          Effect: 'Allow',
+          Action: ['cloudwatch:GetMetricData', 'cloudwatch:GetMetricStatistics', 'cloudwatch:ListMetrics'],
+          Resource: '*',
+        },
+        { Sid: 'FindTaggedResources', Effect: 'Allow', Action: ['tag:GetResources'], Resource: '*' },
+      ]);
+      const attachments = listOfType(json, 'aws_iam_role_policy_attachment').filter(
+        (a) => a.role === ref(json, 'aws_iam_role', 'Eks_CloudwatchExporter_Role', 'name'),
+      );
+      expect(attachments).toEqual([]);
     });
 
     it('gives the EBS CSI driver the AWS managed policy and the use of the node-volume key', () => {

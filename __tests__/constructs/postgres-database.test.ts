@@ -109,6 +109,24 @@ describe('PostgresDatabase', () => {
       expect(cluster.depends_on).toEqual([expect.stringMatching(/^aws_cloudwatch_log_group\./)]);
     });
 
+    it('counts slow statements from the PostgreSQL log as WMS/Database SlowQueries, without dimensions', () => {
+      const filter = one(json, 'aws_cloudwatch_log_metric_filter');
+      const logGroup = Object.keys(json.resource?.aws_cloudwatch_log_group ?? {})[0];
+      expect(filter).toEqual({
+        name: 'wms-test-db-slow-queries',
+        log_group_name: `\${aws_cloudwatch_log_group.${logGroup}.name}`,
+        pattern: '"duration:"',
+        metric_transformation: {
+          namespace: 'WMS/Database',
+          name: 'SlowQueries',
+          value: '1',
+          default_value: '0',
+          unit: 'Count',
+        },
+      });
+      expect(one(json, 'aws_cloudwatch_log_group').name).toBe('/aws/rds/cluster/wms-test-db/postgresql');
+    });
+
     it('logs slow statements (1 s) and DDL, loads pg_stat_statements and requires TLS, in name-prefixed groups', () => {
       const group = one(json, 'aws_rds_cluster_parameter_group');
       expect(group).toMatchObject({

@@ -101,6 +101,7 @@ export function rawEnvironment(overrides: Record<string, unknown> = {}): Record<
     eks: eksConfig('444444444444', false),
     app: appConfig('sandbox.wms.example.com', 1),
     alerting: { pagerSecret: 'wms/sandbox/alerting/pager', chatSecret: 'wms/sandbox/alerting/chat' },
+    monitoring: { grafanaAdminSecret: 'wms/sandbox/grafana/admin', monthlyBudgetUsd: 500 },
     ...overrides,
   };
 }

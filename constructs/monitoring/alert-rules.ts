@@ -3,6 +3,7 @@
  * that works both as a kube-prometheus-stack `additionalPrometheusRulesMap` entry and as a promtool rule file.
  */
 import { stringify } from 'yaml';
+import { CLOUDWATCH_PERIOD_SECONDS, CLOUDWATCH_SERIES } from './cloudwatch-metrics';
 import type { MonitoringTargets } from './targets';
 import { KPS_JOBS, checkTargets, problem, selector, throwProblems } from './targets';
 
@@ -122,7 +123,6 @@ export const THRESHOLDS = {
   replicaLagSeconds: 1,
   trafficChangeFactor: 2,
   trafficMinRequestsPerSecond: 0.1,
-  slowQuerySeconds: 60,
 } as const;
 
 const GIB = 1024 ** 3;
@@ -177,19 +177,19 @@ export const ALERTS: readonly AlertDefinition[] = [
     name: 'WmsApiDown',
     severity: 'critical',
     component: 'wms-api',
-    expr: (t) => {
-      const available = `kube_deployment_status_replicas_available${ksm(t, `deployment="${t.apiDeployment}"`)}`;
-      return (
-        `sum by (namespace, deployment) (${available}) == 0 ` +
-        `or sum by (namespace, deployment) (absent(${available}))`
-      );
-    },
+    // The live Service selects the live colour's pods (blue/green): its Endpoints list their addresses, ready or
+    // not. kube-state-metrics exports one series per address and port, so "no ready address" is the absence of
+    // any series with ready="true" (all not ready, none at all, or the Service gone); absent() keeps the
+    // equality matchers as labels, and the sum drops `job` and `ready`.
+    expr: (t) =>
+      `sum by (namespace, endpoint) (absent(kube_endpoint_address` +
+      `${ksm(t, `endpoint="${t.apiService}"`, 'ready="true"')}))`,
     for: '2m',
-    threshold: 'no available (ready) API pods, or the Deployment is missing',
-    summary: 'WMS API has no ready pods',
+    threshold: 'no ready pod behind the live API Service',
+    summary: 'WMS API has no ready pod behind its live Service',
     description:
-      'Deployment {{ $labels.namespace }}/{{ $labels.deployment }} has no available replica, ' +
-      'or kube-state-metrics no longer reports it.',
+      'Service {{ $labels.namespace }}/{{ $labels.endpoint }} has had no ready address for 2 minutes: no pod of ' +
+      'the live colour passes its readiness probe (or kube-state-metrics reports nothing about the Service).',
     runbook: 'WmsApiDown',
   },
   {
@@ -223,15 +223,19 @@ export const ALERTS: readonly AlertDefinition[] = [
     name: 'WmsDatabaseUnreachable',
     severity: 'critical',
     component: 'wms-database',
+    // A TCP connect to the RDS Proxy, no TLS: the proxy speaks PostgreSQL's own STARTTLS (SSLRequest after the
+    // connect), which no blackbox prober does, and a login needs an IAM token no exporter can use. Reachability
+    // is what a plain connect proves. The absent() branch pages when the probe job reports nothing.
     expr: (t) => {
-      const up = `pg_up${selector({ job: t.postgresExporterJob })}`;
-      return `${up} == 0 or sum by (job) (absent(${up}))`;
+      const probe = `probe_success${selector({ job: t.databaseProbeJob })}`;
+      return `max by (job, instance) (${probe}) == 0 or absent(${probe})`;
     },
     for: '2m',
-    threshold: 'postgres_exporter cannot connect (pg_up = 0) or reports nothing',
-    summary: 'WMS database unreachable',
+    threshold: 'TCP connect to the RDS Proxy on 5432 fails, or the probe reports nothing',
+    summary: 'WMS database proxy unreachable',
     description:
-      'postgres_exporter ({{ $labels.job }}) cannot connect to the database, or its metrics are missing.',
+      'The TCP probe {{ $labels.job }} cannot connect to the database RDS Proxy on port 5432 (a plain connect: ' +
+      'the proxy negotiates TLS inside the PostgreSQL protocol), or the probe has reported nothing, for 2 minutes.',
     runbook: 'WmsDatabaseUnreachable',
   },
   {
@@ -317,7 +321,7 @@ export const ALERTS: readonly AlertDefinition[] = [
     component: 'wms-database',
     expr: (t) =>
       `1 - min by (job, dimension_DBInstanceIdentifier) ` +
-      `(aws_rds_free_local_storage_average${selector({ job: t.cloudwatchExporterJob })}) ` +
+      `(${CLOUDWATCH_SERIES.rds('FreeLocalStorage', 'Minimum')}${selector({ job: t.cloudwatchExporterJob })}) ` +
       `/ ${t.databaseLocalStorageGiB * GIB} > ${THRESHOLDS.diskUsedRatio}`,
     for: '15m',
     threshold: `Aurora instance local storage > ${pct(THRESHOLDS.diskUsedRatio)} used`,
@@ -393,7 +397,7 @@ export const ALERTS: readonly AlertDefinition[] = [
     component: 'wms-database',
     expr: (t) =>
       `max by (job, dimension_DBInstanceIdentifier) ` +
-      `(aws_rds_aurora_replica_lag_average${selector({ job: t.cloudwatchExporterJob })}) / 1000 ` +
+      `(${CLOUDWATCH_SERIES.rds('AuroraReplicaLag', 'Average')}${selector({ job: t.cloudwatchExporterJob })}) / 1000 ` +
       `> ${THRESHOLDS.replicaLagSeconds}`,
     for: '10m',
     threshold: `Aurora replica lag > ${THRESHOLDS.replicaLagSeconds} s`,
@@ -430,14 +434,19 @@ export const ALERTS: readonly AlertDefinition[] = [
     name: 'WmsDatabaseSlowQueries',
     severity: 'info',
     component: 'wms-database',
+    // YACE exports the Sum of the latest 5-minute CloudWatch period; `for: 15m` asks for slow statements in every
+    // period for 15 minutes, a sustained slowdown rather than one slow report. max, not sum: a second YACE replica
+    // would export the same series again.
     expr: (t) =>
-      `max by (job, datname) (pg_stat_activity_max_tx_duration` +
-      `${selector({ job: t.postgresExporterJob, state: 'active' })}) > ${THRESHOLDS.slowQuerySeconds}`,
-    for: '5m',
-    threshold: `an active transaction has run > ${THRESHOLDS.slowQuerySeconds} s`,
-    summary: 'Slow queries on database {{ $labels.datname }}',
+      `max by (job) (${CLOUDWATCH_SERIES.slowQueries}${selector({ job: t.cloudwatchExporterJob })}) > 0`,
+    for: '15m',
+    threshold:
+      `statements slower than log_min_duration_statement logged in every ` +
+      `${CLOUDWATCH_PERIOD_SECONDS / 60}-minute period for 15 m`,
+    summary: 'Slow statements on the WMS database for 15 minutes',
     description:
-      'The longest active transaction on {{ $labels.datname }} has run for {{ $value | humanizeDuration }}.',
+      'PostgreSQL logged {{ $value }} statements slower than log_min_duration_statement in the last 5-minute ' +
+      'CloudWatch period, and slow statements in every period of the last 15 minutes.',
     runbook: 'WmsDatabaseSlowQueries',
   },
 ];
@@ -538,18 +547,20 @@ export const ALERT_TABLE_MARKERS = {
 } as const;
 
 /**
- * The alert table of `docs/monitoring.md`, generated from {@link ALERTS}: name, severity, threshold, `for`,
- * runbook (relative link from `docs/`), then the count per severity. Wrapped in prettier-ignore so the formatter
- * leaves it as generated.
+ * The alert table of `docs/monitoring.md` and the README, generated from {@link ALERTS}: name, severity,
+ * threshold, `for`, runbook, then the count per severity. Wrapped in prettier-ignore so the formatter leaves it as
+ * generated.
+ * @param runbookDir - the runbooks folder relative to the document (`runbooks` from docs/, `docs/runbooks` from
+ *   the README)
  */
-export function renderAlertTable(): string {
+export function renderAlertTable(runbookDir = 'runbooks'): string {
   const order: Severity[] = ['critical', 'warning', 'info'];
   const rows = [...ALERTS]
     .sort((a, b) => order.indexOf(a.severity) - order.indexOf(b.severity))
     .map(
       (a) =>
         `| ${a.name} | ${a.severity} | ${a.threshold.replace(/\|/g, '\\|')} | ${a.for} | ` +
-        `[${a.runbook}.md](runbooks/${a.runbook}.md) |`,
+        `[${a.runbook}.md](${runbookDir}/${a.runbook}.md) |`,
     );
   return [
     ALERT_TABLE_MARKERS.start,
@@ -567,9 +578,10 @@ export function renderAlertTable(): string {
 
 /**
  * Replaces the generated alert table (between the markers) in a markdown document with the current one.
+ * @param runbookDir - as for {@link renderAlertTable}
  * @throws if the document lacks the markers
  */
-export function withAlertTable(markdown: string): string {
+export function withAlertTable(markdown: string, runbookDir = 'runbooks'): string {
   const start = markdown.indexOf(ALERT_TABLE_MARKERS.start);
   const end = markdown.indexOf(ALERT_TABLE_MARKERS.end);
   if (start < 0 || end < start) {
@@ -577,5 +589,9 @@ export function withAlertTable(markdown: string): string {
       `withAlertTable: the document lacks the markers ${ALERT_TABLE_MARKERS.start} ... ${ALERT_TABLE_MARKERS.end}`,
     );
   }
-  return markdown.slice(0, start) + renderAlertTable() + markdown.slice(end + ALERT_TABLE_MARKERS.end.length);
+  return (
+    markdown.slice(0, start) +
+    renderAlertTable(runbookDir) +
+    markdown.slice(end + ALERT_TABLE_MARKERS.end.length)
+  );
 }

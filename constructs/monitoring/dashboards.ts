@@ -4,6 +4,7 @@
  * deterministically (sorted keys, no timestamps or ids that change) for the Grafana sidecar's ConfigMaps.
  */
 import { SLI_WINDOWS, SLO, BURN_RATE_WINDOWS, THRESHOLDS, sliRecord } from './alert-rules';
+import { CLOUDWATCH_PERIOD_SECONDS, CLOUDWATCH_SERIES } from './cloudwatch-metrics';
 import type { MonitoringTargets } from './targets';
 import { KPS_JOBS, checkTargets, selector, throwProblems } from './targets';
 
@@ -182,15 +183,30 @@ function apiRed(t: MonitoringTargets) {
       ],
     },
     {
-      title: 'Available pods',
-      description: 'Available (ready) replicas of the API Deployment.',
+      title: 'Ready pods',
+      description:
+        'Ready pods behind the live Service (WmsApiDown pages at none), and available replicas of each ' +
+        'colour’s Deployment (blue/green).',
       unit: 'short',
       queries: [
         {
           expr:
+            `count by (endpoint) (count by (endpoint, ip) (kube_endpoint_address` +
+            selector(
+              { job: KPS_JOBS.kubeStateMetrics, namespace: t.namespace, endpoint: t.apiService },
+              'ready="true"',
+            ) +
+            `))`,
+          legend: 'live Service {{endpoint}}',
+        },
+        {
+          expr:
             `kube_deployment_status_replicas_available` +
-            selector({ job: KPS_JOBS.kubeStateMetrics, namespace: t.namespace, deployment: t.apiDeployment }),
-          legend: 'available',
+            selector(
+              { job: KPS_JOBS.kubeStateMetrics, namespace: t.namespace },
+              `deployment=~"${t.apiService}-(blue|green)"`,
+            ),
+          legend: '{{deployment}} available',
         },
       ],
     },
@@ -349,38 +365,35 @@ function saturation(t: MonitoringTargets) {
 }
 
 function database(t: MonitoringTargets) {
-  const pg = (...raw: string[]) => selector({ job: t.postgresExporterJob }, ...raw);
   const cw = selector({ job: t.cloudwatchExporterJob });
   const api = selector({ namespace: t.namespace, job: t.apiJob });
+  const probe = selector({ job: t.databaseProbeJob });
   const instance = 'dimension_DBInstanceIdentifier';
+  const rds = CLOUDWATCH_SERIES.rds;
+  const periodMinutes = CLOUDWATCH_PERIOD_SECONDS / 60;
   return dashboard(
     DASHBOARD_UIDS.database,
     'WMS / Database',
-    'Aurora PostgreSQL: connections, pool, replica lag, storage and queries.',
+    'Aurora PostgreSQL: proxy reachability, connections, pool, replica lag, storage and slow statements. ' +
+      `CloudWatch series (via YACE) have a ${periodMinutes}-minute granularity.`,
     [
       {
-        title: 'Exporter connected',
+        title: 'Proxy reachable',
         description:
-          '1 when postgres_exporter can connect to the database (WmsDatabaseUnreachable otherwise).',
+          '1 when the TCP probe connects to the RDS Proxy on 5432 (WmsDatabaseUnreachable pages otherwise).',
         unit: 'short',
         type: 'stat',
         width: 6,
-        queries: [{ expr: `min(pg_up${pg()})`, legend: 'pg_up' }],
+        queries: [{ expr: `min(probe_success${probe})`, legend: 'reachable' }],
       },
       {
-        title: 'Server connections / max',
-        description: 'Connections to the writer as a share of max_connections minus the reserved ones.',
-        unit: 'percentunit',
+        title: `Slow statements (${periodMinutes} min)`,
+        description:
+          'Statements slower than log_min_duration_statement in the latest CloudWatch period (log metric filter).',
+        unit: 'short',
         type: 'stat',
         width: 6,
-        queries: [
-          {
-            expr:
-              `sum(pg_stat_activity_count${pg()}) / ` +
-              `(max(pg_settings_max_connections${pg()}) - max(pg_settings_superuser_reserved_connections${pg()}))`,
-            legend: 'used',
-          },
-        ],
+        queries: [{ expr: `max(${CLOUDWATCH_SERIES.slowQueries}${cw})`, legend: 'slow' }],
       },
       {
         title: 'Queries waiting for a pool connection',
@@ -391,25 +404,18 @@ function database(t: MonitoringTargets) {
         queries: [{ expr: `sum(pg_pool_waiting_connections${api})`, legend: 'waiting' }],
       },
       {
-        title: 'Server connections by state',
-        description: 'Connections to the writer per database and state (pg_stat_activity).',
-        unit: 'short',
-        queries: [
-          {
-            expr: `sum by (datname, state) (pg_stat_activity_count${pg()})`,
-            legend: '{{datname}} {{state}}',
-          },
-          { expr: `max(pg_settings_max_connections${pg()})`, legend: 'max_connections' },
-        ],
-      },
-      {
         title: 'Connections per instance (CloudWatch)',
-        description: 'DatabaseConnections of each Aurora instance, writer and readers.',
+        description:
+          'DatabaseConnections of each Aurora instance (the RDS Proxy’s pooled connections), average and peak.',
         unit: 'short',
         queries: [
           {
-            expr: `max by (${instance}) (aws_rds_database_connections_average${cw})`,
-            legend: `{{${instance}}}`,
+            expr: `max by (${instance}) (${rds('DatabaseConnections', 'Average')}${cw})`,
+            legend: `{{${instance}}} average`,
+          },
+          {
+            expr: `max by (${instance}) (${rds('DatabaseConnections', 'Maximum')}${cw})`,
+            legend: `{{${instance}}} peak`,
           },
         ],
       },
@@ -432,14 +438,25 @@ function database(t: MonitoringTargets) {
         queries: [{ expr: `sum by (pod) (rate(pg_pool_errors_total${api}[5m]))`, legend: '{{pod}}' }],
       },
       {
+        title: 'Proxy probe duration',
+        description: 'Time the TCP connect to the RDS Proxy takes, from inside the cluster.',
+        unit: 's',
+        queries: [{ expr: `max by (instance) (probe_duration_seconds${probe})`, legend: '{{instance}}' }],
+      },
+      {
         title: 'Replica lag',
-        description: 'AuroraReplicaLag of each reader; WmsDatabaseReplicaLagHigh above the line.',
+        description:
+          'AuroraReplicaLag of each reader, average and peak; WmsDatabaseReplicaLagHigh above the line.',
         unit: 's',
         threshold: THRESHOLDS.replicaLagSeconds,
         queries: [
           {
-            expr: `max by (${instance}) (aws_rds_aurora_replica_lag_average${cw}) / 1000`,
-            legend: `{{${instance}}}`,
+            expr: `max by (${instance}) (${rds('AuroraReplicaLag', 'Average')}${cw}) / 1000`,
+            legend: `{{${instance}}} average`,
+          },
+          {
+            expr: `max by (${instance}) (${rds('AuroraReplicaLag', 'Maximum')}${cw}) / 1000`,
+            legend: `{{${instance}}} peak`,
           },
         ],
       },
@@ -451,7 +468,7 @@ function database(t: MonitoringTargets) {
         queries: [
           {
             expr:
-              `1 - min by (${instance}) (aws_rds_free_local_storage_average${cw}) ` +
+              `1 - min by (${instance}) (${rds('FreeLocalStorage', 'Minimum')}${cw}) ` +
               `/ ${t.databaseLocalStorageGiB * GIB}`,
             legend: `{{${instance}}}`,
           },
@@ -462,7 +479,10 @@ function database(t: MonitoringTargets) {
         description: 'CPUUtilization of each Aurora instance.',
         unit: 'percent',
         queries: [
-          { expr: `max by (${instance}) (aws_rds_cpuutilization_average${cw})`, legend: `{{${instance}}}` },
+          {
+            expr: `max by (${instance}) (${rds('CPUUtilization', 'Average')}${cw})`,
+            legend: `{{${instance}}}`,
+          },
         ],
       },
       {
@@ -470,39 +490,20 @@ function database(t: MonitoringTargets) {
         description: 'FreeableMemory of each Aurora instance.',
         unit: 'bytes',
         queries: [
-          { expr: `min by (${instance}) (aws_rds_freeable_memory_average${cw})`, legend: `{{${instance}}}` },
-        ],
-      },
-      {
-        title: 'Longest active transaction',
-        description:
-          'Duration of the longest active transaction per database; WmsDatabaseSlowQueries above the line.',
-        unit: 's',
-        threshold: THRESHOLDS.slowQuerySeconds,
-        queries: [
           {
-            expr: `max by (datname) (pg_stat_activity_max_tx_duration${pg('state="active"')})`,
-            legend: '{{datname}}',
+            expr: `min by (${instance}) (${rds('FreeableMemory', 'Average')}${cw})`,
+            legend: `{{${instance}}}`,
           },
         ],
       },
       {
-        title: 'Transactions',
-        description: 'Commits, rollbacks and deadlocks per second on the writer.',
+        title: 'Slow statements',
+        description:
+          `Statements slower than log_min_duration_statement per ${periodMinutes}-minute period; ` +
+          'WmsDatabaseSlowQueries records when there are some in every period for 15 minutes.',
         unit: 'short',
         queries: [
-          {
-            expr: `sum by (datname) (rate(pg_stat_database_xact_commit${pg()}[5m]))`,
-            legend: '{{datname}} commit',
-          },
-          {
-            expr: `sum by (datname) (rate(pg_stat_database_xact_rollback${pg()}[5m]))`,
-            legend: '{{datname}} rollback',
-          },
-          {
-            expr: `sum by (datname) (rate(pg_stat_database_deadlocks${pg()}[5m]))`,
-            legend: '{{datname}} deadlocks',
-          },
+          { expr: `max by (job) (${CLOUDWATCH_SERIES.slowQueries}${cw})`, legend: 'slow statements' },
         ],
       },
     ],

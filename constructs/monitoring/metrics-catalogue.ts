@@ -3,6 +3,7 @@
  * (the Prometheus project's own Lezer grammar) so tests can prove every rule and dashboard query uses only them.
  */
 import { parser } from '@prometheus-io/lezer-promql';
+import { RDS_INSTANCE_METRICS, SLOW_QUERY_METRIC, yaceSeries } from './cloudwatch-metrics';
 
 /** A source of metrics, the `job` it is scraped as, and the metric names it exports that we rely on. */
 export interface MetricSource {
@@ -46,6 +47,8 @@ export const METRIC_CATALOGUE = {
     metrics: [
       'kube_deployment_spec_replicas',
       'kube_deployment_status_replicas_available',
+      // Needs the `endpoints` collector, which the chart's default list no longer has (Monitoring adds it).
+      'kube_endpoint_address',
       'kube_horizontalpodautoscaler_spec_max_replicas',
       'kube_horizontalpodautoscaler_spec_min_replicas',
       'kube_horizontalpodautoscaler_status_current_replicas',
@@ -80,34 +83,20 @@ export const METRIC_CATALOGUE = {
       'kubelet_volume_stats_capacity_bytes',
     ],
   },
-  postgresExporter: {
-    exporter: 'postgres_exporter against the Aurora writer',
-    job: 'MonitoringTargets.postgresExporterJob',
-    metrics: [
-      'pg_up',
-      'pg_settings_max_connections',
-      'pg_settings_superuser_reserved_connections',
-      'pg_stat_activity_count',
-      'pg_stat_activity_max_tx_duration',
-      'pg_stat_database_deadlocks',
-      'pg_stat_database_xact_commit',
-      'pg_stat_database_xact_rollback',
-    ],
-  },
   cloudwatch: {
-    exporter: 'YACE (yet-another-cloudwatch-exporter), namespace AWS/RDS, statistic Average',
+    exporter:
+      'YACE (yet-another-cloudwatch-exporter): AWS/RDS per Aurora instance, and WMS/Database (the slow-statement ' +
+      'count of the database log metric filter); names as YACE builds them (cloudwatch-metrics.ts)',
     job: 'MonitoringTargets.cloudwatchExporterJob',
     metrics: [
-      'aws_rds_aurora_replica_lag_average',
-      'aws_rds_cpuutilization_average',
-      'aws_rds_database_connections_average',
-      'aws_rds_free_local_storage_average',
-      'aws_rds_freeable_memory_average',
+      ...RDS_INSTANCE_METRICS.flatMap((metric) => yaceSeries('AWS/RDS', metric)),
+      ...yaceSeries(SLOW_QUERY_METRIC.namespace, SLOW_QUERY_METRIC),
     ],
   },
   blackbox: {
-    exporter: 'blackbox exporter probing the public API URL through the load balancer',
-    job: 'MonitoringTargets.probeJob',
+    exporter:
+      'blackbox exporter: HTTPS probe of the public API URL through the load balancer, TCP probe of the RDS Proxy',
+    job: 'MonitoringTargets.probeJob, MonitoringTargets.databaseProbeJob',
     metrics: ['probe_success', 'probe_duration_seconds', 'probe_http_status_code'],
   },
   prometheus: {

@@ -9,13 +9,20 @@ export interface MonitoringTargets {
   readonly namespace: string;
   /** `job` label of the API's own metrics (the ServiceMonitor's service name), e.g. `wms-api`. */
   readonly apiJob: string;
-  /** Name of the API Deployment, as kube-state-metrics reports it in the `deployment` label, e.g. `wms-api`. */
-  readonly apiDeployment: string;
+  /**
+   * Name of the API's live Service, e.g. `wms-api`: it selects the pods of the live colour (blue/green), and
+   * kube-state-metrics reports its Endpoints (`kube_endpoint_address{endpoint=...}`). The per-colour Deployments
+   * are `<apiService>-blue` and `<apiService>-green`.
+   */
+  readonly apiService: string;
   /** `job` label of the blackbox-exporter probe of the public API URL (through the load balancer). */
   readonly probeJob: string;
-  /** `job` label of postgres_exporter, which connects to the Aurora writer with a read-only monitoring user. */
-  readonly postgresExporterJob: string;
-  /** `job` label of YACE (yet-another-cloudwatch-exporter), which exports the Aurora instances' CloudWatch metrics. */
+  /** `job` label of the blackbox-exporter TCP probe of the database's RDS Proxy endpoint (port 5432). */
+  readonly databaseProbeJob: string;
+  /**
+   * `job` label of YACE (yet-another-cloudwatch-exporter), which exports the Aurora instances' CloudWatch metrics
+   * (`AWS/RDS`) and the slow-statement count of the database's log metric filter (`WMS/Database`).
+   */
   readonly cloudwatchExporterJob: string;
   /**
    * Local (temporary) storage of one Aurora instance, in GiB: the size of its instance class.
@@ -57,10 +64,11 @@ export function checkTargets(where: string, targets: MonitoringTargets, problems
   const job = 'a Prometheus job label value: letters, digits and . _ / : -';
   const texts: [keyof MonitoringTargets, RegExp, string][] = [
     ['namespace', DNS_LABEL, dnsLabel],
-    ['apiDeployment', /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'a Kubernetes Deployment name'],
+    // A DNS-1035 label: it also goes, unescaped, into the regex `<apiService>-(blue|green)`.
+    ['apiService', /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, 'a Kubernetes Service name (DNS-1035 label)'],
     ['apiJob', JOB_LABEL, job],
     ['probeJob', JOB_LABEL, job],
-    ['postgresExporterJob', JOB_LABEL, job],
+    ['databaseProbeJob', JOB_LABEL, job],
     ['cloudwatchExporterJob', JOB_LABEL, job],
   ];
   for (const [field, pattern, allowed] of texts) {
@@ -68,6 +76,19 @@ export function checkTargets(where: string, targets: MonitoringTargets, problems
     if (typeof value !== 'string' || !pattern.test(value))
       problems.push(problem(where, field, value, allowed));
   }
+  // Each job selects one source: two sources under one job would feed each other's rules.
+  const jobs: (keyof MonitoringTargets)[] = [
+    'apiJob',
+    'probeJob',
+    'databaseProbeJob',
+    'cloudwatchExporterJob',
+  ];
+  jobs.forEach((field, index) => {
+    const same = jobs.slice(0, index).find((other) => targets[other] === targets[field]);
+    if (same !== undefined) {
+      problems.push(problem(where, field, targets[field], `a job label other than ${same}'s`));
+    }
+  });
   const storage = targets.databaseLocalStorageGiB;
   if (!Number.isInteger(storage) || storage < 1 || storage > 65536) {
     problems.push(

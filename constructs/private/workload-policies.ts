@@ -83,6 +83,26 @@ export function lokiStoragePolicy(
   return statements;
 }
 
+/**
+ * YACE (the CloudWatch exporter): list and read CloudWatch metrics, and find the tagged resources they belong to.
+ * Read-only. None of these actions supports resource-level permissions or condition keys that could narrow them
+ * (the Service Authorization Reference lists no resource type for them), so the Resource is `*`.
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonresourcegrouptaggingapi.html
+ * @see https://github.com/prometheus-community/yet-another-cloudwatch-exporter#authentication
+ */
+export function cloudwatchMetricsReaderPolicy(): PolicyStatement[] {
+  return [
+    {
+      Sid: 'ReadCloudWatchMetrics',
+      Effect: 'Allow',
+      Action: ['cloudwatch:GetMetricData', 'cloudwatch:GetMetricStatistics', 'cloudwatch:ListMetrics'],
+      Resource: '*',
+    },
+    { Sid: 'FindTaggedResources', Effect: 'Allow', Action: ['tag:GetResources'], Resource: '*' },
+  ];
+}
+
 /** Connect to the database as one IAM-authenticated user (`rds-db:connect` on that user's ARN only). */
 export function databaseConnectPolicy(dbUserArn: string): PolicyStatement[] {
   return [{ Sid: 'ConnectAsItsUser', Effect: 'Allow', Action: ['rds-db:connect'], Resource: dbUserArn }];

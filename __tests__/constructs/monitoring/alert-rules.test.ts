@@ -111,14 +111,40 @@ describe('renderRuleGroups', () => {
     expect(alert('WmsApiErrorBudgetBurnSlow').expr).toBe(`${pair('1d', '2h', 3)} or ${pair('3d', '6h', 1)}`);
   });
 
+  it('THEN WmsApiDown pages when no ready address is behind the live Service, whatever the colour', () => {
+    expect(alert('WmsApiDown').expr).toBe(
+      'sum by (namespace, endpoint) (absent(kube_endpoint_address' +
+        '{job="kube-state-metrics",namespace="wms",endpoint="wms-api",ready="true"}))',
+    );
+  });
+
+  it('THEN WmsDatabaseUnreachable reads the TCP probe of the proxy, and pages when the probe reports nothing', () => {
+    const probe = 'probe_success{job="wms-database-probe"}';
+    expect(alert('WmsDatabaseUnreachable').expr).toBe(
+      `max by (job, instance) (${probe}) == 0 or absent(${probe})`,
+    );
+  });
+
+  it('THEN the database alerts read only what YACE exports, under its job', () => {
+    expect(alert('WmsDatabaseStorageHigh').expr).toContain('aws_rds_free_local_storage_minimum{job="yace"}');
+    expect(alert('WmsDatabaseReplicaLagHigh').expr).toContain(
+      'aws_rds_aurora_replica_lag_average{job="yace"}',
+    );
+    expect(alert('WmsDatabaseSlowQueries').expr).toBe(
+      'max by (job) (aws_wms_database_slow_queries_sum{job="yace"}) > 0',
+    );
+    expect(alert('WmsDatabaseSlowQueries').for).toBe('15m');
+    expect(JSON.stringify(rendered)).not.toMatch(/\bpg_(up|stat|settings)/);
+  });
+
   it('GIVEN other targets THEN every selector follows them', () => {
     const other = renderRuleGroups({
       ...RULE_OPTIONS,
       namespace: 'wms-staging',
       apiJob: 'orders',
-      apiDeployment: 'orders-api',
+      apiService: 'orders-api',
       probeJob: 'probe/wms-staging/orders',
-      postgresExporterJob: 'pg',
+      databaseProbeJob: 'probe/wms-staging/db',
       cloudwatchExporterJob: 'cloudwatch',
       databaseLocalStorageGiB: 32,
     });
@@ -126,16 +152,31 @@ describe('renderRuleGroups', () => {
     for (const old of [
       'namespace=\\"wms\\"',
       'job=\\"wms-api\\"',
+      'endpoint=\\"wms-api\\"',
       'wms-api-probe',
-      'postgres-exporter',
+      'wms-database-probe',
       '\\"yace\\"',
     ]) {
       expect(text).not.toContain(old);
     }
     expect(text).toContain('namespace=\\"wms-staging\\",job=\\"orders\\"');
-    expect(text).toContain('deployment=\\"orders-api\\"');
+    expect(text).toContain('endpoint=\\"orders-api\\"');
     expect(text).toContain('probe_success{job=\\"probe/wms-staging/orders\\"}');
+    expect(text).toContain('probe_success{job=\\"probe/wms-staging/db\\"}');
+    expect(text).toContain('aws_wms_database_slow_queries_sum{job=\\"cloudwatch\\"}');
     expect(text).toContain(`/ ${32 * 1024 ** 3} > 0.8`);
+  });
+
+  it('GIVEN two sources under one job label THEN refuses the second, naming the first', () => {
+    expect(() =>
+      renderRuleGroups({
+        ...RULE_OPTIONS,
+        databaseProbeJob: 'wms-api-probe',
+        cloudwatchExporterJob: 'wms-api',
+      }),
+    ).toThrow(
+      /databaseProbeJob: "wms-api-probe" is not allowed \(a job label other than probeJob's\)\n.*cloudwatchExporterJob: "wms-api" is not allowed \(a job label other than apiJob's\)/,
+    );
   });
 
   it('GIVEN a runbook base URL with a trailing slash THEN the slash is dropped', () => {
@@ -162,9 +203,9 @@ describe('renderRuleGroups', () => {
         ...RULE_OPTIONS,
         namespace: 'WMS',
         apiJob: 'wms "api"',
-        apiDeployment: 'Wms_Api',
+        apiService: 'wms.api',
         probeJob: '',
-        postgresExporterJob: 'pg\\x',
+        databaseProbeJob: 'pg\\x',
         cloudwatchExporterJob: 'yace\n',
         databaseLocalStorageGiB: 1.5,
         runbookBaseUrl: 'http://example.com/runbooks',
@@ -173,9 +214,11 @@ describe('renderRuleGroups', () => {
     expect(render).toThrow(
       /renderRuleGroups: apiJob: "wms \\"api\\"" is not allowed \(a Prometheus job label value/,
     );
-    expect(render).toThrow(/apiDeployment: "Wms_Api" is not allowed \(a Kubernetes Deployment name\)/);
+    expect(render).toThrow(
+      /apiService: "wms.api" is not allowed \(a Kubernetes Service name \(DNS-1035 label\)\)/,
+    );
     expect(render).toThrow(/probeJob: "" is not allowed/);
-    expect(render).toThrow(/postgresExporterJob: "pg\\\\x" is not allowed/);
+    expect(render).toThrow(/databaseProbeJob: "pg\\\\x" is not allowed/);
     expect(render).toThrow(/cloudwatchExporterJob: "yace\\n" is not allowed/);
     expect(render).toThrow(
       /databaseLocalStorageGiB: 1.5 is not allowed \(a whole number of GiB from 1 to 65536\)/,

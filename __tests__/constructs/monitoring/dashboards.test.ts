@@ -91,13 +91,28 @@ describe('renderDashboards', () => {
     }
     const database = exprs(DASHBOARD_UIDS.database).join('\n');
     for (const metric of [
-      'pg_stat_activity_count',
+      'probe_success{job="wms-database-probe"}',
+      'aws_rds_database_connections_average',
+      'aws_rds_database_connections_maximum',
       'aws_rds_aurora_replica_lag_average',
+      'aws_wms_database_slow_queries_sum',
       'pg_pool_waiting_connections',
       'pg_pool_max',
     ]) {
       expect(database).toContain(metric);
     }
+  });
+
+  it('THEN the RED dashboard counts ready pods behind the live Service and replicas of both colours', () => {
+    const red = exprs(DASHBOARD_UIDS.apiRed);
+    expect(red).toContain(
+      'count by (endpoint) (count by (endpoint, ip) (kube_endpoint_address' +
+        '{job="kube-state-metrics",namespace="wms",endpoint="wms-api",ready="true"}))',
+    );
+    expect(red).toContain(
+      'kube_deployment_status_replicas_available' +
+        '{job="kube-state-metrics",namespace="wms",deployment=~"wms-api-(blue|green)"}',
+    );
   });
 
   it('THEN the SLO dashboard shows the error budget remaining and the burn rate of each alert window', () => {

@@ -5,9 +5,9 @@ import type { MonitoringTargets } from '../../../constructs/monitoring/targets';
 export const TARGETS: MonitoringTargets = {
   namespace: 'wms',
   apiJob: 'wms-api',
-  apiDeployment: 'wms-api',
+  apiService: 'wms-api',
   probeJob: 'wms-api-probe',
-  postgresExporterJob: 'postgres-exporter',
+  databaseProbeJob: 'wms-database-probe',
   cloudwatchExporterJob: 'yace',
   databaseLocalStorageGiB: 64,
 };

@@ -82,7 +82,7 @@ describe('the rendered rules, checked by promtool', () => {
             'wms-rules.yaml',
             [
               wrong,
-              { ...quietExpectedToFire!, fires: [{ labels: { namespace: 'wms', deployment: 'wms-api' } }] },
+              { ...quietExpectedToFire!, fires: [{ labels: { namespace: 'wms', endpoint: 'wms-api' } }] },
             ],
             [],
           ),

@@ -59,12 +59,16 @@ const buckets = (bucketWithAllRequests: string, perMinute: number, samples: numb
     ]),
   );
 
-const deployment = (name: string) =>
-  `kube_deployment_status_replicas_available{job="kube-state-metrics",namespace="wms",deployment="${name}"}`;
+/** One address of a Service's Endpoints, as kube-state-metrics exports it. */
+const endpointAddress = (service: string, ip: string, ready: boolean) =>
+  `kube_endpoint_address{job="kube-state-metrics",namespace="wms",endpoint="${service}",ip="${ip}",` +
+  `port_name="http",port_number="8080",port_protocol="TCP",ready="${ready}"}`;
+const API_SERVICE_LABELS = { namespace: 'wms', endpoint: 'wms-api' };
 const probe = 'probe_success{job="wms-api-probe",instance="https://api.wms.example.com/healthz"}';
 const PROBE_LABELS = { job: 'wms-api-probe', instance: 'https://api.wms.example.com/healthz' };
 const pool = (metric: string) => api(metric, ',pod="wms-api-7d9f",host="wms-prod-db:5432",database="wms"');
-const pgUp = 'pg_up{job="postgres-exporter",instance="10.30.1.5:9187"}';
+const PROXY = 'wms-prod-db.proxy-c1a2b3c4d5e6.eu-west-1.rds.amazonaws.com:5432';
+const databaseProbe = `probe_success{job="wms-database-probe",instance="${PROXY}"}`;
 const nodeFs = (metric: string) =>
   `${metric}{job="node-exporter",instance="10.30.1.10:9100",device="/dev/nvme0n1p1",fstype="xfs",mountpoint="/"}`;
 const NODE_FS_LABELS = {
@@ -77,7 +81,10 @@ const NODE_FS_LABELS = {
 const volume = (metric: string) =>
   `${metric}{job="kubelet",metrics_path="/metrics",namespace="monitoring",persistentvolumeclaim="prometheus-db-0"}`;
 const rds = (metric: string, instance: string) =>
-  `${metric}{job="yace",dimension_DBInstanceIdentifier="${instance}",region="eu-west-1"}`;
+  `${metric}{job="yace",name="arn:aws:rds:eu-west-1:333333333333:db:${instance}",` +
+  `dimension_DBInstanceIdentifier="${instance}",region="eu-west-1",account_id="333333333333"}`;
+const slowQueries =
+  'aws_wms_database_slow_queries_sum{job="yace",name="wms-database",region="eu-west-1",account_id="333333333333"}';
 const GIB64 = 64 * 1024 ** 3;
 const workingSet = (namespace: string) =>
   `container_memory_working_set_bytes{job="kubelet",metrics_path="/metrics/cadvisor",namespace="${namespace}",` +
@@ -96,8 +103,6 @@ const hpaSeries = (current: number, max: number, min: number) => ({
   [hpa('spec_max_replicas')]: `${max}x20`,
   [hpa('spec_min_replicas')]: `${min}x20`,
 });
-const txDuration = (state: string) =>
-  `pg_stat_activity_max_tx_duration{job="postgres-exporter",datname="wms",state="${state}",server="wms-prod-db:5432"}`;
 
 // A week of history: 15-minute samples, rules evaluated every 30 minutes (at 1 minute and 5-minute samples each
 // case takes ~100 s). `for: 30m` then means two consecutive evaluations.
@@ -135,22 +140,45 @@ export const ALERT_CASES: readonly AlertCase[] = [
   },
   {
     alert: 'WmsApiDown',
-    title: 'available replicas drop to 0: fires',
-    series: { [deployment('wms-api')]: '3 3 0x10' },
-    at: '8m',
-    fires: [{ labels: { namespace: 'wms', deployment: 'wms-api' } }],
+    title: 'every address of the live Service not ready: fires',
+    series: {
+      [endpointAddress('wms-api', '10.30.1.21', false)]: '1x10',
+      [endpointAddress('wms-api', '10.30.2.22', false)]: '1x10',
+    },
+    at: '5m',
+    fires: [{ labels: API_SERVICE_LABELS }],
   },
   {
     alert: 'WmsApiDown',
-    title: 'the Deployment disappears: fires',
-    series: { [deployment('wms-worker')]: '1x10' },
-    at: '8m',
-    fires: [{ labels: { namespace: 'wms', deployment: 'wms-api' } }],
+    title: 'the last ready address turns not ready: fires once its series is stale',
+    series: {
+      [endpointAddress('wms-api', '10.30.1.21', true)]: '1 1 1',
+      [endpointAddress('wms-api', '10.30.1.21', false)]: '_ _ _ 1x12',
+    },
+    at: '12m',
+    fires: [{ labels: API_SERVICE_LABELS }],
   },
   {
     alert: 'WmsApiDown',
-    title: '2 available replicas: quiet',
-    series: { [deployment('wms-api')]: '2x10' },
+    title: 'the live Service has no address at all (only another Service has): fires',
+    series: { [endpointAddress('wms-web', '10.30.1.31', true)]: '1x10' },
+    at: '5m',
+    fires: [{ labels: API_SERVICE_LABELS }],
+  },
+  {
+    alert: 'WmsApiDown',
+    title: 'one ready address, one not ready: quiet',
+    series: {
+      [endpointAddress('wms-api', '10.30.1.21', true)]: '1x10',
+      [endpointAddress('wms-api', '10.30.2.22', false)]: '1x10',
+    },
+    at: '8m',
+    fires: [],
+  },
+  {
+    alert: 'WmsApiDown',
+    title: 'a ready address blinks away for 1 minute (inside the 5-minute lookback): quiet',
+    series: { [endpointAddress('wms-api', '10.30.1.21', true)]: '1 1 1 _ 1x8' },
     at: '8m',
     fires: [],
   },
@@ -192,22 +220,29 @@ export const ALERT_CASES: readonly AlertCase[] = [
   },
   {
     alert: 'WmsDatabaseUnreachable',
-    title: 'pg_up drops to 0: fires',
-    series: { [pgUp]: '1 1 0x10' },
+    title: 'the TCP connect to the proxy fails for 6 minutes: fires',
+    series: { [databaseProbe]: '1 1 0x10' },
     at: '8m',
-    fires: [{ labels: { job: 'postgres-exporter', instance: '10.30.1.5:9187' } }],
+    fires: [{ labels: { job: 'wms-database-probe', instance: PROXY } }],
   },
   {
     alert: 'WmsDatabaseUnreachable',
-    title: 'no pg_up at all: fires',
-    series: { 'up{job="wms-api"}': '1x10' },
+    title: 'the probe reports nothing (only the API probe does): fires',
+    series: { [probe]: '1x10' },
     at: '8m',
-    fires: [{ labels: { job: 'postgres-exporter' } }],
+    fires: [{ labels: { job: 'wms-database-probe' } }],
   },
   {
     alert: 'WmsDatabaseUnreachable',
-    title: 'pg_up = 1: quiet',
-    series: { [pgUp]: '1x10' },
+    title: 'one failed connect: quiet',
+    series: { [databaseProbe]: '1 1 1 1 1 0 1x10' },
+    at: '8m',
+    fires: [],
+  },
+  {
+    alert: 'WmsDatabaseUnreachable',
+    title: 'the proxy accepts connections: quiet',
+    series: { [databaseProbe]: '1x10' },
     at: '8m',
     fires: [],
   },
@@ -343,14 +378,14 @@ export const ALERT_CASES: readonly AlertCase[] = [
   {
     alert: 'WmsDatabaseStorageHigh',
     title: '90% of 64 GiB local storage used: fires',
-    series: { [rds('aws_rds_free_local_storage_average', 'wms-prod-db-1')]: `${GIB64 / 10}x20` },
+    series: { [rds('aws_rds_free_local_storage_minimum', 'wms-prod-db-1')]: `${GIB64 / 10}x20` },
     at: '20m',
     fires: [{ labels: { job: 'yace', dimension_DBInstanceIdentifier: 'wms-prod-db-1' }, value: '90%' }],
   },
   {
     alert: 'WmsDatabaseStorageHigh',
     title: '50% used: quiet',
-    series: { [rds('aws_rds_free_local_storage_average', 'wms-prod-db-1')]: `${GIB64 / 2}x20` },
+    series: { [rds('aws_rds_free_local_storage_minimum', 'wms-prod-db-1')]: `${GIB64 / 2}x20` },
     at: '20m',
     fires: [],
   },
@@ -504,23 +539,23 @@ export const ALERT_CASES: readonly AlertCase[] = [
   },
   {
     alert: 'WmsDatabaseSlowQueries',
-    title: 'an active transaction of 90 s: fires',
-    series: { [txDuration('active')]: '90x10' },
-    at: '8m',
-    fires: [{ labels: { job: 'postgres-exporter', datname: 'wms' }, value: '1m 30s' }],
+    title: 'slow statements in every 5-minute period for 20 minutes: fires',
+    series: { [slowQueries]: '2x5 3x5 1x5 3x5' },
+    at: '20m',
+    fires: [{ labels: { job: 'yace' }, value: '3' }],
   },
   {
     alert: 'WmsDatabaseSlowQueries',
-    title: 'longest active transaction 30 s: quiet',
-    series: { [txDuration('active')]: '30x10' },
-    at: '8m',
+    title: 'slow statements in one 5-minute period only: quiet',
+    series: { [slowQueries]: '0x5 4x5 0x10' },
+    at: '20m',
     fires: [],
   },
   {
     alert: 'WmsDatabaseSlowQueries',
-    title: 'idle in transaction for 10 minutes (not a query): quiet',
-    series: { [txDuration('idle in transaction')]: '600x10' },
-    at: '8m',
+    title: 'no slow statement (YACE exports 0 for an empty period): quiet',
+    series: { [slowQueries]: '0x20' },
+    at: '20m',
     fires: [],
   },
 ];

@@ -1,0 +1,57 @@
+import { parse } from 'yaml';
+import { stackNames } from '../../stacks/synthesize';
+import { listOfType, stableForSnapshot, synthesizedAppStacks } from '../support/synth';
+
+describe.each(['dev', 'staging', 'prod'])('MonitoringStack %s', (environment) => {
+  const json = synthesizedAppStacks()[stackNames(environment).monitoring];
+  const releases = Object.fromEntries(listOfType(json, 'helm_release').map((r) => [r.name as string, r]));
+
+  it('matches the reviewed snapshot', () => {
+    expect(stableForSnapshot(json)).toMatchSnapshot();
+  });
+
+  it('installs the Prometheus CRDs as their own release before kube-prometheus-stack', () => {
+    expect(Object.keys(releases)).toEqual(expect.arrayContaining(['kube-prometheus-stack', 'loki', 'alloy']));
+    const crds = Object.values(releases).find((r) => r.chart === 'prometheus-operator-crds');
+    expect(crds).toBeDefined();
+    expect((releases['kube-prometheus-stack'].depends_on as string[]).join()).toContain('helm_release');
+  });
+
+  it('delivers the WMS rules through chart values, with a runbook link on every alert', () => {
+    const values = parse((releases['kube-prometheus-stack'].values as string[])[0]) as {
+      additionalPrometheusRulesMap: Record<
+        string,
+        { groups: { rules: { alert?: string; annotations?: Record<string, string> }[] }[] }
+      >;
+    };
+    const alerts = Object.values(values.additionalPrometheusRulesMap)
+      .flatMap((file) => file.groups)
+      .flatMap((group) => group.rules)
+      .filter((rule) => rule.alert);
+    expect(alerts.length).toBeGreaterThan(10);
+    for (const alert of alerts) {
+      expect(alert.annotations?.runbook_url).toMatch(
+        /^https:\/\/github\.com\/acme\/wms-platform\/blob\/main\/docs\/runbooks\/Wms\w+\.md$/,
+      );
+    }
+  });
+
+  it('plans no Prometheus custom resource, only ExternalSecrets whose CRD an earlier stack installed', () => {
+    const kinds = listOfType(json, 'kubernetes_manifest').map((m) => (m.manifest as { kind: string }).kind);
+    expect(new Set(kinds)).toEqual(new Set(['ExternalSecret']));
+  });
+});
+
+it('runs Prometheus and Alertmanager highly available in prod only', () => {
+  const replicas = (environment: string) => {
+    const json = synthesizedAppStacks()[stackNames(environment).monitoring];
+    const kps = listOfType(json, 'helm_release').find((r) => r.name === 'kube-prometheus-stack');
+    const values = parse((kps?.values as string[])[0]) as {
+      prometheus: { prometheusSpec: { replicas: number } };
+      alertmanager: { alertmanagerSpec: { replicas: number } };
+    };
+    return [values.prometheus.prometheusSpec.replicas, values.alertmanager.alertmanagerSpec.replicas];
+  };
+  expect(replicas('prod')).toEqual([2, 2]);
+  expect(replicas('dev')).toEqual([1, 1]);
+});

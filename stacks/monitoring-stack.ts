@@ -1,0 +1,71 @@
+import type { Construct } from 'constructs';
+import { PROJECT } from '../config/project';
+import type { CLUSTER_NAMESPACES } from '../constructs/cluster-services';
+import { Monitoring } from '../constructs/monitoring-stack';
+import { auroraLocalStorageGiB } from '../constructs/private/aurora';
+import { configureClusterProviders } from './cluster-access';
+import type { ClusterConfigStack } from './cluster-config-stack';
+import type { EnvironmentStackProps } from './environment-stack';
+import { EnvironmentStack } from './environment-stack';
+import type { PlatformStack } from './platform-stack';
+
+/** Properties of a {@link MonitoringStack}. */
+export interface MonitoringStackProps extends EnvironmentStackProps {
+  /** The environment's platform stack (Loki bucket, database proxy endpoint). */
+  readonly platform: PlatformStack;
+  /** The stack with the secret store the monitoring's ExternalSecrets read through. */
+  readonly clusterConfig: ClusterConfigStack;
+}
+
+/**
+ * `wms-<env>-monitoring`: kube-prometheus-stack (its CRDs as their own release), Grafana dashboards, the WMS
+ * alert rules and Alertmanager routing, Loki, Alloy and the exporters. It comes after cluster-config because its
+ * ExternalSecrets (Grafana's admin login, the receivers' keys) need External Secrets' CRDs and secret store; rules
+ * and monitors go in as chart values, so no Prometheus custom resource is planned in the stack that installs the
+ * Prometheus CRDs.
+ */
+export class MonitoringStack extends EnvironmentStack {
+  /** The monitoring releases. */
+  readonly monitoring: Monitoring;
+
+  constructor(scope: Construct, id: string, props: MonitoringStackProps) {
+    super(scope, id, props);
+    const { config, platform } = props;
+    this.addDependency(props.clusterConfig);
+    configureClusterProviders(this, config, this.namePrefix, { helm: true });
+    const { database } = config;
+    const localStorage = auroraLocalStorageGiB(database.instanceClass, database.serverless?.maxCapacity);
+    if (localStorage === undefined) {
+      throw new Error(
+        `${this.node.path}: database.instanceClass: "${database.instanceClass}" has no known size`,
+      );
+    }
+
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      namespaces: {
+        monitoring: 'monitoring' satisfies keyof typeof CLUSTER_NAMESPACES,
+        logging: 'logging' satisfies keyof typeof CLUSTER_NAMESPACES,
+        agents: 'monitoring-agents' satisfies keyof typeof CLUSTER_NAMESPACES,
+      },
+      targets: {
+        namespace: 'wms',
+        apiJob: 'wms-api',
+        apiService: 'wms-api',
+        probeJob: 'wms-api-probe',
+        databaseProbeJob: 'wms-database-probe',
+        cloudwatchExporterJob: 'yace',
+        databaseLocalStorageGiB: localStorage,
+      },
+      runbookBaseUrl: `https://github.com/${PROJECT.repository}/blob/main/docs/runbooks`,
+      domain: config.dnsDomain,
+      grafanaAdminSecretName: config.monitoring.grafanaAdminSecret,
+      pagerSecretName: config.alerting.pagerSecret,
+      chatSecretName: config.alerting.chatSecret,
+      lokiBucketName: platform.lokiBucket.bucketName,
+      region: config.region,
+      databaseProxyEndpoint: platform.database.proxyEndpoint,
+      replicas: config.production ? 2 : 1,
+      size: config.production ? 'large' : 'small',
+    });
+  }
+}
