@@ -22,7 +22,7 @@ import type { INetwork } from './network';
 import { awsLoadBalancerControllerPolicy } from './private/aws-load-balancer-controller-policy';
 import { parseCidr } from './private/cidr';
 import { propError } from './private/errors';
-import { customerKey, policyDocument } from './private/kms';
+import { customerKey, logGroupKeyStatement, policyDocument } from './private/kms';
 import type { LogRetentionDays } from './private/log-retention';
 import { LOG_RETENTION_DAYS } from './private/log-retention';
 import { physicalName } from './private/naming';
@@ -560,18 +560,7 @@ export class EksCluster extends Construct implements IEksCluster {
       alias: clusterName,
       accountId,
       serviceStatements: [
-        {
-          Sid: 'ControlPlaneLogGroupUses',
-          Effect: 'Allow',
-          Principal: { Service: `logs.${region}.amazonaws.com` },
-          Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-          Resource: '*',
-          Condition: {
-            ArnEquals: {
-              'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${region}:${accountId}:log-group:${logGroupName}`,
-            },
-          },
-        },
+        logGroupKeyStatement('ControlPlaneLogGroupUses', region, accountId, logGroupName),
         {
           Sid: 'NodeGroupVolumesUse',
           Effect: 'Allow',

@@ -23,7 +23,7 @@ import { propError } from './private/errors';
 import type { LogRetentionDays } from './private/log-retention';
 import { LOG_RETENTION_DAYS } from './private/log-retention';
 import { serviceRole } from './private/iam';
-import { customerKey } from './private/kms';
+import { customerKey, logGroupKeyStatement } from './private/kms';
 import { physicalName } from './private/naming';
 
 /** What other constructs need to know about the network. */
@@ -352,14 +352,7 @@ export class Network extends Construct implements INetwork {
       alias: name('flow-logs'),
       accountId: props.accountId,
       serviceStatements: [
-        {
-          Sid: 'FlowLogGroupUses',
-          Effect: 'Allow',
-          Principal: { Service: `logs.${props.region}.amazonaws.com` },
-          Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-          Resource: '*',
-          Condition: { ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': logGroupArn } },
-        },
+        logGroupKeyStatement('FlowLogGroupUses', props.region, props.accountId, logGroupName),
       ],
     });
 

@@ -22,7 +22,7 @@ import { SLOW_QUERY_METRIC } from './monitoring/cloudwatch-metrics';
 import type { INetwork } from './network';
 import { propError } from './private/errors';
 import { serviceRole } from './private/iam';
-import { customerKey } from './private/kms';
+import { customerKey, logGroupKeyStatement } from './private/kms';
 import type { LogRetentionDays } from './private/log-retention';
 import { LOG_RETENTION_DAYS } from './private/log-retention';
 import { physicalName } from './private/naming';
@@ -236,18 +236,7 @@ export class PostgresDatabase extends Construct implements IDatabase {
       alias: identifier,
       accountId: props.accountId,
       serviceStatements: [
-        {
-          Sid: 'DatabaseLogGroupUses',
-          Effect: 'Allow',
-          Principal: { Service: `logs.${props.region}.amazonaws.com` },
-          Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-          Resource: '*',
-          Condition: {
-            ArnEquals: {
-              'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${props.region}:${props.accountId}:log-group:${logGroupName}`,
-            },
-          },
-        },
+        logGroupKeyStatement('DatabaseLogGroupUses', props.region, props.accountId, logGroupName),
       ],
     });
     const keyArn = this.key.arn;

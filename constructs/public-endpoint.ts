@@ -7,7 +7,7 @@ import type { Wafv2WebAclRule } from '@cdktf/provider-aws/lib/wafv2-web-acl';
 import { Wafv2WebAclLoggingConfiguration } from '@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration';
 import { Construct } from 'constructs';
 import { propError } from './private/errors';
-import { customerKey } from './private/kms';
+import { customerKey, logGroupKeyStatement } from './private/kms';
 import type { LogRetentionDays } from './private/log-retention';
 import { physicalName } from './private/naming';
 import { SecureBucket } from './secure-bucket';
@@ -153,18 +153,7 @@ export class PublicEndpoint extends Construct {
       alias: name('waf-logs'),
       accountId: props.accountId,
       serviceStatements: [
-        {
-          Sid: 'WafLogGroupUses',
-          Effect: 'Allow',
-          Principal: { Service: `logs.${props.region}.amazonaws.com` },
-          Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-          Resource: '*',
-          Condition: {
-            ArnEquals: {
-              'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${props.region}:${props.accountId}:log-group:${wafLogGroupName}`,
-            },
-          },
-        },
+        logGroupKeyStatement('WafLogGroupUses', props.region, props.accountId, wafLogGroupName),
       ],
     });
     const wafLogs = new CloudwatchLogGroup(this, 'WafLogGroup', {

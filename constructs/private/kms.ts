@@ -18,6 +18,31 @@ export function policyDocument(statements: readonly PolicyStatement[]): string {
   return JSON.stringify({ Version: '2012-10-17', Statement: statements });
 }
 
+/**
+ * A key-policy statement letting CloudWatch Logs use the key for one log group only: the encryption context
+ * CloudWatch Logs passes names the log group's ARN.
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+ */
+export function logGroupKeyStatement(
+  sid: string,
+  region: string,
+  accountId: string,
+  logGroupName: string,
+): PolicyStatement {
+  return {
+    Sid: sid,
+    Effect: 'Allow',
+    Principal: { Service: `logs.${region}.amazonaws.com` },
+    Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+    Resource: '*',
+    Condition: {
+      ArnEquals: {
+        'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${region}:${accountId}:log-group:${logGroupName}`,
+      },
+    },
+  };
+}
+
 /** What a customer-managed key is for and who may use it besides the account. */
 export interface CustomerKeyProps {
   /** Shown in the KMS console. */
