@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { buildSync } from 'esbuild';
+import { bootstrapStackName } from '../stacks/bootstrap-stack';
 import { stackNames } from '../stacks/synthesize';
 
 const ROOT = join(__dirname, '..');
@@ -47,10 +48,13 @@ describe('main.ts (the cdktf app, run as the CLI runs it)', () => {
     return result;
   }
 
-  it('GIVEN the committed config THEN it synthesizes the platform stack of every environment', () => {
+  it('GIVEN the committed config THEN it synthesizes every stack of every environment and account', () => {
     const outdir = join(work, 'out');
     const result = run(outdir);
-    const expected = ['dev', 'prod', 'staging'].flatMap((env) => Object.values(stackNames(env))).sort();
+    const expected = [
+      ...['111111111111', '222222222222', '333333333333'].map(bootstrapStackName),
+      ...['dev', 'prod', 'staging'].flatMap((env) => Object.values(stackNames(env))),
+    ].sort();
     expect(result.stdout).toContain(`synthesized ${expected.length} stacks`);
     expect(result.status).toBe(0);
     expect(readdirSync(join(outdir, 'stacks')).sort()).toEqual(expected);

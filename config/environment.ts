@@ -27,6 +27,12 @@ export interface StateConfig {
   readonly bucket: string;
   /** Region of the bucket. */
   readonly region: string;
+  /**
+   * Where the account's bootstrap stack keeps its own state: `local` until the bucket exists, then `s3` (in this
+   * bucket) once migrated: docs/runbooks/bootstrap.md.
+   * @default 'local'
+   */
+  readonly bootstrapBackend?: 'local' | 's3';
 }
 
 /** Ownership and cost-allocation tags, applied to every AWS resource through the provider's default_tags. */
@@ -273,6 +279,7 @@ const schema: Validator<EnvironmentConfig> = object<EnvironmentConfig>({
     object<StateConfig>({
       bucket: required(text(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name')),
       region: required(regionField),
+      bootstrapBackend: optional(oneOf('local', 's3')),
     }),
   ),
   network: required(

@@ -48,6 +48,8 @@ export abstract class EnvironmentStack extends TerraformStack {
         key: `${id}/terraform.tfstate`,
         region: config.state.region,
         encrypt: true,
+        // Without a key id the backend sends an explicit SSE-S3 header, bypassing the bucket's default KMS key.
+        kmsKeyId: `arn:aws:kms:${config.state.region}:${config.awsAccountId}:alias/${config.state.bucket}`,
       });
       // cdktf 0.21 predates S3 native locking (Terraform >= 1.10), so its S3Backend has no useLockfile prop.
       // https://developer.hashicorp.com/terraform/language/backend/s3#state-locking

@@ -7,6 +7,7 @@ import { checkOutdir } from '../guardrails/load';
 import { PROJECT } from '../config/project';
 import type { BackendKind } from './environment-stack';
 import { AppStack } from './app-stack';
+import { BootstrapStack, bootstrapAccounts, bootstrapStackName } from './bootstrap-stack';
 import { ClusterConfigStack } from './cluster-config-stack';
 import { ClusterServicesStack } from './cluster-services-stack';
 import { MonitoringStack } from './monitoring-stack';
@@ -36,6 +37,9 @@ export function stackNames(
 
 /** Adds every environment's stacks to the app. */
 export function defineStacks(app: App, configs: readonly EnvironmentConfig[], backend: BackendKind): void {
+  for (const account of bootstrapAccounts(configs, (environment) => Object.values(stackNames(environment)))) {
+    new BootstrapStack(app, bootstrapStackName(account.accountId), { account });
+  }
   for (const config of configs) {
     const names = stackNames(config.name);
     const platform = new PlatformStack(app, names.platform, { config, backend });

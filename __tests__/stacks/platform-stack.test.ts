@@ -35,6 +35,7 @@ describe.each(['dev', 'staging', 'prod'])('PlatformStack %s', (environment) => {
         key: `wms-${environment}-platform/terraform.tfstate`,
         region: config.state.region,
         encrypt: true,
+        kms_key_id: `arn:aws:kms:${config.state.region}:${config.awsAccountId}:alias/${config.state.bucket}`,
         use_lockfile: true,
       },
     });

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suppress } from '../../guardrails/suppress';
+import { bootstrapStackName } from '../../stacks/bootstrap-stack';
 import { PlatformStack } from '../../stacks/platform-stack';
 import { GuardrailsFailure, stackNames, synthesize, synthesizeApp } from '../../stacks/synthesize';
 import { committedEnvironment, committedEnvironments } from '../support/environments';
@@ -27,7 +28,10 @@ describe('synthesize', () => {
     const stacks = synthesize(committedEnvironments(), { outdir, backend: 's3' });
 
     expect(stacks).toEqual(
-      ['dev', 'prod', 'staging'].flatMap((env) => Object.values(stackNames(env))).sort(),
+      [
+        ...['111111111111', '222222222222', '333333333333'].map(bootstrapStackName),
+        ...['dev', 'prod', 'staging'].flatMap((env) => Object.values(stackNames(env))),
+      ].sort(),
     );
     expect(readdirSync(join(outdir, 'stacks')).sort()).toEqual(stacks);
     expect(existsSync(join(outdir, 'stacks', 'wms-dev-platform', '.terraform', 'marker'))).toBe(true);

@@ -1,0 +1,280 @@
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import type { EnvironmentConfig, StateConfig } from '../config/environment';
+import { ConfigError } from '../config/load';
+import { PROJECT } from '../config/project';
+import { BootstrapCiRoles, ciRoleNames } from '../constructs/bootstrap-ci-roles';
+import { BootstrapState } from '../constructs/bootstrap-state';
+import { GithubOidcProvider } from '../constructs/github-oidc';
+import { ImageRepositories } from '../constructs/image-repositories';
+import { physicalName } from '../constructs/private/naming';
+import type { BackendKind } from './environment-stack';
+
+/** What the bootstrap reads of an environment's config. */
+export type BootstrapSource = Pick<EnvironmentConfig, 'name' | 'production' | 'awsAccountId' | 'tags'> & {
+  /**
+   * The state location; `bootstrapBackend` (when the schema has it) is where the account's bootstrap stack keeps its
+   * own state: `local` until it has been migrated into the bucket, then `s3`.
+   */
+  readonly state: StateConfig & { readonly bootstrapBackend?: BackendKind };
+};
+
+/** One environment hosted by an account, as its bootstrap needs it. */
+export interface BootstrapEnvironment {
+  /** The environment name, e.g. `dev`; also the name of its GitHub environment. */
+  readonly name: string;
+  /** Whether it is a production environment. */
+  readonly production: boolean;
+  /** The state keys of its stacks (`<stack>/terraform.tfstate`, as EnvironmentStack's backend writes them). */
+  readonly stateKeys: readonly string[];
+}
+
+/** An AWS account and the environments it hosts: what one bootstrap stack creates things for. */
+export interface BootstrapAccount {
+  /** The account id. */
+  readonly accountId: string;
+  /** Region of the state bucket, and of the bootstrap's resources. */
+  readonly region: string;
+  /** Name of the state bucket the environments' backends use. */
+  readonly stateBucket: string;
+  /** The environments of the account, sorted by name. */
+  readonly environments: readonly BootstrapEnvironment[];
+  /** Owner tag (the environments' owners, `+`-joined when they differ). */
+  readonly owner: string;
+  /** Cost-centre tag (the environments' cost centres, `+`-joined when they differ). */
+  readonly costCentre: string;
+  /** Where the bootstrap stack keeps its own state. */
+  readonly backend: BackendKind;
+}
+
+/** The image repositories every account gets: the WMS API and web images. */
+export const IMAGE_REPOSITORIES = [`${PROJECT.name}-api`, `${PROJECT.name}-web`] as const;
+
+/** Name of an account's bootstrap stack: `wms-bootstrap-<accountId>`. */
+export function bootstrapStackName(accountId: string): string {
+  return `${PROJECT.name}-bootstrap-${accountId}`;
+}
+
+/** The key a stack's state has in the state bucket (EnvironmentStack's S3 backend: `<stack>/terraform.tfstate`). */
+export function stateKey(stackName: string): string {
+  return `${stackName}/terraform.tfstate`;
+}
+
+/** ARN of an environment's apply role: what `eks.accessRoles.deployRoleArn` names. */
+export function githubApplyRoleArn(accountId: string, environment: string): string {
+  return `arn:aws:iam::${accountId}:role/${ciRoleNames(`${PROJECT.name}-${environment}`).apply}`;
+}
+
+const joined = (values: readonly string[]): string => [...new Set(values)].join('+');
+const pascal = (name: string): string =>
+  name
+    .split(/[^A-Za-z0-9]+/)
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+
+/**
+ * Groups the environments by AWS account, one bootstrap per account.
+ *
+ * The environments of one account share its state bucket, so they must name the same `state.bucket`,
+ * `state.region` and `state.bootstrapBackend`.
+ * @param stackNamesOf the names of an environment's stacks (`Object.values(stackNames(env))`), for its state keys
+ * @throws ConfigError listing every inconsistency
+ */
+export function bootstrapAccounts(
+  configs: readonly BootstrapSource[],
+  stackNamesOf: (environment: string) => readonly string[],
+): BootstrapAccount[] {
+  const byAccount = new Map<string, BootstrapSource[]>();
+  for (const config of configs) {
+    byAccount.set(config.awsAccountId, [...(byAccount.get(config.awsAccountId) ?? []), config]);
+  }
+  const problems: string[] = [];
+  const accounts = [...byAccount.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([accountId, members]): BootstrapAccount => {
+      const sorted = [...members].sort((a, b) => a.name.localeCompare(b.name));
+      const [first] = sorted;
+      const agree = (path: string, read: (config: BootstrapSource) => string) => {
+        for (const other of sorted.slice(1)) {
+          if (read(other) !== read(first)) {
+            problems.push(
+              `environment "${other.name}": ${path}: "${read(other)}" is not allowed (account ${accountId} ` +
+                `has one state bucket: "${read(first)}" as in environment "${first.name}")`,
+            );
+          }
+        }
+      };
+      agree('state.bucket', (config) => config.state.bucket);
+      agree('state.region', (config) => config.state.region);
+      agree('state.bootstrapBackend', (config) => config.state.bootstrapBackend ?? 'local');
+      return {
+        accountId,
+        region: first.state.region,
+        stateBucket: first.state.bucket,
+        environments: sorted.map((config) => ({
+          name: config.name,
+          production: config.production,
+          stateKeys: stackNamesOf(config.name).map(stateKey),
+        })),
+        owner: joined(sorted.map((config) => config.tags.owner)),
+        costCentre: joined(sorted.map((config) => config.tags.costCentre)),
+        backend: first.state.bootstrapBackend ?? 'local',
+      };
+    });
+  if (problems.length > 0) throw new ConfigError(problems);
+  return accounts;
+}
+
+/** Properties of a {@link BootstrapStack}. */
+export interface BootstrapStackProps {
+  /** The account and its environments. */
+  readonly account: BootstrapAccount;
+}
+
+/**
+ * `wms-bootstrap-<accountId>`: what an AWS account needs before its environments' stacks can run, applied once by
+ * hand (docs/runbooks/bootstrap.md): the Terraform state bucket and its access-log bucket, the GitHub Actions OIDC
+ * provider, a plan and an apply role per environment of the account, and the WMS image repositories.
+ *
+ * One stack per account, not per environment: the OIDC provider and the state bucket are per account (an account
+ * holds one provider per issuer, and the bucket is named after the account), so two environments sharing an account
+ * share them. The account id also never changes, while a stack named after an environment would be renamed (its
+ * state moved) when a second environment joins the account.
+ *
+ * Its own state cannot start in the bucket it creates: it is local (`terraform-state/`) until migrated into the
+ * bucket with `terraform init -migrate-state`, after which `state.bootstrapBackend: s3` keeps it there.
+ */
+export class BootstrapStack extends TerraformStack {
+  /** The state bucket and its access logs. */
+  readonly state: BootstrapState;
+  /** The account's GitHub OIDC provider. */
+  readonly githubOidc: GithubOidcProvider;
+  /** Each environment's plan and apply roles, by environment name. */
+  readonly ciRoles: Readonly<Record<string, BootstrapCiRoles>>;
+  /** The WMS image repositories. */
+  readonly images: ImageRepositories;
+
+  constructor(scope: Construct, id: string, props: BootstrapStackProps) {
+    super(scope, id);
+    const { account } = props;
+    if (account.environments.length === 0) {
+      throw new Error(`${id}: account.environments: [] is not allowed (at least one environment)`);
+    }
+    const names = account.environments.map((environment) => environment.name);
+    const prefixOf = (environment: string) => `${PROJECT.name}-${environment}`;
+
+    if (account.backend === 's3') {
+      new S3Backend(this, {
+        bucket: account.stateBucket,
+        key: stateKey(id),
+        region: account.region,
+        encrypt: true,
+        // Without kms_key_id the backend asks S3 for SSE-S3 (AES256) and the bucket's KMS key is bypassed.
+        kmsKeyId: `arn:aws:kms:${account.region}:${account.accountId}:alias/${account.stateBucket}`,
+      });
+      // cdktf 0.21 predates S3 native locking (Terraform >= 1.10), so its S3Backend has no useLockfile prop.
+      // https://developer.hashicorp.com/terraform/language/backend/s3#state-locking
+      this.addOverride('terraform.backend.s3.use_lockfile', true);
+    } else {
+      // Relative to the stack's working directory (cdktf.out/stacks/<id>), like the environment stacks' local state.
+      new LocalBackend(this, { path: `../../../terraform-state/${id}.tfstate` });
+    }
+    this.addOverride('//.wms', {
+      environment: names.join('+'),
+      production: account.environments.some((environment) => environment.production),
+    });
+
+    new AwsProvider(this, 'Aws', {
+      region: account.region,
+      allowedAccountIds: [account.accountId],
+      defaultTags: [
+        {
+          tags: {
+            Project: PROJECT.name,
+            Environment: names.join('+'),
+            Owner: account.owner,
+            CostCentre: account.costCentre,
+            ManagedBy: 'cdktf',
+            Repository: PROJECT.repository,
+          },
+        },
+      ],
+    });
+
+    this.state = new BootstrapState(this, 'State', {
+      bucketName: account.stateBucket,
+      accountId: account.accountId,
+      region: account.region,
+      ciAccess: account.environments.map((environment) => {
+        const roles = ciRoleNames(prefixOf(environment.name));
+        return {
+          principalArns: [roles.plan, roles.apply].map(
+            (role) => `arn:aws:iam::${account.accountId}:role/${role}`,
+          ),
+          keys: environment.stateKeys,
+        };
+      }),
+    });
+    this.images = new ImageRepositories(this, 'Images', {
+      repositoryNames: IMAGE_REPOSITORIES,
+      accountId: account.accountId,
+      keyAlias: physicalName(PROJECT.name, 'ecr'),
+    });
+    this.githubOidc = new GithubOidcProvider(this, 'GithubOidc');
+
+    const ciRoles: Record<string, BootstrapCiRoles> = {};
+    for (const environment of account.environments) {
+      // The id follows the environment name: renaming an environment means new roles anyway (names change).
+      ciRoles[environment.name] = new BootstrapCiRoles(this, `CiRoles${pascal(environment.name)}`, {
+        namePrefix: prefixOf(environment.name),
+        githubEnvironment: environment.name,
+        repository: PROJECT.repository,
+        accountId: account.accountId,
+        provider: this.githubOidc,
+        state: this.state,
+        stateKeys: environment.stateKeys,
+        environmentTag: { key: 'Environment', value: environment.name },
+        protectedKeyArns: [this.images.key.arn],
+        protectedRepositoryArns: this.images.repositoryArns,
+      });
+    }
+    this.ciRoles = ciRoles;
+
+    const outputs: Record<string, { value: string; description: string }> = {
+      StateBucketName: { value: account.stateBucket, description: 'State bucket of the environments' },
+      StateKeyAlias: {
+        value: this.state.keyAlias,
+        description: 'KMS key of the state bucket (kms_key_id of the backends)',
+      },
+      AccessLogBucketName: {
+        value: this.state.logBucket.bucketName,
+        description: 'Server access logs of the state bucket',
+      },
+      GithubOidcProviderArn: {
+        value: this.githubOidc.providerArn,
+        description: 'GitHub Actions OIDC provider',
+      },
+    };
+    for (const name of IMAGE_REPOSITORIES) {
+      outputs[`${pascal(name)}RepositoryUrl`] = {
+        value: this.images.repositoryUrls[name],
+        description: `ECR repository of ${name} images`,
+      };
+    }
+    for (const [environment, roles] of Object.entries(ciRoles)) {
+      const key = pascal(environment);
+      outputs[`${key}PlanRoleArn`] = {
+        value: roles.planRole.roleArn,
+        description: `Role of ${environment}'s pull-request plans (AWS_ROLE_ARN of the plan job)`,
+      };
+      outputs[`${key}ApplyRoleArn`] = {
+        value: roles.applyRole.roleArn,
+        description: `Role of ${environment}'s applies (AWS_ROLE_ARN of the ${environment} environment job)`,
+      };
+    }
+    for (const [name, { value, description }] of Object.entries(outputs)) {
+      new TerraformOutput(this, name, { value, description });
+    }
+  }
+}
