@@ -351,6 +351,7 @@ const schema: Validator<EnvironmentConfig> = object<EnvironmentConfig>({
           adminRoleArn: required(roleArn),
           readOnlyRoleArn: required(roleArn),
           deployRoleArn: required(roleArn),
+          planRoleArn: required(roleArn),
         }),
       ),
       nodeGroups: required(

@@ -246,6 +246,8 @@ export class BootstrapCiRoles extends Construct {
       provider: props.provider,
       repository: props.repository,
       trigger: { pullRequest: true },
+      // The deploy workflow plans the merged commit on main, and the nightly drift check runs there.
+      branches: ['main'],
       managedPolicyArns: [READ_ONLY_ACCESS],
       maxSessionDurationSeconds: props.maxSessionDurationSeconds,
       statements: [

@@ -90,6 +90,11 @@ export interface EksAccessRoles {
   readonly readOnlyRoleArn: string;
   /** The CI role that deploys the cluster services and the app (Helm releases with CRDs): cluster admin. */
   readonly deployRoleArn: string;
+  /**
+   * The CI role that plans pull requests: admin view, which includes Secrets (Helm keeps its release state in
+   * Secrets, and the kubernetes provider reads them to plan).
+   */
+  readonly planRoleArn: string;
 }
 
 /** One managed node group's instance types and sizes. */
@@ -177,6 +182,7 @@ const CONTROL_PLANE_TO_NODE_PORTS: readonly (readonly [number, string])[] = [
 
 const CLUSTER_ADMIN_POLICY = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy';
 const VIEW_POLICY = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy';
+const ADMIN_VIEW_POLICY = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminViewPolicy';
 const ROLE_ARN = /^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 const HOSTED_ZONE_ARN = /^arn:aws:route53:::hostedzone\/[A-Z0-9]+$/;
 const SECRET_ARN = /^arn:aws:secretsmanager:[a-z0-9-]+:\d{12}:secret:[^*]+$/;
@@ -731,6 +737,7 @@ export class EksCluster extends Construct implements IEksCluster {
       ['Admin', roles.adminRoleArn, CLUSTER_ADMIN_POLICY],
       ['ReadOnly', roles.readOnlyRoleArn, VIEW_POLICY],
       ['Deploy', roles.deployRoleArn, CLUSTER_ADMIN_POLICY],
+      ['Plan', roles.planRoleArn, ADMIN_VIEW_POLICY],
     ];
     for (const [entryId, principalArn, policyArn] of entries) {
       const entry = new EksAccessEntry(this, `${entryId}AccessEntry`, {

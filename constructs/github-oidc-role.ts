@@ -19,6 +19,8 @@ export type GithubTrigger = { readonly pullRequest: true } | { readonly environm
 const REPOSITORY = /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/;
 // GitHub environment names, minus the characters that are wildcards or separators in a subject.
 const ENVIRONMENT = /^[A-Za-z0-9._-]{1,255}$/;
+// Branch names, minus the characters that are wildcards in a StringLike condition (never used here anyway).
+const BRANCH = /^[A-Za-z0-9._/-]{1,255}$/;
 
 /**
  * The `sub` claim of the tokens GitHub issues to those jobs: `repo:<owner>/<name>:pull_request` or
@@ -44,6 +46,12 @@ export interface GithubOidcRoleProps {
   /** The jobs of that repository trusted: pull requests, or one GitHub environment. */
   readonly trigger: GithubTrigger;
   /**
+   * Branches whose jobs outside any GitHub environment (pushes, schedules) are trusted too, by their exact
+   * `repo:<owner>/<name>:ref:refs/heads/<branch>` subject: the plan role's runs on `main` (deploy plans, drift).
+   * @default - none
+   */
+  readonly branches?: readonly string[];
+  /**
    * Statements of the role's inline policy (`permissions`), Allow and Deny.
    * @default - none
    */
@@ -66,7 +74,8 @@ export interface GithubOidcRoleProps {
 }
 
 /**
- * An IAM role that GitHub Actions jobs of exactly one repository and one trigger assume with their OIDC token
+ * An IAM role that GitHub Actions jobs of exactly one repository and one trigger (and optionally named branches)
+ * assume with their OIDC token
  * (`sts:AssumeRoleWithWebIdentity`). The trust policy has exact `StringEquals` conditions on the token's audience
  * (`sts.amazonaws.com`) and subject, no `StringLike` wildcard, so no other repository, fork, branch, event or
  * environment matches.
@@ -78,8 +87,10 @@ export class GithubOidcRole extends Construct {
   readonly roleArn: string;
   /** Name of the role. */
   readonly roleName: string;
-  /** The exact token subject the role trusts. */
+  /** The exact token subject of the trigger. */
   readonly subject: string;
+  /** Every exact token subject the role trusts: the trigger's, then the branches'. */
+  readonly subjects: readonly string[];
 
   constructor(scope: Construct, id: string, props: GithubOidcRoleProps) {
     super(scope, id);
@@ -102,7 +113,16 @@ export class GithubOidcRole extends Construct {
       throw propError(this, 'maxSessionDurationSeconds', maxSession, 'a whole number from 3600 to 43200');
     }
 
+    for (const branch of props.branches ?? []) {
+      if (!BRANCH.test(branch)) {
+        throw propError(this, 'branches', branch, 'a branch name: letters, digits, ".", "_", "-", "/"');
+      }
+    }
     this.subject = githubSubject(props.repository, props.trigger);
+    this.subjects = [
+      this.subject,
+      ...(props.branches ?? []).map((branch) => `repo:${props.repository}:ref:refs/heads/${branch}`),
+    ];
     this.role = new IamRole(this, 'Role', {
       name: props.roleName,
       description: props.description,
@@ -117,7 +137,8 @@ export class GithubOidcRole extends Construct {
           Condition: {
             StringEquals: {
               [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_OIDC_AUDIENCE,
-              [`${GITHUB_OIDC_HOST}:sub`]: this.subject,
+              // StringEquals with a list matches any of its exact values.
+              [`${GITHUB_OIDC_HOST}:sub`]: this.subjects.length === 1 ? this.subject : this.subjects,
             },
           },
         },

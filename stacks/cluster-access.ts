@@ -24,9 +24,10 @@ export interface ClusterProviders {
 /**
  * Configures the providers of a stack that deploys into the environment's EKS cluster: the cluster is read by
  * name (endpoint and CA), and every Kubernetes and Helm request authenticates with a fresh token from
- * `aws eks get-token` as the CI deploy role (`eks.accessRoles.deployRoleArn`), never a static token (it would
- * expire in the middle of a long apply) and never a kubeconfig file (it could point at another cluster:
- * terraform-aws-modules/terraform-aws-eks#713).
+ * `aws eks get-token`, never a static token (it would expire in the middle of a long apply) and never a kubeconfig
+ * file (it could point at another cluster: terraform-aws-modules/terraform-aws-eks#713). The token is the
+ * identity running Terraform: in CI the job's role, whose cluster access comes from config
+ * (`eks.accessRoles.planRoleArn` for pull-request plans, `deployRoleArn` for applies), by hand the admin role.
  */
 export function configureClusterProviders(
   scope: Construct,
@@ -46,16 +47,7 @@ export function configureClusterProviders(
   const exec = {
     apiVersion: 'client.authentication.k8s.io/v1beta1',
     command: 'aws',
-    args: [
-      'eks',
-      'get-token',
-      '--cluster-name',
-      clusterName,
-      '--region',
-      config.region,
-      '--role-arn',
-      config.eks.accessRoles.deployRoleArn,
-    ],
+    args: ['eks', 'get-token', '--cluster-name', clusterName, '--region', config.region],
   };
   const kubernetes = new KubernetesProvider(scope, 'Kubernetes', {
     host,

@@ -70,8 +70,17 @@ describe('BootstrapCiRoles', () => {
   describe('the plan role', () => {
     const trust = JSON.parse(role('wms-dev-github-plan').assume_role_policy as string);
 
-    it('is assumed by pull requests of the repository only', () => {
+    it('is assumed by pull requests and main-branch runs (deploy plans, drift) of the repository only', () => {
       expect(mayAssume(trust, principal, githubClaims('repo:acme/wms-platform:pull_request'))).toBe(true);
+      expect(mayAssume(trust, principal, githubClaims('repo:acme/wms-platform:ref:refs/heads/main'))).toBe(
+        true,
+      );
+      expect(mayAssume(trust, principal, githubClaims('repo:acme/wms-platform:ref:refs/heads/feature'))).toBe(
+        false,
+      );
+      expect(mayAssume(trust, principal, githubClaims('repo:other/wms-platform:ref:refs/heads/main'))).toBe(
+        false,
+      );
       expect(mayAssume(trust, principal, githubClaims('repo:acme/wms-platform:environment:dev'))).toBe(false);
     });
 

@@ -33,6 +33,7 @@ const BASE: EksClusterProps = {
   accessRoles: {
     adminRoleArn: roleArn('admin'),
     readOnlyRoleArn: roleArn('read-only'),
+    planRoleArn: roleArn('plan'),
     deployRoleArn: roleArn('ci-deploy'),
   },
   nodeGroups: {
@@ -194,10 +195,10 @@ describe('EksCluster', () => {
       ]);
     });
 
-    it('grants cluster admin to the admin and deploy roles and view to the read-only role, cluster-wide', () => {
+    it('grants cluster admin to the admin and deploy roles, view to the read-only role and admin view to the plan role, cluster-wide', () => {
       const standard = listOfType(json, 'aws_eks_access_entry').filter((e) => e.type === 'STANDARD');
       expect(standard.map((e) => e.principal_arn).sort()).toEqual(
-        [roleArn('admin'), roleArn('ci-deploy'), roleArn('read-only')].sort(),
+        [roleArn('admin'), roleArn('ci-deploy'), roleArn('read-only'), roleArn('plan')].sort(),
       );
       const policies = listOfType(json, 'aws_eks_access_policy_association');
       const policyOf = Object.fromEntries(
@@ -206,6 +207,7 @@ describe('EksCluster', () => {
       expect(policyOf).toEqual({
         [roleArn('admin')]: [expect.stringMatching(/AmazonEKSClusterAdminPolicy$/), { type: 'cluster' }],
         [roleArn('read-only')]: [expect.stringMatching(/AmazonEKSViewPolicy$/), { type: 'cluster' }],
+        [roleArn('plan')]: [expect.stringMatching(/AmazonEKSAdminViewPolicy$/), { type: 'cluster' }],
         [roleArn('ci-deploy')]: [expect.stringMatching(/AmazonEKSClusterAdminPolicy$/), { type: 'cluster' }],
       });
     });

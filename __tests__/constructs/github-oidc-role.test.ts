@@ -114,6 +114,16 @@ describe('GithubOidcRole', () => {
       expect(role.subject).toBe('repo:acme/wms-platform:environment:prod');
     });
 
+    it('GIVEN branches THEN their exact ref subjects are trusted too, as a StringEquals list', () => {
+      const { role, trust } = build({ trigger: { pullRequest: true }, branches: ['main'] });
+      expect(trust.Statement[0].Condition.StringEquals['token.actions.githubusercontent.com:sub']).toEqual([
+        'repo:acme/wms-platform:pull_request',
+        'repo:acme/wms-platform:ref:refs/heads/main',
+      ]);
+      expect(role.subjects).toHaveLength(2);
+      expect(() => build({ branches: ['ma*n'] })).toThrow(/branches: "ma\*n" is not allowed \(a branch name/);
+    });
+
     it('GIVEN a pull-request trigger THEN the sub is exactly the pull_request subject of the repository', () => {
       const { trust } = build({ trigger: { pullRequest: true } });
       expect(trust.Statement[0].Condition).toEqual({

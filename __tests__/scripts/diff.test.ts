@@ -8,6 +8,7 @@ import { EXIT_OK, EXIT_RISK, EXIT_USAGE, runCli } from '../../scripts/diff';
 import { DiffInputError } from '../../scripts/lib/diff/compare';
 import { synthesizeTree } from '../../scripts/lib/diff/synth';
 import { stackNames } from '../../stacks/synthesize';
+import { bootstrapStackName } from '../../stacks/bootstrap-stack';
 import type { Editable } from './fixtures/diff/trees';
 import { editable, FIXTURES } from './fixtures/diff/trees';
 
@@ -191,9 +192,11 @@ describe('<base-ref> mode', () => {
     const json = JSON.parse(result.stdout);
     expect(json.before).toMatch(/^HEAD \([0-9a-f]{7}\)$/);
     expect(json.after).toBe('working tree');
-    const configured = loadEnvironments({ configDir: join(REPO, 'config') }).flatMap((config) =>
-      Object.values(stackNames(config.name)),
-    );
+    const configs = loadEnvironments({ configDir: join(REPO, 'config') });
+    const configured = [
+      ...new Set(configs.map((config) => bootstrapStackName(config.awsAccountId))),
+      ...configs.flatMap((config) => Object.values(stackNames(config.name))),
+    ];
     const reported = json.stacks as { stack: string; status: string }[];
     expect(
       reported

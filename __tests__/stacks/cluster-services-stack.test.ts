@@ -20,19 +20,9 @@ describe.each(['dev', 'staging', 'prod'])('ClusterServicesStack %s', (environmen
     expect(stableForSnapshot(json)).toMatchSnapshot();
   });
 
-  it('authenticates Kubernetes and Helm with a fresh aws eks get-token as the deploy role, never a static token or kubeconfig', () => {
-    const config = committedEnvironment(environment);
+  it('authenticates Kubernetes and Helm with a fresh aws eks get-token, never a static token or kubeconfig', () => {
     const provider = json.provider as Record<string, Record<string, unknown>[]>;
-    const args = [
-      'eks',
-      'get-token',
-      '--cluster-name',
-      `wms-${environment}-eks`,
-      '--region',
-      'eu-west-1',
-      '--role-arn',
-      config.eks.accessRoles.deployRoleArn,
-    ];
+    const args = ['eks', 'get-token', '--cluster-name', `wms-${environment}-eks`, '--region', 'eu-west-1'];
     const [kubernetes] = provider.kubernetes;
     expect(kubernetes.exec).toEqual([
       { api_version: 'client.authentication.k8s.io/v1beta1', command: 'aws', args },

@@ -59,6 +59,7 @@ function eksConfig(account: string, deletionProtection: boolean): Record<string,
       adminRoleArn: `arn:aws:iam::${account}:role/admin`,
       readOnlyRoleArn: `arn:aws:iam::${account}:role/readonly`,
       deployRoleArn: `arn:aws:iam::${account}:role/deploy`,
+      planRoleArn: `arn:aws:iam::${account}:role/plan`,
     },
     nodeGroups: {
       system: { instanceTypes: ['m6i.large'], minSize: 1, desiredSize: 1, maxSize: 2 },
