@@ -17,6 +17,7 @@ import { synthesize } from '../stacks/synthesize';
 import type { RehearsalResult } from './lib/mock-apply';
 import { rehearseStack } from './lib/mock-apply';
 import { discoverMirrors } from './lib/terraform';
+import { printTable } from './lib/table';
 
 // Two cores here; each terraform process loads the AWS provider schema (about 1 GB of memory at peak).
 const CONCURRENCY = 2;
@@ -66,7 +67,15 @@ async function main(): Promise<number> {
       }),
     );
     results.sort((a, b) => stacks.indexOf(a.stack) - stacks.indexOf(b.stack));
-    printTable(results);
+    printTable(
+      ['stack', 'resources applied', 'seconds', 'result'],
+      results.map((r) => [
+        r.stack,
+        r.resources === undefined ? '-' : String(r.resources),
+        r.seconds === undefined ? '-' : r.seconds.toFixed(1),
+        r.result,
+      ]),
+    );
     for (const r of results.filter((entry) => entry.note)) console.log(`\n${r.stack}: ${r.note}`);
     const failed = results.filter((r) => r.result === 'fail').length;
     const passed = results.filter((r) => r.result === 'pass').length;
@@ -78,21 +87,6 @@ async function main(): Promise<number> {
   } finally {
     if (!keep) rmSync(workdir, { recursive: true, force: true });
   }
-}
-
-function printTable(results: readonly RehearsalResult[]): void {
-  const header = ['stack', 'resources applied', 'seconds', 'result'] as const;
-  const rows = results.map((r) => [
-    r.stack,
-    r.resources === undefined ? '-' : String(r.resources),
-    r.seconds === undefined ? '-' : r.seconds.toFixed(1),
-    r.result,
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: readonly string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  console.log(line(header));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  rows.forEach((row) => console.log(line(row)));
 }
 
 main().then(

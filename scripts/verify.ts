@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadEnvironments } from '../config/load';
+import { printTable } from './lib/table';
 import { synthesize } from '../stacks/synthesize';
 import type { ProviderRequirement } from './lib/terraform';
 import {
@@ -129,7 +130,10 @@ async function main(): Promise<number> {
       }),
     );
     results.sort((a, b) => stacks.indexOf(a.stack) - stacks.indexOf(b.stack));
-    printTable(results);
+    printTable(
+      ['stack', 'providers', 'validated', 'planned', 'resources', 'seconds'],
+      results.map((r) => [r.stack, r.providers, r.validated, r.planned, r.resources, r.seconds]),
+    );
     for (const r of results.filter((entry) => entry.note)) console.log(`\n${r.stack}: ${r.note}`);
     const failed = results.filter((r) => r.failed);
     const verified = results.filter((r) => r.planned === 'yes').length;
@@ -139,16 +143,6 @@ async function main(): Promise<number> {
   } finally {
     if (!keep) rmSync(workdir, { recursive: true, force: true });
   }
-}
-
-function printTable(results: readonly StackResult[]): void {
-  const header = ['stack', 'providers', 'validated', 'planned', 'resources', 'seconds'] as const;
-  const rows = results.map((r) => [r.stack, r.providers, r.validated, r.planned, r.resources, r.seconds]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: readonly string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  console.log(line(header));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  rows.forEach((row) => console.log(line(row)));
 }
 
 main().then(
