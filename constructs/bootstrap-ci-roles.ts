@@ -2,6 +2,7 @@ import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { Construct } from 'constructs';
 import { suppress } from '../guardrails/suppress';
 import type { BootstrapState } from './bootstrap-state';
+import { BUCKET_SETTINGS } from './bootstrap-state';
 import { GITHUB_OIDC_HOST } from './github-oidc';
 import type { IGithubOidcProvider } from './github-oidc';
 import { GithubOidcRole } from './github-oidc-role';
@@ -146,20 +147,6 @@ const IAM_ESCALATION = [
   'iam:UpdateAccountPasswordPolicy',
   'organizations:*',
   'account:*',
-];
-
-// Bucket settings that protect the state; no CI role changes them.
-const BUCKET_SETTINGS = [
-  's3:DeleteBucket',
-  's3:PutBucketPolicy',
-  's3:DeleteBucketPolicy',
-  's3:PutBucketAcl',
-  's3:PutBucketVersioning',
-  's3:PutLifecycleConfiguration',
-  's3:PutEncryptionConfiguration',
-  's3:PutBucketLogging',
-  's3:PutBucketPublicAccessBlock',
-  's3:PutBucketOwnershipControls',
 ];
 
 // Services whose resources carry the environment tag and support aws:ResourceTag in authorization. KMS is left out:

@@ -53,9 +53,8 @@ const OBJECT_ACTIONS = [
   's3:DeleteObjectVersion',
 ];
 
-// What no CI role may do to the state bucket: erase history, or loosen the bucket's protection.
-const BUCKET_PROTECTED_ACTIONS = [
-  's3:DeleteObjectVersion',
+/** The bucket settings that protect the state: no CI role changes them. */
+export const BUCKET_SETTINGS = [
   's3:DeleteBucket',
   's3:PutBucketPolicy',
   's3:DeleteBucketPolicy',
@@ -67,6 +66,9 @@ const BUCKET_PROTECTED_ACTIONS = [
   's3:PutBucketPublicAccessBlock',
   's3:PutBucketOwnershipControls',
 ];
+
+// What no CI role may do to the state bucket: erase history, or loosen the bucket's protection.
+const BUCKET_PROTECTED_ACTIONS = ['s3:DeleteObjectVersion', ...BUCKET_SETTINGS];
 
 /**
  * The Terraform state store of an account: a {@link SecureBucket} (private, versioned, KMS-encrypted with its own key,
