@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import catalogue from '../../guardrails/chart-catalogue.json';
 import crdSchemas from '../../guardrails/crd-schemas.json';
-import type { ChartCatalogue, CrdSchemaSet, OpenApiSchema } from '../../guardrails/chart-interface';
+import type {
+  ChartCatalogue,
+  CrdSchemaSet,
+  InterfaceNode,
+  OpenApiSchema,
+} from '../../guardrails/chart-interface';
 import {
   checkCustomResource,
   checkValues,
@@ -285,6 +290,24 @@ describe('the committed catalogue and schema set', () => {
     for (const entry of Object.values(CATALOGUE.charts)) {
       expect(entry.source.from).toMatch(/^github\.com\/[\w-]+\/[\w-]+ (tag|commit) /);
     }
+  });
+
+  it('holds no entry that no pinned chart needs (remove the old version when bumping)', () => {
+    const needed = new Set<string>([
+      ...Object.entries(CHART_VERSIONS).map(
+        ([key, version]) => `${CHART_NAMES[key as keyof typeof CHART_VERSIONS]}@${version}`,
+      ),
+      ...Object.values(MONITORING_CHARTS).map((ref) => `${ref.chart}@${ref.version}`),
+    ]);
+    const visit = (node: InterfaceNode) => {
+      if (node.subchart && !needed.has(node.subchart)) {
+        needed.add(node.subchart);
+        if (CATALOGUE.charts[node.subchart]) visit(CATALOGUE.charts[node.subchart].values);
+      }
+      Object.values(node.keys ?? {}).forEach(visit);
+    };
+    [...needed].forEach((id) => CATALOGUE.charts[id] && visit(CATALOGUE.charts[id].values));
+    expect(Object.keys(CATALOGUE.charts).filter((id) => !needed.has(id))).toEqual([]);
   });
 
   it('has the schema of every custom resource kind the stacks create', () => {
