@@ -242,14 +242,9 @@ export function addSchema(
   if (resolved.anyOf || resolved.oneOf) node.type = 'any';
   if (type === 'object' || resolved.properties) {
     const additional = resolved.additionalProperties;
-    if (
-      additional === undefined ||
-      additional === true ||
-      typeof additional === 'object' ||
-      resolved.patternProperties
-    ) {
-      if (!resolved.properties || additional === true || typeof additional === 'object') node.free = true;
-    }
+    // A map with no listed properties is free-form; `additionalProperties: true` beside listed properties is a
+    // lenient schema, not a pass-through (the templates say which blocks they pass through).
+    if (!resolved.properties && additional !== false) node.free = true;
     for (const [key, child] of Object.entries(resolved.properties ?? {})) {
       node.keys ??= {};
       node.keys[key] ??= { type: 'any' };
