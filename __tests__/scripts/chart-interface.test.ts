@@ -166,7 +166,7 @@ describe('generate-chart-catalogue (command line)', () => {
     expect(missing.stderr).toMatch(/--source is required/);
   });
 
-  it('writes sorted entries with the source recorded, and replaces an entry on regeneration', () => {
+  it('writes sorted entries with the source recorded, replaces an entry on regeneration, reads archives', () => {
     const catalogue = join(dir, 'catalogue.json');
     const schemas = join(dir, 'schemas.json');
     const args = ['--catalogue', catalogue, '--crd-schemas', schemas, '--crds', join(FIXTURES, 'crds')];
@@ -182,6 +182,17 @@ describe('generate-chart-catalogue (command line)', () => {
       'demo@1.0.0>sub@1.0.0',
     ]);
     expect(written.charts['demo@1.0.0'].source.from).toBe('second (released as 1.0.0)');
+    // A helm pull'ed archive gives the same entry as the folder it was packed from.
+    const archive = join(dir, 'demo-1.0.0.tgz');
+    expect(spawnSync('tar', ['-czf', archive, '-C', FIXTURES, 'chart-demo']).status).toBe(0);
+    const fromArchive = join(dir, 'from-archive.json');
+    const packed = ['--chart', archive, '--chart-version', '1.0.0', '--catalogue', fromArchive];
+    expect(run(['--source', 'second', ...packed]).status).toBe(0);
+    expect(
+      (JSON.parse(readFileSync(fromArchive, 'utf8')) as { charts: Record<string, unknown> }).charts[
+        'demo@1.0.0'
+      ],
+    ).toEqual(written.charts['demo@1.0.0']);
     const set = JSON.parse(readFileSync(schemas, 'utf8')) as { schemas: Record<string, { source: string }> };
     expect(Object.keys(set.schemas)).toEqual(['example.com/v1/Widget']);
     expect(set.schemas['example.com/v1/Widget'].source).toBe('second');
