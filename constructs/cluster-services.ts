@@ -21,15 +21,19 @@ export interface ResourceRequirements {
   readonly limits: { readonly cpu: string; readonly memory: string };
 }
 
-/** Settings every controller chart shares: where it runs and how many replicas. */
+/** Where a controller runs and what it reserves (each chart's key names, checked by WMS_HELM_001). */
 interface Placement {
-  readonly replicaCount: number;
   readonly nodeSelector: Readonly<Record<string, string>>;
   readonly resources: ResourceRequirements;
 }
 
+/** Placement of charts whose replica count is `replicaCount`. */
+interface ReplicatedPlacement extends Placement {
+  readonly replicaCount: number;
+}
+
 /** Values of eks/aws-load-balancer-controller (the subset we set). */
-export interface LoadBalancerControllerValues extends Placement {
+export interface LoadBalancerControllerValues extends ReplicatedPlacement {
   readonly clusterName: string;
   readonly region: string;
   /** Set explicitly: with IMDS hop limit 1 the controller cannot discover it from the node. */
@@ -42,11 +46,13 @@ export interface LoadBalancerControllerValues extends Placement {
 
 /** Values of metrics-server/metrics-server (the subset we set). */
 export interface MetricsServerValues extends Placement {
+  /** The chart's replica count (not `replicaCount`, which it ignores). */
+  readonly replicas: number;
   readonly podDisruptionBudget: { readonly enabled: boolean; readonly maxUnavailable: number };
 }
 
 /** Values of external-dns/external-dns (the subset we set). */
-export interface ExternalDnsValues extends Omit<Placement, 'replicaCount'> {
+export interface ExternalDnsValues extends Placement {
   readonly provider: { readonly name: 'aws' };
   /** Required by the chart: `sync` creates and deletes the records this cluster owns (see txtOwnerId). */
   readonly policy: 'sync' | 'upsert-only' | 'create-only';
@@ -58,15 +64,20 @@ export interface ExternalDnsValues extends Omit<Placement, 'replicaCount'> {
 }
 
 /** Values of external-secrets/external-secrets (the subset we set). */
-export interface ExternalSecretsValues extends Placement {
+export interface ExternalSecretsValues extends ReplicatedPlacement {
   readonly installCRDs: true;
   readonly serviceAccount: { readonly create: true; readonly name: string };
-  readonly webhook: Placement;
-  readonly certController: Placement;
+  readonly webhook: ReplicatedPlacement;
+  readonly certController: ReplicatedPlacement;
 }
 
 /** Values of karpenter/karpenter (the subset we set). */
-export interface KarpenterValues extends Placement {
+export interface KarpenterValues {
+  /** The chart's replica count (not `replicaCount`, which it ignores). */
+  readonly replicas: number;
+  readonly nodeSelector: Readonly<Record<string, string>>;
+  /** The controller container's resources: the chart reads `controller.resources`, not a top-level `resources`. */
+  readonly controller: { readonly resources: ResourceRequirements };
   readonly settings: {
     readonly clusterName: string;
     readonly clusterEndpoint: string;
@@ -218,7 +229,7 @@ export class ClusterServices extends Construct {
       chart: 'metrics-server',
       version: CHART_VERSIONS.metricsServer,
       values: {
-        replicaCount: replicas,
+        replicas,
         podDisruptionBudget: { enabled: replicas > 1, maxUnavailable: 1 },
         nodeSelector: SYSTEM_NODES,
         resources: resources('100m', '200Mi'),
@@ -280,11 +291,11 @@ export class ClusterServices extends Construct {
           interruptionQueue: props.karpenterInterruptionQueue,
         },
         serviceAccount: { create: true, name: accounts.karpenter.serviceAccount },
-        replicaCount: Math.max(replicas, 2),
+        replicas: Math.max(replicas, 2),
         podDisruptionBudget: { name: 'karpenter', maxUnavailable: 1 },
         // Karpenter must not run on the nodes it manages: the managed system group hosts it.
         nodeSelector: SYSTEM_NODES,
-        resources: resources('500m', '1Gi'),
+        controller: { resources: resources('500m', '1Gi') },
       },
     });
   }

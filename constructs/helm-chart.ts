@@ -33,7 +33,8 @@ export interface HelmChartProps<Values extends object> {
 /**
  * A Helm release with the project's safe defaults: pinned version, `atomic` (a failed upgrade rolls back by
  * itself), `cleanup_on_fail`, wait for resources and jobs, a bounded history, and values rendered to YAML with
- * sorted keys so synthesis stays byte-identical.
+ * sorted keys so synthesis stays byte-identical. On every synth the guardrails check the values against the chart's
+ * interface at this version (WMS_HELM_001, guardrails/chart-catalogue.json): Helm itself ignores unknown keys.
  */
 export class HelmChart<Values extends object> extends Construct {
   /** The release (escape hatch). */

@@ -1,3 +1,4 @@
+import { chartRules } from './rules/charts';
 import { computeRules } from './rules/compute';
 import { ecrRules } from './rules/ecr';
 import { eksRules } from './rules/eks';
@@ -33,6 +34,7 @@ export const RULE_FAMILIES: readonly { readonly name: string; readonly rules: re
   { name: 'Load balancers', rules: loadBalancerRules },
   { name: 'Backup and monitoring', rules: operationsRules },
   { name: 'Kubernetes', rules: kubernetesRules },
+  { name: 'Helm charts and custom resources', rules: chartRules },
   { name: 'Tagging', rules: taggingRules },
 ];
 

@@ -1,10 +1,10 @@
 /**
  * `npm run mock-apply`: the apply rehearsal. Synthesizes every stack (or reads an existing cdktf.out), and for each
- * stack whose providers are all in a local mirror runs `terraform init` and `terraform test` with a generated
- * `tests/apply.tftest.hcl` that mocks every provider and applies the whole stack: the dependency graph, every
- * reference and the values the provider validates at apply time are exercised without credentials or network.
- * Prints a table (stack, resources applied, seconds, result), says why each other stack is not rehearsed, and exits
- * non-zero if any rehearsal fails.
+ * stack whose providers are available (in a local mirror, or downloadable from their registry) runs `terraform init`
+ * and `terraform test` with a generated `tests/apply.tftest.hcl` that mocks every provider and every remote state
+ * the stack reads, and applies the whole stack: the dependency graph, every reference and the values the provider
+ * validates at apply time are exercised without credentials. Prints a table (stack, resources applied, seconds,
+ * result), says why each other stack is not rehearsed, and exits non-zero if any rehearsal fails.
  *
  * Options: `--outdir <dir>` rehearses an already synthesized cdktf.out instead of synthesizing; `--stack <name>`
  * (repeatable) rehearses only these stacks; `--keep` keeps the work folder (printed) for inspection.
@@ -12,6 +12,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { loadEnvironments } from '../config/load';
 import { synthesize } from '../stacks/synthesize';
 import type { RehearsalResult } from './lib/mock-apply';
@@ -19,18 +20,36 @@ import { rehearseStack } from './lib/mock-apply';
 import { discoverMirrors } from './lib/terraform';
 import { printTable } from './lib/table';
 
+const USAGE = `Usage: npm run mock-apply -- [options]
+
+Applies every stack whose providers are available against mocked providers and mocked remote state
+(terraform test). Exit 0 when no rehearsal fails, 1 when one fails, 2 on bad options.
+
+Options:
+  --outdir <dir>   rehearse an already synthesized cdktf.out instead of synthesizing
+  --stack <name>   rehearse only this stack (repeatable)
+  --keep           keep the work folder (printed) for inspection
+  --help           print this and exit`;
+
 // Two cores here; each terraform process loads the AWS provider schema (about 1 GB of memory at peak).
 const CONCURRENCY = 2;
 
-function option(args: readonly string[], name: string): string[] {
-  return args.flatMap((arg, index) => (arg === name && args[index + 1] ? [args[index + 1]] : []));
-}
-
 async function main(): Promise<number> {
-  const args = process.argv.slice(2);
-  const keep = args.includes('--keep');
-  const [givenOutdir] = option(args, '--outdir');
-  const only = option(args, '--stack');
+  const { values } = parseArgs({
+    options: {
+      outdir: { type: 'string' },
+      stack: { type: 'string', multiple: true, default: [] },
+      keep: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const { keep, outdir: givenOutdir, stack: only } = values;
   const workdir = mkdtempSync(join(tmpdir(), 'wms-mock-apply-'));
   try {
     let outdir = givenOutdir;
@@ -53,7 +72,7 @@ async function main(): Promise<number> {
     console.log(
       mirrors.length > 0
         ? `provider mirrors: ${mirrors.join(', ')}`
-        : 'provider mirrors: none found; no stack can be rehearsed offline',
+        : 'provider mirrors: none found; providers come from their registries',
     );
     const results: RehearsalResult[] = [];
     const queue = [...stacks];
@@ -92,7 +111,9 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
+    const usage = (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
+    if (usage) console.error(`\n${USAGE}`);
+    process.exit(usage ? 2 : 1);
   },
 );

@@ -1,110 +1,45 @@
 /**
- * `npm run verify`: synthesizes every stack, then runs the real Terraform CLI on each stack whose providers are
- * available here: `terraform init` (from a local provider mirror when there is one), `terraform validate`, and
- * `terraform plan -refresh=false` with a local backend and placeholder credentials. Prints a table, says why each
- * stack it cannot verify is not verified, and exits non-zero if any verifiable stack fails.
- *
- * Options: `--keep` keeps the work folder (printed) for inspection.
+ * `npm run verify`: synthesizes every stack, then runs the real Terraform CLI on each (scripts/lib/verify.ts):
+ * `terraform init`, `terraform validate`, and a plan: a real `terraform plan -refresh=false` with a local backend and
+ * placeholder credentials for the stacks that need nothing more, a plan against mocked providers and mocked remote
+ * state for the stacks that read other stacks' state or talk to the cluster. Prints a table, says why each stack
+ * it cannot verify is not verified (its providers are neither mirrored nor downloadable here), and exits non-zero
+ * only if a stack fails: never for want of credentials.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { loadEnvironments } from '../config/load';
-import { printTable } from './lib/table';
 import { synthesize } from '../stacks/synthesize';
-import type { ProviderRequirement } from './lib/terraform';
-import {
-  cliConfig,
-  discoverMirrors,
-  isolatedEnv,
-  mirrorFor,
-  offlineOverride,
-  requiredProviders,
-  terraform,
-} from './lib/terraform';
+import { printTable } from './lib/table';
+import { discoverMirrors } from './lib/terraform';
+import type { VerifyResult } from './lib/verify';
+import { verifyStack } from './lib/verify';
 
-interface StackResult {
-  readonly stack: string;
-  readonly providers: string;
-  readonly validated: string;
-  readonly planned: string;
-  readonly resources: string;
-  readonly seconds: string;
-  readonly failed: boolean;
-  readonly note?: string;
-}
+const USAGE = `Usage: npm run verify -- [options]
+
+Synthesizes every stack and verifies each with the real Terraform CLI (init, validate, plan; mocked plan for
+stacks that read remote state or talk to the cluster). Exit 0 when no stack fails, 1 when one fails, 2 on bad
+options.
+
+Options:
+  --keep   keep the work folder (printed) for inspection
+  --help   print this and exit`;
 
 const CONCURRENCY = 2;
 
-async function verifyStack(
-  stack: string,
-  outdir: string,
-  workdir: string,
-  mirrors: readonly string[],
-): Promise<StackResult> {
-  const started = Date.now();
-  const json: unknown = JSON.parse(readFileSync(join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8'));
-  const providers = requiredProviders(json);
-  const providerList = providers.map((p) => `${p.name} ${p.version}`).join(', ');
-  const mirrored = new Map<string, string>();
-  const unmirrored: ProviderRequirement[] = [];
-  for (const provider of providers) {
-    const mirror = mirrorFor(mirrors, provider);
-    if (mirror) mirrored.set(provider.source, mirror);
-    else unmirrored.push(provider);
-  }
-
-  const dir = join(workdir, stack);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify(json));
-  writeFileSync(join(dir, 'zz_offline_override.tf.json'), JSON.stringify(offlineOverride(json), null, 2));
-  writeFileSync(join(dir, 'cli.tfrc'), cliConfig(mirrored));
-  const env = isolatedEnv(join(dir, 'cli.tfrc'));
-  const seconds = () => ((Date.now() - started) / 1000).toFixed(1);
-  const result = (validated: string, planned: string, resources: string, failed: boolean, note?: string) => ({
-    stack,
-    providers: providerList,
-    validated,
-    planned,
-    resources,
-    seconds: seconds(),
-    failed,
-    note,
-  });
-
-  const init = await terraform(['init', '-input=false', '-no-color'], dir, env);
-  if (init.code !== 0) {
-    if (unmirrored.length > 0 && mirrors.length > 0) {
-      const missing = unmirrored.map((p) => `${p.source} ${p.version}`).join(', ');
-      return result(
-        '-',
-        '-',
-        '-',
-        false,
-        `not verifiable here: ${missing} not in a local mirror and the registry is unreachable`,
-      );
-    }
-    return result('no', '-', '-', true, `terraform init failed:\n${init.stderr || init.stdout}`);
-  }
-  const validate = await terraform(['validate', '-no-color'], dir, env);
-  if (validate.code !== 0)
-    return result('no', '-', '-', true, `terraform validate failed:\n${validate.stderr}`);
-  const plan = await terraform(
-    ['plan', '-refresh=false', '-lock=false', '-input=false', '-no-color', '-out=plan.bin'],
-    dir,
-    env,
-  );
-  if (plan.code !== 0) return result('yes', 'no', '-', true, `terraform plan failed:\n${plan.stderr}`);
-  const show = await terraform(['show', '-json', 'plan.bin'], dir, env);
-  const changes =
-    (JSON.parse(show.stdout) as { resource_changes?: { change: { actions: string[] } }[] })
-      .resource_changes ?? [];
-  const creates = changes.filter((c) => c.change.actions.includes('create')).length;
-  return result('yes', 'yes', `${creates} to add`, false);
-}
-
 async function main(): Promise<number> {
-  const keep = process.argv.includes('--keep');
+  const { values } = parseArgs({
+    options: { keep: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const keep = values.keep;
   const workdir = mkdtempSync(join(tmpdir(), 'wms-verify-'));
   try {
     const outdir = join(workdir, 'cdktf.out');
@@ -120,12 +55,15 @@ async function main(): Promise<number> {
         : 'provider mirrors: none found; providers come from their registries',
     );
 
-    const results: StackResult[] = [];
+    const results: VerifyResult[] = [];
     const queue = [...stacks];
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
         for (let stack = queue.shift(); stack; stack = queue.shift()) {
-          results.push(await verifyStack(stack, outdir, workdir, mirrors));
+          const json: unknown = JSON.parse(
+            readFileSync(join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8'),
+          );
+          results.push(await verifyStack(stack, json, workdir, mirrors));
         }
       }),
     );
@@ -136,8 +74,12 @@ async function main(): Promise<number> {
     );
     for (const r of results.filter((entry) => entry.note)) console.log(`\n${r.stack}: ${r.note}`);
     const failed = results.filter((r) => r.failed);
-    const verified = results.filter((r) => r.planned === 'yes').length;
-    console.log(`\n${verified} of ${results.length} stacks validated and planned; ${failed.length} failed.`);
+    const planned = results.filter((r) => r.planned === 'yes').length;
+    const mocked = results.filter((r) => r.planned === 'mocked').length;
+    const skipped = results.filter((r) => r.validated === '-').length;
+    console.log(
+      `\n${planned + mocked} of ${results.length} stacks validated and planned (${planned} for real, ${mocked} against mocks); ${skipped} not verifiable here; ${failed.length} failed.`,
+    );
     if (keep) console.log(`work folder kept: ${workdir}`);
     return failed.length > 0 ? 1 : 0;
   } finally {
@@ -148,7 +90,9 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
+    const usage = (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
+    if (usage) console.error(`\n${USAGE}`);
+    process.exit(usage ? 2 : 1);
   },
 );

@@ -58,21 +58,41 @@ describe('ClusterServices', () => {
       }
     });
 
-    it('runs the controllers highly available on the on-demand system nodes', () => {
-      for (const name of [
-        'aws-load-balancer-controller',
-        'external-secrets',
-        'karpenter',
-        'metrics-server',
-      ]) {
+    // Each chart's own key names (checked against the chart sources by WMS_HELM_001): Helm ignores any other.
+    const REPLICAS_KEY: Record<string, string> = {
+      'aws-load-balancer-controller': 'replicaCount',
+      'external-secrets': 'replicaCount',
+      karpenter: 'replicas',
+      'metrics-server': 'replicas',
+    };
+    const resourcesOf = (name: string) => {
+      const values = valuesOf(byName[name]);
+      return name === 'karpenter' ? (values.controller as Row).resources : values.resources;
+    };
+
+    it('runs the controllers highly available on the on-demand system nodes, under the keys each chart reads', () => {
+      for (const [name, replicasKey] of Object.entries(REPLICAS_KEY)) {
         const values = valuesOf(byName[name]);
-        expect(values.replicaCount).toBe(2);
+        expect(values[replicasKey]).toBe(2);
+        expect(values).not.toHaveProperty(replicasKey === 'replicas' ? 'replicaCount' : 'replicas');
         expect(values.nodeSelector).toEqual({ 'wms/node-pool': 'system' });
-        expect(values.resources).toEqual({
+        expect(resourcesOf(name)).toEqual({
           requests: expect.objectContaining({ cpu: expect.any(String), memory: expect.any(String) }),
           limits: expect.objectContaining({ cpu: expect.any(String), memory: expect.any(String) }),
         });
       }
+    });
+
+    it("gives Karpenter's controller container its resources (the chart has no top-level resources key)", () => {
+      const values = valuesOf(byName.karpenter);
+      expect(values).not.toHaveProperty('resources');
+      expect((values.controller as Row).resources).toEqual({
+        requests: { cpu: '500m', memory: '1Gi' },
+        limits: { cpu: '500m', memory: '1Gi' },
+      });
+    });
+
+    it('configures the load balancer controller for this VPC and region with a TLS 1.3 policy', () => {
       expect(valuesOf(byName['aws-load-balancer-controller'])).toMatchObject({
         podDisruptionBudget: { maxUnavailable: 1 },
         defaultSSLPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
@@ -143,6 +163,8 @@ describe('ClusterServices', () => {
       expect(result.findings).toEqual([]);
       expect(result.stale).toEqual([]);
       expect(result.suppressed.map((s) => s.ruleId)).toEqual(['WMS_K8S_001', 'WMS_K8S_001', 'WMS_K8S_001']);
+      // WMS_HELM_001 ran on the five releases: every values key is one its chart reads.
+      expect(listOfType(json, 'helm_release')).toHaveLength(5);
     });
 
     it('renders values deterministically: sorted keys, no YAML anchors', () => {
@@ -157,13 +179,13 @@ describe('ClusterServices', () => {
     it('GIVEN controllerReplicas THEN the scalable controllers run that many', () => {
       const { json } = build({ controllerReplicas: 3 });
       expect(valuesOf(releases(json)['external-secrets']).replicaCount).toBe(3);
-      expect(valuesOf(releases(json)['metrics-server']).replicaCount).toBe(3);
+      expect(valuesOf(releases(json)['metrics-server']).replicas).toBe(3);
     });
 
     it('GIVEN one replica THEN the load balancer controller and Karpenter still run two', () => {
       const byName = releases(build({ controllerReplicas: 1 }).json);
       expect(valuesOf(byName['aws-load-balancer-controller']).replicaCount).toBe(2);
-      expect(valuesOf(byName.karpenter).replicaCount).toBe(2);
+      expect(valuesOf(byName.karpenter).replicas).toBe(2);
       expect(valuesOf(byName['metrics-server']).podDisruptionBudget).toEqual({
         enabled: false,
         maxUnavailable: 1,

@@ -1,6 +1,10 @@
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { TerraformStack, Testing } from 'cdktf';
 import { HelmChart, renderValues } from '../../constructs/helm-chart';
+import { GuardrailsFailure, synthesizeApp } from '../../stacks/synthesize';
 import { listOfType, synthJson } from '../support/synth';
 
 function build(version = '1.2.3', timeoutSeconds?: number) {
@@ -51,5 +55,39 @@ describe('HelmChart', () => {
   it('writes shared objects out in full instead of as YAML anchors', () => {
     const shared = { x: 1 };
     expect(renderValues({ a: shared, b: shared })).toBe('a:\n  x: 1\nb:\n  x: 1\n');
+  });
+
+  describe('on synth, the guardrails check the values against the chart interface (WMS_HELM_001)', () => {
+    const synth = (values: object) => {
+      const outdir = join(mkdtempSync(join(tmpdir(), 'wms-helm-chart-')), 'cdktf.out');
+      try {
+        synthesizeApp((app) => {
+          const stack = new TerraformStack(app, 'helm-test');
+          new HelmProvider(stack, 'Helm', {});
+          new HelmChart(stack, 'MetricsServer', {
+            releaseName: 'metrics-server',
+            namespace: 'kube-system',
+            repository: 'https://kubernetes-sigs.github.io/metrics-server/',
+            chart: 'metrics-server',
+            version: '3.13.0',
+            values,
+          });
+        }, outdir);
+        return existsSync(join(outdir, 'stacks', 'helm-test', 'cdk.tf.json'));
+      } finally {
+        rmSync(join(outdir, '..'), { recursive: true, force: true });
+      }
+    };
+
+    it("GIVEN the chart's own keys THEN the stack is written", () => {
+      expect(synth({ replicas: 2, nodeSelector: { 'wms/node-pool': 'system' } })).toBe(true);
+    });
+
+    it('GIVEN a key the chart ignores THEN the synth fails with a "did you mean"', () => {
+      expect(() => synth({ replicaCount: 2 })).toThrow(GuardrailsFailure);
+      expect(() => synth({ replicaCount: 2 })).toThrow(
+        /WMS_HELM_001 \[high\] metrics-server@3\.13\.0 values: replicaCount: not a values key of metrics-server@3\.13\.0 \(did you mean replicas\?\)/,
+      );
+    });
   });
 });

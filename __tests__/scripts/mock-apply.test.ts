@@ -1,22 +1,25 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   MOCK_DEFAULTS,
   applyTestFile,
   countResources,
-  eligibility,
   errorDiagnostics,
   hclValue,
   mockProviderBlock,
+  placeholderOutput,
   providerConfigurations,
   rehearsalOverride,
   rehearseStack,
+  remoteStateOverrides,
+  resourcesOfRun,
   testEvents,
+  testFile,
   typesOf,
 } from '../../scripts/lib/mock-apply';
-import { discoverMirrors, terraformPlatform } from '../../scripts/lib/terraform';
+import { discoverMirrors } from '../../scripts/lib/terraform';
 
 const AWS = { aws: { source: 'aws', version: '5.100.0' } };
 
@@ -170,40 +173,84 @@ describe('MOCK_DEFAULTS', () => {
   );
 });
 
-describe('eligibility', () => {
-  let mirror: string;
-  beforeAll(() => {
-    mirror = mkdtempSync(join(tmpdir(), 'wms-mirror-'));
-    mkdirSync(join(mirror, 'registry.terraform.io', 'hashicorp', 'aws', '5.100.0', terraformPlatform()), {
-      recursive: true,
-    });
-  });
-  afterAll(() => rmSync(mirror, { recursive: true, force: true }));
+/** A stack reading another stack's outputs and the EKS cluster, as the Kubernetes stacks do. */
+const REMOTE = {
+  terraform: { required_providers: AWS },
+  provider: { aws: [{ region: 'eu-west-1', allowed_account_ids: ['111111111111'] }] },
+  data: {
+    terraform_remote_state: {
+      'cross-stack-reference-input-wms-dev-platform': {
+        backend: 's3',
+        config: { bucket: 'b', key: 'k', region: 'eu-west-1' },
+      },
+    },
+    aws_eks_cluster: {
+      Cluster: {
+        name: '${data.terraform_remote_state.cross-stack-reference-input-wms-dev-platform.outputs.cross-stack-output-aws_eks_clusterEks_Cluster_9EEA9CA8name}',
+      },
+    },
+  },
+  resource: {
+    aws_sns_topic: {
+      Topic: {
+        name: '${data.aws_eks_cluster.Cluster.name}',
+        kms_master_key_id:
+          '${data.terraform_remote_state.cross-stack-reference-input-wms-dev-platform.outputs.cross-stack-output-aws_kms_keyEks_Key_4214F243arn}',
+      },
+    },
+  },
+};
 
-  it('GIVEN every provider mirrored THEN eligible, with the mirror of each', () => {
-    const result = eligibility(SMALL, [mirror]);
-    expect(result.eligible).toBe(true);
-    expect(result.eligible && [...result.mirrored]).toEqual([
-      ['registry.terraform.io/hashicorp/aws', mirror],
+describe('remote state placeholders', () => {
+  it("gives an ARN output the mock ARN of its resource type, a generic ARN otherwise, and other outputs 'mock'", () => {
+    expect(placeholderOutput('cross-stack-output-aws_kms_keyEks_Key_4214F243arn')).toBe(
+      MOCK_DEFAULTS.aws_kms_key.defaults.arn,
+    );
+    expect(placeholderOutput('cross-stack-output-aws_acm_certificate_validationX_1certificate_arn')).toMatch(
+      /^arn:aws:mock:eu-west-1:123456789012:mock$/,
+    );
+    expect(placeholderOutput('cross-stack-output-aws_vpcNetwork_Vpc_FAC8F4A5id')).toBe('mock');
+  });
+
+  it('overrides each remote state with exactly the outputs the stack reads', () => {
+    expect(remoteStateOverrides(REMOTE)).toEqual([
+      [
+        "# Another stack's outputs, as placeholders: the real backend is not read.",
+        'override_data {',
+        '  target = data.terraform_remote_state.cross-stack-reference-input-wms-dev-platform',
+        '  values = {',
+        '    outputs = {',
+        '      cross-stack-output-aws_eks_clusterEks_Cluster_9EEA9CA8name = "mock"',
+        `      cross-stack-output-aws_kms_keyEks_Key_4214F243arn = "${MOCK_DEFAULTS.aws_kms_key.defaults.arn as string}"`,
+        '    }',
+        '  }',
+        '}',
+      ].join('\n'),
     ]);
+    expect(remoteStateOverrides(SMALL)).toEqual([]);
   });
 
-  it('GIVEN a provider not mirrored THEN says which', () => {
-    const stack = {
-      terraform: { required_providers: { ...AWS, kubernetes: { source: 'kubernetes', version: '2.38.0' } } },
-    };
-    expect(eligibility(stack, [mirror])).toEqual({
-      eligible: false,
-      reason: 'registry.terraform.io/hashicorp/kubernetes 2.38.0 not in a local provider mirror',
-    });
+  it('puts the overrides and the EKS cluster mock in the test file, with a plan or an apply run', () => {
+    const plan = testFile(REMOTE, 'plan');
+    expect(plan).toContain('override_data {');
+    expect(plan).toContain('mock_data "aws_eks_cluster"');
+    expect(plan).toMatch(/run "plan" \{\n {2}command = plan\n\}\n$/);
+    expect(testFile(REMOTE, 'apply')).toMatch(/run "apply" \{\n {2}command = apply\n\}\n$/);
   });
 
-  it("GIVEN a stack reading other stacks' state THEN says so", () => {
-    const stack = { terraform: { required_providers: AWS }, data: { terraform_remote_state: { p: {} } } };
-    expect(eligibility(stack, [mirror])).toEqual({
-      eligible: false,
-      reason: "reads other stacks' outputs through terraform_remote_state",
-    });
+  it('counts what a plan run creates and what an apply run leaves in the state', () => {
+    const events = [
+      {
+        type: 'test_plan',
+        test_plan: {
+          resource_changes: [{ change: { actions: ['create'] } }, { change: { actions: ['no-op'] } }],
+        },
+      },
+      { type: 'test_state', test_state: { root_module: { resources: [{ mode: 'managed' }] } } },
+    ];
+    expect(resourcesOfRun(events, 'plan')).toBe(1);
+    expect(resourcesOfRun(events, 'apply')).toBe(1);
+    expect(resourcesOfRun([], 'plan')).toBe(0);
   });
 });
 
@@ -300,5 +347,10 @@ describe('rehearseStack (real terraform test)', () => {
     const result = await rehearseStack('broken', broken, workdir, discoverMirrors(process.env));
     expect(result.result).toBe('fail');
     expect(result.note).toMatch(/"log_destination" \(\w+\) is an invalid ARN.*aws_flow_log\.Flow/);
+  }, 120_000);
+
+  it("GIVEN a stack reading another stack's state and the cluster THEN applies it with both mocked", async () => {
+    const result = await rehearseStack('remote', REMOTE, workdir, discoverMirrors(process.env));
+    expect(result).toMatchObject({ stack: 'remote', result: 'pass', resources: 1 });
   }, 120_000);
 });

@@ -5,7 +5,10 @@ import {
   cliConfig,
   discoverMirrors,
   mirrorFor,
+  needsMocks,
   offlineOverride,
+  providerSources,
+  providersUnavailable,
   requiredProviders,
   terraformPlatform,
 } from '../../scripts/lib/terraform';
@@ -101,5 +104,57 @@ describe('offlineOverride', () => {
     expect(offlineOverride({ provider: { helm: [{}] } })).toEqual({
       terraform: { backend: { local: { path: 'terraform.tfstate' } } },
     });
+  });
+});
+
+describe('what verify and mock-apply decide from a stack and from init', () => {
+  const KUBERNETES = {
+    name: 'kubernetes',
+    source: 'registry.terraform.io/hashicorp/kubernetes',
+    version: '2.38.0',
+  };
+  const unreachable = {
+    code: 1,
+    stdout: '',
+    stderr:
+      'Error: Failed to query available provider packages\n... dial tcp: lookup registry.terraform.io: no such host',
+  };
+
+  it('GIVEN a missing provider and an unreachable registry THEN the providers are unavailable, naming them', () => {
+    expect(providersUnavailable(unreachable, [KUBERNETES])).toBe(
+      'registry.terraform.io/hashicorp/kubernetes 2.38.0 not in a local mirror and the registry is unreachable',
+    );
+  });
+
+  it('GIVEN init succeeded, nothing missing, or another error THEN not "unavailable" (a pass, or a real failure)', () => {
+    expect(providersUnavailable({ ...unreachable, code: 0 }, [KUBERNETES])).toBeUndefined();
+    expect(providersUnavailable(unreachable, [])).toBeUndefined();
+    expect(
+      providersUnavailable({ code: 1, stdout: '', stderr: 'Error: Invalid provider configuration' }, [
+        KUBERNETES,
+      ]),
+    ).toBeUndefined();
+  });
+
+  it('splits providers into mirrored and missing', () => {
+    const stack = {
+      terraform: { required_providers: { kubernetes: { source: 'kubernetes', version: '2.38.0' } } },
+    };
+    expect(providerSources(stack, [])).toEqual({ mirrored: new Map(), missing: [KUBERNETES] });
+  });
+
+  it('plans against mocks a stack that reads remote state or the cluster, or talks to it; not an AWS-only stack', () => {
+    expect(
+      needsMocks({ terraform: { required_providers: { aws: { version: '5.100.0' } } } }),
+    ).toBeUndefined();
+    expect(needsMocks({ data: { terraform_remote_state: { p: {} } } })).toBe(
+      "reads other stacks' state (terraform_remote_state)",
+    );
+    expect(needsMocks({ data: { aws_eks_cluster_auth: { c: {} } } })).toBe(
+      'reads the EKS cluster (aws_eks_cluster)',
+    );
+    expect(needsMocks({ terraform: { required_providers: { helm: { version: '3.1.1' } } } })).toBe(
+      'connects to the cluster (helm provider)',
+    );
   });
 });

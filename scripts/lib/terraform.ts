@@ -182,3 +182,61 @@ export function isolatedEnv(cliConfigFile: string): NodeJS.ProcessEnv {
     AWS_EC2_METADATA_DISABLED: 'true',
   };
 }
+
+/** The providers of a stack split into those a local mirror holds (with the mirror) and the rest. */
+export function providerSources(
+  stack: unknown,
+  mirrors: readonly string[],
+): { readonly mirrored: ReadonlyMap<string, string>; readonly missing: readonly ProviderRequirement[] } {
+  const mirrored = new Map<string, string>();
+  const missing: ProviderRequirement[] = [];
+  for (const provider of requiredProviders(stack)) {
+    const mirror = mirrorFor(mirrors, provider);
+    if (mirror) mirrored.set(provider.source, mirror);
+    else missing.push(provider);
+  }
+  return { mirrored, missing };
+}
+
+// What `terraform init` prints when a provider registry cannot be reached (DNS, TCP, TLS or proxy failures).
+const REGISTRY_UNREACHABLE =
+  /Failed to query available provider packages|could not connect to|dial tcp|no such host|i\/o timeout|connection refused|network is unreachable|TLS handshake timeout|Proxy Authentication Required/i;
+
+/**
+ * Why a failed `terraform init` means "these providers are not available on this machine" rather than a broken
+ * stack, or undefined when it is a real failure: only when some provider is not in a local mirror and init says the
+ * registry could not be reached. A machine that can download providers (a GitHub-hosted runner) never gets here.
+ */
+export function providersUnavailable(
+  init: CommandResult,
+  missing: readonly ProviderRequirement[],
+): string | undefined {
+  if (
+    init.code === 0 ||
+    missing.length === 0 ||
+    !REGISTRY_UNREACHABLE.test(`${init.stderr}\n${init.stdout}`)
+  ) {
+    return undefined;
+  }
+  return `${missing.map((p) => `${p.source} ${p.version}`).join(', ')} not in a local mirror and the registry is unreachable`;
+}
+
+/**
+ * Why a stack cannot be planned with placeholder credentials, or undefined when it can: it reads other stacks'
+ * state (`terraform_remote_state` reads the real backend), reads the EKS cluster (`aws_eks_cluster` data needs
+ * AWS), or talks to the cluster through the kubernetes or helm provider (they connect at plan time). Such a stack
+ * is planned against mocked providers and mocked remote state instead (see scripts/lib/mock-apply.ts).
+ */
+export function needsMocks(stack: unknown): string | undefined {
+  const data = Object.keys((stack as { data?: object }).data ?? {});
+  const reasons: string[] = [];
+  if (data.includes('terraform_remote_state'))
+    reasons.push("reads other stacks' state (terraform_remote_state)");
+  if (data.some((type) => type.startsWith('aws_eks_cluster')))
+    reasons.push('reads the EKS cluster (aws_eks_cluster)');
+  const cluster = requiredProviders(stack)
+    .map((p) => p.name)
+    .filter((name) => name === 'kubernetes' || name === 'helm');
+  if (cluster.length > 0) reasons.push(`connects to the cluster (${cluster.join(', ')} provider)`);
+  return reasons.length > 0 ? reasons.join('; ') : undefined;
+}
