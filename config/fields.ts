@@ -126,6 +126,9 @@ export function optional<T>(validate: Validator<T>): Field<T | undefined> {
   return { validate, optional: true };
 }
 
+/** Unknown fields reported one by one per object; the rest are counted. */
+const MAX_UNKNOWN_REPORTED = 20;
+
 type Shape<T> = { readonly [K in keyof T]-?: Field<T[K]> };
 
 /**
@@ -141,10 +144,14 @@ export function object<T>(shape: Shape<T>): Validator<T> {
       return undefined;
     }
     const before = problems.length;
-    for (const key of Object.keys(value)) {
-      if (!(keys as string[]).includes(key)) {
-        problems.push(`${at(key)}: unknown field (allowed here: ${keys.join(', ')})`);
-      }
+    const unknown = Object.keys(value).filter((key) => !(keys as string[]).includes(key));
+    for (const key of unknown.slice(0, MAX_UNKNOWN_REPORTED)) {
+      problems.push(`${at(key)}: unknown field (allowed here: ${keys.join(', ')})`);
+    }
+    if (unknown.length > MAX_UNKNOWN_REPORTED) {
+      problems.push(
+        `${path || '(file)'}: ... and ${unknown.length - MAX_UNKNOWN_REPORTED} more unknown fields`,
+      );
     }
     const result: Partial<T> = {};
     for (const key of keys) {

@@ -164,6 +164,15 @@ describe('loadEnvironments', () => {
       ]);
     });
 
+    it('GIVEN 40k unknown top-level keys THEN 20 are named and the rest counted', () => {
+      const lines = [stringify(rawEnvironment())];
+      for (let i = 0; i < 40_000; i += 1) lines.push(`key${i}: ${i}`);
+      const problems = load(write('flat.yaml', `${lines.join('\n')}\n`));
+      expect(problems).toHaveLength(21);
+      expect(problems[0]).toMatch(/flat\.yaml: key0: unknown field/);
+      expect(problems[20]).toMatch(/flat\.yaml: \(file\): \.\.\. and 39980 more unknown fields$/);
+    });
+
     it('GIVEN a repeated key among 40k keys THEN the key and its position are named', () => {
       const file = write('wide-dup.yaml', `${bigEnvironment(40_000)}  key17: again\n`);
       expect(load(file)).toEqual([
