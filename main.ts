@@ -9,6 +9,7 @@
  */
 import { ConfigError, loadEnvironments } from './config/load';
 import type { BackendKind } from './stacks/environment-stack';
+import { OutputLockedError } from './stacks/output-publisher';
 import { GuardrailsFailure, synthesize } from './stacks/synthesize';
 
 function main(): void {
@@ -27,7 +28,8 @@ function main(): void {
 try {
   main();
 } catch (error) {
-  const expected = error instanceof ConfigError || error instanceof GuardrailsFailure;
+  const expected =
+    error instanceof ConfigError || error instanceof GuardrailsFailure || error instanceof OutputLockedError;
   process.stderr.write(`${expected ? (error as Error).message : String((error as Error).stack)}\n`);
   process.exit(1);
 }
