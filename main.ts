@@ -11,7 +11,6 @@ import { ConfigError, loadEnvironments } from './config/load';
 import { commandLine } from './scripts/lib/cli';
 import type { BackendKind } from './stacks/environment-stack';
 import { OutputLockedError } from './stacks/output-publisher';
-import { GuardrailsFailure, synthesize } from './stacks/synthesize';
 
 const USAGE = `Usage: npm run synth
 
@@ -28,13 +27,15 @@ Environment:
 Exit codes: 0 published; 1 invalid configuration, guardrails findings, or cdktf.out locked by another synth.
 `;
 
-function main(): void {
+async function main(): Promise<void> {
   commandLine('synth', { usage: USAGE, options: {} });
   const backend = process.env.WMS_BACKEND ?? 's3';
   if (backend !== 's3' && backend !== 'local') {
     throw new ConfigError([`WMS_BACKEND: "${backend}" is not allowed (one of "s3", "local")`]);
   }
   const configs = loadEnvironments({ configDir: 'config', extraFile: process.env.WMS_ENV_FILE || undefined });
+  // Loaded only now (cdktf and the providers take seconds to load), so that --help and config errors are instant.
+  const { synthesize } = await import('./stacks/synthesize');
   const stacks = synthesize(configs, {
     outdir: process.env.CDKTF_OUTDIR ?? 'cdktf.out',
     backend: backend as BackendKind,
@@ -42,11 +43,11 @@ function main(): void {
   console.log(`synthesized ${stacks.length} stacks: ${stacks.join(', ')}`);
 }
 
-try {
-  main();
-} catch (error) {
+main().catch((error: unknown) => {
   const expected =
-    error instanceof ConfigError || error instanceof GuardrailsFailure || error instanceof OutputLockedError;
+    error instanceof ConfigError ||
+    error instanceof OutputLockedError ||
+    (error instanceof Error && error.name === 'GuardrailsFailure');
   process.stderr.write(`${expected ? (error as Error).message : String((error as Error).stack)}\n`);
   process.exit(1);
-}
+});
