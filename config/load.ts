@@ -28,6 +28,8 @@ const FORMATS: Readonly<Record<string, 'yaml' | 'json'>> = {
   '.json': 'json',
 };
 const ALLOWED_EXTENSIONS = Object.keys(FORMATS).join(', ');
+/** Deepest nesting of mappings and lists read. */
+const MAX_NESTING = 32;
 /** Repeated keys reported per file; the rest are counted. */
 const MAX_REPORTED = 20;
 
@@ -111,10 +113,51 @@ export function parseEnvironmentFile(
   // The BOM, if any, is not content (JSON.parse would reject it).
   const text = read.bytes.toString('utf8').replace(/^\uFEFF/, '');
   if (text.trim() === '') return { problems: [emptyProblem()] };
+  const nesting = nestingProblem(text);
+  if (nesting) return { problems: [nesting] };
   const parsed = format === 'json' ? parseJson(text) : parseYaml(text);
   if ('problems' in parsed) return parsed;
   if (parsed.data === null || parsed.data === undefined) return { problems: [emptyProblem()] };
   return parsed;
+}
+
+/**
+ * Refuses nesting deeper than {@link MAX_NESTING} before parsing: the parsers recurse, and a deep enough file
+ * (`[[[[...`) exhausts their stack or memory. Counts flow brackets and steps of indentation, in one pass;
+ * brackets inside quoted strings count too, which only matters for a value with dozens of them.
+ */
+function nestingProblem(text: string): string | undefined {
+  let flow = 0;
+  const indents: number[] = [];
+  let line = 1;
+  let lineStart = 0;
+  let atLineStart = true;
+  for (let index = 0; index < text.length; index += 1) {
+    const char = text.charCodeAt(index);
+    if (char === 0x0a) {
+      line += 1;
+      lineStart = index + 1;
+      atLineStart = true;
+      continue;
+    }
+    if (atLineStart && char !== 0x20) {
+      atLineStart = false;
+      const indent = index - lineStart;
+      if (char !== 0x23 && char !== 0x0d) {
+        while (indents.length > 0 && indents[indents.length - 1] >= indent) indents.pop();
+        indents.push(indent);
+      }
+    }
+    if (char === 0x5b || char === 0x7b) flow += 1;
+    else if (char === 0x5d || char === 0x7d) flow -= 1;
+    if (flow + indents.length > MAX_NESTING) {
+      return (
+        `nests deeper than ${MAX_NESTING} levels at line ${line} ` +
+        `(allowed: at most ${MAX_NESTING}; an environment is about 5 levels deep)`
+      );
+    }
+  }
+  return undefined;
 }
 
 function emptyProblem(): string {

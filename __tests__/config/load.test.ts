@@ -237,6 +237,22 @@ describe('loadEnvironments', () => {
       expect(Date.now() - started).toBeLessThan(2000);
     });
 
+    it('GIVEN nesting deeper than 32 levels THEN it is refused before parsing (the parsers would exhaust their stack)', () => {
+      const flow = write('deep.json', `{"a": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
+      const indented = write(
+        'deep.yaml',
+        `${Array.from({ length: 40 }, (_, depth) => `${' '.repeat(depth * 2)}k${depth}:`).join('\n')} 1\n`,
+      );
+      for (const [file, line] of [
+        [flow, 1],
+        [indented, 33],
+      ] as const) {
+        expect(load(file)).toEqual([
+          `${file}: nests deeper than 32 levels at line ${line} (allowed: at most 32; an environment is about 5 levels deep)`,
+        ]);
+      }
+    });
+
     it('GIVEN a missing path without extension, a folder or an empty file THEN each says what it is', () => {
       const missing = join(dir, 'no-such-env');
       expect(load(missing)).toEqual([`${missing}: does not exist (expected a .yaml, .yml or .json file)`]);
