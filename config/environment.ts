@@ -263,7 +263,8 @@ function nodeGroup(minInstanceTypes: number): Validator<NodeGroupConfig> {
   });
 }
 
-const schema: Validator<EnvironmentConfig> = object<EnvironmentConfig>({
+/** The shape of an environment: every field, its type and what is allowed (the README's reference is generated from it). */
+export const environmentSchema: Validator<EnvironmentConfig> = object<EnvironmentConfig>({
   name: required(
     text(/^[a-z][a-z0-9-]{0,10}[a-z0-9]$/, '2-12 characters: lowercase letters, digits, dashes'),
   ),
@@ -419,7 +420,7 @@ export function subnetPrefixLengths(network: NetworkConfig): SubnetPrefixLengths
  */
 export function validateEnvironment(raw: unknown): { config: EnvironmentConfig } | { problems: string[] } {
   const problems: string[] = [];
-  const config = schema(raw, '', problems);
+  const config = environmentSchema(raw, '', problems);
   const invalid = problems.map((problem) => problem.slice(0, problem.indexOf(': ')));
   // Each rule reads only the fields it names, so it can run on the raw data when those fields passed the schema.
   const subject = (config ?? raw) as EnvironmentConfig;
@@ -439,24 +440,66 @@ function isValidField(field: string, raw: unknown, invalid: readonly string[]): 
 }
 
 /** A rule between fields: the field paths it reads, and its check of a config whose named fields are valid. */
-interface FieldRule {
+export interface FieldRule {
+  /** The rule in one line, for the generated reference. */
+  readonly summary: string;
   readonly reads: readonly string[];
   readonly check: (config: EnvironmentConfig) => string[];
 }
 
-const FIELD_RULES: readonly FieldRule[] = [
-  { reads: ['availabilityZones', 'production', 'region'], check: availabilityZoneProblems },
-  { reads: ['network.vpcCidr', 'network.subnetPrefixLengths', 'availabilityZones'], check: vpcProblems },
+/** Every rule between the fields of one environment. */
+export const FIELD_RULES: readonly FieldRule[] = [
   {
+    summary: `availabilityZones: 2 to ${AZ_SLOTS} AZs (3 to ${AZ_SLOTS} in production), each listed once, all in \`region\``,
+    reads: ['availabilityZones', 'production', 'region'],
+    check: availabilityZoneProblems,
+  },
+  {
+    summary:
+      'network.vpcCidr: a network address (no host bits set) from /16 to /24, in which the subnets of ' +
+      '`network.subnetPrefixLengths` fit (4 slots per tier)',
+    reads: ['network.vpcCidr', 'network.subnetPrefixLengths', 'availabilityZones'],
+    check: vpcProblems,
+  },
+  {
+    summary:
+      'database.serverless: set exactly when `database.instanceClass` is `db.serverless`, minCapacity <= ' +
+      'maxCapacity; `database.backup.copyRegion` differs from `region`',
     reads: ['database.instanceClass', 'database.serverless', 'database.backup.copyRegion', 'region'],
     check: databaseProblems,
   },
-  { reads: ['eks.nodeGroups'], check: nodeGroupProblems },
-  { reads: ['eks.endpointPublicAccessCidrs', 'production'], check: endpointCidrProblems },
-  { reads: ['eks.accessRoles', 'awsAccountId'], check: accessRoleProblems },
-  { reads: ['app.api', 'app.web', 'production'], check: replicaProblems },
-  { reads: ['network.flowLogRetentionDays', 'production'], check: flowLogProblems },
-  { reads: ['database.readers', 'availabilityZones'], check: readerProblems },
+  {
+    summary: 'eks.nodeGroups.*: minSize <= desiredSize <= maxSize',
+    reads: ['eks.nodeGroups'],
+    check: nodeGroupProblems,
+  },
+  {
+    summary: 'eks.endpointPublicAccessCidrs: network addresses; never `0.0.0.0/0` in production',
+    reads: ['eks.endpointPublicAccessCidrs', 'production'],
+    check: endpointCidrProblems,
+  },
+  {
+    summary: 'eks.accessRoles.*: roles of the account `awsAccountId`',
+    reads: ['eks.accessRoles', 'awsAccountId'],
+    check: accessRoleProblems,
+  },
+  {
+    summary: 'app.api, app.web: minReplicas <= maxReplicas; minReplicas at least 2 in production',
+    reads: ['app.api', 'app.web', 'production'],
+    check: replicaProblems,
+  },
+  {
+    summary:
+      `network.flowLogRetentionDays: at least ${MIN_LOG_RETENTION_DAYS.other} ` +
+      `(${MIN_LOG_RETENTION_DAYS.production} in production: the guardrails' CKV_AWS_338)`,
+    reads: ['network.flowLogRetentionDays', 'production'],
+    check: flowLogProblems,
+  },
+  {
+    summary: 'database.readers: at most the number of AZs - 1 (each reader in an AZ of its own)',
+    reads: ['database.readers', 'availabilityZones'],
+    check: readerProblems,
+  },
   ...productionInvariants(),
 ];
 
@@ -607,6 +650,7 @@ function productionInvariants(): FieldRule[] {
     value: (config: EnvironmentConfig) => unknown,
     allowed: string,
   ): FieldRule => ({
+    summary: `${field}: ${allowed} in production`,
     reads: ['production', field],
     check: (config) => {
       const problems: string[] = [];
@@ -667,6 +711,12 @@ function invariantProblem(problems: string[], path: string, value: unknown, allo
       : `${path}: ${show(value)} is not allowed in production (${allowed})`,
   );
 }
+
+/** The rules across environments, in one line each, for the generated reference. */
+export const CROSS_ENVIRONMENT_RULES: readonly string[] = [
+  'name: unique across environments',
+  "network.vpcCidr: disjoint from every other environment's (so they can be peered later)",
+];
 
 /** Rules across environments: unique names and non-overlapping VPC CIDRs (so they can be peered later). */
 export function crossEnvironmentProblems(

@@ -4,6 +4,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { withAlertTable } from '../constructs/monitoring/alert-rules';
+import { withEnvironmentReference } from '../config/reference';
 import { commandLine } from './lib/cli';
 
 commandLine('update-docs', {
@@ -23,7 +24,8 @@ for (const [file, runbookDir] of [
   ['docs/monitoring.md', 'runbooks'],
 ] as const) {
   const before = readFileSync(file, 'utf8');
-  const after = withAlertTable(before, runbookDir);
+  const alerts = withAlertTable(before, runbookDir);
+  const after = file === 'README.md' ? withEnvironmentReference(alerts) : alerts;
   if (after !== before) writeFileSync(file, after);
   console.log(`${file}: ${after === before ? 'up to date' : 'updated'}`);
 }
