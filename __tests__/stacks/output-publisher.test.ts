@@ -145,4 +145,19 @@ describe('publishOutput', () => {
     expect(report.whole).toBe(CONCURRENT_ROUNDS);
     expect(report.finalEntries).toEqual(['cdktf.out', 'cdktf.out.gen-*']);
   }, 60_000);
+
+  it('GIVEN the workflows THEN they upload the folder cdktf.out links to, not the link (upload-artifact#92)', () => {
+    const workflows = join(__dirname, '..', '..', '.github', 'workflows');
+    for (const file of readdirSync(workflows)) {
+      const text = readFileSync(join(workflows, file), 'utf8');
+      // The `with:` block of every upload step: the lines after `uses: actions/upload-artifact` up to the next step.
+      const uploads = text
+        .split(/^\s+- /m)
+        .filter((step) => step.startsWith('uses: actions/upload-artifact'));
+      const uploadsTheLink = uploads.some((step) => /^\s+path: cdktf\.out\/?\s*$/m.test(step));
+      expect({ file, uploadsTheLink }).toEqual({ file, uploadsTheLink: false });
+      if (text.includes('${{ env.CDKTF_OUT_DIR }}'))
+        expect(text).toContain('CDKTF_OUT_DIR=$(realpath cdktf.out)');
+    }
+  });
 });
