@@ -146,6 +146,15 @@ describe('loadEnvironments', () => {
       expect(Date.now() - started).toBeLessThan(1000);
     });
 
+    it('GIVEN a 20 MB file THEN it is refused from its size in well under a second (it ran for 590+ s)', () => {
+      const file = write('huge.yaml', `padding:\n${'  k0000000: vvvvvvv\n'.repeat(1_000_000)}`);
+      const started = Date.now();
+      expect(load(file)).toEqual([
+        expect.stringContaining('huge.yaml: is too large: 20000009 bytes or more'),
+      ]);
+      expect(Date.now() - started).toBeLessThan(1000);
+    });
+
     it('honours a smaller maxFileBytes', () => {
       const file = write('small.yaml', stringify(rawEnvironment()));
       expect(parseEnvironmentFile(file, 100)).toEqual({
