@@ -35,11 +35,14 @@ import {
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 
+/** How long a publisher waits for the lock by default: a publish holds it for well under a second. */
+export const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
+
 /** Options of {@link publishOutput}. */
 export interface PublishOptions {
   /**
    * How long to wait for another publisher to release the lock, in milliseconds.
-   * @default 60000
+   * @default DEFAULT_LOCK_TIMEOUT_MS (60000)
    */
   readonly lockTimeoutMs?: number;
   /**
@@ -183,7 +186,8 @@ function acquireLock(outdir: string, options: PublishOptions): () => void {
   mkdirSync(dirname(outdir), { recursive: true });
   mkdirSync(candidate);
   writeFileSync(join(candidate, 'owner.json'), JSON.stringify(owner));
-  const deadline = Date.now() + (options.lockTimeoutMs ?? 60_000);
+  const timeout = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+  const deadline = Date.now() + timeout;
   let waitingFor: number | undefined;
   for (;;) {
     try {
@@ -213,7 +217,7 @@ function acquireLock(outdir: string, options: PublishOptions): () => void {
       rmSync(candidate, { recursive: true, force: true });
       throw new OutputLockedError(
         `${outdir} is being published by process ${holder?.pid ?? '(unknown)'} (lock ${lock}); ` +
-          `waited ${options.lockTimeoutMs ?? 60_000} ms. Run one synth at a time, or stop that process.`,
+          `waited ${timeout} ms. Run one synth at a time, or stop that process.`,
       );
     }
     if (holder && waitingFor !== holder.pid) {

@@ -14,7 +14,12 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OutputLockedError, publishOutput, stagingFolder } from '../../stacks/output-publisher';
+import {
+  DEFAULT_LOCK_TIMEOUT_MS,
+  OutputLockedError,
+  publishOutput,
+  stagingFolder,
+} from '../../stacks/output-publisher';
 import { concurrentRounds, killRounds } from '../../scripts/lib/publish-rounds';
 
 /** Rounds run by default (the whole `npm test` must stay short); `npm run publish-rounds` runs 50 or more. */
@@ -128,6 +133,28 @@ describe('publishOutput', () => {
       expect(readFileSync(join(outdir, 'manifest.json'), 'utf8')).toContain('"one"');
       expect(existsSync(lock)).toBe(true);
     } finally {
+      holder.kill();
+    }
+  });
+
+  it('waits a minute for the lock by default, saying on stderr which process it waits for', () => {
+    expect(DEFAULT_LOCK_TIMEOUT_MS).toBe(60_000);
+    const holder = spawn('sleep', ['30']);
+    const lines: string[] = [];
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    try {
+      const lock = join(work, 'cdktf.out.lock');
+      mkdirSync(lock);
+      writeFileSync(join(lock, 'owner.json'), JSON.stringify({ pid: holder.pid, nonce: 'live' }));
+      expect(() => publishOutput(stage(['a'], 'one'), outdir, { lockTimeoutMs: 100 })).toThrow(
+        OutputLockedError,
+      );
+      expect(lines).toEqual([`waiting for process ${holder.pid}, which is publishing ${outdir}\n`]);
+    } finally {
+      write.mockRestore();
       holder.kill();
     }
   });
