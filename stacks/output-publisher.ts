@@ -60,8 +60,20 @@ export class OutputLockedError extends Error {
   }
 }
 
-/** The staging folder of this process for `outdir`: synthesize into it, then {@link publishOutput} it. */
+/**
+ * The staging folder of this process for `outdir`, emptied: synthesize into it, then {@link publishOutput} it.
+ * The staging folders of processes that are gone (killed before they published) are removed first; no lock is
+ * needed for that, since only their owner ever uses them.
+ */
 export function stagingFolder(outdir: string): string {
+  const parent = dirname(outdir);
+  const prefix = `${basename(outdir)}.staging-`;
+  for (const entry of readdirOrEmpty(parent)) {
+    const pid = entry.startsWith(prefix) ? Number(entry.slice(prefix.length)) : NaN;
+    if (Number.isInteger(pid) && pid !== process.pid && !isAlive(pid)) {
+      rmSync(join(parent, entry), { recursive: true, force: true });
+    }
+  }
   return `${outdir}.staging-${process.pid}`;
 }
 

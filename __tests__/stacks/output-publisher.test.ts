@@ -104,6 +104,14 @@ describe('publishOutput', () => {
     ]);
   });
 
+  it('GIVEN staging folders of killed synths THEN the next synth removes them before it starts, keeping live ones', () => {
+    const dead = deadPid();
+    mkdirSync(join(work, `cdktf.out.staging-${dead}`, 'stacks'), { recursive: true });
+    mkdirSync(join(work, `cdktf.out.staging-${process.ppid}`)); // a live process (jest's parent)
+    expect(stagingFolder(outdir)).toBe(join(work, `cdktf.out.staging-${process.pid}`));
+    expect(entries()).toEqual([`cdktf.out.staging-${process.ppid}`]);
+  });
+
   it('GIVEN the lock of a process that is gone THEN it is taken over', () => {
     const lock = join(work, 'cdktf.out.lock');
     mkdirSync(lock);
