@@ -18,7 +18,7 @@ const providerImports = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'cdktf.out/', 'coverage/', '**/*.js', '**/*.mjs'] },
+  { ignores: ['node_modules/', 'dist/', 'cdktf.out', 'cdktf.out.*', 'coverage/', '**/*.js', '**/*.mjs'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],

@@ -4,7 +4,9 @@
  */
 import {
   AZ_SLOTS,
+  blockSize,
   DEFAULT_SUBNET_PREFIX_LENGTHS,
+  formatCidr,
   overlaps,
   parseCidr,
   planSubnets,
@@ -261,7 +263,8 @@ function nodeGroup(minInstanceTypes: number): Validator<NodeGroupConfig> {
   });
 }
 
-const schema: Validator<EnvironmentConfig> = object<EnvironmentConfig>({
+/** The shape of an environment: every field, its type and what is allowed (the README's reference is generated from it). */
+export const environmentSchema: Validator<EnvironmentConfig> = object<EnvironmentConfig>({
   name: required(
     text(/^[a-z][a-z0-9-]{0,10}[a-z0-9]$/, '2-12 characters: lowercase letters, digits, dashes'),
   ),
@@ -411,21 +414,98 @@ export function subnetPrefixLengths(network: NetworkConfig): SubnetPrefixLengths
 }
 
 /**
- * Validates one environment's raw data: its shape, then the rules between its fields.
+ * Validates one environment's raw data: its shape, and the rules between its fields. Every problem is reported
+ * at once: a rule runs whenever the fields it reads are valid, even when other fields are not.
  * @returns the typed config, or every problem found, each naming the field path, the value and what is allowed
  */
 export function validateEnvironment(raw: unknown): { config: EnvironmentConfig } | { problems: string[] } {
   const problems: string[] = [];
-  const config = schema(raw, '', problems);
-  if (!config) return { problems };
-  problems.push(...crossFieldProblems(config));
-  return problems.length > 0 ? { problems } : { config };
+  const config = environmentSchema(raw, '', problems);
+  const invalid = problems.map((problem) => problem.slice(0, problem.indexOf(': ')));
+  // Each rule reads only the fields it names, so it can run on the raw data when those fields passed the schema.
+  const subject = (config ?? raw) as EnvironmentConfig;
+  for (const rule of FIELD_RULES) {
+    if (config || rule.reads.every((field) => isValidField(field, raw, invalid)))
+      problems.push(...rule.check(subject));
+  }
+  return problems.length > 0 ? { problems } : { config: config as EnvironmentConfig };
 }
 
-function crossFieldProblems(config: EnvironmentConfig): string[] {
-  const problems: string[] = [];
-  const { availabilityZones: azs, network, database } = config;
+/** True when `field` is present (or optional and absent) and no problem was reported on it or around it. */
+function isValidField(field: string, raw: unknown, invalid: readonly string[]): boolean {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return false;
+  const under = (path: string, parent: string) =>
+    path === parent || path.startsWith(`${parent}.`) || path.startsWith(`${parent}[`);
+  return !invalid.some((path) => under(field, path) || under(path, field));
+}
 
+/** A rule between fields: the field paths it reads, and its check of a config whose named fields are valid. */
+export interface FieldRule {
+  /** The rule in one line, for the generated reference. */
+  readonly summary: string;
+  readonly reads: readonly string[];
+  readonly check: (config: EnvironmentConfig) => string[];
+}
+
+/** Every rule between the fields of one environment. */
+export const FIELD_RULES: readonly FieldRule[] = [
+  {
+    summary: `availabilityZones: 2 to ${AZ_SLOTS} AZs (3 to ${AZ_SLOTS} in production), each listed once, all in \`region\``,
+    reads: ['availabilityZones', 'production', 'region'],
+    check: availabilityZoneProblems,
+  },
+  {
+    summary:
+      'network.vpcCidr: a network address (no host bits set) from /16 to /24, in which the subnets of ' +
+      '`network.subnetPrefixLengths` fit (4 slots per tier)',
+    reads: ['network.vpcCidr', 'network.subnetPrefixLengths', 'availabilityZones'],
+    check: vpcProblems,
+  },
+  {
+    summary:
+      'database.serverless: set exactly when `database.instanceClass` is `db.serverless`, minCapacity <= ' +
+      'maxCapacity; `database.backup.copyRegion` differs from `region`',
+    reads: ['database.instanceClass', 'database.serverless', 'database.backup.copyRegion', 'region'],
+    check: databaseProblems,
+  },
+  {
+    summary: 'eks.nodeGroups.*: minSize <= desiredSize <= maxSize',
+    reads: ['eks.nodeGroups'],
+    check: nodeGroupProblems,
+  },
+  {
+    summary: 'eks.endpointPublicAccessCidrs: network addresses; never `0.0.0.0/0` in production',
+    reads: ['eks.endpointPublicAccessCidrs', 'production'],
+    check: endpointCidrProblems,
+  },
+  {
+    summary: 'eks.accessRoles.*: roles of the account `awsAccountId`',
+    reads: ['eks.accessRoles', 'awsAccountId'],
+    check: accessRoleProblems,
+  },
+  {
+    summary: 'app.api, app.web: minReplicas <= maxReplicas; minReplicas at least 2 in production',
+    reads: ['app.api', 'app.web', 'production'],
+    check: replicaProblems,
+  },
+  {
+    summary:
+      `network.flowLogRetentionDays: at least ${MIN_LOG_RETENTION_DAYS.other} ` +
+      `(${MIN_LOG_RETENTION_DAYS.production} in production: the guardrails' CKV_AWS_338)`,
+    reads: ['network.flowLogRetentionDays', 'production'],
+    check: flowLogProblems,
+  },
+  {
+    summary: 'database.readers: at most the number of AZs - 1 (each reader in an AZ of its own)',
+    reads: ['database.readers', 'availabilityZones'],
+    check: readerProblems,
+  },
+  ...productionInvariants(),
+];
+
+function availabilityZoneProblems(config: EnvironmentConfig): string[] {
+  const problems: string[] = [];
+  const azs = config.availabilityZones;
   const minAzs = config.production ? 3 : 2;
   if (azs.length < minAzs || azs.length > AZ_SLOTS) {
     problems.push(
@@ -439,19 +519,44 @@ function crossFieldProblems(config: EnvironmentConfig): string[] {
       problems.push(`availabilityZones[${index}]: "${az}" is not in region "${config.region}"`);
     }
   });
+  return problems;
+}
 
-  const vpc = parseCidr(network.vpcCidr);
-  if (!vpc || vpc.prefix < 16 || vpc.prefix > 24) {
-    problems.push(
-      `network.vpcCidr: "${network.vpcCidr}" is not allowed (an IPv4 CIDR from /16 to /24, e.g. 10.20.0.0/16)`,
-    );
-  } else {
-    const layout = planSubnets(network.vpcCidr, azs.length, subnetPrefixLengths(network));
-    if ('problems' in layout) {
-      problems.push(...layout.problems.map((p) => `network.subnetPrefixLengths: ${p}`));
-    }
+function vpcProblems(config: EnvironmentConfig): string[] {
+  const { network } = config;
+  const problem = cidrProblem(network.vpcCidr, 16, 24, 'an IPv4 CIDR from /16 to /24, e.g. 10.20.0.0/16');
+  if (problem) return [`network.vpcCidr: ${problem}`];
+  const layout = planSubnets(network.vpcCidr, config.availabilityZones.length, subnetPrefixLengths(network));
+  return 'problems' in layout ? layout.problems.map((p) => `network.subnetPrefixLengths: ${p}`) : [];
+}
+
+/**
+ * What is wrong with a CIDR (undefined when nothing): not a CIDR or out of range (`allowed` says what is
+ * allowed), or host bits set (naming the block's network address).
+ */
+function cidrProblem(
+  cidr: string,
+  minPrefix: number,
+  maxPrefix: number,
+  allowed: string,
+): string | undefined {
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+  const octets = match ? match.slice(1, 5).map(Number) : [];
+  const prefix = match ? Number(match[5]) : NaN;
+  if (!match || octets.some((octet) => octet > 255) || prefix < minPrefix || prefix > maxPrefix) {
+    return `"${cidr}" is not allowed (${allowed})`;
   }
+  if (!parseCidr(cidr)) {
+    const address = octets.reduce((acc, octet) => acc * 256 + octet, 0);
+    const network = formatCidr({ base: address - (address % blockSize(prefix)), prefix });
+    return `"${cidr}" has host bits set (allowed: the block's network address, ${network})`;
+  }
+  return undefined;
+}
 
+function databaseProblems(config: EnvironmentConfig): string[] {
+  const problems: string[] = [];
+  const { database } = config;
   if ((database.instanceClass === 'db.serverless') !== (database.serverless !== undefined)) {
     problems.push(
       `database.serverless: ${show(database.serverless)} is not allowed ` +
@@ -466,32 +571,45 @@ function crossFieldProblems(config: EnvironmentConfig): string[] {
       `database.backup.copyRegion: "${config.region}" is not allowed (a region other than the environment's)`,
     );
   }
-  const { eks } = config;
-  for (const [group, sizes] of Object.entries(eks.nodeGroups)) {
-    if (!(sizes.minSize <= sizes.desiredSize && sizes.desiredSize <= sizes.maxSize)) {
-      problems.push(
-        `eks.nodeGroups.${group}: min ${sizes.minSize}, desired ${sizes.desiredSize}, max ${sizes.maxSize} ` +
-          'is not allowed (minSize <= desiredSize <= maxSize)',
-      );
-    }
-  }
-  eks.endpointPublicAccessCidrs.forEach((cidr, index) => {
-    const block = parseCidr(cidr);
+  return problems;
+}
+
+function nodeGroupProblems(config: EnvironmentConfig): string[] {
+  return Object.entries(config.eks.nodeGroups).flatMap(([group, sizes]) =>
+    sizes.minSize <= sizes.desiredSize && sizes.desiredSize <= sizes.maxSize
+      ? []
+      : [
+          `eks.nodeGroups.${group}: min ${sizes.minSize}, desired ${sizes.desiredSize}, max ${sizes.maxSize} ` +
+            'is not allowed (minSize <= desiredSize <= maxSize)',
+        ],
+  );
+}
+
+function endpointCidrProblems(config: EnvironmentConfig): string[] {
+  const problems: string[] = [];
+  config.eks.endpointPublicAccessCidrs.forEach((cidr, index) => {
     const path = `eks.endpointPublicAccessCidrs[${index}]`;
-    if (!block) problems.push(`${path}: "${cidr}" is not allowed (an IPv4 CIDR such as 203.0.113.0/24)`);
-    else if (block.prefix === 0 && config.production) {
+    const problem = cidrProblem(cidr, 0, 32, 'an IPv4 CIDR such as 203.0.113.0/24');
+    if (problem) problems.push(`${path}: ${problem}`);
+    else if (parseCidr(cidr)?.prefix === 0 && config.production) {
       problems.push(
         `${path}: "${cidr}" is not allowed in production (a CIDR narrower than the whole internet)`,
       );
     }
   });
-  Object.entries(eks.accessRoles).forEach(([role, arn]) => {
-    if (!arn.startsWith(`arn:aws:iam::${config.awsAccountId}:`)) {
-      problems.push(
-        `eks.accessRoles.${role}: "${arn}" is not allowed (a role of account ${config.awsAccountId})`,
-      );
-    }
-  });
+  return problems;
+}
+
+function accessRoleProblems(config: EnvironmentConfig): string[] {
+  return Object.entries(config.eks.accessRoles).flatMap(([role, arn]) =>
+    arn.startsWith(`arn:aws:iam::${config.awsAccountId}:`)
+      ? []
+      : [`eks.accessRoles.${role}: "${arn}" is not allowed (a role of account ${config.awsAccountId})`],
+  );
+}
+
+function replicaProblems(config: EnvironmentConfig): string[] {
+  const problems: string[] = [];
   for (const name of ['api', 'web'] as const) {
     const { minReplicas, maxReplicas } = config.app[name];
     if (minReplicas > maxReplicas) {
@@ -500,35 +618,90 @@ function crossFieldProblems(config: EnvironmentConfig): string[] {
     if (config.production && minReplicas < 2)
       invariantProblem(problems, `app.${name}.minReplicas`, minReplicas, 'at least 2');
   }
-  const minRetention = config.production ? MIN_LOG_RETENTION_DAYS.production : MIN_LOG_RETENTION_DAYS.other;
-  if (network.flowLogRetentionDays < minRetention) {
-    problems.push(
-      `network.flowLogRetentionDays: ${network.flowLogRetentionDays} is not allowed ` +
-        `(at least ${minRetention}${config.production ? ' in production' : ''}: the guardrails' CKV_AWS_338)`,
-    );
-  }
-  if (database.readers >= azs.length) {
-    problems.push(
-      `database.readers: ${database.readers} is not allowed (at most ${azs.length - 1}: ` +
-        `each reader needs an AZ other than the writer's and the other readers')`,
-    );
-  }
-
-  if (config.production) {
-    const invariant = (path: string, value: unknown, allowed: string) =>
-      invariantProblem(problems, path, value, allowed);
-    if (network.natGateways !== 'per-az') invariant('network.natGateways', network.natGateways, '"per-az"');
-    if (!database.deletionProtection) invariant('database.deletionProtection', false, 'true');
-    if (database.readers < 2)
-      invariant('database.readers', database.readers, 'at least 2, for a multi-AZ cluster');
-    if (database.backupRetentionDays < 14) {
-      invariant('database.backupRetentionDays', database.backupRetentionDays, '14 to 35');
-    }
-    if (!eks.deletionProtection) invariant('eks.deletionProtection', false, 'true');
-    if (!database.backup.copyRegion) invariant('database.backup.copyRegion', undefined, 'a second region');
-    if (!database.backup.restoreTesting) invariant('database.backup.restoreTesting', false, 'true');
-  }
   return problems;
+}
+
+function flowLogProblems(config: EnvironmentConfig): string[] {
+  const { network } = config;
+  const minRetention = config.production ? MIN_LOG_RETENTION_DAYS.production : MIN_LOG_RETENTION_DAYS.other;
+  return network.flowLogRetentionDays < minRetention
+    ? [
+        `network.flowLogRetentionDays: ${network.flowLogRetentionDays} is not allowed ` +
+          `(at least ${minRetention}${config.production ? ' in production' : ''}: the guardrails' CKV_AWS_338)`,
+      ]
+    : [];
+}
+
+function readerProblems(config: EnvironmentConfig): string[] {
+  const { database, availabilityZones: azs } = config;
+  return database.readers >= azs.length
+    ? [
+        `database.readers: ${database.readers} is not allowed (at most ${azs.length - 1}: ` +
+          `each reader needs an AZ other than the writer's and the other readers')`,
+      ]
+    : [];
+}
+
+/** The production invariants, one rule each so that each runs when its own field is valid. */
+function productionInvariants(): FieldRule[] {
+  const invariant = (
+    field: string,
+    broken: (config: EnvironmentConfig) => boolean,
+    value: (config: EnvironmentConfig) => unknown,
+    allowed: string,
+  ): FieldRule => ({
+    summary: `${field}: ${allowed} in production`,
+    reads: ['production', field],
+    check: (config) => {
+      const problems: string[] = [];
+      if (config.production && broken(config)) invariantProblem(problems, field, value(config), allowed);
+      return problems;
+    },
+  });
+  return [
+    invariant(
+      'network.natGateways',
+      (c) => c.network.natGateways !== 'per-az',
+      (c) => c.network.natGateways,
+      '"per-az"',
+    ),
+    invariant(
+      'database.deletionProtection',
+      (c) => !c.database.deletionProtection,
+      () => false,
+      'true',
+    ),
+    invariant(
+      'database.readers',
+      (c) => c.database.readers < 2,
+      (c) => c.database.readers,
+      'at least 2, for a multi-AZ cluster',
+    ),
+    invariant(
+      'database.backupRetentionDays',
+      (c) => c.database.backupRetentionDays < 14,
+      (c) => c.database.backupRetentionDays,
+      '14 to 35',
+    ),
+    invariant(
+      'eks.deletionProtection',
+      (c) => !c.eks.deletionProtection,
+      () => false,
+      'true',
+    ),
+    invariant(
+      'database.backup.copyRegion',
+      (c) => !c.database.backup.copyRegion,
+      () => undefined,
+      'a second region',
+    ),
+    invariant(
+      'database.backup.restoreTesting',
+      (c) => !c.database.backup.restoreTesting,
+      () => false,
+      'true',
+    ),
+  ];
 }
 
 function invariantProblem(problems: string[], path: string, value: unknown, allowed: string): void {
@@ -538,6 +711,12 @@ function invariantProblem(problems: string[], path: string, value: unknown, allo
       : `${path}: ${show(value)} is not allowed in production (${allowed})`,
   );
 }
+
+/** The rules across environments, in one line each, for the generated reference. */
+export const CROSS_ENVIRONMENT_RULES: readonly string[] = [
+  'name: unique across environments',
+  "network.vpcCidr: disjoint from every other environment's (so they can be peered later)",
+];
 
 /** Rules across environments: unique names and non-overlapping VPC CIDRs (so they can be peered later). */
 export function crossEnvironmentProblems(

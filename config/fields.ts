@@ -7,7 +7,18 @@
  */
 
 /** Checks `value` found at `path`; records problems and returns the value when it is valid. */
-export type Validator<T> = (value: unknown, path: string, problems: string[]) => T | undefined;
+export type Validator<T> = ((value: unknown, path: string, problems: string[]) => T | undefined) & {
+  /** What is allowed, for the generated reference (README's environment-file table). */
+  readonly allowed?: string;
+  /** The properties of an object validator, for the generated reference. */
+  readonly fields?: Readonly<
+    Record<string, { readonly optional: boolean; readonly validate: Validator<unknown> }>
+  >;
+};
+
+function described<T>(validate: Validator<T>, allowed: string): Validator<T> {
+  return Object.assign(validate, { allowed });
+}
 
 /** A validator for an object property, with whether the property may be left out. */
 interface Field<T> {
@@ -29,7 +40,7 @@ function typeName(value: unknown): string {
 
 /** A string matching `pattern`; `allowed` describes valid values for the message. */
 export function text(pattern: RegExp, allowed: string): Validator<string> {
-  return (value, path, problems) => {
+  return described((value, path, problems) => {
     if (typeof value !== 'string') {
       problems.push(`${path}: ${show(value)} is ${typeName(value)}, expected a string (${allowed})`);
       return undefined;
@@ -39,33 +50,33 @@ export function text(pattern: RegExp, allowed: string): Validator<string> {
       return undefined;
     }
     return value;
-  };
+  }, allowed);
 }
 
 /** One of a fixed set of strings or numbers. */
 export function oneOf<T extends string | number>(...values: readonly T[]): Validator<T> {
   const allowed = `one of ${values.map((v) => show(v)).join(', ')}`;
-  return (value, path, problems) => {
+  return described((value, path, problems) => {
     if ((values as readonly unknown[]).includes(value)) return value as T;
     problems.push(`${path}: ${show(value)} is not allowed (${allowed})`);
     return undefined;
-  };
+  }, allowed);
 }
 
 /** A whole number within [min, max]. */
 export function integer(min: number, max: number): Validator<number> {
-  return (value, path, problems) => {
+  return described((value, path, problems) => {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
       problems.push(`${path}: ${show(value)} is not allowed (a whole number from ${min} to ${max})`);
       return undefined;
     }
     return value;
-  };
+  }, `a whole number from ${min} to ${max}`);
 }
 
 /** A number within [min, max], in steps of `step`. */
 export function decimal(min: number, max: number, step: number): Validator<number> {
-  return (value, path, problems) => {
+  return described((value, path, problems) => {
     const onStep = typeof value === 'number' && Number.isInteger(Math.round((value / step) * 1e6) / 1e6);
     if (typeof value !== 'number' || value < min || value > max || !onStep) {
       problems.push(
@@ -74,30 +85,33 @@ export function decimal(min: number, max: number, step: number): Validator<numbe
       return undefined;
     }
     return value;
-  };
+  }, `a number from ${min} to ${max} in steps of ${step}`);
 }
 
 /** true or false. */
-export const boolean: Validator<boolean> = (value, path, problems) => {
+export const boolean: Validator<boolean> = described((value, path, problems) => {
   if (typeof value === 'boolean') return value;
   problems.push(`${path}: ${show(value)} is ${typeName(value)}, expected true or false`);
   return undefined;
-};
+}, 'true or false');
 
 /** A list of items, with a minimum and maximum length. */
 export function list<T>(item: Validator<T>, minItems: number, maxItems: number): Validator<readonly T[]> {
-  return (value, path, problems) => {
-    if (!Array.isArray(value)) {
-      problems.push(`${path}: ${show(value)} is ${typeName(value)}, expected a list`);
-      return undefined;
-    }
-    if (value.length < minItems || value.length > maxItems) {
-      problems.push(`${path}: has ${value.length} items (allowed: ${minItems} to ${maxItems})`);
-    }
-    const before = problems.length;
-    const items = value.map((entry, index) => item(entry, `${path}[${index}]`, problems));
-    return problems.length === before ? (items as T[]) : undefined;
-  };
+  return described(
+    (value, path, problems) => {
+      if (!Array.isArray(value)) {
+        problems.push(`${path}: ${show(value)} is ${typeName(value)}, expected a list`);
+        return undefined;
+      }
+      if (value.length < minItems || value.length > maxItems) {
+        problems.push(`${path}: has ${value.length} items (allowed: ${minItems} to ${maxItems})`);
+      }
+      const before = problems.length;
+      const items = value.map((entry, index) => item(entry, `${path}[${index}]`, problems));
+      return problems.length === before ? (items as T[]) : undefined;
+    },
+    `a list of ${minItems} to ${maxItems}, each ${item.allowed ?? 'valid'}`,
+  );
 }
 
 /** A string-to-string map whose keys match `keyPattern`. */
@@ -126,6 +140,9 @@ export function optional<T>(validate: Validator<T>): Field<T | undefined> {
   return { validate, optional: true };
 }
 
+/** Unknown fields reported one by one per object; the rest are counted. */
+const MAX_UNKNOWN_REPORTED = 20;
+
 type Shape<T> = { readonly [K in keyof T]-?: Field<T[K]> };
 
 /**
@@ -134,17 +151,21 @@ type Shape<T> = { readonly [K in keyof T]-?: Field<T[K]> };
  */
 export function object<T>(shape: Shape<T>): Validator<T> {
   const keys = Object.keys(shape) as (keyof T & string)[];
-  return (value, path, problems) => {
+  const validate: Validator<T> = (value, path, problems) => {
     const at = (key: string) => (path ? `${path}.${key}` : key);
     if (!isPlainObject(value)) {
       problems.push(`${path || '(file)'}: ${show(value)} is ${typeName(value)}, expected an object`);
       return undefined;
     }
     const before = problems.length;
-    for (const key of Object.keys(value)) {
-      if (!(keys as string[]).includes(key)) {
-        problems.push(`${at(key)}: unknown field (allowed here: ${keys.join(', ')})`);
-      }
+    const unknown = Object.keys(value).filter((key) => !(keys as string[]).includes(key));
+    for (const key of unknown.slice(0, MAX_UNKNOWN_REPORTED)) {
+      problems.push(`${at(key)}: unknown field (allowed here: ${keys.join(', ')})`);
+    }
+    if (unknown.length > MAX_UNKNOWN_REPORTED) {
+      problems.push(
+        `${path || '(file)'}: ... and ${unknown.length - MAX_UNKNOWN_REPORTED} more unknown fields`,
+      );
     }
     const result: Partial<T> = {};
     for (const key of keys) {
@@ -158,6 +179,7 @@ export function object<T>(shape: Shape<T>): Validator<T> {
     }
     return problems.length === before ? (result as T) : undefined;
   };
+  return Object.assign(validate, { fields: shape as Validator<T>['fields'] });
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -14,6 +14,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import providerPackage from '@cdktf/provider-aws/package.json';
+import { commandLine } from './lib/cli';
 
 const PROVIDER_SOURCE = 'registry.terraform.io/hashicorp/aws';
 const OUTPUT = 'guardrails/aws-taggable-resources.json';
@@ -55,11 +56,23 @@ export function taggableData(providerVersion: string, resourceTypes: string[]): 
   };
 }
 
-function main(argv: string[]): void {
-  const mirrorIndex = argv.indexOf('--plugin-mirror');
-  const mirror = mirrorIndex >= 0 ? argv[mirrorIndex + 1] : undefined;
-  if (!mirror) {
-    console.error('usage: generate-taggable --plugin-mirror <dir containing registry.terraform.io>');
+const USAGE = `Usage: node scripts/build.mjs && node dist/scripts/generate-taggable.js --plugin-mirror <dir>
+
+Regenerates ${OUTPUT} from the hashicorp/aws provider schema (terraform providers schema -json), installing the
+provider from a filesystem mirror (no network needed).
+
+--plugin-mirror <dir>   a Terraform filesystem mirror holding registry.terraform.io/hashicorp/aws (required)
+--help                  print this help
+`;
+
+function main(): void {
+  const line = commandLine('generate-taggable', {
+    usage: USAGE,
+    options: { 'plugin-mirror': { type: 'string' } },
+  });
+  const mirror = line.values['plugin-mirror'];
+  if (typeof mirror !== 'string') {
+    process.stderr.write(`generate-taggable: --plugin-mirror <dir> is required\n\n${USAGE}`);
     process.exit(2);
   }
   const version = providerPackage.cdktf.provider.version;
@@ -88,4 +101,4 @@ function main(argv: string[]): void {
   }
 }
 
-if (require.main === module) main(process.argv.slice(2));
+if (require.main === module) main();

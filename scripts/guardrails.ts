@@ -9,6 +9,7 @@ import packageJson from '../package.json';
 import { formatText, rulesMarkdown, summaryLine, toJsonReport } from '../guardrails/format';
 import { checkPath, GuardrailsInputError } from '../guardrails/load';
 import { toSarif } from '../guardrails/sarif';
+import { parseCommandLine, UsageError } from './lib/cli';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
 type Format = (typeof FORMATS)[number];
@@ -54,44 +55,35 @@ interface Options {
 
 function parseArgs(argv: readonly string[]): Options {
   const options: Options = { path: 'cdktf.out', format: 'text', rulesMarkdown: false, help: false };
-  const positional: string[] = [];
-  for (let index = 0; index < argv.length; index += 1) {
-    const [flag, inline] = argv[index].startsWith('--')
-      ? argv[index].split(/=(.*)/s, 2)
-      : [argv[index], undefined];
-    const value = (): string => {
-      const next = inline ?? argv[(index += 1)];
-      if (next === undefined || next === '') throw new GuardrailsInputError(`${flag} needs a value`);
-      return next;
-    };
-    switch (flag) {
-      case '--format': {
-        const format = value();
-        if (!(FORMATS as readonly string[]).includes(format)) {
-          throw new GuardrailsInputError(`--format: "${format}" is not one of ${FORMATS.join(', ')}`);
-        }
-        options.format = format as Format;
-        break;
-      }
-      case '--output':
-      case '-o':
-        options.output = value();
-        break;
-      case '--rules-markdown':
-        options.rulesMarkdown = true;
-        break;
-      case '--help':
-      case '-h':
-        options.help = true;
-        break;
-      default:
-        if (flag.startsWith('-')) throw new GuardrailsInputError(`unknown option ${flag}`);
-        positional.push(flag);
-    }
+  let line: ReturnType<typeof parseCommandLine<'format' | 'output' | 'rules-markdown'>>;
+  try {
+    line = parseCommandLine(argv, {
+      usage: USAGE,
+      options: {
+        format: { type: 'string' },
+        output: { type: 'string', short: 'o' },
+        'rules-markdown': { type: 'boolean' },
+      },
+      maxPositionals: 1,
+    });
+  } catch (error) {
+    if (error instanceof UsageError)
+      throw new GuardrailsInputError(
+        error.message.replace(/^expected at most 1 argument, /, 'expected one path, '),
+      );
+    throw error;
   }
-  if (positional.length > 1)
-    throw new GuardrailsInputError(`expected one path, got ${positional.length}: ${positional.join(' ')}`);
-  if (positional.length === 1) options.path = positional[0];
+  if (line === 'help') return { ...options, help: true };
+  const { format, output } = line.values;
+  if (typeof format === 'string') {
+    if (!(FORMATS as readonly string[]).includes(format)) {
+      throw new GuardrailsInputError(`--format: "${format}" is not one of ${FORMATS.join(', ')}`);
+    }
+    options.format = format as Format;
+  }
+  if (typeof output === 'string') options.output = output;
+  options.rulesMarkdown = line.values['rules-markdown'] === true;
+  if (line.positionals.length === 1) options.path = line.positionals[0];
   return options;
 }
 

@@ -8,6 +8,23 @@
 # put in place and removed afterwards. The units stay installed but are not started by this script.
 set -euo pipefail
 
+case "${1:-}" in
+  '') ;;
+  --help | -h)
+    echo 'Usage: bash scripts/setup-tools.sh   (run by npm test as its pretest step)'
+    echo
+    echo 'Installs promtool and amtool (Debian packages prometheus, prometheus-alertmanager) when they are not on PATH.'
+    echo 'Needs apt and root or password-less sudo; prints nothing and exits 0 when both are already installed.'
+    echo
+    echo '--help    print this help'
+    exit 0
+    ;;
+  *)
+    echo "setup-tools: unknown option $1 (see --help)" >&2
+    exit 2
+    ;;
+esac
+
 packages=()
 command -v promtool >/dev/null 2>&1 || packages+=(prometheus)
 command -v amtool >/dev/null 2>&1 || packages+=(prometheus-alertmanager)

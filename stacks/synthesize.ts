@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { mkdirSync, rmSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { App } from 'cdktf';
 import type { EnvironmentConfig } from '../config/environment';
 import { formatSynthFailure } from '../guardrails/format';
@@ -12,6 +12,7 @@ import { ClusterConfigStack } from './cluster-config-stack';
 import { ClusterServicesStack } from './cluster-services-stack';
 import { MonitoringStack } from './monitoring-stack';
 import { PlatformStack } from './platform-stack';
+import { publishOutput, stagingFolder } from './output-publisher';
 
 /** How to synthesize. */
 export interface SynthesizeOptions {
@@ -74,16 +75,17 @@ export function synthesize(configs: readonly EnvironmentConfig[], options: Synth
 
 /**
  * Synthesizes an app into `outdir`, guarded and all or nothing: the app is synthesized into a staging folder
- * beside `outdir`, the guardrails check the synthesized JSON of every stack, and only when both succeed are the
- * stacks moved into `outdir`. A failure leaves `outdir` as it was. Stack folders of stacks that no longer exist
- * are removed; each remaining stack folder keeps its `.terraform` (provider cache) and only its synthesized
- * files are replaced.
+ * beside `outdir`, the guardrails check the synthesized JSON of every stack, and only when both succeed is the
+ * staging folder published as the new content of `outdir` (atomically and under a lock: see
+ * {@link publishOutput}). A failure leaves `outdir` as it was. Stacks that no longer exist disappear; each
+ * remaining stack keeps what synthesis does not write (its `.terraform` provider cache).
  * @returns the names of the synthesized stacks
  * @throws GuardrailsFailure when a stack has an unsuppressed finding or a stale suppression
+ * @throws OutputLockedError when another synth keeps `outdir` locked for longer than the lock timeout
  */
 export function synthesizeApp(define: (app: App) => void, outdir: string): string[] {
   const target = resolve(outdir);
-  const staging = `${target}.staging-${process.pid}`;
+  const staging = stagingFolder(target);
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(dirname(staging), { recursive: true });
   try {
@@ -92,29 +94,8 @@ export function synthesizeApp(define: (app: App) => void, outdir: string): strin
     app.synth();
     const report = checkOutdir(staging);
     if (!report.passed) throw new GuardrailsFailure(formatSynthFailure(report));
-    return publish(staging, target);
+    return publishOutput(staging, target);
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
-}
-
-function publish(staging: string, outdir: string): string[] {
-  const stagedStacks = join(staging, 'stacks');
-  const stacks = readdirSync(stagedStacks).sort();
-  const stacksDir = join(outdir, 'stacks');
-  mkdirSync(stacksDir, { recursive: true });
-  for (const existing of readdirSync(stacksDir)) {
-    if (!stacks.includes(existing)) rmSync(join(stacksDir, existing), { recursive: true, force: true });
-  }
-  for (const stack of stacks) {
-    const target = join(stacksDir, stack);
-    mkdirSync(target, { recursive: true });
-    for (const file of readdirSync(join(stagedStacks, stack))) {
-      rmSync(join(target, file), { recursive: true, force: true });
-      renameSync(join(stagedStacks, stack, file), join(target, file));
-    }
-  }
-  if (existsSync(join(outdir, 'manifest.json'))) rmSync(join(outdir, 'manifest.json'));
-  renameSync(join(staging, 'manifest.json'), join(outdir, 'manifest.json'));
-  return stacks;
 }

@@ -62,7 +62,11 @@ describe('validateEnvironment', () => {
         '10.0.0.0/8',
         'network.vpcCidr: "10.0.0.0/8" is not allowed (an IPv4 CIDR from /16 to /24',
       ],
-      ['network.vpcCidr', '10.0.0.1/16', 'network.vpcCidr: "10.0.0.1/16" is not allowed'],
+      [
+        'network.vpcCidr',
+        '10.0.0.1/16',
+        'network.vpcCidr: "10.0.0.1/16" has host bits set (allowed: the block\'s network address, 10.0.0.0/16)',
+      ],
       ['network.natGateways', 'two', 'network.natGateways: "two" is not allowed (one of "per-az", "single")'],
       ['network.interfaceEndpoints', 1, 'network.interfaceEndpoints: 1 is a number, expected true or false'],
       [
@@ -116,6 +120,36 @@ describe('validateEnvironment', () => {
         withField('network.natGateways', 'none', withField('extra', 1)),
       );
       expect(problemsOf(raw)).toHaveLength(3);
+    });
+  });
+
+  describe('rules between fields reported together with shape errors', () => {
+    it('GIVEN a typo elsewhere AND 3 readers with 2 AZs THEN both are reported (the typo used to hide the rule)', () => {
+      const raw = withField('database.readers', 3);
+      (raw.tags as Record<string, unknown>).ownr = 'typo';
+      expect(problemsOf(raw)).toEqual([
+        expect.stringMatching(/^tags\.ownr: unknown field/),
+        "database.readers: 3 is not allowed (at most 1: each reader needs an AZ other than the writer's and the other readers')",
+      ]);
+    });
+
+    it('GIVEN an invalid field that a rule reads THEN that rule is skipped, not run on bad data', () => {
+      const raw = withField('availabilityZones', 'eu-west-1a');
+      expect(problemsOf(withField('database.readers', 3, raw))).toEqual([
+        'availabilityZones: "eu-west-1a" is a string, expected a list',
+      ]);
+    });
+
+    it('GIVEN production invariants and an unrelated shape error THEN the invariants are still reported', () => {
+      const raw = withField('database.deletionProtection', false, rawProduction());
+      expect(problemsOf(withField('dnsDomain', 'NOT A DOMAIN', raw))).toEqual([
+        expect.stringMatching(/^dnsDomain: "NOT A DOMAIN" is not valid/),
+        'database.deletionProtection: false is not allowed in production (true)',
+      ]);
+    });
+
+    it('GIVEN a file that is a list THEN only the shape error is reported', () => {
+      expect(problemsOf([1, 2])).toEqual(['(file): [1,2] is a list, expected an object']);
     });
   });
 

@@ -45,7 +45,8 @@ let appStacks: Record<string, SynthesizedStack> | undefined;
  */
 export function synthesizedAppStacks(): Record<string, SynthesizedStack> {
   if (!appStacks) {
-    const outdir = mkdtempSync(join(tmpdir(), 'wms-app-'));
+    const work = mkdtempSync(join(tmpdir(), 'wms-app-'));
+    const outdir = join(work, 'cdktf.out');
     try {
       const stacks = synthesize(committedEnvironments(), { outdir, backend: 's3' });
       appStacks = Object.fromEntries(
@@ -55,7 +56,7 @@ export function synthesizedAppStacks(): Record<string, SynthesizedStack> {
         ]),
       );
     } finally {
-      rmSync(outdir, { recursive: true, force: true });
+      rmSync(work, { recursive: true, force: true });
     }
   }
   return appStacks;

@@ -1,0 +1,2 @@
+// globalSetup entry of __tests__/support/temp-folders.js.
+module.exports = require('./temp-folders').setup;
