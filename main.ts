@@ -9,7 +9,7 @@
  */
 import { ConfigError, loadEnvironments } from './config/load';
 import type { BackendKind } from './stacks/environment-stack';
-import { GuardrailsFailure, synthesize } from './stacks/synthesize';
+import { GuardrailsFailure, synthesize } from './assembly/synthesize';
 
 function main(): void {
   const backend = process.env.WMS_BACKEND ?? 's3';

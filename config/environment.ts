@@ -2,22 +2,16 @@
  * The environment schema: what one environment (dev, staging, prod, or an extra one from `WMS_ENV_FILE`) is made
  * of, and the rules its values must follow.
  */
-import {
-  AZ_SLOTS,
-  DEFAULT_SUBNET_PREFIX_LENGTHS,
-  overlaps,
-  parseCidr,
-  planSubnets,
-} from '../constructs/private/cidr';
-import { LOG_RETENTION_DAYS } from '../constructs/private/log-retention';
-import type { LogRetentionDays } from '../constructs/private/log-retention';
-import type { DatabaseAlarmThresholds, ServerlessCapacity } from '../constructs/postgres-database';
-import { SUPPORTED_MAJOR_VERSIONS } from '../constructs/postgres-database';
-import type { EksAccessRoles, EksAddonVersions } from '../constructs/eks-cluster';
-import { STANDARD_SUPPORT_KUBERNETES_VERSIONS } from '../constructs/eks-cluster';
+import { AZ_SLOTS, DEFAULT_SUBNET_PREFIX_LENGTHS, overlaps, parseCidr, planSubnets } from '../shared/cidr';
+import { LOG_RETENTION_DAYS } from '../shared/log-retention';
+import type { LogRetentionDays } from '../shared/log-retention';
+import type { DatabaseAlarmThresholds, ServerlessCapacity } from '../constructs/database/postgres-database';
+import { SUPPORTED_MAJOR_VERSIONS } from '../constructs/database/postgres-database';
+import type { EksAccessRoles, EksAddonVersions } from '../constructs/cluster/eks-cluster';
+import { STANDARD_SUPPORT_KUBERNETES_VERSIONS } from '../constructs/cluster/eks-cluster';
 import { LOG_RETENTION_DAYS as MIN_LOG_RETENTION_DAYS } from '../guardrails/rules/logs';
-import { KNOWN_INSTANCE_CLASSES } from '../constructs/private/aurora';
-import type { SubnetPrefixLengths } from '../constructs/private/cidr';
+import { KNOWN_INSTANCE_CLASSES } from '../shared/aurora';
+import type { SubnetPrefixLengths } from '../shared/cidr';
 import type { Validator } from './fields';
 import { boolean, decimal, integer, list, object, oneOf, optional, required, show, text } from './fields';
 

@@ -13,7 +13,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadEnvironments } from '../config/load';
-import { synthesize } from '../stacks/synthesize';
+import { synthesize } from '../assembly/synthesize';
 import type { RehearsalResult } from './lib/mock-apply';
 import { rehearseStack } from './lib/mock-apply';
 import { discoverMirrors } from './lib/terraform';

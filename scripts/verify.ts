@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadEnvironments } from '../config/load';
 import { printTable } from './lib/table';
-import { synthesize } from '../stacks/synthesize';
+import { synthesize } from '../assembly/synthesize';
 import type { ProviderRequirement } from './lib/terraform';
 import {
   cliConfig,

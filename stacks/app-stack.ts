@@ -1,10 +1,10 @@
 import { DbClusterSnapshot } from '@cdktf/provider-aws/lib/db-cluster-snapshot';
 import type { Construct } from 'constructs';
 import { PROJECT } from '../config/project';
-import { physicalName } from '../constructs/private/naming';
-import type { WmsImage } from '../constructs/wms-component';
-import { WmsApplication } from '../constructs/wms-application';
-import { configureClusterProviders } from './cluster-access';
+import { physicalName } from '../constructs/shared/naming';
+import type { WmsImage } from '../constructs/app/wms-component';
+import { WmsApplication } from '../constructs/app/wms-application';
+import { configureClusterProviders } from './cluster-stack';
 import type { ClusterConfigStack } from './cluster-config-stack';
 import type { EnvironmentStackProps } from './environment-stack';
 import { EnvironmentStack } from './environment-stack';

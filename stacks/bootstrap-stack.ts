@@ -4,11 +4,11 @@ import type { Construct } from 'constructs';
 import type { EnvironmentConfig, StateConfig } from '../config/environment';
 import { ConfigError } from '../config/load';
 import { PROJECT } from '../config/project';
-import { BootstrapCiRoles, ciRoleNames } from '../constructs/bootstrap-ci-roles';
-import { BootstrapState } from '../constructs/bootstrap-state';
-import { GithubOidcProvider } from '../constructs/github-oidc';
-import { ImageRepositories } from '../constructs/image-repositories';
-import { physicalName } from '../constructs/private/naming';
+import { BootstrapCiRoles, ciRoleNames } from '../constructs/delivery/bootstrap-ci-roles';
+import { BootstrapState } from '../constructs/delivery/bootstrap-state';
+import { GithubOidcProvider } from '../constructs/delivery/github-oidc-provider';
+import { ImageRepositories } from '../constructs/delivery/image-repositories';
+import { physicalName } from '../constructs/shared/naming';
 import type { BackendKind } from './environment-stack';
 
 /** What the bootstrap reads of an environment's config. */

@@ -1,6 +1,6 @@
 import type { Construct } from 'constructs';
-import { ClusterConfig } from '../constructs/cluster-config';
-import { configureClusterProviders } from './cluster-access';
+import { ClusterConfig } from '../constructs/cluster/cluster-config';
+import { configureClusterProviders } from './cluster-stack';
 import type { ClusterServicesStack } from './cluster-services-stack';
 import type { EnvironmentStackProps } from './environment-stack';
 import { EnvironmentStack } from './environment-stack';

@@ -1,6 +1,6 @@
 import type { Construct } from 'constructs';
-import { ClusterServices } from '../constructs/cluster-services';
-import { configureClusterProviders } from './cluster-access';
+import { ClusterServices } from '../constructs/cluster/cluster-services';
+import { configureClusterProviders } from './cluster-stack';
 import type { EnvironmentStackProps } from './environment-stack';
 import { EnvironmentStack } from './environment-stack';
 import type { PlatformStack } from './platform-stack';

@@ -1,9 +1,9 @@
 import type { Construct } from 'constructs';
 import { PROJECT } from '../config/project';
-import type { CLUSTER_NAMESPACES } from '../constructs/cluster-services';
-import { Monitoring } from '../constructs/monitoring-stack';
-import { auroraLocalStorageGiB } from '../constructs/private/aurora';
-import { configureClusterProviders } from './cluster-access';
+import type { CLUSTER_NAMESPACES } from '../constructs/cluster/cluster-services';
+import { Monitoring } from '../constructs/observability/monitoring';
+import { auroraLocalStorageGiB } from '../shared/aurora';
+import { configureClusterProviders } from './cluster-stack';
 import type { ClusterConfigStack } from './cluster-config-stack';
 import type { EnvironmentStackProps } from './environment-stack';
 import { EnvironmentStack } from './environment-stack';

@@ -10,7 +10,7 @@ import {
   githubApplyRoleArn,
   stateKey,
 } from '../../stacks/bootstrap-stack';
-import { stackNames } from '../../stacks/synthesize';
+import { stackNames } from '../../assembly/synthesize';
 import { committedEnvironments } from '../support/environments';
 import type { SynthesizedStack } from '../support/synth';
 import { resourcesOfType } from '../support/synth';

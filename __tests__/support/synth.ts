@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TerraformStack, Testing } from 'cdktf';
-import { synthesize } from '../../stacks/synthesize';
+import { synthesize } from '../../assembly/synthesize';
 import { committedEnvironments } from './environments';
 
 /** A synthesized stack, parsed. */

@@ -1,6 +1,6 @@
-import { STANDARD_SUPPORT_KUBERNETES_VERSIONS } from '../../constructs/eks-cluster';
+import { STANDARD_SUPPORT_KUBERNETES_VERSIONS } from '../../constructs/cluster/eks-cluster';
 import type { Rule, Violation } from '../types';
-import { blockAt, blocks, boolAttr, isPresent, stringListAttr } from '../values';
+import { blockAt, blocks, boolAttr, isPresent, stringListAttr } from '../../model/values';
 import { fail, PASS, requireBool, requireOneOf, requirePresent } from './helpers';
 
 /**

@@ -1,0 +1,120 @@
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { App } from 'cdktf';
+import type { EnvironmentConfig } from '../config/environment';
+import { formatSynthFailure } from '../guardrails/format';
+import { checkOutdir } from '../guardrails/load';
+import { PROJECT } from '../config/project';
+import type { BackendKind } from '../stacks/environment-stack';
+import { AppStack } from '../stacks/app-stack';
+import { BootstrapStack, bootstrapAccounts, bootstrapStackName } from '../stacks/bootstrap-stack';
+import { ClusterConfigStack } from '../stacks/cluster-config-stack';
+import { ClusterServicesStack } from '../stacks/cluster-services-stack';
+import { MonitoringStack } from '../stacks/monitoring-stack';
+import { PlatformStack } from '../stacks/platform-stack';
+
+/** How to synthesize. */
+export interface SynthesizeOptions {
+  /** The output folder (cdktf's CDKTF_OUTDIR), usually `cdktf.out`. */
+  readonly outdir: string;
+  /** State backend of every stack. */
+  readonly backend: BackendKind;
+}
+
+/** Names of an environment's stacks, in dependency order. */
+export function stackNames(
+  environment: string,
+): Record<'platform' | 'clusterServices' | 'clusterConfig' | 'monitoring' | 'app', string> {
+  const prefix = `${PROJECT.name}-${environment}`;
+  return {
+    platform: `${prefix}-platform`,
+    clusterServices: `${prefix}-cluster-services`,
+    clusterConfig: `${prefix}-cluster-config`,
+    monitoring: `${prefix}-monitoring`,
+    app: `${prefix}-app`,
+  };
+}
+
+/** Adds every environment's stacks to the app. */
+export function defineStacks(app: App, configs: readonly EnvironmentConfig[], backend: BackendKind): void {
+  for (const account of bootstrapAccounts(configs, (environment) => Object.values(stackNames(environment)))) {
+    new BootstrapStack(app, bootstrapStackName(account.accountId), { account });
+  }
+  for (const config of configs) {
+    const names = stackNames(config.name);
+    const platform = new PlatformStack(app, names.platform, { config, backend });
+    const clusterServices = new ClusterServicesStack(app, names.clusterServices, {
+      config,
+      backend,
+      platform,
+    });
+    const clusterConfig = new ClusterConfigStack(app, names.clusterConfig, {
+      config,
+      backend,
+      platform,
+      clusterServices,
+    });
+    new MonitoringStack(app, names.monitoring, { config, backend, platform, clusterConfig });
+    new AppStack(app, names.app, { config, backend, platform, clusterConfig });
+  }
+}
+
+/** Synthesis refused by the guardrails: the message lists every finding and what to change. */
+export class GuardrailsFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GuardrailsFailure';
+  }
+}
+
+/** Synthesizes every stack of every environment into `outdir` (see {@link synthesizeApp}). */
+export function synthesize(configs: readonly EnvironmentConfig[], options: SynthesizeOptions): string[] {
+  return synthesizeApp((app) => defineStacks(app, configs, options.backend), options.outdir);
+}
+
+/**
+ * Synthesizes an app into `outdir`, guarded and all or nothing: the app is synthesized into a staging folder
+ * beside `outdir`, the guardrails check the synthesized JSON of every stack, and only when both succeed are the
+ * stacks moved into `outdir`. A failure leaves `outdir` as it was. Stack folders of stacks that no longer exist
+ * are removed; each remaining stack folder keeps its `.terraform` (provider cache) and only its synthesized
+ * files are replaced.
+ * @returns the names of the synthesized stacks
+ * @throws GuardrailsFailure when a stack has an unsuppressed finding or a stale suppression
+ */
+export function synthesizeApp(define: (app: App) => void, outdir: string): string[] {
+  const target = resolve(outdir);
+  const staging = `${target}.staging-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(dirname(staging), { recursive: true });
+  try {
+    const app = new App({ outdir: staging });
+    define(app);
+    app.synth();
+    const report = checkOutdir(staging);
+    if (!report.passed) throw new GuardrailsFailure(formatSynthFailure(report));
+    return publish(staging, target);
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+function publish(staging: string, outdir: string): string[] {
+  const stagedStacks = join(staging, 'stacks');
+  const stacks = readdirSync(stagedStacks).sort();
+  const stacksDir = join(outdir, 'stacks');
+  mkdirSync(stacksDir, { recursive: true });
+  for (const existing of readdirSync(stacksDir)) {
+    if (!stacks.includes(existing)) rmSync(join(stacksDir, existing), { recursive: true, force: true });
+  }
+  for (const stack of stacks) {
+    const target = join(stacksDir, stack);
+    mkdirSync(target, { recursive: true });
+    for (const file of readdirSync(join(stagedStacks, stack))) {
+      rmSync(join(target, file), { recursive: true, force: true });
+      renameSync(join(stagedStacks, stack, file), join(target, file));
+    }
+  }
+  if (existsSync(join(outdir, 'manifest.json'))) rmSync(join(outdir, 'manifest.json'));
+  renameSync(join(staging, 'manifest.json'), join(outdir, 'manifest.json'));
+  return stacks;
+}
