@@ -6,7 +6,8 @@ import { Fn } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environment';
 import { physicalName } from '../constructs/shared/naming';
-import { defaultTags } from './environment-stack';
+import type { EnvironmentStackProps } from './environment-stack';
+import { defaultTags, EnvironmentStack } from './environment-stack';
 
 /** The providers of a stack that works inside the cluster. */
 export interface ClusterProviders {
@@ -29,7 +30,7 @@ export interface ClusterProviders {
  * identity running Terraform: in CI the job's role, whose cluster access comes from config
  * (`eks.accessRoles.planRoleArn` for pull-request plans, `deployRoleArn` for applies), by hand the admin role.
  */
-export function configureClusterProviders(
+function configureClusterProviders(
   scope: Construct,
   config: EnvironmentConfig,
   namePrefix: string,
@@ -58,4 +59,24 @@ export function configureClusterProviders(
     ? new HelmProvider(scope, 'Helm', { kubernetes: { host, clusterCaCertificate, exec } })
     : undefined;
   return { aws, kubernetes, helm };
+}
+
+/**
+ * Base of the stacks that deploy into the environment's EKS cluster (cluster services, cluster config, monitoring,
+ * app): an {@link EnvironmentStack} whose AWS, Kubernetes and (optionally) Helm providers are configured as
+ * described at {@link configureClusterProviders}.
+ */
+export abstract class ClusterStack extends EnvironmentStack {
+  /** The stack's providers. */
+  readonly providers: ClusterProviders;
+
+  protected constructor(
+    scope: Construct,
+    id: string,
+    props: EnvironmentStackProps,
+    options: { readonly helm: boolean },
+  ) {
+    super(scope, id, props);
+    this.providers = configureClusterProviders(this, props.config, this.namePrefix, options);
+  }
 }
