@@ -5,12 +5,12 @@
 import { AZ_SLOTS, DEFAULT_SUBNET_PREFIX_LENGTHS, overlaps, parseCidr, planSubnets } from '../shared/cidr';
 import { LOG_RETENTION_DAYS } from '../shared/log-retention';
 import type { LogRetentionDays } from '../shared/log-retention';
-import type { DatabaseAlarmThresholds, ServerlessCapacity } from '../constructs/database/postgres-database';
-import { SUPPORTED_MAJOR_VERSIONS } from '../constructs/database/postgres-database';
-import type { EksAccessRoles, EksAddonVersions } from '../constructs/cluster/eks-cluster';
-import { STANDARD_SUPPORT_KUBERNETES_VERSIONS } from '../constructs/cluster/eks-cluster';
-import { LOG_RETENTION_DAYS as MIN_LOG_RETENTION_DAYS } from '../guardrails/rules/logs';
-import { KNOWN_INSTANCE_CLASSES } from '../shared/aurora';
+import type { DatabaseAlarmThresholds, ServerlessCapacity } from '../shared/aurora';
+import { KNOWN_INSTANCE_CLASSES, SUPPORTED_MAJOR_VERSIONS } from '../shared/aurora';
+import type { EksAccessRoles, EksAddonVersions } from '../shared/eks';
+import { STANDARD_SUPPORT_KUBERNETES_VERSIONS } from '../shared/eks';
+import { MIN_LOG_RETENTION_DAYS } from '../shared/log-retention';
+import { AWS_REGION } from '../shared/region';
 import type { SubnetPrefixLengths } from '../shared/cidr';
 import type { Validator } from './fields';
 import { boolean, decimal, integer, list, object, oneOf, optional, required, show, text } from './fields';
@@ -215,8 +215,7 @@ export interface EnvironmentConfig {
   readonly monitoring: MonitoringConfig;
 }
 
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
-const regionField = text(REGION, 'an AWS region such as eu-west-1');
+const regionField = text(AWS_REGION, 'an AWS region such as eu-west-1');
 const nonEmpty = text(/^\S(.*\S)?$/, 'a non-empty string without leading or trailing spaces');
 const secretName = text(
   /^(?![a-z][a-z0-9+.-]*:\/\/)[A-Za-z0-9/_+=.@-]{1,512}$/,

@@ -27,3 +27,30 @@ export function auroraLocalStorageGiB(instanceClass: string, maxCapacity?: numbe
     instanceClass === 'db.serverless' && maxCapacity ? maxCapacity * 2 : MEMORY_GIB[instanceClass];
   return memory === undefined ? undefined : Math.ceil(memory * 2);
 }
+
+/** Aurora PostgreSQL majors this construct supports; each one's parameter-group defaults were checked. */
+export const SUPPORTED_MAJOR_VERSIONS = ['16'] as const;
+
+/** CloudWatch alarm thresholds of the database. */
+export interface DatabaseAlarmThresholds {
+  /** Writer CPU utilisation, percent, over 3 x 5 minutes. */
+  readonly cpuPercent: number;
+  /** Freeable memory of any instance, MiB. */
+  readonly freeableMemoryMiB: number;
+  /** Free local (temporary) storage of any instance, GiB. */
+  readonly freeLocalStorageGiB: number;
+  /** Maximum replica lag, milliseconds. */
+  readonly replicaLagMs: number;
+  /** Connections to any instance: set below the instance class's max_connections. */
+  readonly connections: number;
+  /** Client connections to the proxy. */
+  readonly proxyClientConnections: number;
+}
+
+/** Serverless v2 capacity, in Aurora capacity units. */
+export interface ServerlessCapacity {
+  /** Minimum ACUs (0 pauses when idle; 0.5 is the lowest always-on value). */
+  readonly minCapacity: number;
+  /** Maximum ACUs. */
+  readonly maxCapacity: number;
+}

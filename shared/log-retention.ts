@@ -5,3 +5,10 @@ export const LOG_RETENTION_DAYS = [
 
 /** A retention period CloudWatch Logs accepts. */
 export type LogRetentionDays = (typeof LOG_RETENTION_DAYS)[number];
+
+/**
+ * The shortest retention this project allows: a year of logs in production (incident and audit look-backs), a
+ * month elsewhere. Config enforces it; the guardrails check the synthesized log groups against their own copy
+ * (guardrails/rules/logs.ts), and a test keeps the two equal.
+ */
+export const MIN_LOG_RETENTION_DAYS = { production: 365, other: 30 } as const;

@@ -2,7 +2,7 @@ import { DbClusterSnapshot } from '@cdktf/provider-aws/lib/db-cluster-snapshot';
 import type { Construct } from 'constructs';
 import { PROJECT } from '../config/project';
 import { physicalName } from '../constructs/shared/naming';
-import type { WmsImage } from '../constructs/app/wms-component';
+import type { WmsImage } from '../constructs/app/workload';
 import { WmsApplication } from '../constructs/app/wms-application';
 import { ClusterStack } from './cluster-stack';
 import type { ClusterConfigStack } from './cluster-config-stack';

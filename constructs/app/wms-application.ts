@@ -15,6 +15,7 @@ import type { ITerraformDependable } from 'cdktf';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import type { IDatabase } from '../database/postgres-database';
+import { AWS_REGION } from '../../shared/region';
 import { propError } from '../shared/errors';
 import {
   LABELS,
@@ -37,9 +38,9 @@ import {
   restrictedPodSecurityContext,
   sanitizeVersion,
   unresolved,
-} from '../shared/kubernetes';
+} from './private/kubernetes';
 import { waitForTcpScript } from './private/wait-for-tcp';
-import type { WmsColor, WmsContainerResources, WmsImage } from './wms-component';
+import type { WmsColor, WmsContainerResources, WmsImage } from './workload';
 import { PORT_NAME, SERVICE_PORT, WmsComponent } from './wms-component';
 
 /** The namespace of the WMS workloads; the API's EKS Pod Identity association names it. */
@@ -217,7 +218,6 @@ export interface WmsApplicationProps {
 }
 
 const DOMAIN = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const ORIGIN = /^https?:\/\/(localhost|([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63})(:\d{1,5})?$/;
 const POSTGRES_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 const CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/;
@@ -558,7 +558,7 @@ export class WmsApplication extends Construct {
     if (!unresolved(props.domain) && !DOMAIN.test(props.domain)) {
       throw propError(this, 'domain', props.domain, 'a lowercase DNS name such as wms.example.com');
     }
-    if (!unresolved(props.region) && !REGION.test(props.region)) {
+    if (!unresolved(props.region) && !AWS_REGION.test(props.region)) {
       throw propError(this, 'region', props.region, 'an AWS region such as eu-west-1');
     }
     if (!WMS_COLORS.includes(props.liveColor)) {

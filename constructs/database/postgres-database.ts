@@ -26,36 +26,11 @@ import { customerKey, logGroupKeyStatement } from '../shared/kms';
 import type { LogRetentionDays } from '../../shared/log-retention';
 import { LOG_RETENTION_DAYS } from '../../shared/log-retention';
 import { physicalName } from '../shared/naming';
+import type { DatabaseAlarmThresholds, ServerlessCapacity } from '../../shared/aurora';
+import { SUPPORTED_MAJOR_VERSIONS } from '../../shared/aurora';
 
 /** The PostgreSQL port. */
 export const POSTGRES_PORT = 5432;
-
-/** Aurora PostgreSQL majors this construct supports; each one's parameter-group defaults were checked. */
-export const SUPPORTED_MAJOR_VERSIONS = ['16'] as const;
-
-/** CloudWatch alarm thresholds of the database. */
-export interface DatabaseAlarmThresholds {
-  /** Writer CPU utilisation, percent, over 3 x 5 minutes. */
-  readonly cpuPercent: number;
-  /** Freeable memory of any instance, MiB. */
-  readonly freeableMemoryMiB: number;
-  /** Free local (temporary) storage of any instance, GiB. */
-  readonly freeLocalStorageGiB: number;
-  /** Maximum replica lag, milliseconds. */
-  readonly replicaLagMs: number;
-  /** Connections to any instance: set below the instance class's max_connections. */
-  readonly connections: number;
-  /** Client connections to the proxy. */
-  readonly proxyClientConnections: number;
-}
-
-/** Serverless v2 capacity, in Aurora capacity units. */
-export interface ServerlessCapacity {
-  /** Minimum ACUs (0 pauses when idle; 0.5 is the lowest always-on value). */
-  readonly minCapacity: number;
-  /** Maximum ACUs. */
-  readonly maxCapacity: number;
-}
 
 /** One CloudWatch alarm on an AWS/RDS metric. */
 interface AlarmDefinition {

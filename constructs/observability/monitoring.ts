@@ -1,6 +1,7 @@
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
+import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { WORKLOAD_SERVICE_ACCOUNTS } from '../cluster/eks-cluster';
 import { HelmChart } from '../shared/helm-chart';
@@ -21,7 +22,7 @@ import type {
 } from './monitoring-values';
 import { MONITORING_CHARTS, MONITORING_SIZES, alloyLogsConfig, yaceConfig } from './monitoring-values';
 import { propError } from '../shared/errors';
-import { unresolved } from '../shared/kubernetes';
+import { AWS_REGION } from '../../shared/region';
 
 /** The namespaces the monitoring releases go to (created by `ClusterServices`, with their Pod Security levels). */
 export interface MonitoringNamespaces {
@@ -173,7 +174,6 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const PATH = /^\/[A-Za-z0-9._~\-/]*$/;
@@ -757,7 +757,7 @@ export class Monitoring extends Construct {
   ): void {
     const problems: Error[] = [];
     const check = (ok: boolean, prop: string, value: unknown, allowed: string) => {
-      if (!ok && !unresolved(value)) problems.push(propError(this, prop, value, allowed));
+      if (!ok && !Token.isUnresolved(value)) problems.push(propError(this, prop, value, allowed));
     };
     const wholeNumber = (value: number, min: number, max: number) =>
       Number.isInteger(value) && value >= min && value <= max;
@@ -796,7 +796,7 @@ export class Monitoring extends Construct {
       check(SECRET_NAME.test(props[prop]) && !props[prop].includes('://'), prop, props[prop], secretName);
     }
     check(BUCKET.test(props.lokiBucketName), 'lokiBucketName', props.lokiBucketName, 'an S3 bucket name');
-    check(REGION.test(props.region), 'region', props.region, 'an AWS region such as eu-west-1');
+    check(AWS_REGION.test(props.region), 'region', props.region, 'an AWS region such as eu-west-1');
     check(wholeNumber(resolved.replicas, 1, 5), 'replicas', resolved.replicas, 'a whole number from 1 to 5');
     check(
       resolved.size in MONITORING_SIZES,

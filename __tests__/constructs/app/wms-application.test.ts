@@ -16,7 +16,7 @@ import {
   WMS_NAMESPACE,
   WmsApplication,
 } from '../../../constructs/app/wms-application';
-import type { WmsImage } from '../../../constructs/app/wms-component';
+import type { WmsImage } from '../../../constructs/app/workload';
 import { checkStacks } from '../../../guardrails/engine';
 import type { SynthesizedStack } from '../../support/synth';
 import { listOfType, resourcesOfType } from '../../support/synth';

@@ -5,9 +5,9 @@
  */
 import { Token } from 'cdktf';
 import type { IConstruct } from 'constructs';
-import { parseCidr } from '../../shared/cidr';
-import type { WmsColor, WmsContainerResources, WmsImage } from '../app/wms-component';
-import { propError } from './errors';
+import { parseCidr } from '../../../shared/cidr';
+import { propError } from '../../shared/errors';
+import type { WmsColor, WmsContainerResources, WmsImage } from '../workload';
 
 /** Both colours, in a fixed order (so everything generated per colour is ordered the same way every time). */
 export const WMS_COLORS: readonly WmsColor[] = ['blue', 'green'];
