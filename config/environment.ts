@@ -48,6 +48,11 @@ export interface NetworkConfig {
   /** Retention of the VPC flow logs. */
   readonly flowLogRetentionDays: LogRetentionDays;
   /**
+   * Retention of the web ACL's request log (the public endpoint's WAF).
+   * @default 365
+   */
+  readonly wafLogRetentionDays?: LogRetentionDays;
+  /**
    * Prefix length of each tier's per-AZ subnets.
    * @default - private /19, public /24, database /24
    */
@@ -127,6 +132,11 @@ export interface EksConfig {
   readonly deletionProtection: boolean;
   /** Most vCPUs Karpenter may add in total: the cost ceiling of node autoscaling. */
   readonly karpenterCpuLimit: number;
+  /**
+   * Replicas of each cluster controller that supports more than one (1-5; at least 2 in production).
+   * @default 2
+   */
+  readonly controllerReplicas?: number;
 }
 
 /** One component of the WMS (API or web): autoscaling bounds. */
@@ -165,6 +175,11 @@ export interface AppConfig {
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Requests one client IP may make in 5 minutes before the web ACL blocks it. */
   readonly rateLimitPer5Minutes: number;
+  /**
+   * The load balancer refuses deletion (`deletion_protection.enabled`); required in production.
+   * @default true
+   */
+  readonly loadBalancerDeletionProtection?: boolean;
 }
 
 /** Monitoring: Grafana's admin login and the cost budget. */
@@ -173,6 +188,16 @@ export interface MonitoringConfig {
   readonly grafanaAdminSecret: string;
   /** Monthly cost budget of the environment's account, in USD: alerts at 80% and 100%. */
   readonly monthlyBudgetUsd: number;
+  /**
+   * Replicas of Prometheus, Alertmanager and the blackbox exporter (1-5; at least 2 in production).
+   * @default 2
+   */
+  readonly replicas?: number;
+  /**
+   * Resources and volume sizes of the monitoring stack: `small` for development, `large` (required in production).
+   * @default 'large'
+   */
+  readonly size?: 'small' | 'large';
 }
 
 /** Where alert notifications go: names of Secrets Manager secrets holding the receivers' URLs and keys. */
@@ -281,6 +306,7 @@ const schema: Validator<EnvironmentConfig> = object<EnvironmentConfig>({
       natGateways: required(oneOf('per-az', 'single')),
       interfaceEndpoints: required(boolean),
       flowLogRetentionDays: required(oneOf(...LOG_RETENTION_DAYS)),
+      wafLogRetentionDays: optional(oneOf(...LOG_RETENTION_DAYS)),
       subnetPrefixLengths: optional(
         object<Partial<SubnetPrefixLengths>>({
           private: optional(subnetPrefix),
@@ -353,6 +379,7 @@ const schema: Validator<EnvironmentConfig> = object<EnvironmentConfig>({
       logRetentionDays: required(oneOf(...LOG_RETENTION_DAYS)),
       deletionProtection: required(boolean),
       karpenterCpuLimit: required(integer(2, 10000)),
+      controllerReplicas: optional(integer(1, 5)),
     }),
   ),
   app: required(
@@ -385,6 +412,7 @@ const schema: Validator<EnvironmentConfig> = object<EnvironmentConfig>({
       ),
       logLevel: required(oneOf('debug', 'info', 'warn', 'error')),
       rateLimitPer5Minutes: required(integer(100, 2000000000)),
+      loadBalancerDeletionProtection: optional(boolean),
     }),
   ),
   alerting: required(
@@ -394,6 +422,8 @@ const schema: Validator<EnvironmentConfig> = object<EnvironmentConfig>({
     object<MonitoringConfig>({
       grafanaAdminSecret: required(secretName),
       monthlyBudgetUsd: required(integer(1, 10000000)),
+      replicas: optional(integer(1, 5)),
+      size: optional(oneOf('small', 'large')),
     }),
   ),
 });
@@ -494,11 +524,14 @@ function crossFieldProblems(config: EnvironmentConfig): string[] {
       invariantProblem(problems, `app.${name}.minReplicas`, minReplicas, 'at least 2');
   }
   const minRetention = config.production ? MIN_LOG_RETENTION_DAYS.production : MIN_LOG_RETENTION_DAYS.other;
-  if (network.flowLogRetentionDays < minRetention) {
-    problems.push(
-      `network.flowLogRetentionDays: ${network.flowLogRetentionDays} is not allowed ` +
-        `(at least ${minRetention}${config.production ? ' in production' : ''}: the guardrails' CKV_AWS_338)`,
-    );
+  for (const field of ['flowLogRetentionDays', 'wafLogRetentionDays'] as const) {
+    const days = network[field];
+    if (days !== undefined && days < minRetention) {
+      problems.push(
+        `network.${field}: ${days} is not allowed ` +
+          `(at least ${minRetention}${config.production ? ' in production' : ''}: the guardrails' CKV_AWS_338)`,
+      );
+    }
   }
   if (database.readers >= azs.length) {
     problems.push(
@@ -520,6 +553,13 @@ function crossFieldProblems(config: EnvironmentConfig): string[] {
     if (!eks.deletionProtection) invariant('eks.deletionProtection', false, 'true');
     if (!database.backup.copyRegion) invariant('database.backup.copyRegion', undefined, 'a second region');
     if (!database.backup.restoreTesting) invariant('database.backup.restoreTesting', false, 'true');
+    if (config.app.loadBalancerDeletionProtection === false)
+      invariant('app.loadBalancerDeletionProtection', false, 'true');
+    if ((eks.controllerReplicas ?? 2) < 2)
+      invariant('eks.controllerReplicas', eks.controllerReplicas, 'at least 2');
+    const { monitoring } = config;
+    if ((monitoring.replicas ?? 2) < 2) invariant('monitoring.replicas', monitoring.replicas, 'at least 2');
+    if ((monitoring.size ?? 'large') !== 'large') invariant('monitoring.size', monitoring.size, '"large"');
   }
   return problems;
 }

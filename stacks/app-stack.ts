@@ -56,7 +56,6 @@ export class AppStack extends ClusterStack {
     this.app = new WmsApplication(this, 'Wms', {
       domain: config.dnsDomain,
       region: config.region,
-      production: config.production,
       liveColor: app.liveColor,
       canaryWeightPercent: app.canaryWeightPercent,
       releases: { blue: release(app.releases.blue.version), green: release(app.releases.green.version) },
@@ -77,7 +76,7 @@ export class AppStack extends ClusterStack {
       wafAclArn: platform.publicEndpoint.webAclArn,
       accessLogsBucket: platform.publicEndpoint.accessLogsBucketName,
       accessLogsPrefix: platform.publicEndpoint.accessLogsPrefix,
-      deletionProtection: config.production,
+      deletionProtection: app.loadBalancerDeletionProtection,
       publicSubnetCidrs: network.publicSubnetCidrs,
       databaseCidrs: network.privateSubnetCidrs,
       // With interface endpoints the AWS APIs answer inside the private subnets; without, through NAT.

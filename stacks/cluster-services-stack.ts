@@ -32,7 +32,7 @@ export class ClusterServicesStack extends ClusterStack {
       hostedZoneId: platform.zone.zoneId,
       volumeKmsKeyArn: platform.eks.kmsKeyArn,
       karpenterInterruptionQueue: platform.eks.karpenterQueueName,
-      controllerReplicas: config.production ? 3 : 2,
+      controllerReplicas: config.eks.controllerReplicas,
     });
   }
 }

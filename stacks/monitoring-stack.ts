@@ -62,8 +62,8 @@ export class MonitoringStack extends ClusterStack {
       lokiBucketName: platform.lokiBucket.bucketName,
       region: config.region,
       databaseProxyEndpoint: platform.database.proxyEndpoint,
-      replicas: config.production ? 2 : 1,
-      size: config.production ? 'large' : 'small',
+      replicas: config.monitoring.replicas,
+      size: config.monitoring.size,
     });
   }
 }

@@ -122,7 +122,7 @@ export class PlatformStack extends EnvironmentStack {
       domainName: config.dnsDomain,
       zoneId: this.zone.zoneId,
       rateLimitPer5Minutes: config.app.rateLimitPer5Minutes,
-      logRetentionDays: config.production ? 365 : config.network.flowLogRetentionDays,
+      logRetentionDays: config.network.wafLogRetentionDays,
     });
     this.lokiBucket = new SecureBucket(this, 'LokiBucket', {
       bucketName: physicalName(this.namePrefix, 'loki', config.awsAccountId, config.region),
@@ -146,7 +146,6 @@ export class PlatformStack extends EnvironmentStack {
       accountId: config.awsAccountId,
       region: config.region,
       network: this.network,
-      production: config.production,
       kubernetesVersion: config.eks.kubernetesVersion,
       addonVersions: config.eks.addonVersions,
       endpointPublicAccessCidrs: config.eks.endpointPublicAccessCidrs,

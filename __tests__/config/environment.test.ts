@@ -101,7 +101,7 @@ describe('validateEnvironment', () => {
 
     it('GIVEN an unknown field THEN it lists the allowed ones', () => {
       expect(problemsOf(withField('network.natGateway', 'single'))).toEqual([
-        'network.natGateway: unknown field (allowed here: vpcCidr, natGateways, interfaceEndpoints, flowLogRetentionDays, subnetPrefixLengths)',
+        'network.natGateway: unknown field (allowed here: vpcCidr, natGateways, interfaceEndpoints, flowLogRetentionDays, wafLogRetentionDays, subnetPrefixLengths)',
       ]);
     });
 
@@ -279,6 +279,19 @@ describe('validateEnvironment', () => {
         7,
         'database.backupRetentionDays: 7 is not allowed in production (14 to 35)',
       ],
+      [
+        'app.loadBalancerDeletionProtection',
+        false,
+        'app.loadBalancerDeletionProtection: false is not allowed in production (true)',
+      ],
+      ['eks.controllerReplicas', 1, 'eks.controllerReplicas: 1 is not allowed in production (at least 2)'],
+      ['monitoring.replicas', 1, 'monitoring.replicas: 1 is not allowed in production (at least 2)'],
+      ['monitoring.size', 'small', 'monitoring.size: "small" is not allowed in production ("large")'],
+      [
+        'network.wafLogRetentionDays',
+        90,
+        "network.wafLogRetentionDays: 90 is not allowed (at least 365 in production: the guardrails' CKV_AWS_338)",
+      ],
     ])('%s = %j', (path, value, message) => {
       expect(problemsOf(withField(path, value, rawProduction()))).toEqual([message]);
     });
@@ -286,6 +299,22 @@ describe('validateEnvironment', () => {
     it('GIVEN the same values outside production THEN they are allowed', () => {
       const raw = withField('database.deletionProtection', false, withField('network.natGateways', 'single'));
       expect(problemsOf(raw)).toEqual([]);
+      const cheap = [
+        ['app.loadBalancerDeletionProtection', false],
+        ['eks.controllerReplicas', 1],
+        ['monitoring.replicas', 1],
+        ['monitoring.size', 'small'],
+        ['network.wafLogRetentionDays', 30],
+      ] as const;
+      expect(
+        problemsOf(cheap.reduce((base, [path, value]) => withField(path, value, base), rawEnvironment())),
+      ).toEqual([]);
+    });
+
+    it('GIVEN the environment-specific fields unset THEN the safe defaults apply (production passes)', () => {
+      // Optional fields; the constructs' defaults are the production values (365 days, protected, 2 replicas, large).
+      expect(problemsOf(rawProduction())).toEqual([]);
+      expect(rawProduction()).not.toHaveProperty('monitoring.replicas');
     });
   });
 });

@@ -139,11 +139,6 @@ export interface WmsApplicationProps {
   readonly domain: string;
   /** AWS region (`AWS_REGION` of the API). */
   readonly region: string;
-  /**
-   * Production: every component and colour keeps at least 2 pods.
-   * @default true
-   */
-  readonly production?: boolean;
   /** The colour that takes the traffic; flipping it switches (or rolls back) a release. */
   readonly liveColor: WmsColor;
   /** What each colour runs. A release changes the idle colour's, then flips `liveColor`. */
@@ -333,7 +328,6 @@ export class WmsApplication extends Construct {
 
   constructor(scope: Construct, id: string, props: WmsApplicationProps) {
     super(scope, id);
-    const production = props.production ?? true;
     const canary = props.canaryWeightPercent ?? 0;
     const preStop = props.preStopSleepSeconds ?? 15;
     const grace = props.terminationGracePeriodSeconds ?? 45;
@@ -345,7 +339,7 @@ export class WmsApplication extends Construct {
     const logsPrefix = props.accessLogsPrefix ?? 'wms-alb';
     const jobName = `${JOB_PREFIX}${sanitizeVersion(props.migration.version, 63 - JOB_PREFIX.length)}`;
 
-    this.validate(props, { production, canary, preStop, grace, logLevel, logsPrefix });
+    this.validate(props, { canary, preStop, grace, logLevel, logsPrefix });
     checkPostgresName(this, 'databaseUser', databaseUser);
     checkPostgresName(this, 'migration.databaseUser', migrationUser);
     checkInteger(this, 'migration.activeDeadlineSeconds', deadline, 60, 24 * 3600);
@@ -547,7 +541,6 @@ export class WmsApplication extends Construct {
   private validate(
     props: WmsApplicationProps,
     resolved: {
-      production: boolean;
       canary: number;
       preStop: number;
       grace: number;
@@ -599,7 +592,7 @@ export class WmsApplication extends Construct {
     }
 
     for (const component of COMPONENTS) {
-      this.validateComponent(component.key, props[component.key], resolved.production);
+      this.validateComponent(component.key, props[component.key]);
     }
 
     if (!unresolved(props.database.port)) checkInteger(this, 'database.port', props.database.port, 1, 65535);
@@ -650,17 +643,9 @@ export class WmsApplication extends Construct {
     checkInteger(this, 'terminationGracePeriodSeconds', resolved.grace, resolved.preStop + 1, 3600);
   }
 
-  /** Checks one component's options; production needs 2 pods per colour at least. */
-  private validateComponent(key: 'api' | 'web', options: WmsComponentOptions, production: boolean): void {
+  /** Checks one component's options (production's 2 pods per colour at least is a config invariant). */
+  private validateComponent(key: 'api' | 'web', options: WmsComponentOptions): void {
     checkInteger(this, `${key}.minReplicas`, options.minReplicas, 1);
-    if (production && options.minReplicas < 2) {
-      throw propError(
-        this,
-        `${key}.minReplicas`,
-        options.minReplicas,
-        'at least 2 in production, so losing a pod, node or zone leaves one serving',
-      );
-    }
     checkInteger(this, `${key}.maxReplicas`, options.maxReplicas, options.minReplicas);
     const pdbMinAvailable = options.pdbMinAvailable ?? options.minReplicas - 1;
     checkInteger(this, `${key}.pdbMinAvailable`, pdbMinAvailable, 0);

@@ -193,8 +193,6 @@ export interface EksClusterProps {
    * @default [] - private endpoint only
    */
   readonly endpointPublicAccessCidrs?: readonly string[];
-  /** Production environment: the public endpoint may not admit 0.0.0.0/0. */
-  readonly production: boolean;
   /** Roles given Kubernetes access; nobody else is admin (not even the cluster's creator). */
   readonly accessRoles: EksAccessRoles;
   /** Instance types and sizes of the managed node groups. */
@@ -422,14 +420,6 @@ export class EksCluster extends Construct implements IEksCluster {
     const invalidCidrs = publicCidrs.filter((cidr) => parseCidr(cidr) === undefined);
     if (invalidCidrs.length > 0) {
       throw propError(this, 'endpointPublicAccessCidrs', invalidCidrs, 'IPv4 CIDRs such as 203.0.113.0/24');
-    }
-    if (props.production && publicCidrs.includes(ANYWHERE)) {
-      throw propError(
-        this,
-        'endpointPublicAccessCidrs',
-        publicCidrs,
-        `CIDRs narrower than ${ANYWHERE} in production`,
-      );
     }
 
     const roleArns = Object.values(props.accessRoles);

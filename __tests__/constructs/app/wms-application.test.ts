@@ -324,7 +324,6 @@ describe('WmsApplication', () => {
       const variant = build({
         liveColor: 'green',
         canaryWeightPercent: 10,
-        production: false,
         api: { minReplicas: 1, maxReplicas: 2 },
         web: { minReplicas: 1, maxReplicas: 2 },
         releases: {
@@ -881,11 +880,8 @@ describe('WmsApplication', () => {
       });
     });
 
-    it('is production by default (2 pods per colour at least); production: false allows 1', () => {
-      expect(() => build({ web: { minReplicas: 1, maxReplicas: 2 } })).toThrow(
-        /test\/App: web.minReplicas: 1 is not allowed \(at least 2 in production/,
-      );
-      const { json: dev } = build({ production: false, web: { minReplicas: 1, maxReplicas: 2 } });
+    it('accepts 1 pod per colour (the 2 pods at least of production is a config invariant, checked there)', () => {
+      const { json: dev } = build({ web: { minReplicas: 1, maxReplicas: 2 } });
       expect(named(dev, 'kubernetes_horizontal_pod_autoscaler_v2', 'wms-web-blue').spec.min_replicas).toBe(1);
       expect(named(dev, 'kubernetes_pod_disruption_budget_v1', 'wms-web-blue').spec.min_available).toBe('0');
     });

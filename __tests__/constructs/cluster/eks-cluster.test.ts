@@ -29,7 +29,6 @@ const BASE: EksClusterProps = {
     podIdentityAgent: 'v1.3.10-eksbuild.3',
     ebsCsiDriver: 'v1.57.1-eksbuild.1',
   },
-  production: true,
   accessRoles: {
     adminRoleArn: roleArn('admin'),
     readOnlyRoleArn: roleArn('read-only'),
@@ -526,8 +525,8 @@ describe('EksCluster', () => {
       });
     });
 
-    it('GIVEN a non-production environment THEN the public endpoint may admit 0.0.0.0/0', () => {
-      const { json } = build({ production: false, endpointPublicAccessCidrs: ['0.0.0.0/0'] });
+    it('admits the public CIDRs it is given (the ban on 0.0.0.0/0 in production is a config invariant)', () => {
+      const { json } = build({ endpointPublicAccessCidrs: ['0.0.0.0/0'] });
       expect(one(json, 'aws_eks_cluster').vpc_config).toMatchObject({ public_access_cidrs: ['0.0.0.0/0'] });
     });
 
@@ -617,11 +616,6 @@ describe('EksCluster', () => {
         'a kube-proxy of another minor version',
         addonVersions({ kubeProxy: 'v1.34.6-eksbuild.2' }),
         /addonVersions.kubeProxy: "v1.34.6-eksbuild.2" is not allowed \(v1.35.x-eksbuild.N/,
-      ],
-      [
-        '0.0.0.0/0 public access in production',
-        { endpointPublicAccessCidrs: ['203.0.113.0/24', '0.0.0.0/0'] },
-        /endpointPublicAccessCidrs: \["203.0.113.0\/24","0.0.0.0\/0"\] is not allowed \(CIDRs narrower than 0.0.0.0\/0 in production\)/,
       ],
       [
         'a public access CIDR that is not one',
