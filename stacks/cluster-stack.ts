@@ -5,7 +5,7 @@ import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { Fn } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environment';
-import { physicalName } from '../constructs/shared/naming';
+import { eksClusterName } from '../constructs/cluster/eks-cluster';
 import type { EnvironmentStackProps } from './environment-stack';
 import { defaultTags, EnvironmentStack } from './environment-stack';
 
@@ -41,7 +41,7 @@ function configureClusterProviders(
     allowedAccountIds: [config.awsAccountId],
     defaultTags: [{ tags: defaultTags(config) }],
   });
-  const clusterName = physicalName(namePrefix, 'eks');
+  const clusterName = eksClusterName(namePrefix);
   const cluster = new DataAwsEksCluster(scope, 'Cluster', { name: clusterName });
   const host = cluster.endpoint;
   const clusterCaCertificate = Fn.base64decode(cluster.certificateAuthority.get(0).data);

@@ -6,13 +6,23 @@ import { subnetPrefixLengths } from '../config/environment';
 import { PROJECT } from '../config/project';
 import { AlarmTopic } from '../constructs/observability/alarm-topic';
 import { DatabaseBackup } from '../constructs/database/database-backup';
-import { EksCluster } from '../constructs/cluster/eks-cluster';
+import { API_SERVICE_ACCOUNT, WMS_NAMESPACE } from '../constructs/app/wms-application';
+import { EksCluster, eksClusterName, WORKLOAD_SERVICE_ACCOUNTS } from '../constructs/cluster/eks-cluster';
+import type { EksWorkloadIdentityOptions } from '../constructs/cluster/eks-workload-identity';
+import {
+  cloudwatchMetricsReaderPolicy,
+  databaseConnectPolicy,
+  externalDnsPolicy,
+  lokiStoragePolicy,
+  secretReaderPolicy,
+} from '../constructs/cluster/workload-policies';
 import { EnvironmentAlarms } from '../constructs/observability/environment-alarms';
 import { Network } from '../constructs/network/network';
 import { PostgresDatabase } from '../constructs/database/postgres-database';
 import { PublicEndpoint } from '../constructs/network/public-endpoint';
 import { physicalName } from '../constructs/shared/naming';
 import { SecureBucket } from '../constructs/shared/secure-bucket';
+import type { EnvironmentConfig } from '../config/environment';
 import type { EnvironmentStackProps } from './environment-stack';
 import { defaultTags, EnvironmentStack } from './environment-stack';
 
@@ -56,7 +66,7 @@ export class PlatformStack extends EnvironmentStack {
       : undefined;
 
     // The network tags its subnets for this cluster before the cluster exists: one name, decided here.
-    const clusterName = physicalName(this.namePrefix, 'eks');
+    const clusterName = eksClusterName(this.namePrefix);
     this.network = new Network(this, 'Network', {
       namePrefix: this.namePrefix,
       accountId: config.awsAccountId,
@@ -153,17 +163,8 @@ export class PlatformStack extends EnvironmentStack {
       nodeGroups: config.eks.nodeGroups,
       logRetentionDays: config.eks.logRetentionDays,
       deletionProtection: config.eks.deletionProtection,
-      workloads: {
-        hostedZoneArn: this.zone.arn,
-        externalSecretArns,
-        lokiBucketArn: this.lokiBucket.bucketArn,
-        lokiBucketKeyArn: this.lokiBucket.key?.arn,
-        apiSecretArns: [apiSecretArn],
-        apiDatabaseUser: PROJECT.apiDatabaseUser,
-        databaseResourceId: this.database.proxyResourceId,
-        secretsKmsKeyArns: [this.database.kmsKeyArn],
-      },
     });
+    this.grantWorkloadAccess(config, externalSecretArns, apiSecretArn);
     this.database.allowConnectionsFrom(
       this.eks.nodeSecurityGroupId,
       'PostgreSQL from the EKS nodes and pods',
@@ -194,5 +195,51 @@ export class PlatformStack extends EnvironmentStack {
     output('AlarmTopicArn', this.alarmTopic.topicArn, 'SNS topic of the CloudWatch alarms');
     output('EksClusterName', this.eks.clusterName, 'EKS cluster name (aws eks update-kubeconfig --name ...)');
     output('ZoneNameServers', this.zone.nameServers, 'Name servers to delegate the DNS domain to');
+  }
+
+  /**
+   * The workload identities that reach this stack's resources, each granted with the resource's own attributes
+   * (names of service accounts from their owners): external-dns the zone, External Secrets the alerting and
+   * Grafana secrets, Loki its bucket, YACE CloudWatch metrics, the WMS API its secret and database user.
+   */
+  private grantWorkloadAccess(
+    config: EnvironmentConfig,
+    externalSecretArns: string[],
+    apiSecretArn: string,
+  ): void {
+    const { region } = config;
+    const secretKeys = [this.database.kmsKeyArn];
+    const identity = (id: string, options: EksWorkloadIdentityOptions) =>
+      this.eks.addWorkloadIdentity(id, options);
+    identity('ExternalDns', {
+      ...WORKLOAD_SERVICE_ACCOUNTS.externalDns,
+      description: 'external-dns',
+      statements: externalDnsPolicy(this.zone.arn),
+    });
+    identity('ExternalSecrets', {
+      ...WORKLOAD_SERVICE_ACCOUNTS.externalSecrets,
+      description: 'External Secrets Operator',
+      statements: secretReaderPolicy(region, externalSecretArns, secretKeys),
+    });
+    identity('Loki', {
+      ...WORKLOAD_SERVICE_ACCOUNTS.loki,
+      description: 'Loki log storage',
+      statements: lokiStoragePolicy(region, this.lokiBucket.bucketArn, this.lokiBucket.key?.arn),
+    });
+    identity('CloudwatchExporter', {
+      ...WORKLOAD_SERVICE_ACCOUNTS.cloudwatchExporter,
+      description: 'YACE CloudWatch exporter',
+      statements: cloudwatchMetricsReaderPolicy(),
+    });
+    const dbUser = `${this.database.proxyResourceId}/${PROJECT.apiDatabaseUser}`;
+    identity('Api', {
+      namespace: WMS_NAMESPACE,
+      serviceAccount: API_SERVICE_ACCOUNT,
+      description: 'WMS API',
+      statements: [
+        ...secretReaderPolicy(region, [apiSecretArn], secretKeys),
+        ...databaseConnectPolicy(`arn:aws:rds-db:${region}:${config.awsAccountId}:dbuser:${dbUser}`),
+      ],
+    });
   }
 }

@@ -16,7 +16,11 @@ import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-securit
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { EksKarpenter, NODE_ROLE_POLICIES } from './eks-karpenter';
-import type { EksClusterReference, EksWorkloadIdentityProps } from './eks-workload-identity';
+import type {
+  EksClusterReference,
+  EksWorkloadIdentityOptions,
+  EksWorkloadIdentityProps,
+} from './eks-workload-identity';
 import { EksWorkloadIdentity } from './eks-workload-identity';
 import type { INetwork } from '../network/network';
 import { awsLoadBalancerControllerPolicy } from './private/aws-load-balancer-controller-policy';
@@ -28,14 +32,7 @@ import type { EksAccessRoles, EksAddonVersions } from '../../shared/eks';
 import { STANDARD_SUPPORT_KUBERNETES_VERSIONS } from '../../shared/eks';
 import { LOG_RETENTION_DAYS } from '../../shared/log-retention';
 import { physicalName } from '../shared/naming';
-import {
-  cloudwatchMetricsReaderPolicy,
-  databaseConnectPolicy,
-  ebsVolumeKeyPolicy,
-  externalDnsPolicy,
-  lokiStoragePolicy,
-  secretReaderPolicy,
-} from './private/workload-policies';
+import { ebsVolumeKeyPolicy } from './workload-policies';
 
 /** Every control-plane log type EKS can send to CloudWatch Logs. */
 export const CONTROL_PLANE_LOG_TYPES: readonly string[] = [
@@ -75,33 +72,11 @@ export interface EksNodeGroups {
   readonly spot: EksNodeGroupProps;
 }
 
-/** The AWS resources the cluster's workloads may use, each granted to one service account only. */
-export interface EksWorkloadAccess {
-  /** The environment's Route 53 hosted zone, managed by external-dns. */
-  readonly hostedZoneArn: string;
-  /** Secrets Manager secrets External Secrets syncs into the cluster (e.g. the database secret); no wildcards. */
-  readonly externalSecretArns: readonly string[];
-  /** Loki's chunk and index bucket. */
-  readonly lokiBucketArn: string;
-  /**
-   * Customer-managed KMS key of Loki's bucket.
-   * @default - none: the bucket is encrypted with S3-managed keys
-   */
-  readonly lokiBucketKeyArn?: string;
-  /** The secrets the WMS API reads itself; no wildcards. */
-  readonly apiSecretArns: readonly string[];
-  /** The PostgreSQL user the WMS API logs in as with IAM authentication, e.g. `wms_api`. */
-  readonly apiDatabaseUser: string;
-  /**
-   * Resource id that IAM database authentication names in `rds-db:connect`: the RDS Proxy's `prx-...` id when the
-   * API connects through the proxy, else the Aurora cluster's `cluster_resource_id`.
-   */
-  readonly databaseResourceId: string;
-  /** Customer-managed KMS keys of those secrets; empty when they use the AWS managed key. */
-  readonly secretsKmsKeyArns: readonly string[];
-}
-
-/** Kubernetes namespace and service account of each workload identity, for the stacks that deploy them. */
+/**
+ * Kubernetes namespace and service account of each workload identity of the cluster's own controllers and
+ * platform workloads, for the stacks that deploy them (the WMS API's are the app's: WMS_NAMESPACE and
+ * API_SERVICE_ACCOUNT in constructs/app/wms-application.ts).
+ */
 export const WORKLOAD_SERVICE_ACCOUNTS = {
   loadBalancerController: { namespace: 'kube-system', serviceAccount: 'aws-load-balancer-controller' },
   externalDns: { namespace: 'external-dns', serviceAccount: 'external-dns' },
@@ -111,12 +86,19 @@ export const WORKLOAD_SERVICE_ACCOUNTS = {
   loki: { namespace: 'logging', serviceAccount: 'loki' },
   // YACE, the CloudWatch exporter of the monitoring stack.
   cloudwatchExporter: { namespace: 'monitoring', serviceAccount: 'yace' },
-  api: { namespace: 'wms', serviceAccount: 'wms-api' },
   karpenter: { namespace: 'kube-system', serviceAccount: 'karpenter' },
 } as const;
 
 /** A workload that has its own IAM role. */
 export type EksWorkloadName = keyof typeof WORKLOAD_SERVICE_ACCOUNTS;
+
+/** The workloads whose roles the cluster creates itself: they reach only the cluster's own resources. */
+export type EksClusterWorkloadName = 'loadBalancerController' | 'ebsCsiDriver' | 'karpenter';
+
+/** The name of an environment's cluster, `wms-<env>-eks`: the one derivation, for the cluster and its readers. */
+export function eksClusterName(namePrefix: string): string {
+  return physicalName(namePrefix, 'eks');
+}
 
 /** Label on every managed node naming its group, `system` or `spot`: select it with a nodeSelector. */
 export const NODE_POOL_LABEL = 'wms/node-pool';
@@ -142,10 +124,6 @@ const CLUSTER_ADMIN_POLICY = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSCl
 const VIEW_POLICY = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy';
 const ADMIN_VIEW_POLICY = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminViewPolicy';
 const ROLE_ARN = /^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/;
-const HOSTED_ZONE_ARN = /^arn:aws:route53:::hostedzone\/[A-Z0-9]+$/;
-const SECRET_ARN = /^arn:aws:secretsmanager:[a-z0-9-]+:\d{12}:secret:[^*]+$/;
-const BUCKET_ARN = /^arn:aws:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const POSTGRES_USER = /^[a-z_][a-z0-9_]{0,62}$/;
 const ANYWHERE = '0.0.0.0/0';
 
 /** What the Kubernetes stacks need to know about the cluster, so they call no AWS API beyond reading it. */
@@ -166,12 +144,18 @@ export interface IEksCluster {
   readonly clusterSecurityGroupId: string;
   /** KMS key of node volumes, for the EC2NodeClass and the encrypted gp3 storage class. */
   readonly kmsKeyArn: string;
-  /** IAM role of each workload identity, already associated with its service account. */
-  readonly roles: Readonly<Record<EksWorkloadName, string>>;
+  /** IAM role of each of the cluster's own workload identities, already associated with its service account. */
+  readonly roles: Readonly<Record<EksClusterWorkloadName, string>>;
   /** Karpenter's interruption queue, for the chart's `settings.interruptionQueue`. */
   readonly karpenterQueueName: string;
   /** Role of Karpenter's nodes, for the EC2NodeClass `role`. */
   readonly karpenterNodeRoleName: string;
+  /**
+   * Gives one Kubernetes service account its own IAM role through EKS Pod Identity (an {@link EksWorkloadIdentity}
+   * in this cluster, named `<cluster>-<service account>`), so the stack that creates what the workload reaches
+   * grants it there, with that resource's own attributes.
+   */
+  addWorkloadIdentity(id: string, options: EksWorkloadIdentityOptions): EksWorkloadIdentity;
 }
 
 /** Properties of an {@link EksCluster}. */
@@ -211,8 +195,6 @@ export interface EksClusterProps {
    * @default false
    */
   readonly importLogGroup?: boolean;
-  /** The AWS resources the workloads may use. */
-  readonly workloads: EksWorkloadAccess;
 }
 
 /**
@@ -235,13 +217,14 @@ export class EksCluster extends Construct implements IEksCluster {
   readonly nodeSecurityGroupId: string;
   readonly clusterSecurityGroupId: string;
   readonly kmsKeyArn: string;
-  readonly roles: Readonly<Record<EksWorkloadName, string>>;
+  readonly roles: Readonly<Record<EksClusterWorkloadName, string>>;
   readonly karpenterQueueName: string;
   readonly karpenterNodeRoleName: string;
   /** The cluster resource (escape hatch). */
   readonly cluster: EksClusterResource;
   /** The managed node groups. */
   readonly nodeGroups: { readonly system: EksNodeGroup; readonly spot: EksNodeGroup };
+  private readonly reference: EksClusterReference;
 
   constructor(scope: Construct, id: string, props: EksClusterProps) {
     super(scope, id);
@@ -325,6 +308,7 @@ export class EksCluster extends Construct implements IEksCluster {
       accountId,
       resource: this.cluster,
     };
+    this.reference = clusterRef;
 
     this.createAccessEntries(props.accessRoles);
 
@@ -351,7 +335,7 @@ export class EksCluster extends Construct implements IEksCluster {
     const nodes = [this.nodeGroups.system, this.nodeGroups.spot];
     addon('CoreDnsAddon', 'coredns', { dependsOn: nodes });
 
-    const identities = this.createWorkloadIdentities(props, clusterRef, key);
+    const identities = this.createWorkloadIdentities(props, key);
     // The controller starts with its credentials in place.
     addon('EbsCsiDriverAddon', 'ebsCsiDriver', {
       dependsOn: [...nodes, identities.ebsCsiDriver.association],
@@ -374,12 +358,7 @@ export class EksCluster extends Construct implements IEksCluster {
     this.kmsKeyArn = key.arn;
     this.roles = {
       loadBalancerController: identities.loadBalancerController.roleArn,
-      externalDns: identities.externalDns.roleArn,
-      externalSecrets: identities.externalSecrets.roleArn,
       ebsCsiDriver: identities.ebsCsiDriver.roleArn,
-      loki: identities.loki.roleArn,
-      cloudwatchExporter: identities.cloudwatchExporter.roleArn,
-      api: identities.api.roleArn,
       karpenter: karpenter.controller.roleArn,
     };
     this.karpenterQueueName = karpenter.queueName;
@@ -463,39 +442,6 @@ export class EksCluster extends Construct implements IEksCluster {
         'logRetentionDays',
         props.logRetentionDays,
         `one of ${LOG_RETENTION_DAYS.join(', ')}`,
-      );
-    }
-
-    const { workloads } = props;
-    const malformed = (pattern: RegExp, value: string) => !Token.isUnresolved(value) && !pattern.test(value);
-    if (malformed(HOSTED_ZONE_ARN, workloads.hostedZoneArn)) {
-      throw propError(
-        this,
-        'workloads.hostedZoneArn',
-        workloads.hostedZoneArn,
-        'arn:aws:route53:::hostedzone/<zone id>',
-      );
-    }
-    for (const prop of ['externalSecretArns', 'apiSecretArns'] as const) {
-      const arns = workloads[prop];
-      if (arns.length === 0 || arns.some((arn) => malformed(SECRET_ARN, arn))) {
-        throw propError(
-          this,
-          `workloads.${prop}`,
-          arns,
-          'one or more Secrets Manager secret ARNs, without *',
-        );
-      }
-    }
-    if (malformed(BUCKET_ARN, workloads.lokiBucketArn)) {
-      throw propError(this, 'workloads.lokiBucketArn', workloads.lokiBucketArn, 'arn:aws:s3:::<bucket name>');
-    }
-    if (!POSTGRES_USER.test(workloads.apiDatabaseUser)) {
-      throw propError(
-        this,
-        'workloads.apiDatabaseUser',
-        workloads.apiDatabaseUser,
-        'a lowercase PostgreSQL user name such as wms_api',
       );
     }
   }
@@ -624,13 +570,23 @@ export class EksCluster extends Construct implements IEksCluster {
     return { clusterSecurityGroup, nodeSecurityGroup };
   }
 
-  /** One least-privilege role per workload (Karpenter's is in {@link EksKarpenter}), each for one service account. */
+  /** {@inheritDoc IEksCluster.addWorkloadIdentity} */
+  addWorkloadIdentity(id: string, options: EksWorkloadIdentityOptions): EksWorkloadIdentity {
+    const { name } = this.reference;
+    return new EksWorkloadIdentity(this, id, {
+      ...options,
+      cluster: this.reference,
+      roleName: physicalName(name, options.serviceAccount),
+      description: `${options.description} in ${name}`,
+    });
+  }
+
+  /** The roles of the cluster's own controllers (Karpenter's is in {@link EksKarpenter}). */
   private createWorkloadIdentities(
     props: EksClusterProps,
-    cluster: EksClusterReference,
     key: KmsKey,
-  ): Record<Exclude<EksWorkloadName, 'karpenter'>, EksWorkloadIdentity> {
-    const { clusterName, region, accountId, workloads } = props;
+  ): Record<'loadBalancerController' | 'ebsCsiDriver', EksWorkloadIdentity> {
+    const { clusterName, region, accountId } = props;
     type Permissions = Pick<EksWorkloadIdentityProps, 'statements' | 'managedPolicyArns'>;
     const identity = (
       identityId: string,
@@ -638,14 +594,11 @@ export class EksCluster extends Construct implements IEksCluster {
       description: string,
       permissions: Permissions,
     ) =>
-      new EksWorkloadIdentity(this, identityId, {
-        cluster,
+      this.addWorkloadIdentity(identityId, {
         ...WORKLOAD_SERVICE_ACCOUNTS[workload],
-        roleName: physicalName(clusterName, WORKLOAD_SERVICE_ACCOUNTS[workload].serviceAccount),
-        description: `${description} in ${clusterName}`,
+        description,
         ...permissions,
       });
-    const dbUserArn = `arn:aws:rds-db:${region}:${accountId}:dbuser:${workloads.databaseResourceId}/${workloads.apiDatabaseUser}`;
     return {
       loadBalancerController: identity(
         'LoadBalancerController',
@@ -655,27 +608,9 @@ export class EksCluster extends Construct implements IEksCluster {
           statements: awsLoadBalancerControllerPolicy({ clusterName, region, accountId }),
         },
       ),
-      externalDns: identity('ExternalDns', 'externalDns', 'external-dns', {
-        statements: externalDnsPolicy(workloads.hostedZoneArn),
-      }),
-      externalSecrets: identity('ExternalSecrets', 'externalSecrets', 'External Secrets Operator', {
-        statements: secretReaderPolicy(region, workloads.externalSecretArns, workloads.secretsKmsKeyArns),
-      }),
       ebsCsiDriver: identity('EbsCsiDriver', 'ebsCsiDriver', 'EBS CSI driver controller', {
         managedPolicyArns: ['arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy'],
         statements: ebsVolumeKeyPolicy(key.arn),
-      }),
-      loki: identity('Loki', 'loki', 'Loki log storage', {
-        statements: lokiStoragePolicy(region, workloads.lokiBucketArn, workloads.lokiBucketKeyArn),
-      }),
-      cloudwatchExporter: identity('CloudwatchExporter', 'cloudwatchExporter', 'YACE CloudWatch exporter', {
-        statements: cloudwatchMetricsReaderPolicy(),
-      }),
-      api: identity('Api', 'api', 'WMS API', {
-        statements: [
-          ...secretReaderPolicy(region, workloads.apiSecretArns, workloads.secretsKmsKeyArns),
-          ...databaseConnectPolicy(dbUserArn),
-        ],
       }),
     };
   }

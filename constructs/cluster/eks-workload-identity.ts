@@ -44,6 +44,9 @@ export interface EksWorkloadIdentityProps {
   readonly managedPolicyArns?: readonly string[];
 }
 
+/** What {@link IEksCluster.addWorkloadIdentity} needs: the cluster supplies itself, the role name and its suffix. */
+export type EksWorkloadIdentityOptions = Omit<EksWorkloadIdentityProps, 'cluster' | 'roleName'>;
+
 // Kubernetes name rules: a namespace is an RFC 1123 label, a service account an RFC 1123 subdomain.
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

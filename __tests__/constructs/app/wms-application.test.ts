@@ -5,7 +5,6 @@ import { DbClusterSnapshot } from '@cdktf/provider-aws/lib/db-cluster-snapshot';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { TerraformStack, TerraformVariable, Testing, Token } from 'cdktf';
-import { WORKLOAD_SERVICE_ACCOUNTS } from '../../../constructs/cluster/eks-cluster';
 import { waitForTcpScript } from '../../../constructs/app/private/wait-for-tcp';
 import type { WmsApplicationProps } from '../../../constructs/app/wms-application';
 import {
@@ -307,9 +306,11 @@ describe('WmsApplication', () => {
       expect(deployment(json, 'wms-web-blue').spec.template.spec.service_account_name).toBe('wms-web');
     });
 
-    it('runs the API as the service account its EKS Pod Identity association names', () => {
-      expect({ namespace: WMS_NAMESPACE, serviceAccount: API_SERVICE_ACCOUNT }).toEqual(
-        WORKLOAD_SERVICE_ACCOUNTS.api,
+    it('runs the API as the service account its EKS Pod Identity association names (the names defined here)', () => {
+      const [namespace] = rows(json, 'kubernetes_namespace_v1');
+      expect(namespace.metadata.name).toBe(WMS_NAMESPACE);
+      expect(deployment(json, 'wms-api-blue').spec.template.spec.service_account_name).toBe(
+        API_SERVICE_ACCOUNT,
       );
     });
 

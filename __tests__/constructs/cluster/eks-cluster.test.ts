@@ -8,6 +8,13 @@ import {
   SPOT_TAINT,
   WORKLOAD_SERVICE_ACCOUNTS,
 } from '../../../constructs/cluster/eks-cluster';
+import {
+  cloudwatchMetricsReaderPolicy,
+  databaseConnectPolicy,
+  externalDnsPolicy,
+  lokiStoragePolicy,
+  secretReaderPolicy,
+} from '../../../constructs/cluster/workload-policies';
 import { fakeNetwork } from '../../support/network';
 import { awsTestStack, listOfType, resourcesOfType, synthJson } from '../../support/synth';
 
@@ -40,16 +47,52 @@ const BASE: EksClusterProps = {
     spot: { instanceTypes: ['m6i.large', 'm5.large', 'm6a.large'], minSize: 0, desiredSize: 1, maxSize: 6 },
   },
   logRetentionDays: 365,
-  workloads: {
-    hostedZoneArn: 'arn:aws:route53:::hostedzone/Z0123456789ABC',
-    externalSecretArns: [secretArn('wms/test/db')],
-    lokiBucketArn: 'arn:aws:s3:::wms-test-loki',
-    apiSecretArns: [secretArn('wms/test/api')],
-    apiDatabaseUser: 'wms_api',
-    databaseResourceId: 'cluster-ABCDEFGHIJKL',
-    secretsKmsKeyArns: [],
-  },
 };
+
+/** What the platform stack grants the workloads that reach its resources, as literals. */
+const WORKLOADS = {
+  hostedZoneArn: 'arn:aws:route53:::hostedzone/Z0123456789ABC',
+  externalSecretArns: [secretArn('wms/test/db')],
+  lokiBucketArn: 'arn:aws:s3:::wms-test-loki',
+  lokiBucketKeyArn: undefined as string | undefined,
+  apiSecretArns: [secretArn('wms/test/api')],
+  dbUserArn: `arn:aws:rds-db:eu-west-1:${ACCOUNT}:dbuser:cluster-ABCDEFGHIJKL/wms_api`,
+  secretsKmsKeyArns: [] as string[],
+};
+const API_ACCOUNT = { namespace: 'wms', serviceAccount: 'wms-api' };
+
+/** The identities the platform stack adds through the cluster's API (stacks/platform-stack.ts), by id. */
+function addWorkloadIdentities(eks: EksCluster, workloads: typeof WORKLOADS): Record<string, string> {
+  const add = (id: string, account: { namespace: string; serviceAccount: string }, statements: unknown[]) =>
+    eks.addWorkloadIdentity(id, { ...account, description: id, statements: statements as never }).roleArn;
+  const keys = workloads.secretsKmsKeyArns;
+  return {
+    externalDns: add(
+      'ExternalDns',
+      WORKLOAD_SERVICE_ACCOUNTS.externalDns,
+      externalDnsPolicy(workloads.hostedZoneArn),
+    ),
+    externalSecrets: add(
+      'ExternalSecrets',
+      WORKLOAD_SERVICE_ACCOUNTS.externalSecrets,
+      secretReaderPolicy('eu-west-1', workloads.externalSecretArns, keys),
+    ),
+    loki: add(
+      'Loki',
+      WORKLOAD_SERVICE_ACCOUNTS.loki,
+      lokiStoragePolicy('eu-west-1', workloads.lokiBucketArn, workloads.lokiBucketKeyArn),
+    ),
+    cloudwatchExporter: add(
+      'CloudwatchExporter',
+      WORKLOAD_SERVICE_ACCOUNTS.cloudwatchExporter,
+      cloudwatchMetricsReaderPolicy(),
+    ),
+    api: add('Api', API_ACCOUNT, [
+      ...secretReaderPolicy('eu-west-1', workloads.apiSecretArns, keys),
+      ...databaseConnectPolicy(workloads.dbUserArn),
+    ]),
+  };
+}
 
 type Row = Record<string, unknown>;
 type Json = ReturnType<typeof synthJson>;
@@ -61,9 +104,10 @@ interface Statement {
   Condition?: Record<string, Record<string, unknown>>;
 }
 
-function build(overrides: Partial<EksClusterProps> = {}) {
+function build(overrides: Partial<EksClusterProps> = {}, workloads: Partial<typeof WORKLOADS> = {}) {
   const stack = awsTestStack();
   const eks = new EksCluster(stack, 'Eks', { ...BASE, ...overrides });
+  const identityRoles = addWorkloadIdentities(eks, { ...WORKLOADS, ...workloads });
   // Outputs show what each exposed attribute resolves to.
   const attributes = {
     clusterName: eks.clusterName,
@@ -76,16 +120,13 @@ function build(overrides: Partial<EksClusterProps> = {}) {
     kmsKeyArn: eks.kmsKeyArn,
     karpenterQueueName: eks.karpenterQueueName,
     karpenterNodeRoleName: eks.karpenterNodeRoleName,
-  } satisfies Record<Exclude<keyof IEksCluster, 'roles'>, string>;
-  for (const [name, value] of Object.entries({ ...attributes, ...eks.roles })) {
+  } satisfies Record<Exclude<keyof IEksCluster, 'roles' | 'addWorkloadIdentity'>, string>;
+  for (const [name, value] of Object.entries({ ...attributes, ...eks.roles, ...identityRoles })) {
     new TerraformOutput(stack, name, { value });
   }
   return { json: synthJson(stack) };
 }
 const output = (json: Json, name: string) => (json.output as Record<string, { value: unknown }>)[name].value;
-const withWorkloads = (workloads: Partial<EksClusterProps['workloads']>) => ({
-  workloads: { ...BASE.workloads, ...workloads },
-});
 
 const one = (json: Json, type: string): Row => {
   const rows = listOfType(json, type);
@@ -374,7 +415,8 @@ describe('EksCluster', () => {
 
     it('associates each workload role with its own namespace and service account', () => {
       const associations = resourcesOfType(json, 'aws_eks_pod_identity_association');
-      const identities: Record<keyof typeof WORKLOAD_SERVICE_ACCOUNTS, string> = {
+      const accounts = { ...WORKLOAD_SERVICE_ACCOUNTS, api: API_ACCOUNT };
+      const identities: Record<keyof typeof accounts, string> = {
         loadBalancerController: 'LoadBalancerController',
         externalDns: 'ExternalDns',
         externalSecrets: 'ExternalSecrets',
@@ -387,7 +429,7 @@ describe('EksCluster', () => {
       expect(Object.keys(associations)).toHaveLength(8);
       for (const [workload, identity] of Object.entries(identities)) {
         const association = associations[idOf(json, 'aws_eks_pod_identity_association', `Eks_${identity}_`)];
-        const expected = WORKLOAD_SERVICE_ACCOUNTS[workload as keyof typeof identities];
+        const expected = accounts[workload as keyof typeof identities];
         expect([association.namespace, association.service_account]).toEqual([
           expected.namespace,
           expected.serviceAccount,
@@ -422,7 +464,7 @@ describe('EksCluster', () => {
 
     it('lets external-dns change records only in the environment zone', () => {
       const [records, find] = inlinePolicy(json, 'ExternalDns');
-      expect(records.Resource).toBe(BASE.workloads.hostedZoneArn);
+      expect(records.Resource).toBe(WORKLOADS.hostedZoneArn);
       expect(asList(find.Action)).toEqual(['route53:ListHostedZones']);
     });
 
@@ -547,7 +589,7 @@ describe('EksCluster', () => {
 
     it('GIVEN secret KMS keys THEN External Secrets and the API may decrypt with them through Secrets Manager only', () => {
       const keyArn = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
-      const { json } = build(withWorkloads({ secretsKmsKeyArns: [keyArn] }));
+      const { json } = build({}, { secretsKmsKeyArns: [keyArn] });
       for (const identity of ['ExternalSecrets', 'Api']) {
         expect(inlinePolicy(json, identity)).toContainEqual({
           Sid: 'DecryptTheSecrets',
@@ -561,7 +603,7 @@ describe('EksCluster', () => {
 
     it('GIVEN a Loki bucket key THEN Loki may use it through S3 only', () => {
       const keyArn = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/loki`;
-      const { json } = build(withWorkloads({ lokiBucketKeyArn: keyArn }));
+      const { json } = build({}, { lokiBucketKeyArn: keyArn });
       expect(inlinePolicy(json, 'Loki')).toContainEqual(
         expect.objectContaining({
           Resource: keyArn,
@@ -573,7 +615,8 @@ describe('EksCluster', () => {
     it('GIVEN secret ARNs known only at apply time THEN they are granted as references', () => {
       const stack = awsTestStack();
       const secret = new SecretsmanagerSecret(stack, 'DbSecret', { name: 'wms/test/db' });
-      new EksCluster(stack, 'Eks', { ...BASE, ...withWorkloads({ externalSecretArns: [secret.arn] }) });
+      const eks = new EksCluster(stack, 'Eks', BASE);
+      addWorkloadIdentities(eks, { ...WORKLOADS, externalSecretArns: [secret.arn] });
       const json = synthJson(stack);
       expect(inlinePolicy(json, 'ExternalSecrets')[0].Resource).toEqual([
         ref(json, 'aws_secretsmanager_secret', 'DbSecret', 'arn'),
@@ -664,41 +707,6 @@ describe('EksCluster', () => {
         'a retention CloudWatch rejects',
         { logRetentionDays: 42 as 30 },
         /logRetentionDays: 42 is not allowed \(one of 1, 3/,
-      ],
-      [
-        'a hosted zone that is not a zone ARN',
-        withWorkloads({ hostedZoneArn: 'Z0123456789ABC' }),
-        /workloads.hostedZoneArn: "Z0123456789ABC"/,
-      ],
-      [
-        'no secret for External Secrets',
-        withWorkloads({ externalSecretArns: [] }),
-        /workloads.externalSecretArns: \[\]/,
-      ],
-      [
-        'a wildcard secret for External Secrets',
-        withWorkloads({ externalSecretArns: [`arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:*`] }),
-        /workloads.externalSecretArns: .* is not allowed \(one or more Secrets Manager secret ARNs, without \*\)/,
-      ],
-      [
-        'a wildcard secret for the API',
-        withWorkloads({
-          apiSecretArns: [
-            secretArn('wms/test/api'),
-            `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:wms/*`,
-          ],
-        }),
-        /workloads.apiSecretArns/,
-      ],
-      [
-        'a bucket name instead of its ARN',
-        withWorkloads({ lokiBucketArn: 'wms-test-loki' }),
-        /workloads.lokiBucketArn: "wms-test-loki"/,
-      ],
-      [
-        'a wildcard database user',
-        withWorkloads({ apiDatabaseUser: '*' }),
-        /workloads.apiDatabaseUser: "\*" is not allowed/,
       ],
     ])('GIVEN %s THEN it throws naming the prop', (_case, overrides, message) => {
       expect(() => build(overrides)).toThrow(message);

@@ -2,7 +2,7 @@
  * Least-privilege permissions of the cluster's smaller workload identities. Each function returns the
  * statements of one role's inline policy; the larger controller policies have their own files.
  */
-import type { PolicyStatement } from '../../shared/kms';
+import type { PolicyStatement } from '../shared/kms';
 
 /**
  * external-dns: manage records in one hosted zone. `ListHostedZones` has no resource-level permissions.
