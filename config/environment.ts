@@ -572,12 +572,18 @@ function invariantProblem(problems: string[], path: string, value: unknown, allo
   );
 }
 
-/** Rules across environments: unique names and non-overlapping VPC CIDRs (so they can be peered later). */
+/**
+ * Rules across environments: unique names, non-overlapping VPC CIDRs (so they can be peered later), and one state
+ * bucket per AWS account (its bootstrap stack creates one: `state.bucket`, `state.region` and
+ * `state.bootstrapBackend` agree among the environments of an account).
+ */
 export function crossEnvironmentProblems(
   configs: readonly { readonly source: string; readonly config: EnvironmentConfig }[],
 ): string[] {
   const problems: string[] = [];
   configs.forEach(({ source, config }, index) => {
+    const first = configs.find((candidate) => candidate.config.awsAccountId === config.awsAccountId);
+    if (first && first !== configs[index]) sameAccountProblems(problems, source, config, first);
     for (const other of configs.slice(0, index)) {
       if (other.config.name === config.name) {
         problems.push(`${source}: name: "${config.name}" is already used by ${other.source}`);
@@ -593,4 +599,26 @@ export function crossEnvironmentProblems(
     }
   });
   return problems;
+}
+
+/** The environments of one account share its state bucket: each state field must match the first one's. */
+function sameAccountProblems(
+  problems: string[],
+  source: string,
+  config: EnvironmentConfig,
+  first: { readonly source: string; readonly config: EnvironmentConfig },
+): void {
+  const fields = {
+    'state.bucket': (c: EnvironmentConfig) => c.state.bucket,
+    'state.region': (c: EnvironmentConfig) => c.state.region,
+    'state.bootstrapBackend': (c: EnvironmentConfig) => c.state.bootstrapBackend ?? 'local',
+  };
+  for (const [path, read] of Object.entries(fields)) {
+    if (read(config) !== read(first.config)) {
+      problems.push(
+        `${source}: ${path}: "${read(config)}" is not allowed (account ${config.awsAccountId} has one state ` +
+          `bucket: "${read(first.config)}" as in ${first.source})`,
+      );
+    }
+  }
 }

@@ -320,8 +320,35 @@ describe('validateEnvironment', () => {
 });
 
 describe('crossEnvironmentProblems', () => {
-  const config = (name: string, vpcCidr: string) =>
-    ({ name, network: { vpcCidr } }) as unknown as EnvironmentConfig;
+  const STATE = { bucket: 'wms-tfstate-444444444444-eu-west-1', region: 'eu-west-1' };
+  const config = (name: string, vpcCidr: string, more: Partial<EnvironmentConfig> = {}) =>
+    ({
+      name,
+      awsAccountId: `${name}-account`,
+      state: STATE,
+      network: { vpcCidr },
+      ...more,
+    }) as EnvironmentConfig;
+
+  it('GIVEN environments of one account disagreeing on the state THEN reports every disagreement', () => {
+    const account = { awsAccountId: '444444444444' };
+    const problems = crossEnvironmentProblems([
+      { source: 'a.yaml', config: config('a', '10.10.0.0/16', account) },
+      { source: 'b.yaml', config: config('b', '10.20.0.0/16', account) },
+      {
+        source: 'c.yaml',
+        config: config('c', '10.30.0.0/16', {
+          ...account,
+          state: { bucket: 'other-bucket', region: 'eu-central-1', bootstrapBackend: 's3' },
+        }),
+      },
+    ]);
+    expect(problems).toEqual([
+      'c.yaml: state.bucket: "other-bucket" is not allowed (account 444444444444 has one state bucket: "wms-tfstate-444444444444-eu-west-1" as in a.yaml)',
+      'c.yaml: state.region: "eu-central-1" is not allowed (account 444444444444 has one state bucket: "eu-west-1" as in a.yaml)',
+      'c.yaml: state.bootstrapBackend: "s3" is not allowed (account 444444444444 has one state bucket: "local" as in a.yaml)',
+    ]);
+  });
 
   it('GIVEN disjoint CIDRs and unique names THEN there is no problem', () => {
     const problems = crossEnvironmentProblems([
