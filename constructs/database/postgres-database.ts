@@ -222,94 +222,11 @@ export class PostgresDatabase extends Construct implements IDatabase {
       subnetIds: props.network.databaseSubnetIds,
     });
 
-    const databaseSg = new SecurityGroup(this, 'SecurityGroup', {
-      name: identifier,
-      description: `Aurora cluster ${identifier}: PostgreSQL from its proxy only`,
-      vpcId: props.network.vpcId,
-      tags: { Name: identifier },
-    });
-    const proxySg = new SecurityGroup(this, 'ProxySecurityGroup', {
-      name: name('db-proxy'),
-      description: `RDS Proxy of ${identifier}: PostgreSQL from admitted clients only`,
-      vpcId: props.network.vpcId,
-      tags: { Name: name('db-proxy') },
-    });
-    new VpcSecurityGroupIngressRule(this, 'DatabaseFromProxy', {
-      securityGroupId: databaseSg.id,
-      description: 'PostgreSQL from the RDS Proxy',
-      ipProtocol: 'tcp',
-      fromPort: POSTGRES_PORT,
-      toPort: POSTGRES_PORT,
-      referencedSecurityGroupId: proxySg.id,
-    });
-    new VpcSecurityGroupEgressRule(this, 'ProxyToDatabase', {
-      securityGroupId: proxySg.id,
-      description: 'PostgreSQL to the Aurora cluster',
-      ipProtocol: 'tcp',
-      fromPort: POSTGRES_PORT,
-      toPort: POSTGRES_PORT,
-      referencedSecurityGroupId: databaseSg.id,
-    });
-    new VpcSecurityGroupEgressRule(this, 'ProxyToAwsApis', {
-      securityGroupId: proxySg.id,
-      description: 'HTTPS to Secrets Manager and KMS (interface endpoints or NAT)',
-      ipProtocol: 'tcp',
-      fromPort: 443,
-      toPort: 443,
-      cidrIpv4: '0.0.0.0/0',
-    });
+    const { databaseSg, proxySg } = this.createSecurityGroups(props, identifier, name);
 
-    const clusterParameters = new RdsClusterParameterGroup(this, 'ClusterParameterGroup', {
-      namePrefix: `${identifier}-`,
-      family,
-      description: `${identifier} cluster parameters`,
-      parameter: [
-        // Aurora PostgreSQL 16 defaults rds.force_ssl to 0, so setting 1 is a real change, not a permanent diff
-        // (hashicorp/terraform-provider-aws#23335 is about setting a value equal to the family default).
-        { name: 'rds.force_ssl', value: '1' },
-        { name: 'log_min_duration_statement', value: String(props.slowQueryMs ?? 1000) },
-        { name: 'log_statement', value: 'ddl' },
-        { name: 'log_lock_waits', value: '1' },
-        { name: 'shared_preload_libraries', value: 'pg_stat_statements', applyMethod: 'pending-reboot' },
-        { name: 'pg_stat_statements.track', value: 'all' },
-      ],
-      // With a name prefix the replacement group exists before the old one goes: a major upgrade no longer fails
-      // with "parameter group in use" (terraform-aws-modules/terraform-aws-rds#601).
-      lifecycle: { createBeforeDestroy: true },
-    });
-    const instanceParameters = new DbParameterGroup(this, 'InstanceParameterGroup', {
-      namePrefix: `${identifier}-instance-`,
-      family,
-      description: `${identifier} instance parameters`,
-      parameter: [{ name: 'log_temp_files', value: '0' }],
-      lifecycle: { createBeforeDestroy: true },
-    });
+    const { clusterParameters, instanceParameters } = this.createParameterGroups(props, identifier, family);
 
-    const logGroup = new CloudwatchLogGroup(this, 'LogGroup', {
-      name: logGroupName,
-      retentionInDays: logRetentionDays,
-      kmsKeyId: keyArn,
-    });
-    // One count per slow statement: log_min_duration_statement writes `LOG:  duration: 1503.211 ms  statement: ...`
-    // (or `... ms  execute <name>: ...` for prepared statements), and with log_duration off and no auto_explain
-    // nothing else PostgreSQL logs here contains the term `duration:` (a DDL statement logged by log_statement
-    // whose text contains it would count too). The monitoring reads the 5-minute Sum through YACE
-    // (WmsDatabaseSlowQueries). No dimensions: CloudWatch Logs refuses them on a term pattern and together with a
-    // default value (hashicorp/terraform-provider-aws#28881). Every environment here has its own account, so the
-    // namespace holds one database's statements; two databases in one account and region would share the count.
-    new CloudwatchLogMetricFilter(this, 'SlowQueryMetricFilter', {
-      name: `${identifier}-slow-queries`,
-      logGroupName: logGroup.name,
-      pattern: '"duration:"',
-      metricTransformation: {
-        namespace: SLOW_QUERY_METRIC.namespace,
-        name: SLOW_QUERY_METRIC.name,
-        value: '1',
-        // 0 for every other log line, so a period with logs but no slow statement reads 0, not missing.
-        defaultValue: '0',
-        unit: 'Count',
-      },
-    });
+    const logGroup = this.createLogGroup(identifier, logGroupName, logRetentionDays, keyArn);
 
     const monitoringRole = serviceRole(this, 'MonitoringRole', {
       name: name('db-monitoring'),
@@ -348,103 +265,18 @@ export class PostgresDatabase extends Construct implements IDatabase {
       dependsOn: [logGroup],
     });
 
-    const instances: RdsClusterInstance[] = [];
-    for (let index = 0; index <= readers; index++) {
-      const role = index === 0 ? 'writer' : `reader-${index}`;
-      const instance = new RdsClusterInstance(this, index === 0 ? 'Writer' : `Reader${index}`, {
-        identifier: name('db', role),
-        clusterIdentifier: this.cluster.id,
-        engine: 'aurora-postgresql',
-        instanceClass: props.instanceClass,
-        availabilityZone: azs[index],
-        // Failover goes to reader 1 (tier 1), then reader 2...; the writer keeps tier 0.
-        promotionTier: index,
-        dbParameterGroupName: instanceParameters.name,
-        autoMinorVersionUpgrade: true,
-        publiclyAccessible: false,
-        monitoringInterval: 30,
-        monitoringRoleArn: monitoringRole.arn,
-        performanceInsightsEnabled: true,
-        performanceInsightsKmsKeyId: keyArn,
-        performanceInsightsRetentionPeriod: 7,
-        copyTagsToSnapshot: true,
-        preferredMaintenanceWindow: maintenanceWindow,
-        // Readers are created after the writer, so the first instance is the one that becomes the writer.
-        dependsOn: index === 0 ? undefined : [instances[0]],
-      });
-      instances.push(instance);
-    }
-    this.instances = instances;
+    this.instances = this.createInstances(props, {
+      readers,
+      maintenanceWindow,
+      keyArn,
+      instanceParameters,
+      monitoringRole,
+    });
 
-    const userSecrets: Record<string, SecretsmanagerSecret> = {};
-    for (const user of props.proxyUsers ?? []) {
-      userSecrets[user] = new SecretsmanagerSecret(this, `UserSecret${pascal(user)}`, {
-        name: `${props.namePrefix}/database/${user}`,
-        description: `Login of database user ${user} for the RDS Proxy; set when the user is created`,
-        kmsKeyId: keyArn,
-        recoveryWindowInDays: 30,
-      });
-      suppress(
-        userSecrets[user],
-        'CKV2_AWS_57',
-        'Rotating an application login needs the Secrets Manager PostgreSQL rotation Lambda, which this project does not deploy yet: the value is set and rotated by hand (docs/runbooks/database-users.md). The master secret is rotated by RDS.',
-      );
-    }
     this.masterSecretArn = this.cluster.masterUserSecret.get(0).secretArn;
-    const secretArns = [this.masterSecretArn, ...Object.values(userSecrets).map((secret) => secret.arn)];
-
-    const proxyRole = serviceRole(this, 'ProxyRole', {
-      name: name('db-proxy'),
-      description: `RDS Proxy of ${identifier}: reads the database logins`,
-      service: 'rds.amazonaws.com',
-      accountId: props.accountId,
-      statements: [
-        { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretArns },
-        {
-          Effect: 'Allow',
-          Action: 'kms:Decrypt',
-          Resource: keyArn,
-          Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${props.region}.amazonaws.com` } },
-        },
-      ],
-    });
-    this.proxy = new DbProxy(this, 'Proxy', {
-      name: identifier,
-      engineFamily: 'POSTGRESQL',
-      requireTls: true,
-      idleClientTimeout: 1800,
-      roleArn: proxyRole.arn,
-      vpcSubnetIds: props.network.privateSubnetIds,
-      vpcSecurityGroupIds: [proxySg.id],
-      auth: secretArns.map((secretArn) => ({
-        authScheme: 'SECRETS',
-        iamAuth: 'REQUIRED',
-        clientPasswordAuthType: 'POSTGRES_SCRAM_SHA_256',
-        secretArn,
-      })),
-    });
-    new DbProxyDefaultTargetGroup(this, 'ProxyTargetGroup', {
-      dbProxyName: this.proxy.name,
-      connectionPoolConfig: {
-        maxConnectionsPercent: 90,
-        maxIdleConnectionsPercent: 30,
-        connectionBorrowTimeout: 120,
-      },
-    });
-    new DbProxyTarget(this, 'ProxyTarget', {
-      dbProxyName: this.proxy.name,
-      targetGroupName: 'default',
-      dbClusterIdentifier: this.cluster.clusterIdentifier,
-      // The proxy can only register a cluster that has an available instance.
-      dependsOn: [this.instances[0]],
-    });
-    const readOnly = new DbProxyEndpoint(this, 'ProxyReadOnlyEndpoint', {
-      dbProxyName: this.proxy.name,
-      dbProxyEndpointName: name('db-ro'),
-      targetRole: 'READ_ONLY',
-      vpcSubnetIds: props.network.privateSubnetIds,
-      vpcSecurityGroupIds: [proxySg.id],
-    });
+    const proxy = this.createProxy(props, identifier, keyArn, proxySg);
+    this.proxy = proxy.proxy;
+    const { userSecrets, readOnly } = proxy;
 
     this.createAlarms(identifier, props);
 
@@ -473,6 +305,242 @@ export class PostgresDatabase extends Construct implements IDatabase {
       toPort: POSTGRES_PORT,
       referencedSecurityGroupId: securityGroupId,
     });
+  }
+
+  /** The cluster's security group (PostgreSQL from the proxy only) and the proxy's (clients are admitted later). */
+  private createSecurityGroups(
+    props: PostgresDatabaseProps,
+    identifier: string,
+    name: (...parts: string[]) => string,
+  ): { databaseSg: SecurityGroup; proxySg: SecurityGroup } {
+    const databaseSg = new SecurityGroup(this, 'SecurityGroup', {
+      name: identifier,
+      description: `Aurora cluster ${identifier}: PostgreSQL from its proxy only`,
+      vpcId: props.network.vpcId,
+      tags: { Name: identifier },
+    });
+    const proxySg = new SecurityGroup(this, 'ProxySecurityGroup', {
+      name: name('db-proxy'),
+      description: `RDS Proxy of ${identifier}: PostgreSQL from admitted clients only`,
+      vpcId: props.network.vpcId,
+      tags: { Name: name('db-proxy') },
+    });
+    new VpcSecurityGroupIngressRule(this, 'DatabaseFromProxy', {
+      securityGroupId: databaseSg.id,
+      description: 'PostgreSQL from the RDS Proxy',
+      ipProtocol: 'tcp',
+      fromPort: POSTGRES_PORT,
+      toPort: POSTGRES_PORT,
+      referencedSecurityGroupId: proxySg.id,
+    });
+    new VpcSecurityGroupEgressRule(this, 'ProxyToDatabase', {
+      securityGroupId: proxySg.id,
+      description: 'PostgreSQL to the Aurora cluster',
+      ipProtocol: 'tcp',
+      fromPort: POSTGRES_PORT,
+      toPort: POSTGRES_PORT,
+      referencedSecurityGroupId: databaseSg.id,
+    });
+    new VpcSecurityGroupEgressRule(this, 'ProxyToAwsApis', {
+      securityGroupId: proxySg.id,
+      description: 'HTTPS to Secrets Manager and KMS (interface endpoints or NAT)',
+      ipProtocol: 'tcp',
+      fromPort: 443,
+      toPort: 443,
+      cidrIpv4: '0.0.0.0/0',
+    });
+    return { databaseSg, proxySg };
+  }
+
+  /** Cluster and instance parameter groups: TLS required, slow and DDL statements logged, pg_stat_statements. */
+  private createParameterGroups(
+    props: PostgresDatabaseProps,
+    identifier: string,
+    family: string,
+  ): { clusterParameters: RdsClusterParameterGroup; instanceParameters: DbParameterGroup } {
+    const clusterParameters = new RdsClusterParameterGroup(this, 'ClusterParameterGroup', {
+      namePrefix: `${identifier}-`,
+      family,
+      description: `${identifier} cluster parameters`,
+      parameter: [
+        // Aurora PostgreSQL 16 defaults rds.force_ssl to 0, so setting 1 is a real change, not a permanent diff
+        // (hashicorp/terraform-provider-aws#23335 is about setting a value equal to the family default).
+        { name: 'rds.force_ssl', value: '1' },
+        { name: 'log_min_duration_statement', value: String(props.slowQueryMs ?? 1000) },
+        { name: 'log_statement', value: 'ddl' },
+        { name: 'log_lock_waits', value: '1' },
+        { name: 'shared_preload_libraries', value: 'pg_stat_statements', applyMethod: 'pending-reboot' },
+        { name: 'pg_stat_statements.track', value: 'all' },
+      ],
+      // With a name prefix the replacement group exists before the old one goes: a major upgrade no longer fails
+      // with "parameter group in use" (terraform-aws-modules/terraform-aws-rds#601).
+      lifecycle: { createBeforeDestroy: true },
+    });
+    const instanceParameters = new DbParameterGroup(this, 'InstanceParameterGroup', {
+      namePrefix: `${identifier}-instance-`,
+      family,
+      description: `${identifier} instance parameters`,
+      parameter: [{ name: 'log_temp_files', value: '0' }],
+      lifecycle: { createBeforeDestroy: true },
+    });
+    return { clusterParameters, instanceParameters };
+  }
+
+  /** The PostgreSQL log group (created before the cluster exports to it) and its slow-statement count. */
+  private createLogGroup(
+    identifier: string,
+    logGroupName: string,
+    logRetentionDays: number,
+    keyArn: string,
+  ): CloudwatchLogGroup {
+    const logGroup = new CloudwatchLogGroup(this, 'LogGroup', {
+      name: logGroupName,
+      retentionInDays: logRetentionDays,
+      kmsKeyId: keyArn,
+    });
+    // One count per slow statement: log_min_duration_statement writes `LOG:  duration: 1503.211 ms  statement: ...`
+    // (or `... ms  execute <name>: ...` for prepared statements), and with log_duration off and no auto_explain
+    // nothing else PostgreSQL logs here contains the term `duration:` (a DDL statement logged by log_statement
+    // whose text contains it would count too). The monitoring reads the 5-minute Sum through YACE
+    // (WmsDatabaseSlowQueries). No dimensions: CloudWatch Logs refuses them on a term pattern and together with a
+    // default value (hashicorp/terraform-provider-aws#28881). Every environment here has its own account, so the
+    // namespace holds one database's statements; two databases in one account and region would share the count.
+    new CloudwatchLogMetricFilter(this, 'SlowQueryMetricFilter', {
+      name: `${identifier}-slow-queries`,
+      logGroupName: logGroup.name,
+      pattern: '"duration:"',
+      metricTransformation: {
+        namespace: SLOW_QUERY_METRIC.namespace,
+        name: SLOW_QUERY_METRIC.name,
+        value: '1',
+        // 0 for every other log line, so a period with logs but no slow statement reads 0, not missing.
+        defaultValue: '0',
+        unit: 'Count',
+      },
+    });
+    return logGroup;
+  }
+
+  /** The writer in the first AZ and reader n in AZ n+1, failing over in order. */
+  private createInstances(
+    props: PostgresDatabaseProps,
+    options: {
+      readonly readers: number;
+      readonly maintenanceWindow: string;
+      readonly keyArn: string;
+      readonly instanceParameters: DbParameterGroup;
+      readonly monitoringRole: { readonly arn: string };
+    },
+  ): RdsClusterInstance[] {
+    const { readers, maintenanceWindow, keyArn, instanceParameters, monitoringRole } = options;
+    const azs = props.network.availabilityZones;
+    const name = (...parts: string[]) => physicalName(props.namePrefix, ...parts);
+    const instances: RdsClusterInstance[] = [];
+    for (let index = 0; index <= readers; index++) {
+      const role = index === 0 ? 'writer' : `reader-${index}`;
+      const instance = new RdsClusterInstance(this, index === 0 ? 'Writer' : `Reader${index}`, {
+        identifier: name('db', role),
+        clusterIdentifier: this.cluster.id,
+        engine: 'aurora-postgresql',
+        instanceClass: props.instanceClass,
+        availabilityZone: azs[index],
+        // Failover goes to reader 1 (tier 1), then reader 2...; the writer keeps tier 0.
+        promotionTier: index,
+        dbParameterGroupName: instanceParameters.name,
+        autoMinorVersionUpgrade: true,
+        publiclyAccessible: false,
+        monitoringInterval: 30,
+        monitoringRoleArn: monitoringRole.arn,
+        performanceInsightsEnabled: true,
+        performanceInsightsKmsKeyId: keyArn,
+        performanceInsightsRetentionPeriod: 7,
+        copyTagsToSnapshot: true,
+        preferredMaintenanceWindow: maintenanceWindow,
+        // Readers are created after the writer, so the first instance is the one that becomes the writer.
+        dependsOn: index === 0 ? undefined : [instances[0]],
+      });
+      instances.push(instance);
+    }
+    return instances;
+  }
+
+  /** The proxy: one secret per application user, TLS and IAM auth required, a read-only endpoint. */
+  private createProxy(
+    props: PostgresDatabaseProps,
+    identifier: string,
+    keyArn: string,
+    proxySg: SecurityGroup,
+  ): { proxy: DbProxy; userSecrets: Record<string, SecretsmanagerSecret>; readOnly: DbProxyEndpoint } {
+    const name = (...parts: string[]) => physicalName(props.namePrefix, ...parts);
+    const userSecrets: Record<string, SecretsmanagerSecret> = {};
+    for (const user of props.proxyUsers ?? []) {
+      userSecrets[user] = new SecretsmanagerSecret(this, `UserSecret${pascal(user)}`, {
+        name: `${props.namePrefix}/database/${user}`,
+        description: `Login of database user ${user} for the RDS Proxy; set when the user is created`,
+        kmsKeyId: keyArn,
+        recoveryWindowInDays: 30,
+      });
+      suppress(
+        userSecrets[user],
+        'CKV2_AWS_57',
+        'Rotating an application login needs the Secrets Manager PostgreSQL rotation Lambda, which this project does not deploy yet: the value is set and rotated by hand (docs/runbooks/database-users.md). The master secret is rotated by RDS.',
+      );
+    }
+    const secretArns = [this.masterSecretArn, ...Object.values(userSecrets).map((secret) => secret.arn)];
+
+    const proxyRole = serviceRole(this, 'ProxyRole', {
+      name: name('db-proxy'),
+      description: `RDS Proxy of ${identifier}: reads the database logins`,
+      service: 'rds.amazonaws.com',
+      accountId: props.accountId,
+      statements: [
+        { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretArns },
+        {
+          Effect: 'Allow',
+          Action: 'kms:Decrypt',
+          Resource: keyArn,
+          Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${props.region}.amazonaws.com` } },
+        },
+      ],
+    });
+    const proxy = new DbProxy(this, 'Proxy', {
+      name: identifier,
+      engineFamily: 'POSTGRESQL',
+      requireTls: true,
+      idleClientTimeout: 1800,
+      roleArn: proxyRole.arn,
+      vpcSubnetIds: props.network.privateSubnetIds,
+      vpcSecurityGroupIds: [proxySg.id],
+      auth: secretArns.map((secretArn) => ({
+        authScheme: 'SECRETS',
+        iamAuth: 'REQUIRED',
+        clientPasswordAuthType: 'POSTGRES_SCRAM_SHA_256',
+        secretArn,
+      })),
+    });
+    new DbProxyDefaultTargetGroup(this, 'ProxyTargetGroup', {
+      dbProxyName: proxy.name,
+      connectionPoolConfig: {
+        maxConnectionsPercent: 90,
+        maxIdleConnectionsPercent: 30,
+        connectionBorrowTimeout: 120,
+      },
+    });
+    new DbProxyTarget(this, 'ProxyTarget', {
+      dbProxyName: proxy.name,
+      targetGroupName: 'default',
+      dbClusterIdentifier: this.cluster.clusterIdentifier,
+      // The proxy can only register a cluster that has an available instance.
+      dependsOn: [this.instances[0]],
+    });
+    const readOnly = new DbProxyEndpoint(this, 'ProxyReadOnlyEndpoint', {
+      dbProxyName: proxy.name,
+      dbProxyEndpointName: name('db-ro'),
+      targetRole: 'READ_ONLY',
+      vpcSubnetIds: props.network.privateSubnetIds,
+      vpcSecurityGroupIds: [proxySg.id],
+    });
+    return { proxy, userSecrets, readOnly };
   }
 
   private createAlarms(identifier: string, props: PostgresDatabaseProps): void {
