@@ -352,23 +352,7 @@ export class WmsApplication extends Construct {
     this.webSelectorLabels = selectorOf('wms-web');
     const partOf = { [LABELS.partOf]: PART_OF };
 
-    this.namespace = new NamespaceV1(this, 'Namespace', {
-      metadata: {
-        name: WMS_NAMESPACE,
-        labels: {
-          ...partOf,
-          // Pod Security "restricted", enforced (and audited, warned) at the latest profile version.
-          'pod-security.kubernetes.io/enforce': 'restricted',
-          'pod-security.kubernetes.io/enforce-version': 'latest',
-          'pod-security.kubernetes.io/audit': 'restricted',
-          'pod-security.kubernetes.io/audit-version': 'latest',
-          'pod-security.kubernetes.io/warn': 'restricted',
-          'pod-security.kubernetes.io/warn-version': 'latest',
-          // A pod is Ready only once healthy in its ALB target group (target-type ip): zero-downtime rollouts.
-          'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled',
-        },
-      },
-    });
+    this.namespace = this.createNamespace();
     const namespace = this.namespace.metadata.name;
 
     const serviceAccounts = COMPONENTS.map(
@@ -402,104 +386,15 @@ export class WmsApplication extends Construct {
 
     const policies = this.networkPolicies(namespace, props);
 
-    const apiUid = props.api.runAsUser ?? 10001;
-    const envFrom = [{ configMapRef: { name: this.apiConfig.metadata.name } }];
-    const migrationLabels = {
-      [LABELS.name]: 'wms-migrate',
-      ...partOf,
-      [LABELS.version]: props.migration.version,
-    };
-    this.migrationJob = new JobV1(this, 'Migration', {
-      metadata: { name: jobName, namespace, labels: migrationLabels },
-      // Terraform waits for the Job to succeed; a failed migration fails the apply before anything else changes.
-      waitForCompletion: true,
-      timeouts: {
-        create: `${Math.ceil(deadline / 60) + 5}m`,
-        update: `${Math.ceil(deadline / 60) + 5}m`,
-      },
+    this.migrationJob = this.createMigrationJob(namespace, props, {
+      jobName,
+      deadline,
+      migrationUser,
+      migrationResources,
       dependsOn: [...props.migrationDependsOn, serviceAccounts[0], this.apiConfig, ...policies],
-      spec: {
-        // No ttlSecondsAfterFinished: Terraform would see the deleted Job as drift and run the migration again
-        // (hashicorp/terraform-provider-kubernetes#2531, #2059).
-        backoffLimit: 1,
-        activeDeadlineSeconds: deadline,
-        template: {
-          metadata: { labels: migrationLabels },
-          spec: {
-            restartPolicy: 'Never',
-            // The API's identity: its Pod Identity role signs the IAM authentication token.
-            serviceAccountName: API_SERVICE_ACCOUNT,
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            securityContext: restrictedPodSecurityContext(apiUid),
-            initContainer: [
-              {
-                name: 'wait-for-database',
-                image: imageReference(props.migration.image),
-                command: ['node', '-e', waitForTcpScript('DATABASE_HOST', 'DATABASE_PORT', 30, 2)],
-                envFrom,
-                resources: resourceBlock(WAIT_RESOURCES),
-                securityContext: restrictedContainerSecurityContext(apiUid),
-              },
-            ],
-            container: [
-              {
-                name: 'migrate',
-                image: imageReference(props.migration.image),
-                command: props.migration.command ? [...props.migration.command] : undefined,
-                envFrom,
-                // Overrides the ConfigMap's DATABASE_USER: the migration may log in as its own (DDL) user.
-                env: [{ name: 'DATABASE_USER', value: migrationUser }],
-                resources: resourceBlock(migrationResources),
-                securityContext: restrictedContainerSecurityContext(apiUid),
-                volumeMount: [{ name: 'tmp', mountPath: '/tmp' }],
-              },
-            ],
-            volume: [{ name: 'tmp', emptyDir: { sizeLimit: EMPTY_DIR_SIZE_LIMIT } }],
-          },
-        },
-      },
     });
 
-    const components = {} as Record<'api' | 'web', Record<WmsColor, WmsComponent>>;
-    for (const component of COMPONENTS) {
-      const options = props[component.key];
-      const perColor = {} as Record<WmsColor, WmsComponent>;
-      for (const color of WMS_COLORS) {
-        const release = props.releases[color];
-        perColor[color] = new WmsComponent(this, `${capitalize(component.key)}${capitalize(color)}`, {
-          namespace,
-          name: component.name,
-          color,
-          version: release.version,
-          image: component.key === 'api' ? release.apiImage : release.webImage,
-          containerPort: component.port,
-          serviceAccountName: component.name,
-          scaling: {
-            minReplicas: options.minReplicas,
-            maxReplicas: options.maxReplicas,
-            pdbMinAvailable: options.pdbMinAvailable ?? options.minReplicas - 1,
-            targetCpuUtilizationPercent: options.targetCpuUtilizationPercent ?? 70,
-          },
-          resources: options.resources ?? component.defaultResources,
-          healthCheckPath: options.healthCheckPath ?? '/health',
-          runAsUser: options.runAsUser ?? component.defaultUid,
-          writablePaths: component.writablePaths,
-          preStopSleepSeconds: preStop,
-          terminationGracePeriodSeconds: grace,
-          ...(component.key === 'api'
-            ? {
-                configMapName: this.apiConfig.metadata.name,
-                // Rolls the API pods when the configuration changes (the environment is read at start only).
-                podAnnotations: { 'wms/config-sha256': Fn.sha256(Fn.jsonencode(this.apiConfig.data)) },
-              }
-            : {}),
-          // New pods start only against the migrated schema.
-          dependsOn: [this.migrationJob, serviceAccounts[component.key === 'api' ? 0 : 1], ...policies],
-        });
-      }
-      components[component.key] = perColor;
-    }
+    const components = this.createComponents(namespace, props, { preStop, grace, serviceAccounts, policies });
     this.api = components.api;
     this.web = components.web;
     const deployments = COMPONENTS.flatMap((component) =>
@@ -669,6 +564,159 @@ export class WmsApplication extends Construct {
       checkPath(this, `${key}.healthCheckPath`, options.healthCheckPath, '/health');
     if (options.runAsUser !== undefined)
       checkInteger(this, `${key}.runAsUser`, options.runAsUser, MINIMUM_UID, 2 ** 31 - 1);
+  }
+
+  /** The namespace: Pod Security "restricted" enforced, ALB readiness gates injected. */
+  private createNamespace(): NamespaceV1 {
+    const partOf = { [LABELS.partOf]: PART_OF };
+    return new NamespaceV1(this, 'Namespace', {
+      metadata: {
+        name: WMS_NAMESPACE,
+        labels: {
+          ...partOf,
+          // Pod Security "restricted", enforced (and audited, warned) at the latest profile version.
+          'pod-security.kubernetes.io/enforce': 'restricted',
+          'pod-security.kubernetes.io/enforce-version': 'latest',
+          'pod-security.kubernetes.io/audit': 'restricted',
+          'pod-security.kubernetes.io/audit-version': 'latest',
+          'pod-security.kubernetes.io/warn': 'restricted',
+          'pod-security.kubernetes.io/warn-version': 'latest',
+          // A pod is Ready only once healthy in its ALB target group (target-type ip): zero-downtime rollouts.
+          'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled',
+        },
+      },
+    });
+  }
+
+  /**
+   * The migration Job of the release being rolled out: waits for the database, runs once per version (no TTL:
+   * Terraform would run it again), as the API's service account.
+   */
+  private createMigrationJob(
+    namespace: string,
+    props: WmsApplicationProps,
+    options: {
+      readonly jobName: string;
+      readonly deadline: number;
+      readonly migrationUser: string;
+      readonly migrationResources: WmsContainerResources;
+      readonly dependsOn: ITerraformDependable[];
+    },
+  ): JobV1 {
+    const { jobName, deadline, migrationUser, migrationResources, dependsOn } = options;
+    const partOf = { [LABELS.partOf]: PART_OF };
+    const apiUid = props.api.runAsUser ?? 10001;
+    const envFrom = [{ configMapRef: { name: this.apiConfig.metadata.name } }];
+    const migrationLabels = {
+      [LABELS.name]: 'wms-migrate',
+      ...partOf,
+      [LABELS.version]: props.migration.version,
+    };
+    return new JobV1(this, 'Migration', {
+      metadata: { name: jobName, namespace, labels: migrationLabels },
+      // Terraform waits for the Job to succeed; a failed migration fails the apply before anything else changes.
+      waitForCompletion: true,
+      timeouts: {
+        create: `${Math.ceil(deadline / 60) + 5}m`,
+        update: `${Math.ceil(deadline / 60) + 5}m`,
+      },
+      dependsOn,
+      spec: {
+        // No ttlSecondsAfterFinished: Terraform would see the deleted Job as drift and run the migration again
+        // (hashicorp/terraform-provider-kubernetes#2531, #2059).
+        backoffLimit: 1,
+        activeDeadlineSeconds: deadline,
+        template: {
+          metadata: { labels: migrationLabels },
+          spec: {
+            restartPolicy: 'Never',
+            // The API's identity: its Pod Identity role signs the IAM authentication token.
+            serviceAccountName: API_SERVICE_ACCOUNT,
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            securityContext: restrictedPodSecurityContext(apiUid),
+            initContainer: [
+              {
+                name: 'wait-for-database',
+                image: imageReference(props.migration.image),
+                command: ['node', '-e', waitForTcpScript('DATABASE_HOST', 'DATABASE_PORT', 30, 2)],
+                envFrom,
+                resources: resourceBlock(WAIT_RESOURCES),
+                securityContext: restrictedContainerSecurityContext(apiUid),
+              },
+            ],
+            container: [
+              {
+                name: 'migrate',
+                image: imageReference(props.migration.image),
+                command: props.migration.command ? [...props.migration.command] : undefined,
+                envFrom,
+                // Overrides the ConfigMap's DATABASE_USER: the migration may log in as its own (DDL) user.
+                env: [{ name: 'DATABASE_USER', value: migrationUser }],
+                resources: resourceBlock(migrationResources),
+                securityContext: restrictedContainerSecurityContext(apiUid),
+                volumeMount: [{ name: 'tmp', mountPath: '/tmp' }],
+              },
+            ],
+            volume: [{ name: 'tmp', emptyDir: { sizeLimit: EMPTY_DIR_SIZE_LIMIT } }],
+          },
+        },
+      },
+    });
+  }
+
+  /** A {@link WmsComponent} per component and colour, after the migration, each with its service account. */
+  private createComponents(
+    namespace: string,
+    props: WmsApplicationProps,
+    options: {
+      readonly preStop: number;
+      readonly grace: number;
+      readonly serviceAccounts: ServiceAccountV1[];
+      readonly policies: NetworkPolicyV1[];
+    },
+  ): Record<'api' | 'web', Record<WmsColor, WmsComponent>> {
+    const { preStop, grace, serviceAccounts, policies } = options;
+    const components = {} as Record<'api' | 'web', Record<WmsColor, WmsComponent>>;
+    for (const component of COMPONENTS) {
+      const options = props[component.key];
+      const perColor = {} as Record<WmsColor, WmsComponent>;
+      for (const color of WMS_COLORS) {
+        const release = props.releases[color];
+        perColor[color] = new WmsComponent(this, `${capitalize(component.key)}${capitalize(color)}`, {
+          namespace,
+          name: component.name,
+          color,
+          version: release.version,
+          image: component.key === 'api' ? release.apiImage : release.webImage,
+          containerPort: component.port,
+          serviceAccountName: component.name,
+          scaling: {
+            minReplicas: options.minReplicas,
+            maxReplicas: options.maxReplicas,
+            pdbMinAvailable: options.pdbMinAvailable ?? options.minReplicas - 1,
+            targetCpuUtilizationPercent: options.targetCpuUtilizationPercent ?? 70,
+          },
+          resources: options.resources ?? component.defaultResources,
+          healthCheckPath: options.healthCheckPath ?? '/health',
+          runAsUser: options.runAsUser ?? component.defaultUid,
+          writablePaths: component.writablePaths,
+          preStopSleepSeconds: preStop,
+          terminationGracePeriodSeconds: grace,
+          ...(component.key === 'api'
+            ? {
+                configMapName: this.apiConfig.metadata.name,
+                // Rolls the API pods when the configuration changes (the environment is read at start only).
+                podAnnotations: { 'wms/config-sha256': Fn.sha256(Fn.jsonencode(this.apiConfig.data)) },
+              }
+            : {}),
+          // New pods start only against the migrated schema.
+          dependsOn: [this.migrationJob, serviceAccounts[component.key === 'api' ? 0 : 1], ...policies],
+        });
+      }
+      components[component.key] = perColor;
+    }
+    return components;
   }
 
   /** Default deny, then exactly the flows the WMS needs. */
