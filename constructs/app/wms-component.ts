@@ -114,6 +114,68 @@ export class WmsComponent extends Construct {
   constructor(scope: Construct, id: string, props: WmsComponentProps) {
     super(scope, id);
     const { scaling } = props;
+    this.validate(props);
+
+    this.objectName = `${props.name}-${props.color}`;
+    this.selectorLabels = {
+      [LABELS.name]: props.name,
+      [LABELS.partOf]: PART_OF,
+      [LABELS.color]: props.color,
+    };
+    const metadata = {
+      name: this.objectName,
+      namespace: props.namespace,
+      labels: { ...this.selectorLabels },
+    };
+    this.deployment = this.createDeployment(props, metadata);
+
+    this.service = new ServiceV1(this, 'Service', {
+      metadata: {
+        ...metadata,
+        annotations: {
+          // Service annotations take precedence over the Ingress's: each colour's target group checks its component.
+          'alb.ingress.kubernetes.io/healthcheck-path': props.healthCheckPath,
+        },
+      },
+      spec: {
+        type: 'ClusterIP',
+        selector: { ...this.selectorLabels },
+        port: [
+          { name: PORT_NAME, port: SERVICE_PORT, targetPort: String(props.containerPort), protocol: 'TCP' },
+        ],
+      },
+    });
+
+    this.autoscaler = new HorizontalPodAutoscalerV2(this, 'Autoscaler', {
+      metadata,
+      spec: {
+        minReplicas: scaling.minReplicas,
+        maxReplicas: scaling.maxReplicas,
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: this.objectName },
+        metric: [
+          {
+            type: 'Resource',
+            resource: {
+              name: 'cpu',
+              target: { type: 'Utilization', averageUtilization: scaling.targetCpuUtilizationPercent },
+            },
+          },
+        ],
+      },
+    });
+
+    this.disruptionBudget = new PodDisruptionBudgetV1(this, 'DisruptionBudget', {
+      metadata,
+      spec: {
+        minAvailable: String(scaling.pdbMinAvailable),
+        selector: { matchLabels: { ...this.selectorLabels } },
+      },
+    });
+  }
+
+  /** Checks the props, in the order they are declared; the first problem throws. */
+  private validate(props: WmsComponentProps): void {
+    const { scaling } = props;
     if (!unresolved(props.name) && !/^[a-z0-9]([-a-z0-9]{0,55}[a-z0-9])?$/.test(props.name)) {
       throw propError(
         this,
@@ -151,18 +213,14 @@ export class WmsComponent extends Construct {
       props.terminationGracePeriodSeconds,
       props.preStopSleepSeconds + 1,
     );
+  }
 
-    this.objectName = `${props.name}-${props.color}`;
-    this.selectorLabels = {
-      [LABELS.name]: props.name,
-      [LABELS.partOf]: PART_OF,
-      [LABELS.color]: props.color,
-    };
-    const metadata = {
-      name: this.objectName,
-      namespace: props.namespace,
-      labels: { ...this.selectorLabels },
-    };
+  /** The Deployment: rolled out and waited for, spread over zones and nodes, restricted, probed. */
+  private createDeployment(
+    props: WmsComponentProps,
+    metadata: { name: string; namespace: string; labels: Record<string, string> },
+  ): DeploymentV1 {
+    const { scaling } = props;
     const podLabels = {
       ...this.selectorLabels,
       [LABELS.instance]: this.objectName,
@@ -180,7 +238,7 @@ export class WmsComponent extends Construct {
       path,
     }));
 
-    this.deployment = new DeploymentV1(this, 'Deployment', {
+    return new DeploymentV1(this, 'Deployment', {
       metadata: { ...metadata, labels: podLabels },
       // Terraform fails the apply when the rollout does not finish, and leaves the old pods serving.
       waitForRollout: true,
@@ -241,47 +299,6 @@ export class WmsComponent extends Construct {
             volume: volumes.map(({ name }) => ({ name, emptyDir: { sizeLimit: EMPTY_DIR_SIZE_LIMIT } })),
           },
         },
-      },
-    });
-
-    this.service = new ServiceV1(this, 'Service', {
-      metadata: {
-        ...metadata,
-        annotations: {
-          // Service annotations take precedence over the Ingress's: each colour's target group checks its component.
-          'alb.ingress.kubernetes.io/healthcheck-path': props.healthCheckPath,
-        },
-      },
-      spec: {
-        type: 'ClusterIP',
-        selector: { ...this.selectorLabels },
-        port: [{ name: PORT_NAME, port: SERVICE_PORT, targetPort: port, protocol: 'TCP' }],
-      },
-    });
-
-    this.autoscaler = new HorizontalPodAutoscalerV2(this, 'Autoscaler', {
-      metadata,
-      spec: {
-        minReplicas: scaling.minReplicas,
-        maxReplicas: scaling.maxReplicas,
-        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: this.objectName },
-        metric: [
-          {
-            type: 'Resource',
-            resource: {
-              name: 'cpu',
-              target: { type: 'Utilization', averageUtilization: scaling.targetCpuUtilizationPercent },
-            },
-          },
-        ],
-      },
-    });
-
-    this.disruptionBudget = new PodDisruptionBudgetV1(this, 'DisruptionBudget', {
-      metadata,
-      spec: {
-        minAvailable: String(scaling.pdbMinAvailable),
-        selector: { matchLabels: { ...this.selectorLabels } },
       },
     });
   }
