@@ -158,25 +158,7 @@ export class Network extends Construct implements INetwork {
     });
     const vpcId = this.vpc.id;
 
-    new DefaultSecurityGroup(this, 'DefaultSecurityGroup', {
-      vpcId,
-      ingress: [],
-      egress: [],
-      tags: nameTag('default-do-not-use'),
-    });
-    new DefaultNetworkAcl(this, 'DefaultNetworkAcl', {
-      defaultNetworkAclId: this.vpc.defaultNetworkAclId,
-      ingress: [],
-      egress: [],
-      tags: nameTag('default-do-not-use'),
-      // Subnets move to the tier ACLs below; terraform-aws-modules/vpc ignores the same attribute.
-      lifecycle: { ignoreChanges: ['subnet_ids'] },
-    });
-    new DefaultRouteTable(this, 'DefaultRouteTable', {
-      defaultRouteTableId: this.vpc.defaultRouteTableId,
-      route: [],
-      tags: nameTag('default-do-not-use'),
-    });
+    this.adoptDefaults(vpcId, nameTag);
 
     const discovery = { [`kubernetes.io/cluster/${props.clusterName}`]: 'shared' };
     const tierTags: Record<SubnetTier, Record<string, string>> = {
@@ -203,56 +185,13 @@ export class Network extends Construct implements INetwork {
     const privateSubnets = subnets('private');
     const databaseSubnets = subnets('database');
 
-    const igw = new InternetGateway(this, 'InternetGateway', { vpcId, tags: nameTag('igw') });
-    const publicRoutes = new RouteTable(this, 'PublicRouteTable', { vpcId, tags: nameTag('public') });
-    new Route(this, 'PublicInternetRoute', {
-      routeTableId: publicRoutes.id,
-      destinationCidrBlock: ANYWHERE,
-      gatewayId: igw.id,
+    const routing = this.createRouting(props, vpcId, nameTag, {
+      publicSubnets,
+      privateSubnets,
+      databaseSubnets,
     });
-    publicSubnets.forEach((subnet, index) => {
-      new RouteTableAssociation(this, `PublicRouteTableAssociation${index}`, {
-        subnetId: subnet.id,
-        routeTableId: publicRoutes.id,
-      });
-    });
-
-    const natCount = (props.natGateways ?? 'per-az') === 'per-az' ? azs.length : 1;
-    this.natGateways = publicSubnets.slice(0, natCount).map((subnet, index) => {
-      const eip = new Eip(this, `NatEip${index}`, { domain: 'vpc', tags: nameTag('nat', azs[index]) });
-      return new NatGateway(this, `NatGateway${index}`, {
-        allocationId: eip.allocationId,
-        subnetId: subnet.id,
-        tags: nameTag('nat', azs[index]),
-        dependsOn: [igw],
-      });
-    });
-
-    const privateRouteTables = privateSubnets.map((subnet, index) => {
-      const table = new RouteTable(this, `PrivateRouteTable${index}`, {
-        vpcId,
-        tags: nameTag('private', azs[index]),
-      });
-      new Route(this, `PrivateNatRoute${index}`, {
-        routeTableId: table.id,
-        destinationCidrBlock: ANYWHERE,
-        natGatewayId: this.natGateways[Math.min(index, natCount - 1)].id,
-      });
-      new RouteTableAssociation(this, `PrivateRouteTableAssociation${index}`, {
-        subnetId: subnet.id,
-        routeTableId: table.id,
-      });
-      return table;
-    });
-
-    // One table without any route but the implicit local one: the database tier cannot reach the internet.
-    const databaseRoutes = new RouteTable(this, 'DatabaseRouteTable', { vpcId, tags: nameTag('database') });
-    databaseSubnets.forEach((subnet, index) => {
-      new RouteTableAssociation(this, `DatabaseRouteTableAssociation${index}`, {
-        subnetId: subnet.id,
-        routeTableId: databaseRoutes.id,
-      });
-    });
+    this.natGateways = routing.natGateways;
+    const privateRouteTables = routing.privateRouteTables;
 
     this.createNetworkAcls(vpcId, name, props.vpcCidr, layout.plan, {
       public: publicSubnets,
@@ -284,6 +223,94 @@ export class Network extends Construct implements INetwork {
     this.interfaceEndpoints = props.interfaceEndpoints ?? true;
     this.databaseSubnetCidrs = layout.plan.database;
     this.privateRouteTableIds = privateRouteTables.map((table) => table.id);
+  }
+
+  /** The default security group, network ACL and route table, adopted with no rules. */
+  private adoptDefaults(vpcId: string, nameTag: (...parts: string[]) => Record<string, string>): void {
+    new DefaultSecurityGroup(this, 'DefaultSecurityGroup', {
+      vpcId,
+      ingress: [],
+      egress: [],
+      tags: nameTag('default-do-not-use'),
+    });
+    new DefaultNetworkAcl(this, 'DefaultNetworkAcl', {
+      defaultNetworkAclId: this.vpc.defaultNetworkAclId,
+      ingress: [],
+      egress: [],
+      tags: nameTag('default-do-not-use'),
+      // Subnets move to the tier ACLs below; terraform-aws-modules/vpc ignores the same attribute.
+      lifecycle: { ignoreChanges: ['subnet_ids'] },
+    });
+    new DefaultRouteTable(this, 'DefaultRouteTable', {
+      defaultRouteTableId: this.vpc.defaultRouteTableId,
+      route: [],
+      tags: nameTag('default-do-not-use'),
+    });
+  }
+
+  /**
+   * Routes: the public tier through the internet gateway, each private subnet through its AZ's NAT gateway (or the
+   * single one), the database tier through a table with no route at all.
+   */
+  private createRouting(
+    props: NetworkProps,
+    vpcId: string,
+    nameTag: (...parts: string[]) => Record<string, string>,
+    subnets: { publicSubnets: Subnet[]; privateSubnets: Subnet[]; databaseSubnets: Subnet[] },
+  ): { natGateways: NatGateway[]; privateRouteTables: RouteTable[] } {
+    const azs = props.availabilityZones;
+    const { publicSubnets, privateSubnets, databaseSubnets } = subnets;
+    const igw = new InternetGateway(this, 'InternetGateway', { vpcId, tags: nameTag('igw') });
+    const publicRoutes = new RouteTable(this, 'PublicRouteTable', { vpcId, tags: nameTag('public') });
+    new Route(this, 'PublicInternetRoute', {
+      routeTableId: publicRoutes.id,
+      destinationCidrBlock: ANYWHERE,
+      gatewayId: igw.id,
+    });
+    publicSubnets.forEach((subnet, index) => {
+      new RouteTableAssociation(this, `PublicRouteTableAssociation${index}`, {
+        subnetId: subnet.id,
+        routeTableId: publicRoutes.id,
+      });
+    });
+
+    const natCount = (props.natGateways ?? 'per-az') === 'per-az' ? azs.length : 1;
+    const natGateways = publicSubnets.slice(0, natCount).map((subnet, index) => {
+      const eip = new Eip(this, `NatEip${index}`, { domain: 'vpc', tags: nameTag('nat', azs[index]) });
+      return new NatGateway(this, `NatGateway${index}`, {
+        allocationId: eip.allocationId,
+        subnetId: subnet.id,
+        tags: nameTag('nat', azs[index]),
+        dependsOn: [igw],
+      });
+    });
+
+    const privateRouteTables = privateSubnets.map((subnet, index) => {
+      const table = new RouteTable(this, `PrivateRouteTable${index}`, {
+        vpcId,
+        tags: nameTag('private', azs[index]),
+      });
+      new Route(this, `PrivateNatRoute${index}`, {
+        routeTableId: table.id,
+        destinationCidrBlock: ANYWHERE,
+        natGatewayId: natGateways[Math.min(index, natCount - 1)].id,
+      });
+      new RouteTableAssociation(this, `PrivateRouteTableAssociation${index}`, {
+        subnetId: subnet.id,
+        routeTableId: table.id,
+      });
+      return table;
+    });
+
+    // One table without any route but the implicit local one: the database tier cannot reach the internet.
+    const databaseRoutes = new RouteTable(this, 'DatabaseRouteTable', { vpcId, tags: nameTag('database') });
+    databaseSubnets.forEach((subnet, index) => {
+      new RouteTableAssociation(this, `DatabaseRouteTableAssociation${index}`, {
+        subnetId: subnet.id,
+        routeTableId: databaseRoutes.id,
+      });
+    });
+    return { natGateways, privateRouteTables };
   }
 
   /**
