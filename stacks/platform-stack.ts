@@ -103,23 +103,7 @@ export class PlatformStack extends EnvironmentStack {
       alarms: database.alarms,
       alarmTopicArn: this.alarmTopic.topicArn,
     });
-    new DatabaseBackup(this, 'DatabaseBackup', {
-      namePrefix: this.namePrefix,
-      accountId: config.awsAccountId,
-      region: config.region,
-      clusterArn: this.database.clusterArn,
-      subnetGroupName: this.database.subnetGroupName,
-      retentionDays: database.backup.retentionDays,
-      restoreTesting: database.backup.restoreTesting,
-      copy:
-        backupRegion && copyRegion
-          ? {
-              provider: backupRegion,
-              region: copyRegion,
-              retentionDays: database.backup.copyRetentionDays ?? database.backup.retentionDays,
-            }
-          : undefined,
-    });
+    this.createDatabaseBackup(config, backupRegion);
 
     this.zone = new Route53Zone(this, 'Zone', {
       name: config.dnsDomain,
@@ -142,15 +126,6 @@ export class PlatformStack extends EnvironmentStack {
       noncurrentVersionExpirationDays: 7,
     });
 
-    const externalSecretArns = [
-      config.alerting.pagerSecret,
-      config.alerting.chatSecret,
-      config.monitoring.grafanaAdminSecret,
-    ].map(
-      // The 6 random characters Secrets Manager appends to a secret's ARN (IAM's `?` matches one each).
-      (name) => `arn:aws:secretsmanager:${config.region}:${config.awsAccountId}:secret:${name}-??????`,
-    );
-    const apiSecretArn = this.database.userSecretArns[PROJECT.apiDatabaseUser];
     this.eks = new EksCluster(this, 'Eks', {
       clusterName,
       accountId: config.awsAccountId,
@@ -164,7 +139,7 @@ export class PlatformStack extends EnvironmentStack {
       logRetentionDays: config.eks.logRetentionDays,
       deletionProtection: config.eks.deletionProtection,
     });
-    this.grantWorkloadAccess(config, externalSecretArns, apiSecretArn);
+    this.grantWorkloadAccess(config);
     this.database.allowConnectionsFrom(
       this.eks.nodeSecurityGroupId,
       'PostgreSQL from the EKS nodes and pods',
@@ -177,6 +152,34 @@ export class PlatformStack extends EnvironmentStack {
       monthlyBudgetUsd: config.monitoring.monthlyBudgetUsd,
     });
 
+    this.createOutputs();
+  }
+
+  /** Daily AWS Backup of the database into its own vault, copied to the backup region when there is one. */
+  private createDatabaseBackup(config: EnvironmentConfig, backupRegion: AwsProvider | undefined): void {
+    const { database } = config;
+    const { copyRegion } = database.backup;
+    new DatabaseBackup(this, 'DatabaseBackup', {
+      namePrefix: this.namePrefix,
+      accountId: config.awsAccountId,
+      region: config.region,
+      clusterArn: this.database.clusterArn,
+      subnetGroupName: this.database.subnetGroupName,
+      retentionDays: database.backup.retentionDays,
+      restoreTesting: database.backup.restoreTesting,
+      copy:
+        backupRegion && copyRegion
+          ? {
+              provider: backupRegion,
+              region: copyRegion,
+              retentionDays: database.backup.copyRetentionDays ?? database.backup.retentionDays,
+            }
+          : undefined,
+    });
+  }
+
+  /** What operators and the other stacks read from this stack's state. */
+  private createOutputs(): void {
     const output = (name: string, value: string | string[], description: string) =>
       new TerraformOutput(this, name, { value, description });
     output('VpcId', this.network.vpcId, 'VPC id');
@@ -202,12 +205,17 @@ export class PlatformStack extends EnvironmentStack {
    * (names of service accounts from their owners): external-dns the zone, External Secrets the alerting and
    * Grafana secrets, Loki its bucket, YACE CloudWatch metrics, the WMS API its secret and database user.
    */
-  private grantWorkloadAccess(
-    config: EnvironmentConfig,
-    externalSecretArns: string[],
-    apiSecretArn: string,
-  ): void {
+  private grantWorkloadAccess(config: EnvironmentConfig): void {
     const { region } = config;
+    const externalSecretArns = [
+      config.alerting.pagerSecret,
+      config.alerting.chatSecret,
+      config.monitoring.grafanaAdminSecret,
+    ].map(
+      // The 6 random characters Secrets Manager appends to a secret's ARN (IAM's `?` matches one each).
+      (name) => `arn:aws:secretsmanager:${config.region}:${config.awsAccountId}:secret:${name}-??????`,
+    );
+    const apiSecretArn = this.database.userSecretArns[PROJECT.apiDatabaseUser];
     const secretKeys = [this.database.kmsKeyArn];
     const identity = (id: string, options: EksWorkloadIdentityOptions) =>
       this.eks.addWorkloadIdentity(id, options);
