@@ -231,51 +231,13 @@ export class EksCluster extends Construct implements IEksCluster {
     const publicCidrs = props.endpointPublicAccessCidrs ?? [];
     this.validate(props, publicCidrs);
     const { clusterName, accountId, region, network } = props;
-    const name = (...parts: string[]) => physicalName(clusterName, ...parts);
     const logGroupName = `/aws/eks/${clusterName}/cluster`;
     const clusterArn = `arn:aws:eks:${region}:${accountId}:cluster/${clusterName}`;
 
     const key = this.createKey(props, logGroupName);
-    const logGroup = new CloudwatchLogGroup(this, 'ControlPlaneLogGroup', {
-      name: logGroupName,
-      retentionInDays: props.logRetentionDays,
-      kmsKeyId: key.arn,
-      // EKS writes its last events after the cluster is gone and re-creates a deleted group, so a re-created
-      // environment then fails with "already exists" (terraform-aws-eks #2486, #3465). Keeping the group on
-      // destroy also keeps the audit trail; `importLogGroup` adopts it when the environment comes back. The key
-      // is scheduled for deletion with the stack (30-day window): cancel that to keep the old events readable.
-      skipDestroy: true,
-    });
-    if (props.importLogGroup ?? false) {
-      logGroup.importFrom(logGroupName);
-    }
+    const logGroup = this.createControlPlaneLogGroup(props, logGroupName, key.arn);
 
-    const clusterRole = new IamRole(this, 'ClusterRole', {
-      name: name('cluster'),
-      description: `EKS control plane of ${clusterName}`,
-      assumeRolePolicy: policyDocument([
-        {
-          Effect: 'Allow',
-          Principal: { Service: 'eks.amazonaws.com' },
-          Action: ['sts:AssumeRole', 'sts:TagSession'],
-        },
-      ]),
-    });
-    const clusterRolePolicy = new IamRolePolicyAttachment(this, 'ClusterRolePolicy', {
-      role: clusterRole.name,
-      policyArn: 'arn:aws:iam::aws:policy/AmazonEKSClusterPolicy',
-    });
-    const clusterRoleEncryption = new IamRolePolicy(this, 'ClusterRoleEncryption', {
-      name: 'secrets-encryption',
-      role: clusterRole.id,
-      policy: policyDocument([
-        {
-          Effect: 'Allow',
-          Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ListGrants', 'kms:DescribeKey'],
-          Resource: key.arn,
-        },
-      ]),
-    });
+    const { clusterRole, clusterRolePolicy, clusterRoleEncryption } = this.createClusterRole(props, key.arn);
 
     const { clusterSecurityGroup, nodeSecurityGroup } = this.createSecurityGroups(props);
 
@@ -363,6 +325,68 @@ export class EksCluster extends Construct implements IEksCluster {
     };
     this.karpenterQueueName = karpenter.queueName;
     this.karpenterNodeRoleName = karpenter.nodeRoleName;
+  }
+
+  /** The control-plane log group: encrypted, retained, created before the cluster and kept on destroy. */
+  private createControlPlaneLogGroup(
+    props: EksClusterProps,
+    logGroupName: string,
+    keyArn: string,
+  ): CloudwatchLogGroup {
+    const logGroup = new CloudwatchLogGroup(this, 'ControlPlaneLogGroup', {
+      name: logGroupName,
+      retentionInDays: props.logRetentionDays,
+      kmsKeyId: keyArn,
+      // EKS writes its last events after the cluster is gone and re-creates a deleted group, so a re-created
+      // environment then fails with "already exists" (terraform-aws-eks #2486, #3465). Keeping the group on
+      // destroy also keeps the audit trail; `importLogGroup` adopts it when the environment comes back. The key
+      // is scheduled for deletion with the stack (30-day window): cancel that to keep the old events readable.
+      skipDestroy: true,
+    });
+    if (props.importLogGroup ?? false) {
+      logGroup.importFrom(logGroupName);
+    }
+    return logGroup;
+  }
+
+  /** The control plane's role: AmazonEKSClusterPolicy and the use of the secrets key, nothing else. */
+  private createClusterRole(
+    props: EksClusterProps,
+    keyArn: string,
+  ): {
+    clusterRole: IamRole;
+    clusterRolePolicy: IamRolePolicyAttachment;
+    clusterRoleEncryption: IamRolePolicy;
+  } {
+    const { clusterName } = props;
+    const name = (...parts: string[]) => physicalName(clusterName, ...parts);
+    const clusterRole = new IamRole(this, 'ClusterRole', {
+      name: name('cluster'),
+      description: `EKS control plane of ${clusterName}`,
+      assumeRolePolicy: policyDocument([
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'eks.amazonaws.com' },
+          Action: ['sts:AssumeRole', 'sts:TagSession'],
+        },
+      ]),
+    });
+    const clusterRolePolicy = new IamRolePolicyAttachment(this, 'ClusterRolePolicy', {
+      role: clusterRole.name,
+      policyArn: 'arn:aws:iam::aws:policy/AmazonEKSClusterPolicy',
+    });
+    const clusterRoleEncryption = new IamRolePolicy(this, 'ClusterRoleEncryption', {
+      name: 'secrets-encryption',
+      role: clusterRole.id,
+      policy: policyDocument([
+        {
+          Effect: 'Allow',
+          Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ListGrants', 'kms:DescribeKey'],
+          Resource: keyArn,
+        },
+      ]),
+    });
+    return { clusterRole, clusterRolePolicy, clusterRoleEncryption };
   }
 
   private validate(props: EksClusterProps, publicCidrs: readonly string[]): void {
