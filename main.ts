@@ -10,7 +10,7 @@
 import { ConfigError, loadEnvironments } from './config/load';
 import { commandLine } from './scripts/lib/cli';
 import type { BackendKind } from './stacks/environment-stack';
-import { OutputLockedError } from './stacks/output-publisher';
+import { OutputLockedError } from './assembly/output-publisher';
 
 const USAGE = `Usage: npm run synth
 
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   }
   const configs = loadEnvironments({ configDir: 'config', extraFile: process.env.WMS_ENV_FILE || undefined });
   // Loaded only now (cdktf and the providers take seconds to load), so that --help and config errors are instant.
-  const { synthesize } = await import('./stacks/synthesize');
+  const { synthesize } = await import('./assembly/synthesize');
   const stacks = synthesize(configs, {
     outdir: process.env.CDKTF_OUTDIR ?? 'cdktf.out',
     backend: backend as BackendKind,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { buildSync } from 'esbuild';
 import { bootstrapStackName } from '../stacks/bootstrap-stack';
-import { stackNames } from '../stacks/synthesize';
+import { stackNames } from '../assembly/synthesize';
 
 const ROOT = join(__dirname, '..');
 

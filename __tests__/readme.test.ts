@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { withAlertTable } from '../constructs/monitoring/alert-rules';
+import { withAlertTable } from '../constructs/observability/alert-rules';
 
 describe('README', () => {
   const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');

@@ -10,16 +10,16 @@ import {
   overlaps,
   parseCidr,
   planSubnets,
-} from '../constructs/private/cidr';
-import { LOG_RETENTION_DAYS } from '../constructs/private/log-retention';
-import type { LogRetentionDays } from '../constructs/private/log-retention';
-import type { DatabaseAlarmThresholds, ServerlessCapacity } from '../constructs/postgres-database';
-import { SUPPORTED_MAJOR_VERSIONS } from '../constructs/postgres-database';
-import type { EksAccessRoles, EksAddonVersions } from '../constructs/eks-cluster';
-import { STANDARD_SUPPORT_KUBERNETES_VERSIONS } from '../constructs/eks-cluster';
-import { LOG_RETENTION_DAYS as MIN_LOG_RETENTION_DAYS } from '../guardrails/rules/logs';
-import { KNOWN_INSTANCE_CLASSES } from '../constructs/private/aurora';
-import type { SubnetPrefixLengths } from '../constructs/private/cidr';
+} from '../shared/cidr';
+import { LOG_RETENTION_DAYS } from '../shared/log-retention';
+import type { LogRetentionDays } from '../shared/log-retention';
+import type { DatabaseAlarmThresholds, ServerlessCapacity } from '../shared/aurora';
+import { KNOWN_INSTANCE_CLASSES, SUPPORTED_MAJOR_VERSIONS } from '../shared/aurora';
+import type { EksAccessRoles, EksAddonVersions } from '../shared/eks';
+import { STANDARD_SUPPORT_KUBERNETES_VERSIONS } from '../shared/eks';
+import { MIN_LOG_RETENTION_DAYS } from '../shared/log-retention';
+import { AWS_REGION } from '../shared/region';
+import type { SubnetPrefixLengths } from '../shared/cidr';
 import type { Validator } from './fields';
 import { boolean, decimal, integer, list, object, oneOf, optional, required, show, text } from './fields';
 
@@ -55,6 +55,11 @@ export interface NetworkConfig {
   readonly interfaceEndpoints: boolean;
   /** Retention of the VPC flow logs. */
   readonly flowLogRetentionDays: LogRetentionDays;
+  /**
+   * Retention of the web ACL's request log (the public endpoint's WAF).
+   * @default 365
+   */
+  readonly wafLogRetentionDays?: LogRetentionDays;
   /**
    * Prefix length of each tier's per-AZ subnets.
    * @default - private /19, public /24, database /24
@@ -135,6 +140,11 @@ export interface EksConfig {
   readonly deletionProtection: boolean;
   /** Most vCPUs Karpenter may add in total: the cost ceiling of node autoscaling. */
   readonly karpenterCpuLimit: number;
+  /**
+   * Replicas of each cluster controller that supports more than one (1-5; at least 2 in production).
+   * @default 2
+   */
+  readonly controllerReplicas?: number;
 }
 
 /** One component of the WMS (API or web): autoscaling bounds. */
@@ -173,6 +183,11 @@ export interface AppConfig {
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Requests one client IP may make in 5 minutes before the web ACL blocks it. */
   readonly rateLimitPer5Minutes: number;
+  /**
+   * The load balancer refuses deletion (`deletion_protection.enabled`); required in production.
+   * @default true
+   */
+  readonly loadBalancerDeletionProtection?: boolean;
 }
 
 /** Monitoring: Grafana's admin login and the cost budget. */
@@ -181,6 +196,16 @@ export interface MonitoringConfig {
   readonly grafanaAdminSecret: string;
   /** Monthly cost budget of the environment's account, in USD: alerts at 80% and 100%. */
   readonly monthlyBudgetUsd: number;
+  /**
+   * Replicas of Prometheus, Alertmanager and the blackbox exporter (1-5; at least 2 in production).
+   * @default 2
+   */
+  readonly replicas?: number;
+  /**
+   * Resources and volume sizes of the monitoring stack: `small` for development, `large` (required in production).
+   * @default 'large'
+   */
+  readonly size?: 'small' | 'large';
 }
 
 /** Where alert notifications go: names of Secrets Manager secrets holding the receivers' URLs and keys. */
@@ -223,8 +248,7 @@ export interface EnvironmentConfig {
   readonly monitoring: MonitoringConfig;
 }
 
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
-const regionField = text(REGION, 'an AWS region such as eu-west-1');
+const regionField = text(AWS_REGION, 'an AWS region such as eu-west-1');
 const nonEmpty = text(/^\S(.*\S)?$/, 'a non-empty string without leading or trailing spaces');
 const secretName = text(
   /^(?![a-z][a-z0-9+.-]*:\/\/)[A-Za-z0-9/_+=.@-]{1,512}$/,
@@ -291,6 +315,7 @@ export const environmentSchema: Validator<EnvironmentConfig> = object<Environmen
       natGateways: required(oneOf('per-az', 'single')),
       interfaceEndpoints: required(boolean),
       flowLogRetentionDays: required(oneOf(...LOG_RETENTION_DAYS)),
+      wafLogRetentionDays: optional(oneOf(...LOG_RETENTION_DAYS)),
       subnetPrefixLengths: optional(
         object<Partial<SubnetPrefixLengths>>({
           private: optional(subnetPrefix),
@@ -363,6 +388,7 @@ export const environmentSchema: Validator<EnvironmentConfig> = object<Environmen
       logRetentionDays: required(oneOf(...LOG_RETENTION_DAYS)),
       deletionProtection: required(boolean),
       karpenterCpuLimit: required(integer(2, 10000)),
+      controllerReplicas: optional(integer(1, 5)),
     }),
   ),
   app: required(
@@ -395,6 +421,7 @@ export const environmentSchema: Validator<EnvironmentConfig> = object<Environmen
       ),
       logLevel: required(oneOf('debug', 'info', 'warn', 'error')),
       rateLimitPer5Minutes: required(integer(100, 2000000000)),
+      loadBalancerDeletionProtection: optional(boolean),
     }),
   ),
   alerting: required(
@@ -404,6 +431,8 @@ export const environmentSchema: Validator<EnvironmentConfig> = object<Environmen
     object<MonitoringConfig>({
       grafanaAdminSecret: required(secretName),
       monthlyBudgetUsd: required(integer(1, 10000000)),
+      replicas: optional(integer(1, 5)),
+      size: optional(oneOf('small', 'large')),
     }),
   ),
 });
@@ -490,10 +519,10 @@ export const FIELD_RULES: readonly FieldRule[] = [
   },
   {
     summary:
-      `network.flowLogRetentionDays: at least ${MIN_LOG_RETENTION_DAYS.other} ` +
+      `network.flowLogRetentionDays, network.wafLogRetentionDays: at least ${MIN_LOG_RETENTION_DAYS.other} ` +
       `(${MIN_LOG_RETENTION_DAYS.production} in production: the guardrails' CKV_AWS_338)`,
-    reads: ['network.flowLogRetentionDays', 'production'],
-    check: flowLogProblems,
+    reads: ['network.flowLogRetentionDays', 'network.wafLogRetentionDays', 'production'],
+    check: logRetentionProblems,
   },
   {
     summary: 'database.readers: at most the number of AZs - 1 (each reader in an AZ of its own)',
@@ -621,15 +650,18 @@ function replicaProblems(config: EnvironmentConfig): string[] {
   return problems;
 }
 
-function flowLogProblems(config: EnvironmentConfig): string[] {
+function logRetentionProblems(config: EnvironmentConfig): string[] {
   const { network } = config;
   const minRetention = config.production ? MIN_LOG_RETENTION_DAYS.production : MIN_LOG_RETENTION_DAYS.other;
-  return network.flowLogRetentionDays < minRetention
-    ? [
-        `network.flowLogRetentionDays: ${network.flowLogRetentionDays} is not allowed ` +
-          `(at least ${minRetention}${config.production ? ' in production' : ''}: the guardrails' CKV_AWS_338)`,
-      ]
-    : [];
+  return (['flowLogRetentionDays', 'wafLogRetentionDays'] as const).flatMap((field) => {
+    const days = network[field];
+    return days !== undefined && days < minRetention
+      ? [
+          `network.${field}: ${days} is not allowed ` +
+            `(at least ${minRetention}${config.production ? ' in production' : ''}: the guardrails' CKV_AWS_338)`,
+        ]
+      : [];
+  });
 }
 
 function readerProblems(config: EnvironmentConfig): string[] {
@@ -701,6 +733,30 @@ function productionInvariants(): FieldRule[] {
       () => false,
       'true',
     ),
+    invariant(
+      'app.loadBalancerDeletionProtection',
+      (c) => c.app.loadBalancerDeletionProtection === false,
+      () => false,
+      'true',
+    ),
+    invariant(
+      'eks.controllerReplicas',
+      (c) => (c.eks.controllerReplicas ?? 2) < 2,
+      (c) => c.eks.controllerReplicas,
+      'at least 2',
+    ),
+    invariant(
+      'monitoring.replicas',
+      (c) => (c.monitoring.replicas ?? 2) < 2,
+      (c) => c.monitoring.replicas,
+      'at least 2',
+    ),
+    invariant(
+      'monitoring.size',
+      (c) => (c.monitoring.size ?? 'large') !== 'large',
+      (c) => c.monitoring.size,
+      '"large"',
+    ),
   ];
 }
 
@@ -716,14 +772,21 @@ function invariantProblem(problems: string[], path: string, value: unknown, allo
 export const CROSS_ENVIRONMENT_RULES: readonly string[] = [
   'name: unique across environments',
   "network.vpcCidr: disjoint from every other environment's (so they can be peered later)",
+  'state.bucket, state.region, state.bootstrapBackend: the same for every environment of one AWS account (its bootstrap stack creates one state bucket)',
 ];
 
-/** Rules across environments: unique names and non-overlapping VPC CIDRs (so they can be peered later). */
+/**
+ * Rules across environments: unique names, non-overlapping VPC CIDRs (so they can be peered later), and one state
+ * bucket per AWS account (its bootstrap stack creates one: `state.bucket`, `state.region` and
+ * `state.bootstrapBackend` agree among the environments of an account).
+ */
 export function crossEnvironmentProblems(
   configs: readonly { readonly source: string; readonly config: EnvironmentConfig }[],
 ): string[] {
   const problems: string[] = [];
   configs.forEach(({ source, config }, index) => {
+    const first = configs.find((candidate) => candidate.config.awsAccountId === config.awsAccountId);
+    if (first && first !== configs[index]) sameAccountProblems(problems, source, config, first);
     for (const other of configs.slice(0, index)) {
       if (other.config.name === config.name) {
         problems.push(`${source}: name: "${config.name}" is already used by ${other.source}`);
@@ -739,4 +802,26 @@ export function crossEnvironmentProblems(
     }
   });
   return problems;
+}
+
+/** The environments of one account share its state bucket: each state field must match the first one's. */
+function sameAccountProblems(
+  problems: string[],
+  source: string,
+  config: EnvironmentConfig,
+  first: { readonly source: string; readonly config: EnvironmentConfig },
+): void {
+  const fields = {
+    'state.bucket': (c: EnvironmentConfig) => c.state.bucket,
+    'state.region': (c: EnvironmentConfig) => c.state.region,
+    'state.bootstrapBackend': (c: EnvironmentConfig) => c.state.bootstrapBackend ?? 'local',
+  };
+  for (const [path, read] of Object.entries(fields)) {
+    if (read(config) !== read(first.config)) {
+      problems.push(
+        `${source}: ${path}: "${read(config)}" is not allowed (account ${config.awsAccountId} has one state ` +
+          `bucket: "${read(first.config)}" as in ${first.source})`,
+      );
+    }
+  }
 }

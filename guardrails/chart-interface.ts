@@ -4,7 +4,7 @@
  * (regenerate them with `scripts/generate-chart-catalogue.ts`). Helm ignores a values key its chart does not read,
  * so a misspelt key is a silent misconfiguration: this turns it into a finding with a "did you mean".
  */
-import { isExpression, isObject, show } from './values';
+import { isExpression, isObject, show } from '../model/values';
 
 /** The type of a values key (see scripts/lib/chart-interface.ts, which writes the catalogue). */
 export type ValueType = 'object' | 'array' | 'string' | 'number' | 'boolean' | 'scalar' | 'any';

@@ -1,6 +1,6 @@
 import { findRule, RULES } from './rule-pack';
-import type { DeclaredSuppression, ResourceNode } from './stack-model';
-import { StackModel } from './stack-model';
+import type { DeclaredSuppression, ResourceNode } from '../model/stack-model';
+import { StackModel } from '../model/stack-model';
 import type {
   Finding,
   GuardrailsReport,

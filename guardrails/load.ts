@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { checkStacks } from './engine';
 import type { GuardrailsReport, StackInput } from './types';
-import { isObject } from './values';
+import { isObject } from '../model/values';
 
 /** A problem with the input (missing path, unreadable or invalid JSON, unknown layout); the CLI exits 2 on it. */
 export class GuardrailsInputError extends Error {

@@ -1,8 +1,8 @@
 import type { TerraformResource } from 'cdktf';
 import { MIN_REASON_LENGTH } from './engine';
 import { findRule } from './rule-pack';
-import type { DeclaredSuppression } from './stack-model';
-import { isObject } from './values';
+import type { DeclaredSuppression } from '../model/stack-model';
+import { isObject } from '../model/values';
 
 const METADATA_KEY = '//';
 

@@ -1,4 +1,4 @@
-import type { ResourceNode, StackEnvironment, StackModel } from './stack-model';
+import type { ResourceNode, StackEnvironment, StackModel } from '../model/stack-model';
 
 /** How bad a finding is; SARIF and the text report rank by it. */
 export type Severity = 'critical' | 'high' | 'medium' | 'low';

@@ -1,7 +1,9 @@
 // Compiles the cdktf app and the command-line tools to dist/ with esbuild (transpile only, no type check:
 // `npm run typecheck` runs tsc as its own step). Node resolves dependencies from node_modules at run time.
-import { build } from 'esbuild';
-import { readdirSync } from 'node:fs';
+// Like make, it skips the build when dist/ is newer than every file the last build read (esbuild's metafile
+// lists them; the entry points, this script, tsconfig.json and package.json count too): `npm run synth` then
+// spends no time compiling. A new, changed or deleted input, or a missing output, rebuilds.
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 const USAGE = `Usage: npm run build
@@ -24,16 +26,40 @@ try {
 const scripts = readdirSync('scripts')
   .filter((file) => file.endsWith('.ts'))
   .map((file) => `scripts/${file}`);
+const entryPoints = ['main.ts', ...scripts];
+const STAMP = 'dist/.build-inputs.json';
+const ALWAYS = ['scripts/build.mjs', 'tsconfig.json', 'package.json'];
 
-await build({
-  entryPoints: ['main.ts', ...scripts],
-  outdir: 'dist',
-  outbase: '.',
-  bundle: true,
-  packages: 'external',
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  sourcemap: false,
-  logLevel: 'warning',
-});
+function upToDate() {
+  try {
+    const stamp = JSON.parse(readFileSync(STAMP, 'utf8'));
+    if (JSON.stringify(stamp.entryPoints) !== JSON.stringify(entryPoints)) return false;
+    const built = statSync(STAMP).mtimeMs;
+    const outputsExist = stamp.outputs.every((file) => statSync(file).isFile());
+    return outputsExist && [...stamp.inputs, ...ALWAYS].every((file) => statSync(file).mtimeMs < built);
+  } catch {
+    return false; // no stamp yet, or an input is gone
+  }
+}
+
+if (!upToDate()) {
+  const { build } = await import('esbuild');
+  const result = await build({
+    entryPoints,
+    outdir: 'dist',
+    outbase: '.',
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: false,
+    logLevel: 'warning',
+    metafile: true,
+  });
+  const { inputs, outputs } = result.metafile;
+  writeFileSync(
+    STAMP,
+    JSON.stringify({ entryPoints, inputs: Object.keys(inputs).sort(), outputs: Object.keys(outputs).sort() }),
+  );
+}

@@ -7,11 +7,11 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { SEVERITIES } from '../guardrails/types';
-import { DiffInputError, loadTree } from './lib/diff/compare';
-import { formatMarkdown, formatText, summaryLine, toJsonReport } from './lib/diff/format';
-import type { DiffReport, Severity } from './lib/diff/model';
-import { buildReport } from './lib/diff/report';
-import { withRefSynthesis } from './lib/diff/synth';
+import { DiffInputError, loadTree } from '../diff/compare';
+import { formatMarkdown, formatText, summaryLine, toJsonReport } from '../diff/format';
+import type { DiffReport, Severity } from '../diff/model';
+import { buildReport } from '../diff/report';
+import { withRefSynthesis } from '../diff/synth';
 
 const FORMATS = ['text', 'markdown', 'json'] as const;
 type Format = (typeof FORMATS)[number];

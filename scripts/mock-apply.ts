@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadEnvironments } from '../config/load';
-import { synthesize } from '../stacks/synthesize';
+import { synthesize } from '../assembly/synthesize';
 import type { RehearsalResult } from './lib/mock-apply';
 import { rehearseStack } from './lib/mock-apply';
 import { discoverMirrors } from './lib/terraform';

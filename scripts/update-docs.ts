@@ -3,7 +3,7 @@
  * docs/monitoring.md, from the rule definitions. Tests fail when they are out of date.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { withAlertTable } from '../constructs/monitoring/alert-rules';
+import { withAlertTable } from '../constructs/observability/alert-rules';
 import { withEnvironmentReference } from '../config/reference';
 import { commandLine } from './lib/cli';
 

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadEnvironments } from '../config/load';
-import { synthesize } from '../stacks/synthesize';
+import { synthesize } from '../assembly/synthesize';
 import { printTable } from './lib/table';
 import { discoverMirrors } from './lib/terraform';
 import type { VerifyResult } from './lib/verify';

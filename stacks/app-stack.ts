@@ -1,13 +1,12 @@
 import { DbClusterSnapshot } from '@cdktf/provider-aws/lib/db-cluster-snapshot';
 import type { Construct } from 'constructs';
 import { PROJECT } from '../config/project';
-import { physicalName } from '../constructs/private/naming';
-import type { WmsImage } from '../constructs/wms-component';
-import { WmsApplication } from '../constructs/wms-application';
-import { configureClusterProviders } from './cluster-access';
+import { physicalName } from '../constructs/shared/naming';
+import type { WmsImage } from '../constructs/app/workload';
+import { WmsApplication } from '../constructs/app/wms-application';
+import { ClusterStack } from './cluster-stack';
 import type { ClusterConfigStack } from './cluster-config-stack';
 import type { EnvironmentStackProps } from './environment-stack';
-import { EnvironmentStack } from './environment-stack';
 import type { PlatformStack } from './platform-stack';
 
 /** Properties of an {@link AppStack}. */
@@ -22,17 +21,16 @@ export interface AppStackProps extends EnvironmentStackProps {
  * `wms-<env>-app`: the WMS itself (namespace, blue and green Deployments, Services, Ingress, autoscaling,
  * NetworkPolicies) and, per release, a manual snapshot of the database followed by the migration Job.
  */
-export class AppStack extends EnvironmentStack {
+export class AppStack extends ClusterStack {
   /** The application. */
   readonly app: WmsApplication;
   /** The snapshot taken before this release's migration. */
   readonly preMigrationSnapshot: DbClusterSnapshot;
 
   constructor(scope: Construct, id: string, props: AppStackProps) {
-    super(scope, id, props);
+    super(scope, id, props, { helm: false });
     const { config, platform } = props;
     this.addDependency(props.clusterConfig);
-    configureClusterProviders(this, config, this.namePrefix, { helm: false });
     const { app } = config;
 
     // Named after the release, so a new migration version takes a new snapshot before its Job runs. It replaces
@@ -58,7 +56,6 @@ export class AppStack extends EnvironmentStack {
     this.app = new WmsApplication(this, 'Wms', {
       domain: config.dnsDomain,
       region: config.region,
-      production: config.production,
       liveColor: app.liveColor,
       canaryWeightPercent: app.canaryWeightPercent,
       releases: { blue: release(app.releases.blue.version), green: release(app.releases.green.version) },
@@ -79,7 +76,7 @@ export class AppStack extends EnvironmentStack {
       wafAclArn: platform.publicEndpoint.webAclArn,
       accessLogsBucket: platform.publicEndpoint.accessLogsBucketName,
       accessLogsPrefix: platform.publicEndpoint.accessLogsPrefix,
-      deletionProtection: config.production,
+      deletionProtection: app.loadBalancerDeletionProtection,
       publicSubnetCidrs: network.publicSubnetCidrs,
       databaseCidrs: network.privateSubnetCidrs,
       // With interface endpoints the AWS APIs answer inside the private subnets; without, through NAT.

@@ -2,13 +2,12 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig, StateConfig } from '../config/environment';
-import { ConfigError } from '../config/load';
 import { PROJECT } from '../config/project';
-import { BootstrapCiRoles, ciRoleNames } from '../constructs/bootstrap-ci-roles';
-import { BootstrapState } from '../constructs/bootstrap-state';
-import { GithubOidcProvider } from '../constructs/github-oidc';
-import { ImageRepositories } from '../constructs/image-repositories';
-import { physicalName } from '../constructs/private/naming';
+import { BootstrapCiRoles, ciRoleNames } from '../constructs/delivery/bootstrap-ci-roles';
+import { BootstrapState } from '../constructs/delivery/bootstrap-state';
+import { GithubOidcProvider } from '../constructs/delivery/github-oidc-provider';
+import { ImageRepositories } from '../constructs/delivery/image-repositories';
+import { physicalName } from '../constructs/shared/naming';
 import type { BackendKind } from './environment-stack';
 
 /** What the bootstrap reads of an environment's config. */
@@ -76,10 +75,9 @@ const pascal = (name: string): string =>
 /**
  * Groups the environments by AWS account, one bootstrap per account.
  *
- * The environments of one account share its state bucket, so they must name the same `state.bucket`,
- * `state.region` and `state.bootstrapBackend`.
+ * The environments of one account share its state bucket: config (`crossEnvironmentProblems`) has checked that
+ * they name the same `state.bucket`, `state.region` and `state.bootstrapBackend`, so the first one's are taken.
  * @param stackNamesOf the names of an environment's stacks (`Object.values(stackNames(env))`), for its state keys
- * @throws ConfigError listing every inconsistency
  */
 export function bootstrapAccounts(
   configs: readonly BootstrapSource[],
@@ -89,25 +87,11 @@ export function bootstrapAccounts(
   for (const config of configs) {
     byAccount.set(config.awsAccountId, [...(byAccount.get(config.awsAccountId) ?? []), config]);
   }
-  const problems: string[] = [];
-  const accounts = [...byAccount.entries()]
+  return [...byAccount.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([accountId, members]): BootstrapAccount => {
       const sorted = [...members].sort((a, b) => a.name.localeCompare(b.name));
       const [first] = sorted;
-      const agree = (path: string, read: (config: BootstrapSource) => string) => {
-        for (const other of sorted.slice(1)) {
-          if (read(other) !== read(first)) {
-            problems.push(
-              `environment "${other.name}": ${path}: "${read(other)}" is not allowed (account ${accountId} ` +
-                `has one state bucket: "${read(first)}" as in environment "${first.name}")`,
-            );
-          }
-        }
-      };
-      agree('state.bucket', (config) => config.state.bucket);
-      agree('state.region', (config) => config.state.region);
-      agree('state.bootstrapBackend', (config) => config.state.bootstrapBackend ?? 'local');
       return {
         accountId,
         region: first.state.region,
@@ -122,8 +106,6 @@ export function bootstrapAccounts(
         backend: first.state.bootstrapBackend ?? 'local',
       };
     });
-  if (problems.length > 0) throw new ConfigError(problems);
-  return accounts;
 }
 
 /** Properties of a {@link BootstrapStack}. */

@@ -1,9 +1,8 @@
 import type { Construct } from 'constructs';
-import { ClusterConfig } from '../constructs/cluster-config';
-import { configureClusterProviders } from './cluster-access';
+import { ClusterConfig } from '../constructs/cluster/cluster-config';
+import { ClusterStack } from './cluster-stack';
 import type { ClusterServicesStack } from './cluster-services-stack';
 import type { EnvironmentStackProps } from './environment-stack';
-import { EnvironmentStack } from './environment-stack';
 import type { PlatformStack } from './platform-stack';
 
 /** Properties of a {@link ClusterConfigStack}. */
@@ -18,15 +17,14 @@ export interface ClusterConfigStackProps extends EnvironmentStackProps {
  * `wms-<env>-cluster-config`: the custom resources of the cluster services (secret store, Karpenter node class
  * and pool), planned only once the stack before has installed their CRDs.
  */
-export class ClusterConfigStack extends EnvironmentStack {
+export class ClusterConfigStack extends ClusterStack {
   /** The custom resources. */
   readonly clusterConfig: ClusterConfig;
 
   constructor(scope: Construct, id: string, props: ClusterConfigStackProps) {
-    super(scope, id, props);
+    super(scope, id, props, { helm: false });
     const { config, platform } = props;
     this.addDependency(props.clusterServices);
-    configureClusterProviders(this, config, this.namePrefix, { helm: false });
     this.clusterConfig = new ClusterConfig(this, 'ClusterConfig', {
       clusterName: platform.eks.clusterName,
       region: config.region,

@@ -1,8 +1,7 @@
 import type { Construct } from 'constructs';
-import { ClusterServices } from '../constructs/cluster-services';
-import { configureClusterProviders } from './cluster-access';
+import { ClusterServices } from '../constructs/cluster/cluster-services';
+import { ClusterStack } from './cluster-stack';
 import type { EnvironmentStackProps } from './environment-stack';
-import { EnvironmentStack } from './environment-stack';
 import type { PlatformStack } from './platform-stack';
 
 /** Properties of a {@link ClusterServicesStack}. */
@@ -15,15 +14,14 @@ export interface ClusterServicesStackProps extends EnvironmentStackProps {
  * `wms-<env>-cluster-services`: the controllers every cluster needs (Helm releases), their namespaces and the
  * default storage class. It installs CRDs, so no custom resource is planned here.
  */
-export class ClusterServicesStack extends EnvironmentStack {
+export class ClusterServicesStack extends ClusterStack {
   /** The controllers. */
   readonly services: ClusterServices;
 
   constructor(scope: Construct, id: string, props: ClusterServicesStackProps) {
-    super(scope, id, props);
+    super(scope, id, props, { helm: true });
     const { config, platform } = props;
     this.addDependency(platform);
-    configureClusterProviders(this, config, this.namePrefix, { helm: true });
 
     this.services = new ClusterServices(this, 'ClusterServices', {
       clusterName: platform.eks.clusterName,
@@ -34,7 +32,7 @@ export class ClusterServicesStack extends EnvironmentStack {
       hostedZoneId: platform.zone.zoneId,
       volumeKmsKeyArn: platform.eks.kmsKeyArn,
       karpenterInterruptionQueue: platform.eks.karpenterQueueName,
-      controllerReplicas: config.production ? 3 : 2,
+      controllerReplicas: config.eks.controllerReplicas,
     });
   }
 }

@@ -1,12 +1,11 @@
 import type { Construct } from 'constructs';
 import { PROJECT } from '../config/project';
-import type { CLUSTER_NAMESPACES } from '../constructs/cluster-services';
-import { Monitoring } from '../constructs/monitoring-stack';
-import { auroraLocalStorageGiB } from '../constructs/private/aurora';
-import { configureClusterProviders } from './cluster-access';
+import type { CLUSTER_NAMESPACES } from '../constructs/cluster/cluster-services';
+import { Monitoring } from '../constructs/observability/monitoring';
+import { auroraLocalStorageGiB } from '../shared/aurora';
+import { ClusterStack } from './cluster-stack';
 import type { ClusterConfigStack } from './cluster-config-stack';
 import type { EnvironmentStackProps } from './environment-stack';
-import { EnvironmentStack } from './environment-stack';
 import type { PlatformStack } from './platform-stack';
 
 /** Properties of a {@link MonitoringStack}. */
@@ -24,15 +23,14 @@ export interface MonitoringStackProps extends EnvironmentStackProps {
  * and monitors go in as chart values, so no Prometheus custom resource is planned in the stack that installs the
  * Prometheus CRDs.
  */
-export class MonitoringStack extends EnvironmentStack {
+export class MonitoringStack extends ClusterStack {
   /** The monitoring releases. */
   readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
-    super(scope, id, props);
+    super(scope, id, props, { helm: true });
     const { config, platform } = props;
     this.addDependency(props.clusterConfig);
-    configureClusterProviders(this, config, this.namePrefix, { helm: true });
     const { database } = config;
     const localStorage = auroraLocalStorageGiB(database.instanceClass, database.serverless?.maxCapacity);
     if (localStorage === undefined) {
@@ -64,8 +62,8 @@ export class MonitoringStack extends EnvironmentStack {
       lokiBucketName: platform.lokiBucket.bucketName,
       region: config.region,
       databaseProxyEndpoint: platform.database.proxyEndpoint,
-      replicas: config.production ? 2 : 1,
-      size: config.production ? 'large' : 'small',
+      replicas: config.monitoring.replicas,
+      size: config.monitoring.size,
     });
   }
 }

@@ -4,15 +4,25 @@ import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import { subnetPrefixLengths } from '../config/environment';
 import { PROJECT } from '../config/project';
-import { AlarmTopic } from '../constructs/alarm-topic';
-import { DatabaseBackup } from '../constructs/database-backup';
-import { EksCluster } from '../constructs/eks-cluster';
-import { EnvironmentAlarms } from '../constructs/environment-alarms';
-import { Network } from '../constructs/network';
-import { PostgresDatabase } from '../constructs/postgres-database';
-import { PublicEndpoint } from '../constructs/public-endpoint';
-import { physicalName } from '../constructs/private/naming';
-import { SecureBucket } from '../constructs/secure-bucket';
+import { AlarmTopic } from '../constructs/observability/alarm-topic';
+import { DatabaseBackup } from '../constructs/database/database-backup';
+import { API_SERVICE_ACCOUNT, WMS_NAMESPACE } from '../constructs/app/wms-application';
+import { EksCluster, eksClusterName, WORKLOAD_SERVICE_ACCOUNTS } from '../constructs/cluster/eks-cluster';
+import type { EksWorkloadIdentityOptions } from '../constructs/cluster/eks-workload-identity';
+import {
+  cloudwatchMetricsReaderPolicy,
+  databaseConnectPolicy,
+  externalDnsPolicy,
+  lokiStoragePolicy,
+  secretReaderPolicy,
+} from '../constructs/cluster/workload-policies';
+import { EnvironmentAlarms } from '../constructs/observability/environment-alarms';
+import { Network } from '../constructs/network/network';
+import { PostgresDatabase } from '../constructs/database/postgres-database';
+import { PublicEndpoint } from '../constructs/network/public-endpoint';
+import { physicalName } from '../constructs/shared/naming';
+import { SecureBucket } from '../constructs/shared/secure-bucket';
+import type { EnvironmentConfig } from '../config/environment';
 import type { EnvironmentStackProps } from './environment-stack';
 import { defaultTags, EnvironmentStack } from './environment-stack';
 
@@ -56,7 +66,7 @@ export class PlatformStack extends EnvironmentStack {
       : undefined;
 
     // The network tags its subnets for this cluster before the cluster exists: one name, decided here.
-    const clusterName = physicalName(this.namePrefix, 'eks');
+    const clusterName = eksClusterName(this.namePrefix);
     this.network = new Network(this, 'Network', {
       namePrefix: this.namePrefix,
       accountId: config.awsAccountId,
@@ -93,6 +103,62 @@ export class PlatformStack extends EnvironmentStack {
       alarms: database.alarms,
       alarmTopicArn: this.alarmTopic.topicArn,
     });
+    this.createDatabaseBackup(config, backupRegion);
+
+    this.zone = new Route53Zone(this, 'Zone', {
+      name: config.dnsDomain,
+      comment: `${this.namePrefix}: records managed by external-dns; delegate it from the parent zone`,
+    });
+    this.publicEndpoint = new PublicEndpoint(this, 'PublicEndpoint', {
+      namePrefix: this.namePrefix,
+      accountId: config.awsAccountId,
+      region: config.region,
+      domainName: config.dnsDomain,
+      zoneId: this.zone.zoneId,
+      rateLimitPer5Minutes: config.app.rateLimitPer5Minutes,
+      logRetentionDays: config.network.wafLogRetentionDays,
+    });
+    this.lokiBucket = new SecureBucket(this, 'LokiBucket', {
+      bucketName: physicalName(this.namePrefix, 'loki', config.awsAccountId, config.region),
+      purpose: 'Loki log chunks and index',
+      accountId: config.awsAccountId,
+      // Loki's compactor applies the log retention; versions only guard against a bad deploy.
+      noncurrentVersionExpirationDays: 7,
+    });
+
+    this.eks = new EksCluster(this, 'Eks', {
+      clusterName,
+      accountId: config.awsAccountId,
+      region: config.region,
+      network: this.network,
+      kubernetesVersion: config.eks.kubernetesVersion,
+      addonVersions: config.eks.addonVersions,
+      endpointPublicAccessCidrs: config.eks.endpointPublicAccessCidrs,
+      accessRoles: config.eks.accessRoles,
+      nodeGroups: config.eks.nodeGroups,
+      logRetentionDays: config.eks.logRetentionDays,
+      deletionProtection: config.eks.deletionProtection,
+    });
+    this.grantWorkloadAccess(config);
+    this.database.allowConnectionsFrom(
+      this.eks.nodeSecurityGroupId,
+      'PostgreSQL from the EKS nodes and pods',
+    );
+
+    new EnvironmentAlarms(this, 'EnvironmentAlarms', {
+      namePrefix: this.namePrefix,
+      alarmTopicArn: this.alarmTopic.topicArn,
+      natGatewayIds: this.network.natGateways.map((nat) => nat.id),
+      monthlyBudgetUsd: config.monitoring.monthlyBudgetUsd,
+    });
+
+    this.createOutputs();
+  }
+
+  /** Daily AWS Backup of the database into its own vault, copied to the backup region when there is one. */
+  private createDatabaseBackup(config: EnvironmentConfig, backupRegion: AwsProvider | undefined): void {
+    const { database } = config;
+    const { copyRegion } = database.backup;
     new DatabaseBackup(this, 'DatabaseBackup', {
       namePrefix: this.namePrefix,
       accountId: config.awsAccountId,
@@ -110,73 +176,10 @@ export class PlatformStack extends EnvironmentStack {
             }
           : undefined,
     });
+  }
 
-    this.zone = new Route53Zone(this, 'Zone', {
-      name: config.dnsDomain,
-      comment: `${this.namePrefix}: records managed by external-dns; delegate it from the parent zone`,
-    });
-    this.publicEndpoint = new PublicEndpoint(this, 'PublicEndpoint', {
-      namePrefix: this.namePrefix,
-      accountId: config.awsAccountId,
-      region: config.region,
-      domainName: config.dnsDomain,
-      zoneId: this.zone.zoneId,
-      rateLimitPer5Minutes: config.app.rateLimitPer5Minutes,
-      logRetentionDays: config.production ? 365 : config.network.flowLogRetentionDays,
-    });
-    this.lokiBucket = new SecureBucket(this, 'LokiBucket', {
-      bucketName: physicalName(this.namePrefix, 'loki', config.awsAccountId, config.region),
-      purpose: 'Loki log chunks and index',
-      accountId: config.awsAccountId,
-      // Loki's compactor applies the log retention; versions only guard against a bad deploy.
-      noncurrentVersionExpirationDays: 7,
-    });
-
-    const externalSecretArns = [
-      config.alerting.pagerSecret,
-      config.alerting.chatSecret,
-      config.monitoring.grafanaAdminSecret,
-    ].map(
-      // The 6 random characters Secrets Manager appends to a secret's ARN (IAM's `?` matches one each).
-      (name) => `arn:aws:secretsmanager:${config.region}:${config.awsAccountId}:secret:${name}-??????`,
-    );
-    const apiSecretArn = this.database.userSecretArns[PROJECT.apiDatabaseUser];
-    this.eks = new EksCluster(this, 'Eks', {
-      clusterName,
-      accountId: config.awsAccountId,
-      region: config.region,
-      network: this.network,
-      production: config.production,
-      kubernetesVersion: config.eks.kubernetesVersion,
-      addonVersions: config.eks.addonVersions,
-      endpointPublicAccessCidrs: config.eks.endpointPublicAccessCidrs,
-      accessRoles: config.eks.accessRoles,
-      nodeGroups: config.eks.nodeGroups,
-      logRetentionDays: config.eks.logRetentionDays,
-      deletionProtection: config.eks.deletionProtection,
-      workloads: {
-        hostedZoneArn: this.zone.arn,
-        externalSecretArns,
-        lokiBucketArn: this.lokiBucket.bucketArn,
-        lokiBucketKeyArn: this.lokiBucket.key?.arn,
-        apiSecretArns: [apiSecretArn],
-        apiDatabaseUser: PROJECT.apiDatabaseUser,
-        databaseResourceId: this.database.proxyResourceId,
-        secretsKmsKeyArns: [this.database.kmsKeyArn],
-      },
-    });
-    this.database.allowConnectionsFrom(
-      this.eks.nodeSecurityGroupId,
-      'PostgreSQL from the EKS nodes and pods',
-    );
-
-    new EnvironmentAlarms(this, 'EnvironmentAlarms', {
-      namePrefix: this.namePrefix,
-      alarmTopicArn: this.alarmTopic.topicArn,
-      natGatewayIds: this.network.natGateways.map((nat) => nat.id),
-      monthlyBudgetUsd: config.monitoring.monthlyBudgetUsd,
-    });
-
+  /** What operators and the other stacks read from this stack's state. */
+  private createOutputs(): void {
     const output = (name: string, value: string | string[], description: string) =>
       new TerraformOutput(this, name, { value, description });
     output('VpcId', this.network.vpcId, 'VPC id');
@@ -195,5 +198,56 @@ export class PlatformStack extends EnvironmentStack {
     output('AlarmTopicArn', this.alarmTopic.topicArn, 'SNS topic of the CloudWatch alarms');
     output('EksClusterName', this.eks.clusterName, 'EKS cluster name (aws eks update-kubeconfig --name ...)');
     output('ZoneNameServers', this.zone.nameServers, 'Name servers to delegate the DNS domain to');
+  }
+
+  /**
+   * The workload identities that reach this stack's resources, each granted with the resource's own attributes
+   * (names of service accounts from their owners): external-dns the zone, External Secrets the alerting and
+   * Grafana secrets, Loki its bucket, YACE CloudWatch metrics, the WMS API its secret and database user.
+   */
+  private grantWorkloadAccess(config: EnvironmentConfig): void {
+    const { region } = config;
+    const externalSecretArns = [
+      config.alerting.pagerSecret,
+      config.alerting.chatSecret,
+      config.monitoring.grafanaAdminSecret,
+    ].map(
+      // The 6 random characters Secrets Manager appends to a secret's ARN (IAM's `?` matches one each).
+      (name) => `arn:aws:secretsmanager:${config.region}:${config.awsAccountId}:secret:${name}-??????`,
+    );
+    const apiSecretArn = this.database.userSecretArns[PROJECT.apiDatabaseUser];
+    const secretKeys = [this.database.kmsKeyArn];
+    const identity = (id: string, options: EksWorkloadIdentityOptions) =>
+      this.eks.addWorkloadIdentity(id, options);
+    identity('ExternalDns', {
+      ...WORKLOAD_SERVICE_ACCOUNTS.externalDns,
+      description: 'external-dns',
+      statements: externalDnsPolicy(this.zone.arn),
+    });
+    identity('ExternalSecrets', {
+      ...WORKLOAD_SERVICE_ACCOUNTS.externalSecrets,
+      description: 'External Secrets Operator',
+      statements: secretReaderPolicy(region, externalSecretArns, secretKeys),
+    });
+    identity('Loki', {
+      ...WORKLOAD_SERVICE_ACCOUNTS.loki,
+      description: 'Loki log storage',
+      statements: lokiStoragePolicy(region, this.lokiBucket.bucketArn, this.lokiBucket.key?.arn),
+    });
+    identity('CloudwatchExporter', {
+      ...WORKLOAD_SERVICE_ACCOUNTS.cloudwatchExporter,
+      description: 'YACE CloudWatch exporter',
+      statements: cloudwatchMetricsReaderPolicy(),
+    });
+    const dbUser = `${this.database.proxyResourceId}/${PROJECT.apiDatabaseUser}`;
+    identity('Api', {
+      namespace: WMS_NAMESPACE,
+      serviceAccount: API_SERVICE_ACCOUNT,
+      description: 'WMS API',
+      statements: [
+        ...secretReaderPolicy(region, [apiSecretArn], secretKeys),
+        ...databaseConnectPolicy(`arn:aws:rds-db:${region}:${config.awsAccountId}:dbuser:${dbUser}`),
+      ],
+    });
   }
 }

@@ -105,7 +105,7 @@ describe('validateEnvironment', () => {
 
     it('GIVEN an unknown field THEN it lists the allowed ones', () => {
       expect(problemsOf(withField('network.natGateway', 'single'))).toEqual([
-        'network.natGateway: unknown field (allowed here: vpcCidr, natGateways, interfaceEndpoints, flowLogRetentionDays, subnetPrefixLengths)',
+        'network.natGateway: unknown field (allowed here: vpcCidr, natGateways, interfaceEndpoints, flowLogRetentionDays, wafLogRetentionDays, subnetPrefixLengths)',
       ]);
     });
 
@@ -313,6 +313,19 @@ describe('validateEnvironment', () => {
         7,
         'database.backupRetentionDays: 7 is not allowed in production (14 to 35)',
       ],
+      [
+        'app.loadBalancerDeletionProtection',
+        false,
+        'app.loadBalancerDeletionProtection: false is not allowed in production (true)',
+      ],
+      ['eks.controllerReplicas', 1, 'eks.controllerReplicas: 1 is not allowed in production (at least 2)'],
+      ['monitoring.replicas', 1, 'monitoring.replicas: 1 is not allowed in production (at least 2)'],
+      ['monitoring.size', 'small', 'monitoring.size: "small" is not allowed in production ("large")'],
+      [
+        'network.wafLogRetentionDays',
+        90,
+        "network.wafLogRetentionDays: 90 is not allowed (at least 365 in production: the guardrails' CKV_AWS_338)",
+      ],
     ])('%s = %j', (path, value, message) => {
       expect(problemsOf(withField(path, value, rawProduction()))).toEqual([message]);
     });
@@ -320,13 +333,56 @@ describe('validateEnvironment', () => {
     it('GIVEN the same values outside production THEN they are allowed', () => {
       const raw = withField('database.deletionProtection', false, withField('network.natGateways', 'single'));
       expect(problemsOf(raw)).toEqual([]);
+      const cheap = [
+        ['app.loadBalancerDeletionProtection', false],
+        ['eks.controllerReplicas', 1],
+        ['monitoring.replicas', 1],
+        ['monitoring.size', 'small'],
+        ['network.wafLogRetentionDays', 30],
+      ] as const;
+      expect(
+        problemsOf(cheap.reduce((base, [path, value]) => withField(path, value, base), rawEnvironment())),
+      ).toEqual([]);
+    });
+
+    it('GIVEN the environment-specific fields unset THEN the safe defaults apply (production passes)', () => {
+      // Optional fields; the constructs' defaults are the production values (365 days, protected, 2 replicas, large).
+      expect(problemsOf(rawProduction())).toEqual([]);
+      expect(rawProduction()).not.toHaveProperty('monitoring.replicas');
     });
   });
 });
 
 describe('crossEnvironmentProblems', () => {
-  const config = (name: string, vpcCidr: string) =>
-    ({ name, network: { vpcCidr } }) as unknown as EnvironmentConfig;
+  const STATE = { bucket: 'wms-tfstate-444444444444-eu-west-1', region: 'eu-west-1' };
+  const config = (name: string, vpcCidr: string, more: Partial<EnvironmentConfig> = {}) =>
+    ({
+      name,
+      awsAccountId: `${name}-account`,
+      state: STATE,
+      network: { vpcCidr },
+      ...more,
+    }) as EnvironmentConfig;
+
+  it('GIVEN environments of one account disagreeing on the state THEN reports every disagreement', () => {
+    const account = { awsAccountId: '444444444444' };
+    const problems = crossEnvironmentProblems([
+      { source: 'a.yaml', config: config('a', '10.10.0.0/16', account) },
+      { source: 'b.yaml', config: config('b', '10.20.0.0/16', account) },
+      {
+        source: 'c.yaml',
+        config: config('c', '10.30.0.0/16', {
+          ...account,
+          state: { bucket: 'other-bucket', region: 'eu-central-1', bootstrapBackend: 's3' },
+        }),
+      },
+    ]);
+    expect(problems).toEqual([
+      'c.yaml: state.bucket: "other-bucket" is not allowed (account 444444444444 has one state bucket: "wms-tfstate-444444444444-eu-west-1" as in a.yaml)',
+      'c.yaml: state.region: "eu-central-1" is not allowed (account 444444444444 has one state bucket: "eu-west-1" as in a.yaml)',
+      'c.yaml: state.bootstrapBackend: "s3" is not allowed (account 444444444444 has one state bucket: "local" as in a.yaml)',
+    ]);
+  });
 
   it('GIVEN disjoint CIDRs and unique names THEN there is no problem', () => {
     const problems = crossEnvironmentProblems([

@@ -15,8 +15,8 @@ import {
   validateSchema,
 } from '../../guardrails/chart-interface';
 import { checkStack } from '../../guardrails/engine';
-import { CHART_VERSIONS } from '../../constructs/cluster-services';
-import { MONITORING_CHARTS } from '../../constructs/monitoring-values';
+import { CHART_VERSIONS } from '../../constructs/cluster/cluster-services';
+import { MONITORING_CHARTS } from '../../constructs/observability/monitoring-values';
 
 const CATALOGUE = catalogue as unknown as ChartCatalogue;
 const SCHEMAS = crdSchemas as unknown as CrdSchemaSet;

@@ -1,5 +1,5 @@
 import { checkStack, checkStacks } from '../../guardrails/engine';
-import { parseReference, StackModel } from '../../guardrails/stack-model';
+import { parseReference, StackModel } from '../../model/stack-model';
 
 const TAGS = {
   Project: 'wms',

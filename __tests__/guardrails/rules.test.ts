@@ -14,10 +14,29 @@ interface FixtureCase {
   readonly kind: 'pass' | 'fail' | 'missing';
   /** Defaults to true: the stack's `"//".wms` says production. */
   readonly production?: boolean;
-  readonly stack: { resource?: unknown; data?: unknown; provider?: unknown };
+  /** The partial stack; or, for the Kubernetes rules, `workload`. */
+  readonly stack?: { resource?: unknown; data?: unknown; provider?: unknown };
+  /** A stack of one resource: the compliant workload of fixtures/k8s-workload.json, patched. */
+  readonly workload?: WorkloadCase;
   readonly expect: readonly string[];
   /** A regular expression at least one finding message of the rule must match. */
   readonly message?: string;
+}
+
+/** RFC 6902 operations, the subset the fixtures use. */
+interface PatchOperation {
+  readonly op: 'add' | 'replace' | 'remove';
+  /** JSON Pointer (RFC 6901) into the resource. */
+  readonly path: string;
+  readonly value?: unknown;
+}
+
+interface WorkloadCase {
+  /** @default - the compliant workload's type (kubernetes_deployment_v1) */
+  readonly type?: string;
+  /** @default - the compliant workload's name (api) */
+  readonly name?: string;
+  readonly patch: readonly PatchOperation[];
 }
 
 interface Fixture {
@@ -31,6 +50,47 @@ const fixtures: Fixture[] = readdirSync(FIXTURES)
   .sort()
   .map((file) => JSON.parse(readFileSync(join(FIXTURES, file), 'utf8')) as Fixture);
 
+/** The one compliant Kubernetes workload the Kubernetes rules' cases patch. */
+const WORKLOAD = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'k8s-workload.json'), 'utf8')) as {
+  readonly type: string;
+  readonly name: string;
+  readonly resource: unknown;
+};
+
+/** Applies JSON Patch operations to a copy of a document; a path that does not resolve throws. */
+function applyPatch(document: unknown, operations: readonly PatchOperation[]): unknown {
+  const copy = structuredClone(document);
+  for (const operation of operations) {
+    const keys = operation.path
+      .split('/')
+      .slice(1)
+      .map((key) => key.replace(/~1/g, '/').replace(/~0/g, '~'));
+    let target = copy as Record<string, unknown>;
+    for (const key of keys.slice(0, -1)) {
+      const next = target[key];
+      if (next === null || typeof next !== 'object')
+        throw new Error(`patch path ${operation.path}: no ${key}`);
+      target = next as Record<string, unknown>;
+    }
+    const last = keys[keys.length - 1];
+    if (operation.op === 'remove') {
+      if (!(last in target)) throw new Error(`patch path ${operation.path}: nothing to remove`);
+      if (Array.isArray(target)) target.splice(Number(last), 1);
+      else delete target[last];
+    } else {
+      target[last] = structuredClone(operation.value);
+    }
+  }
+  return copy;
+}
+
+function caseStack(fixtureCase: FixtureCase): NonNullable<FixtureCase['stack']> {
+  const { workload } = fixtureCase;
+  if (!workload) return fixtureCase.stack ?? {};
+  const resource = applyPatch(WORKLOAD.resource, workload.patch);
+  return { resource: { [workload.type ?? WORKLOAD.type]: { [workload.name ?? WORKLOAD.name]: resource } } };
+}
+
 function stackJson(fixtureCase: FixtureCase): unknown {
   const production = fixtureCase.production ?? true;
   return {
@@ -38,7 +98,7 @@ function stackJson(fixtureCase: FixtureCase): unknown {
       metadata: { stackName: 'fixture', version: '0.21.0' },
       wms: { environment: production ? 'prod' : 'dev', production },
     },
-    ...fixtureCase.stack,
+    ...caseStack(fixtureCase),
   };
 }
 

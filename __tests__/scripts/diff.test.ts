@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { loadEnvironments } from '../../config/load';
 import { EXIT_OK, EXIT_RISK, EXIT_USAGE, runCli } from '../../scripts/diff';
-import { DiffInputError } from '../../scripts/lib/diff/compare';
-import { synthesizeTree } from '../../scripts/lib/diff/synth';
-import { stackNames } from '../../stacks/synthesize';
+import { DiffInputError } from '../../diff/compare';
+import { synthesizeTree } from '../../diff/synth';
+import { stackNames } from '../../assembly/synthesize';
 import { bootstrapStackName } from '../../stacks/bootstrap-stack';
-import type { Editable } from './fixtures/diff/trees';
-import { editable, FIXTURES } from './fixtures/diff/trees';
+import type { Editable } from '../diff/fixtures/trees';
+import { editable, FIXTURES } from '../diff/fixtures/trees';
 
 const REPO = join(__dirname, '..', '..');
 const BASE = join(FIXTURES, 'base');

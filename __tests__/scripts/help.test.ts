@@ -83,12 +83,14 @@ describe('--help of every command', () => {
     expect(result.stdout).toMatch(/^Usage: /);
   });
 
-  it.each(commands)('npm run %s -- --no-such-option is refused with exit code 2, naming the option', (name) => {
-    const result = run(name, ['--no-such-option']);
-    expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/unknown option '?--no-such-option/i);
-  });
-
+  it.each(commands)(
+    'npm run %s -- --no-such-option is refused with exit code 2, naming the option',
+    (name) => {
+      const result = run(name, ['--no-such-option']);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toMatch(/unknown option '?--no-such-option/i);
+    },
+  );
 
   it('runs through npm as documented: npm run synth -- --help', () => {
     const result = spawnSync('npm', ['run', '--silent', 'synth', '--', '--help'], {

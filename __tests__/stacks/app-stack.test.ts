@@ -4,7 +4,7 @@ import { AppStack } from '../../stacks/app-stack';
 import { ClusterConfigStack } from '../../stacks/cluster-config-stack';
 import { ClusterServicesStack } from '../../stacks/cluster-services-stack';
 import { PlatformStack } from '../../stacks/platform-stack';
-import { stackNames } from '../../stacks/synthesize';
+import { stackNames } from '../../assembly/synthesize';
 import { committedEnvironment } from '../support/environments';
 import { listOfType, stableForSnapshot, synthesizedAppStacks } from '../support/synth';
 import type { SynthesizedStack } from '../support/synth';

@@ -1,6 +1,5 @@
 import { Testing } from 'cdktf';
 import type { EnvironmentConfig } from '../../config/environment';
-import { ConfigError } from '../../config/load';
 import { checkStacks } from '../../guardrails/engine';
 import type { BootstrapAccount, BootstrapSource } from '../../stacks/bootstrap-stack';
 import {
@@ -10,7 +9,7 @@ import {
   githubApplyRoleArn,
   stateKey,
 } from '../../stacks/bootstrap-stack';
-import { stackNames } from '../../stacks/synthesize';
+import { stackNames } from '../../assembly/synthesize';
 import { committedEnvironments } from '../support/environments';
 import type { SynthesizedStack } from '../support/synth';
 import { resourcesOfType } from '../support/synth';
@@ -102,22 +101,6 @@ describe('bootstrapAccounts', () => {
       bootstrapBackend: 's3' as const,
     };
     expect(bootstrapAccounts([source('sandbox', { state })], stackNamesOf)[0].backend).toBe('s3');
-  });
-
-  it('GIVEN environments of one account disagreeing on the state THEN reports every disagreement', () => {
-    const other = { bucket: 'other-bucket', region: 'eu-central-1', bootstrapBackend: 's3' as const };
-    let error: unknown;
-    try {
-      bootstrapAccounts([source('b', { state: other }), source('a')], stackNamesOf);
-    } catch (caught) {
-      error = caught;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).problems).toEqual([
-      'environment "b": state.bucket: "other-bucket" is not allowed (account 444444444444 has one state bucket: "wms-tfstate-444444444444-eu-west-1" as in environment "a")',
-      'environment "b": state.region: "eu-central-1" is not allowed (account 444444444444 has one state bucket: "eu-west-1" as in environment "a")',
-      'environment "b": state.bootstrapBackend: "s3" is not allowed (account 444444444444 has one state bucket: "local" as in environment "a")',
-    ]);
   });
 });
 

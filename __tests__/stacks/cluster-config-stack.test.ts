@@ -1,4 +1,4 @@
-import { stackNames } from '../../stacks/synthesize';
+import { stackNames } from '../../assembly/synthesize';
 import { listOfType, stableForSnapshot, synthesizedAppStacks } from '../support/synth';
 
 describe.each(['dev', 'staging', 'prod'])('ClusterConfigStack %s', (environment) => {

@@ -1,5 +1,5 @@
 import { parse } from 'yaml';
-import { stackNames } from '../../stacks/synthesize';
+import { stackNames } from '../../assembly/synthesize';
 import { listOfType, stableForSnapshot, synthesizedAppStacks } from '../support/synth';
 
 describe.each(['dev', 'staging', 'prod'])('MonitoringStack %s', (environment) => {

@@ -1,4 +1,4 @@
-import type { INetwork } from '../../constructs/network';
+import type { INetwork } from '../../constructs/network/network';
 
 /** A network with literal ids across the given number of eu-west-1 AZs, for constructs that only need INetwork. */
 export function fakeNetwork(azCount = 3): INetwork {

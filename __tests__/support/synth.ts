@@ -3,8 +3,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TerraformStack, Testing } from 'cdktf';
-import { synthesize } from '../../stacks/synthesize';
+import { synthesize } from '../../assembly/synthesize';
 import { committedEnvironments } from './environments';
+import { synthesizeOnce } from './shared-app';
 
 /** A synthesized stack, parsed. */
 export interface SynthesizedStack {
@@ -41,22 +42,30 @@ let appStacks: Record<string, SynthesizedStack> | undefined;
 
 /**
  * Every stack of the committed environments, synthesized as `npm run synth` does (whole app, cross-stack
- * references resolved, guardrails checked) into a temporary folder, parsed. Cached per test file.
+ * references resolved, guardrails checked), parsed. Synthesized once per jest run and shared by the test files
+ * (support/shared-app.ts); parsed once per test file.
  */
 export function synthesizedAppStacks(): Record<string, SynthesizedStack> {
   if (!appStacks) {
-    const work = mkdtempSync(join(tmpdir(), 'wms-app-'));
-    const outdir = join(work, 'cdktf.out');
+    let fallback: string | undefined;
     try {
-      const stacks = synthesize(committedEnvironments(), { outdir, backend: 's3' });
+      const outdir = synthesizeOnce(
+        (dir) => synthesize(committedEnvironments(), { outdir: dir, backend: 's3' }),
+        () => join((fallback = mkdtempSync(join(tmpdir(), 'wms-app-'))), 'cdktf.out'),
+      );
+      const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as {
+        stacks: Record<string, unknown>;
+      };
       appStacks = Object.fromEntries(
-        stacks.map((name) => [
-          name,
-          JSON.parse(readFileSync(join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8')) as SynthesizedStack,
-        ]),
+        Object.keys(manifest.stacks)
+          .sort()
+          .map((name) => [
+            name,
+            JSON.parse(readFileSync(join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8')) as SynthesizedStack,
+          ]),
       );
     } finally {
-      rmSync(work, { recursive: true, force: true });
+      if (fallback) rmSync(fallback, { recursive: true, force: true });
     }
   }
   return appStacks;

@@ -4,7 +4,7 @@ import crdSchemasJson from '../crd-schemas.json';
 import type { ChartCatalogue, CrdSchemaSet } from '../chart-interface';
 import { checkCustomResource, checkValues } from '../chart-interface';
 import type { Rule, Violation } from '../types';
-import { isExpression, isObject } from '../values';
+import { isExpression, isObject } from '../../model/values';
 import { PASS } from './helpers';
 
 const CATALOGUE = catalogueJson as unknown as ChartCatalogue;

@@ -1,5 +1,5 @@
 import type { Rule, Violation } from '../types';
-import { blockAt, blocks, boolAttr, numberAttr, show, stringAttr } from '../values';
+import { blockAt, blocks, boolAttr, numberAttr, show, stringAttr } from '../../model/values';
 import { fail, PASS } from './helpers';
 
 const INSTANCE_TYPES = ['aws_launch_template', 'aws_instance'];

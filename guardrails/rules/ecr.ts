@@ -1,5 +1,5 @@
 import type { Rule } from '../types';
-import { blockAt } from '../values';
+import { blockAt } from '../../model/values';
 import { requireBool, requireOneOf } from './helpers';
 
 /** ECR repositories: immutable tags, scanning and KMS encryption. */

@@ -1,13 +1,15 @@
-import { STANDARD_SUPPORT_KUBERNETES_VERSIONS } from '../../constructs/eks-cluster';
 import type { Rule, Violation } from '../types';
-import { blockAt, blocks, boolAttr, isPresent, stringListAttr } from '../values';
+import { blockAt, blocks, boolAttr, isPresent, stringListAttr } from '../../model/values';
 import { fail, PASS, requireBool, requireOneOf, requirePresent } from './helpers';
 
 /**
- * Kubernetes versions in EKS standard support: the EKS construct's table, one source for both. Stricter than
- * Checkov's CKV_AWS_339, which also accepts versions in (paid) extended support.
+ * Kubernetes versions in EKS standard support. The guardrails keep their own table, independent of the code they
+ * police (the schema's copy is shared/eks.ts; a test keeps the two equal, so a version is added or retired in both
+ * on purpose). Stricter than Checkov's CKV_AWS_339, which also accepts versions in (paid) extended support.
+ * Source: Amazon EKS User Guide, "Understand the Kubernetes version lifecycle on EKS" and the EKS release calendar
+ * (read 2026-11-28).
  */
-export const SUPPORTED_EKS_VERSIONS = Object.keys(STANDARD_SUPPORT_KUBERNETES_VERSIONS);
+export const SUPPORTED_EKS_VERSIONS: readonly string[] = ['1.35', '1.36'];
 const CONTROL_PLANE_LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'];
 
 function publicEndpoint(cluster: Record<string, unknown>): boolean | undefined {

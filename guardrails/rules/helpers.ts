@@ -1,6 +1,6 @@
 import type { Violation } from '../types';
-import type { JsonObject } from '../values';
-import { boolAttr, isPresent, numberAttr, show, stringAttr } from '../values';
+import type { JsonObject } from '../../model/values';
+import { boolAttr, isPresent, numberAttr, show, stringAttr } from '../../model/values';
 
 /** No violations. */
 export const PASS: readonly Violation[] = [];

@@ -1,9 +1,9 @@
-import type { PolicyRead, PolicyStatement } from '../iam-policy';
-import { allows, readPolicy } from '../iam-policy';
-import type { ResourceNode, StackModel } from '../stack-model';
-import { parseReference } from '../stack-model';
+import type { PolicyRead, PolicyStatement } from '../../model/iam-policy';
+import { allows, readPolicy } from '../../model/iam-policy';
+import type { ResourceNode, StackModel } from '../../model/stack-model';
+import { parseReference } from '../../model/stack-model';
 import type { Rule, Violation } from '../types';
-import { blocks, stringListAttr } from '../values';
+import { blocks, stringListAttr } from '../../model/values';
 import { fail, PASS } from './helpers';
 
 const POLICY_TYPES = [

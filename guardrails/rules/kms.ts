@@ -1,9 +1,9 @@
-import type { PolicyStatement } from '../iam-policy';
-import { allows, readPolicy } from '../iam-policy';
-import type { StackModel } from '../stack-model';
-import { parseReference } from '../stack-model';
+import type { PolicyStatement } from '../../model/iam-policy';
+import { allows, readPolicy } from '../../model/iam-policy';
+import type { StackModel } from '../../model/stack-model';
+import { parseReference } from '../../model/stack-model';
 import type { Rule, Violation } from '../types';
-import { stringAttr } from '../values';
+import { stringAttr } from '../../model/values';
 import { PASS, requireBool } from './helpers';
 
 const KEY_POLICY_TYPES = ['aws_kms_key', 'aws_kms_key_policy'];

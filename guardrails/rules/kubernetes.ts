@@ -1,6 +1,6 @@
-import type { ResourceNode } from '../stack-model';
+import type { ResourceNode } from '../../model/stack-model';
 import type { Rule, Severity, Violation } from '../types';
-import type { JsonObject } from '../values';
+import type { JsonObject } from '../../model/values';
 import {
   blockAt,
   blocks,
@@ -12,7 +12,7 @@ import {
   numberAttr,
   stringAttr,
   stringListAttr,
-} from '../values';
+} from '../../model/values';
 import { PASS } from './helpers';
 
 type WorkloadShape = 'template' | 'cron' | 'pod';

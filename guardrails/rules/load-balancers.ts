@@ -1,6 +1,6 @@
-import type { ResourceNode } from '../stack-model';
+import type { ResourceNode } from '../../model/stack-model';
 import type { Rule } from '../types';
-import { blockAt, blocks, boolAttr, stringAttr } from '../values';
+import { blockAt, blocks, boolAttr, stringAttr } from '../../model/values';
 import { fail, PASS, requireBool } from './helpers';
 
 const LB_TYPES = ['aws_lb', 'aws_alb'];

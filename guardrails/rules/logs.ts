@@ -1,5 +1,5 @@
 import type { Rule } from '../types';
-import { numberAttr, show } from '../values';
+import { numberAttr, show } from '../../model/values';
 import { fail, PASS, requirePresent } from './helpers';
 
 /** Minimum CloudWatch log retention in days, by environment kind (CKV_AWS_338 asks for one year). */

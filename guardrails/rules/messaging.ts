@@ -1,5 +1,5 @@
 import type { Rule } from '../types';
-import { boolAttr, isPresent } from '../values';
+import { boolAttr, isPresent } from '../../model/values';
 import { fail, PASS, requirePresent } from './helpers';
 
 /** SNS topics and SQS queues: encryption at rest. */

@@ -1,7 +1,7 @@
-import type { ResourceNode, StackModel } from '../stack-model';
+import type { ResourceNode, StackModel } from '../../model/stack-model';
 import type { Rule, Violation } from '../types';
-import type { JsonObject } from '../values';
-import { blocks, boolAttr, numberAttr, stringAttr } from '../values';
+import type { JsonObject } from '../../model/values';
+import { blocks, boolAttr, numberAttr, stringAttr } from '../../model/values';
 import { fail, PASS, requireBool, requireOneOf } from './helpers';
 
 const INTERNET_V4 = '0.0.0.0/0';

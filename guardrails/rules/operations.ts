@@ -1,5 +1,5 @@
 import type { Rule } from '../types';
-import { boolAttr } from '../values';
+import { boolAttr } from '../../model/values';
 import { fail, PASS, requirePresent } from './helpers';
 
 /** AWS Backup vaults and CloudWatch alarms. */

@@ -1,6 +1,6 @@
-import type { ResourceNode, StackModel } from '../stack-model';
+import type { ResourceNode, StackModel } from '../../model/stack-model';
 import type { Rule, Violation } from '../types';
-import { blocks, boolAttr, isExpression, isPresent, numberAttr, show, stringAttr } from '../values';
+import { blocks, boolAttr, isExpression, isPresent, numberAttr, show, stringAttr } from '../../model/values';
 import { fail, PASS, requireAtLeast, requireBool, requirePresent } from './helpers';
 
 /** Minimum automated backup retention in days, by environment kind. */

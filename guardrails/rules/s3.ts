@@ -1,8 +1,8 @@
-import type { PolicyRead } from '../iam-policy';
-import { readPolicy } from '../iam-policy';
-import type { ResourceNode, StackModel } from '../stack-model';
+import type { PolicyRead } from '../../model/iam-policy';
+import { readPolicy } from '../../model/iam-policy';
+import type { ResourceNode, StackModel } from '../../model/stack-model';
 import type { Rule, Violation } from '../types';
-import { blockAt, blocks, boolAttr, stringAttr } from '../values';
+import { blockAt, blocks, boolAttr, stringAttr } from '../../model/values';
 import { fail, PASS } from './helpers';
 
 const KMS_ALGORITHMS = ['aws:kms', 'aws:kms:dsse'];

@@ -1,5 +1,5 @@
 import type { Rule } from '../types';
-import { stringAttr } from '../values';
+import { stringAttr } from '../../model/values';
 import { fail, PASS } from './helpers';
 
 /** Secrets Manager secrets: customer-managed key and rotation. */

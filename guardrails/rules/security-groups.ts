@@ -1,7 +1,7 @@
-import type { ResourceNode, StackModel } from '../stack-model';
+import type { ResourceNode, StackModel } from '../../model/stack-model';
 import type { Rule, Violation } from '../types';
-import type { JsonObject } from '../values';
-import { blocks, isObject, isPresent, numberAttr, stringListAttr } from '../values';
+import type { JsonObject } from '../../model/values';
+import { blocks, isObject, isPresent, numberAttr, stringListAttr } from '../../model/values';
 
 /** The tag that marks a security group as the front door of a load balancer (see docs/guardrails.md). */
 export const LOAD_BALANCER_ROLE_TAG = 'wms:role';

@@ -1,6 +1,6 @@
 import taggable from '../aws-taggable-resources.json';
 import type { Rule } from '../types';
-import { isExpression, isObject } from '../values';
+import { isExpression, isObject } from '../../model/values';
 import { PASS } from './helpers';
 
 /** The tags every taggable AWS resource carries once the provider's default_tags are merged in. */

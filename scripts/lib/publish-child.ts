@@ -7,7 +7,7 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { publishOutput, stagingFolder } from '../../stacks/output-publisher';
+import { publishOutput, stagingFolder } from '../../assembly/output-publisher';
 
 const [outdirArg, countArg] = process.argv.slice(2);
 const outdir = resolve(outdirArg);

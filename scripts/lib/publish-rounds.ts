@@ -2,7 +2,7 @@
  * Publish rounds: real processes publishing a fake app (scripts/lib/publish-child.ts) into one output folder,
  * killed with SIGKILL at random instants, or run two at a time; after each round the output folder is checked to
  * be one whole tree (manifest, stack folders and files of one publish, the provider cache carried over).
- * Used by __tests__/stacks/output-publisher.test.ts (a few rounds) and `npm run publish-rounds` (50+).
+ * Used by __tests__/assembly/output-publisher.test.ts (a few rounds) and `npm run hard-edges` (50+).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';

@@ -1,0 +1,826 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
+import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
+import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { parse, stringify } from 'yaml';
+import { renderRuleGroups } from '../../../constructs/observability/alert-rules';
+import {
+  ALERTMANAGER_SECRETS_DIR,
+  renderAlertmanagerConfig,
+} from '../../../constructs/observability/alertmanager-config';
+import { renderDashboards } from '../../../constructs/observability/dashboards';
+import type { MonitoringTargets } from '../../../constructs/observability/targets';
+import type { MonitoringProps } from '../../../constructs/observability/monitoring';
+import {
+  DASHBOARD_LABEL,
+  MONITORING_SECRETS,
+  Monitoring,
+} from '../../../constructs/observability/monitoring';
+import { WORKLOAD_SERVICE_ACCOUNTS } from '../../../constructs/cluster/eks-cluster';
+import { METRIC_CATALOGUE } from '../../../constructs/observability/metrics-catalogue';
+import { MONITORING_CHARTS, MONITORING_SIZES } from '../../../constructs/observability/monitoring-values';
+import { checkStacks } from '../../../guardrails/engine';
+import type { SynthesizedStack } from '../../support/synth';
+import { listOfType, synthJson } from '../../support/synth';
+import { runTool } from './tools';
+
+const TARGETS: MonitoringTargets = {
+  namespace: 'wms',
+  apiJob: 'wms-api',
+  apiService: 'wms-api',
+  probeJob: 'wms-api-probe',
+  databaseProbeJob: 'wms-database-probe',
+  cloudwatchExporterJob: 'yace',
+  databaseLocalStorageGiB: 64,
+};
+const RUNBOOKS = 'https://github.com/acme/wms-platform/blob/main/docs/runbooks';
+
+const BASE: MonitoringProps = {
+  namespaces: { monitoring: 'monitoring', logging: 'logging', agents: 'monitoring-agents' },
+  targets: TARGETS,
+  runbookBaseUrl: RUNBOOKS,
+  domain: 'test.wms.example.com',
+  grafanaAdminSecretName: 'wms/test/grafana/admin',
+  pagerSecretName: 'wms/test/alerting/pager',
+  chatSecretName: 'wms/test/alerting/chat',
+  lokiBucketName: 'wms-test-loki-123456789012-eu-west-1',
+  region: 'eu-west-1',
+  databaseProxyEndpoint: 'wms-test-db.proxy-c1a2b3c4d5e6.eu-west-1.rds.amazonaws.com',
+};
+
+type Row = Record<string, unknown>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- chart values are free-form YAML
+type Values = Record<string, any>;
+
+function stackWith(overrides: Partial<MonitoringProps> = {}) {
+  const stack = new TerraformStack(Testing.app(), 'test');
+  new KubernetesProvider(stack, 'K8s', {});
+  new HelmProvider(stack, 'Helm', {});
+  const monitoring = new Monitoring(stack, 'Monitoring', { ...BASE, ...overrides });
+  return { stack, monitoring };
+}
+
+function build(overrides: Partial<MonitoringProps> = {}) {
+  const { stack, monitoring } = stackWith(overrides);
+  return { stack, monitoring, json: synthJson(stack) };
+}
+
+/** A string as the cluster receives it: Terraform turns `$${` back into `${` and `%%{` into `%{`. */
+const applied = (text: string) => text.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{');
+
+const releases = (json: SynthesizedStack) =>
+  Object.fromEntries(listOfType(json, 'helm_release').map((r) => [r.name as string, r]));
+const valuesOf = (release: Row): Values => parse(applied((release.values as string[])[0])) as Values;
+const releaseValues = (json: SynthesizedStack) =>
+  Object.fromEntries(Object.entries(releases(json)).map(([name, r]) => [name, valuesOf(r)]));
+const manifests = (json: SynthesizedStack) =>
+  listOfType(json, 'kubernetes_manifest').map(
+    (m) => m as { manifest: Values; wait: Values; timeouts: Values },
+  );
+const externalSecret = (json: SynthesizedStack, name: string) => {
+  const found = manifests(json).filter((m) => m.manifest.metadata.name === name);
+  expect(found).toHaveLength(1);
+  return found[0];
+};
+const releaseAddress = (json: SynthesizedStack, name: string) => {
+  const [id] = Object.entries(json.resource?.helm_release ?? {}).find(([, r]) => r.name === name) ?? [];
+  return `helm_release.${id}`;
+};
+/** CamelCase to YACE's snake case, for the metric names used here (CPUUtilization -> cpuutilization). */
+const snake = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+const days = (duration: string) => {
+  const match = /^(\d+)d$/.exec(duration);
+  if (!match) throw new Error(`not a duration in days: ${duration}`);
+  return Number(match[1]);
+};
+const gib = (quantity: string) => {
+  const match = /^(\d+)Gi(B)?$/.exec(quantity);
+  if (!match) throw new Error(`not a GiB quantity: ${quantity}`);
+  return Number(match[1]);
+};
+
+describe('Monitoring', () => {
+  describe('defaults', () => {
+    const { stack, json, monitoring } = build();
+    const byName = releases(json);
+    const values = releaseValues(json);
+    const kps = values['kube-prometheus-stack'];
+    const prometheusSpec = kps.prometheus.prometheusSpec;
+    const alertmanagerSpec = kps.alertmanager.alertmanagerSpec;
+    const loki = values.loki;
+
+    it('installs each chart at its pinned version from its repository, atomically, with bounded history', () => {
+      const expected = {
+        'prometheus-operator-crds': MONITORING_CHARTS.prometheusOperatorCrds,
+        'kube-prometheus-stack': MONITORING_CHARTS.kubePrometheusStack,
+        'blackbox-exporter': MONITORING_CHARTS.blackboxExporter,
+        loki: MONITORING_CHARTS.loki,
+        alloy: MONITORING_CHARTS.alloy,
+        yace: MONITORING_CHARTS.cloudwatchExporter,
+      };
+      expect(Object.keys(byName).sort()).toEqual(Object.keys(expected).sort());
+      for (const [name, chart] of Object.entries(expected)) {
+        expect(byName[name]).toMatchObject({
+          repository: chart.repository,
+          chart: chart.chart,
+          version: chart.version,
+          atomic: true,
+          cleanup_on_fail: true,
+          wait: true,
+          max_history: 10,
+        });
+      }
+      expect(MONITORING_CHARTS).toMatchObject({
+        prometheusOperatorCrds: { version: '31.0.1' },
+        kubePrometheusStack: { version: '88.5.3' },
+        blackboxExporter: { version: '11.17.2' },
+        loki: { repository: 'https://grafana-community.github.io/helm-charts', version: '18.11.0' },
+        alloy: { repository: 'https://grafana.github.io/helm-charts', version: '1.11.1' },
+        cloudwatchExporter: {
+          repository: 'https://prometheus-community.github.io/helm-charts',
+          chart: 'prometheus-yet-another-cloudwatch-exporter',
+          version: '0.47.0',
+        },
+      });
+    });
+
+    it('gives the slow releases long enough: kube-prometheus-stack and Loki 900 s', () => {
+      expect(byName['kube-prometheus-stack'].timeout).toBe(900);
+      expect(byName.loki.timeout).toBe(900);
+      expect(byName['blackbox-exporter'].timeout).toBe(300);
+      expect(byName.yace.timeout).toBe(300);
+      expect(byName.alloy.timeout).toBe(600);
+      expect(byName['prometheus-operator-crds'].timeout).toBe(600);
+    });
+
+    it('installs the CRDs as their own release before kube-prometheus-stack, which does not install them', () => {
+      const crds = releaseAddress(json, 'prometheus-operator-crds');
+      expect(byName['kube-prometheus-stack'].depends_on).toContain(crds);
+      expect(kps.crds).toEqual({ enabled: false });
+      expect(byName.loki.depends_on).toContain(crds);
+      expect(byName.alloy.depends_on).toEqual(expect.arrayContaining([crds, releaseAddress(json, 'loki')]));
+      expect(values['prometheus-operator-crds'].crds.annotations).toEqual({
+        'helm.sh/resource-policy': 'keep',
+      });
+    });
+
+    it('puts every release in its namespace: node-exporter and Alloy in the agents namespace', () => {
+      expect(byName['prometheus-operator-crds'].namespace).toBe('monitoring');
+      expect(byName['kube-prometheus-stack'].namespace).toBe('monitoring');
+      expect(byName['blackbox-exporter'].namespace).toBe('monitoring');
+      expect(byName.yace.namespace).toBe('monitoring');
+      expect(byName.loki.namespace).toBe('logging');
+      expect(byName.alloy.namespace).toBe('monitoring-agents');
+      expect(kps['prometheus-node-exporter']).toMatchObject({
+        namespaceOverride: 'monitoring-agents',
+        hostNetwork: true,
+        hostPID: true,
+        hostRootFsMount: { enabled: true },
+      });
+    });
+
+    it('keeps Prometheus samples 35 days, covering the 30-day SLO window, capped below the volume size', () => {
+      expect(prometheusSpec.retention).toBe('35d');
+      expect(days(prometheusSpec.retention)).toBeGreaterThanOrEqual(30);
+      const volume = gib(prometheusSpec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage);
+      expect(gib(prometheusSpec.retentionSize)).toBeLessThan(volume);
+      expect(gib(prometheusSpec.retentionSize)).toBeGreaterThan(volume * 0.7);
+    });
+
+    it('stores every volume on the encrypted gp3 class', () => {
+      const classes = [
+        prometheusSpec.storageSpec.volumeClaimTemplate.spec.storageClassName,
+        alertmanagerSpec.storage.volumeClaimTemplate.spec.storageClassName,
+        kps.grafana.persistence.storageClassName,
+        loki.singleBinary.persistence.storageClass,
+      ];
+      expect(classes).toEqual(Array(4).fill('gp3-encrypted'));
+      expect(kps.grafana.persistence.enabled).toBe(true);
+      expect(loki.singleBinary.persistence.enabled).toBe(true);
+    });
+
+    it('runs two Prometheus and Alertmanager replicas on separate nodes with disruption budgets', () => {
+      expect(prometheusSpec).toMatchObject({ replicas: 2, podAntiAffinity: 'hard' });
+      expect(alertmanagerSpec).toMatchObject({ replicas: 2, podAntiAffinity: 'hard' });
+      expect(kps.prometheus.podDisruptionBudget).toEqual({ enabled: true, minAvailable: 1 });
+      expect(kps.alertmanager.podDisruptionBudget).toEqual({ enabled: true, minAvailable: 1 });
+      expect(values['blackbox-exporter']).toMatchObject({
+        replicas: 2,
+        podDisruptionBudget: { maxUnavailable: 1 },
+      });
+    });
+
+    it('selects rules, ServiceMonitors, PodMonitors, Probes and ScrapeConfigs without the release label', () => {
+      expect(prometheusSpec).toMatchObject({
+        ruleSelectorNilUsesHelmValues: false,
+        serviceMonitorSelectorNilUsesHelmValues: false,
+        podMonitorSelectorNilUsesHelmValues: false,
+        probeSelectorNilUsesHelmValues: false,
+        scrapeConfigSelectorNilUsesHelmValues: false,
+      });
+    });
+
+    it('turns off the control-plane targets EKS hides, and their rules, so their alerts cannot fire forever', () => {
+      for (const component of ['kubeControllerManager', 'kubeScheduler', 'kubeEtcd', 'kubeProxy']) {
+        expect(kps[component]).toEqual({ enabled: false });
+      }
+      expect(kps.defaultRules).toEqual({
+        create: true,
+        rules: {
+          etcd: false,
+          kubeControllerManager: false,
+          kubeSchedulerAlerting: false,
+          kubeSchedulerRecording: false,
+          kubeProxy: false,
+        },
+      });
+    });
+
+    it('sets the large resources on every component', () => {
+      const large = MONITORING_SIZES.large;
+      expect(prometheusSpec.resources).toEqual(large.prometheus);
+      expect(alertmanagerSpec.resources).toEqual(large.alertmanager);
+      expect(kps.prometheusOperator.resources).toEqual(large.operator);
+      expect(kps.prometheusOperator.prometheusConfigReloader.resources).toEqual(large.configReloader);
+      expect(kps['kube-state-metrics'].resources).toEqual(large.kubeStateMetrics);
+      expect(kps['prometheus-node-exporter'].resources).toEqual(large.nodeExporter);
+      expect(kps.grafana.resources).toEqual(large.grafana);
+      expect(kps.grafana.sidecar.resources).toEqual(large.grafanaSidecar);
+      expect(loki.singleBinary.resources).toEqual(large.loki);
+      expect(values.alloy.alloy.resources).toEqual(large.alloy);
+      expect(values['blackbox-exporter'].resources).toEqual(large.blackboxExporter);
+      expect(values.yace.resources).toEqual(large.cloudwatchExporter);
+      expect(loki.chunksCache).toEqual({ enabled: true, allocatedMemory: 1024 });
+      expect(loki.resultsCache).toEqual({ enabled: true, allocatedMemory: 256 });
+      expect(gib(prometheusSpec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage)).toBe(50);
+    });
+
+    it("takes Grafana's admin login from a Secret External Secrets syncs from Secrets Manager", () => {
+      const admin = MONITORING_SECRETS.grafanaAdmin;
+      expect(kps.grafana.admin).toEqual({
+        existingSecret: admin.name,
+        userKey: 'admin-user',
+        passwordKey: 'admin-password',
+      });
+      expect(kps.grafana).not.toHaveProperty('adminPassword');
+      const external = externalSecret(json, admin.name);
+      expect(external.manifest).toMatchObject({
+        apiVersion: 'external-secrets.io/v1',
+        kind: 'ExternalSecret',
+        metadata: { namespace: 'monitoring' },
+        spec: {
+          secretStoreRef: { kind: 'ClusterSecretStore', name: 'aws-secrets-manager' },
+          target: { name: admin.name },
+          data: [
+            { secretKey: 'admin-user', remoteRef: { key: 'wms/test/grafana/admin', property: 'admin-user' } },
+            {
+              secretKey: 'admin-password',
+              remoteRef: { key: 'wms/test/grafana/admin', property: 'admin-password' },
+            },
+          ],
+        },
+      });
+      expect(external.wait).toEqual({ condition: [{ type: 'Ready', status: 'True' }] });
+      const kpsDependsOn = byName['kube-prometheus-stack'].depends_on as string[];
+      expect(kpsDependsOn.filter((d) => d.startsWith('kubernetes_manifest.'))).toHaveLength(2);
+    });
+
+    it('provisions one dashboard ConfigMap per dashboard, uniquely named and labelled for the sidecar', () => {
+      const maps = listOfType(json, 'kubernetes_config_map_v1') as { metadata: Values; data: Values }[];
+      const expected = renderDashboards(TARGETS);
+      expect(maps).toHaveLength(Object.keys(expected).length);
+      const names = maps.map((m) => m.metadata.name);
+      expect(new Set(names).size).toBe(names.length);
+      for (const map of maps) {
+        expect(map.metadata.namespace).toBe('monitoring');
+        expect(map.metadata.labels).toEqual({ grafana_dashboard: '1' });
+        const [[file, content]] = Object.entries(map.data);
+        expect(applied(content as string)).toBe(expected[file]);
+        expect(Buffer.byteLength(applied(content as string))).toBeLessThan(1024 * 1024);
+      }
+      expect(kps.grafana.sidecar.dashboards).toEqual({
+        enabled: true,
+        label: DASHBOARD_LABEL.key,
+        labelValue: DASHBOARD_LABEL.value,
+        searchNamespace: 'monitoring',
+      });
+      expect(Object.keys(monitoring.dashboards).sort()).toEqual(Object.keys(expected).sort());
+    });
+
+    it('adds Loki as a Grafana data source at the Loki service', () => {
+      expect(kps.grafana.additionalDataSources).toEqual([
+        expect.objectContaining({ type: 'loki', url: 'http://loki.logging.svc.cluster.local:3100' }),
+      ]);
+      expect(monitoring.lokiUrl).toBe('http://loki.logging.svc.cluster.local:3100');
+      expect(loki.fullnameOverride).toBe('loki');
+    });
+
+    it("configures Alertmanager from our Secret, with the receivers' files under a mounted Secret", () => {
+      const configSecret = listOfType(json, 'kubernetes_secret_v1') as { metadata: Values; data: Values }[];
+      expect(configSecret).toHaveLength(1);
+      expect(configSecret[0].metadata).toEqual({ name: 'alertmanager-wms', namespace: 'monitoring' });
+      expect(alertmanagerSpec).toMatchObject({ useExistingSecret: true, configSecret: 'alertmanager-wms' });
+
+      const config = parse(applied(configSecret[0].data['alertmanager.yaml'] as string)) as Values;
+      const receivers = MONITORING_SECRETS.receivers;
+      expect(config).toEqual(
+        renderAlertmanagerConfig({
+          pagerKeyFile: `${ALERTMANAGER_SECRETS_DIR}/${receivers.name}/${receivers.pagerKey}`,
+          chatUrlFile: `${ALERTMANAGER_SECRETS_DIR}/${receivers.name}/${receivers.chatKey}`,
+        }),
+      );
+
+      const mounted: string[] = alertmanagerSpec.secrets;
+      const synced = externalSecret(json, receivers.name);
+      const keys = (synced.manifest.spec.data as Values[]).map((d) => d.secretKey);
+      const files = JSON.stringify(config).match(/"[a-z_]+_file":"[^"]+"/g) ?? [];
+      expect(files).toHaveLength(2);
+      for (const entry of files) {
+        const path = entry.split('":"')[1].slice(0, -1);
+        const match = new RegExp(`^${ALERTMANAGER_SECRETS_DIR}/([^/]+)/([^/]+)$`).exec(path);
+        expect(match).not.toBeNull();
+        expect(mounted).toContain(match?.[1]);
+        expect(synced.manifest.spec.target.name).toBe(match?.[1]);
+        expect(keys).toContain(match?.[2]);
+      }
+      expect(synced.manifest.spec.data).toEqual([
+        { secretKey: receivers.pagerKey, remoteRef: { key: 'wms/test/alerting/pager' } },
+        { secretKey: receivers.chatKey, remoteRef: { key: 'wms/test/alerting/chat' } },
+      ]);
+      expect(synced.wait).toEqual({ condition: [{ type: 'Ready', status: 'True' }] });
+    });
+
+    it('sends the chat receiver to the webhook channel when no channel is given', () => {
+      const [secret] = listOfType(json, 'kubernetes_secret_v1') as { data: Values }[];
+      const config = parse(applied(secret.data['alertmanager.yaml'] as string)) as Values;
+      const chat = (config.receivers as Values[]).find((r) => r.name === 'chat');
+      expect(chat?.slack_configs[0]).not.toHaveProperty('channel');
+    });
+
+    it('deploys the WMS rules, exactly as rendered, with the runbook base URL', () => {
+      expect(kps.additionalPrometheusRulesMap).toEqual({
+        wms: JSON.parse(JSON.stringify(renderRuleGroups({ ...TARGETS, runbookBaseUrl: RUNBOOKS }))),
+      });
+      const alerts = (kps.additionalPrometheusRulesMap.wms.groups as Values[])
+        .flatMap((g) => g.rules as Values[])
+        .filter((r) => r.alert);
+      expect(alerts.length).toBeGreaterThan(0);
+      for (const alert of alerts) expect(alert.annotations.runbook_url).toMatch(new RegExp(`^${RUNBOOKS}/`));
+    });
+
+    it("scrapes the API's /metrics in its namespace, with the job the rules select", () => {
+      expect(kps.prometheus.additionalServiceMonitors).toEqual([
+        {
+          name: 'wms-api',
+          namespaceSelector: { matchNames: ['wms'] },
+          selector: { matchLabels: { 'app.kubernetes.io/name': 'wms-api' } },
+          endpoints: [
+            {
+              port: 'http',
+              path: '/metrics',
+              scheme: 'http',
+              interval: '30s',
+              relabelings: [{ targetLabel: 'job', replacement: TARGETS.apiJob, action: 'replace' }],
+            },
+          ],
+        },
+      ]);
+    });
+
+    const scrapeJob = (name: string): Values => {
+      const found = (prometheusSpec.additionalScrapeConfigs as Values[]).filter((j) => j.job_name === name);
+      expect(found).toHaveLength(1);
+      return found[0];
+    };
+
+    it('adds three scrape jobs: the API probe, the database probe and YACE', () => {
+      expect((prometheusSpec.additionalScrapeConfigs as Values[]).map((j) => j.job_name)).toEqual([
+        'wms-api-probe',
+        'wms-database-probe',
+        'yace',
+      ]);
+    });
+
+    it('probes https://<domain>/api/health through the blackbox exporter as the job the probe alert reads', () => {
+      const job = scrapeJob(TARGETS.probeJob);
+      expect(job.job_name).toBe(TARGETS.probeJob);
+      expect(job.params).toEqual({ module: ['http_2xx'] });
+      expect(job.static_configs).toEqual([{ targets: ['https://test.wms.example.com/api/health'] }]);
+      expect(monitoring.probeUrl).toBe('https://test.wms.example.com/api/health');
+      const blackbox = values['blackbox-exporter'];
+      expect(job.relabel_configs).toContainEqual({
+        target_label: '__address__',
+        replacement: `${blackbox.fullnameOverride}.monitoring.svc:9115`,
+      });
+      expect(blackbox.config.modules.http_2xx).toMatchObject({
+        prober: 'http',
+        http: { fail_if_not_ssl: true },
+      });
+      const rules = JSON.stringify(kps.additionalPrometheusRulesMap);
+      expect(rules).toContain(`probe_success{job=\\"${job.job_name}\\"}`);
+    });
+
+    it('probes the RDS Proxy on 5432 with a plain TCP connect, as the job WmsDatabaseUnreachable reads', () => {
+      const job = scrapeJob(TARGETS.databaseProbeJob);
+      expect(job.params).toEqual({ module: ['tcp_connect'] });
+      expect(job.static_configs).toEqual([{ targets: [`${BASE.databaseProxyEndpoint}:5432`] }]);
+      expect(monitoring.databaseProbeTarget).toBe(`${BASE.databaseProxyEndpoint}:5432`);
+      expect(job.relabel_configs).toEqual(scrapeJob(TARGETS.probeJob).relabel_configs);
+      expect(values['blackbox-exporter'].config.modules.tcp_connect).toEqual({
+        prober: 'tcp',
+        timeout: '5s',
+        tcp: { tls: false, preferred_ip_protocol: 'ip4' },
+      });
+      const rules = JSON.stringify(kps.additionalPrometheusRulesMap);
+      expect(rules).toContain('absent(probe_success{job=\\"wms-database-probe\\"})');
+    });
+
+    it('enables the kube-state-metrics endpoints collector, whose kube_endpoint_address WmsApiDown reads', () => {
+      expect(kps['kube-state-metrics'].collectorsExtra).toEqual(['endpoints']);
+      expect(JSON.stringify(kps.additionalPrometheusRulesMap)).toContain('absent(kube_endpoint_address{');
+    });
+
+    it('runs YACE as the service account of its Pod Identity association, without keys, role or IRSA annotation', () => {
+      const yace = values.yace;
+      expect(yace.serviceAccount).toEqual({
+        create: true,
+        name: WORKLOAD_SERVICE_ACCOUNTS.cloudwatchExporter.serviceAccount,
+        annotations: {},
+      });
+      expect(WORKLOAD_SERVICE_ACCOUNTS.cloudwatchExporter.namespace).toBe(byName.yace.namespace);
+      expect(yace).not.toHaveProperty('aws');
+      expect(yace.replicaCount).toBe(1);
+      expect(yace.podSecurityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65534 });
+      expect(yace.securityContext).toEqual({
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ['ALL'] },
+      });
+      expect(yace.testConnection).toBe(false);
+    });
+
+    it("scrapes YACE with a static job named after the rules' job, not the chart's ServiceMonitor", () => {
+      expect(values.yace.serviceMonitor).toEqual({ enabled: false });
+      expect(values.yace.prometheusRule).toEqual({ enabled: false });
+      const job = scrapeJob(TARGETS.cloudwatchExporterJob);
+      expect(job).toEqual({
+        job_name: 'yace',
+        metrics_path: '/metrics',
+        scrape_interval: '60s',
+        scrape_timeout: '30s',
+        // The chart's Service is <fullname>:80.
+        static_configs: [{ targets: [`${values.yace.fullnameOverride}.monitoring.svc:80`] }],
+      });
+    });
+
+    it('configures YACE for the Aurora instances of the region and the slow-statement count', () => {
+      const config = parse(values.yace.config as string) as Values;
+      expect(values.yace.config).not.toContain('{{');
+      expect(config.apiVersion).toBe('v1alpha1');
+      expect(config['sts-region']).toBe('eu-west-1');
+      expect(config.discovery.jobs).toEqual([
+        {
+          type: 'AWS/RDS',
+          regions: ['eu-west-1'],
+          dimensionNameRequirements: ['DBInstanceIdentifier'],
+          period: 300,
+          length: 600,
+          metrics: [
+            { name: 'AuroraReplicaLag', statistics: ['Average', 'Maximum'] },
+            { name: 'FreeLocalStorage', statistics: ['Minimum', 'Average'] },
+            { name: 'DatabaseConnections', statistics: ['Average', 'Maximum'] },
+            { name: 'CPUUtilization', statistics: ['Average'] },
+            { name: 'FreeableMemory', statistics: ['Average'] },
+          ],
+        },
+      ]);
+      expect(config.customNamespace).toEqual([
+        {
+          name: 'wms-database',
+          namespace: 'WMS/Database',
+          regions: ['eu-west-1'],
+          period: 300,
+          length: 600,
+          nilToZero: true,
+          metrics: [{ name: 'SlowQueries', statistics: ['Sum'] }],
+        },
+      ]);
+      // Every YACE series the rules and dashboards may read is one this configuration requests.
+      const requested = [
+        ...config.discovery.jobs[0].metrics.flatMap((m: Values) =>
+          m.statistics.map((s: string) => `aws_rds_${snake(m.name)}_${s.toLowerCase()}`),
+        ),
+        'aws_wms_database_slow_queries_sum',
+      ];
+      expect([...METRIC_CATALOGUE.cloudwatch.metrics].sort()).toEqual(requested.sort());
+    });
+
+    it('runs Loki monolithic on S3 (TSDB v13) with compactor retention of 30 days and no credentials', () => {
+      expect(loki.deploymentMode).toBe('Monolithic');
+      expect(loki.singleBinary.replicas).toBe(1);
+      for (const mode of ['backend', 'read', 'write']) expect(loki[mode]).toEqual({ replicas: 0 });
+      expect(loki.loki.auth_enabled).toBe(false);
+      expect(loki.loki.commonConfig).toEqual({ replication_factor: 1 });
+      expect(loki.loki.schemaConfig.configs).toEqual([
+        expect.objectContaining({ store: 'tsdb', object_store: 's3', schema: 'v13' }),
+      ]);
+      expect(loki.loki.storage).toEqual({
+        type: 's3',
+        bucketNames: { chunks: BASE.lokiBucketName },
+        s3: { region: 'eu-west-1' },
+      });
+      expect(loki.loki.compactor).toMatchObject({ retention_enabled: true, delete_request_store: 's3' });
+      expect(loki.loki.limits_config.retention_period).toBe('720h');
+      expect(loki.minio).toEqual({ enabled: false });
+      const text = (byName.loki.values as string[])[0];
+      expect(text).not.toMatch(/accessKeyId|secretAccessKey|access_key_id|secret_access_key|role-arn/);
+    });
+
+    it("creates exactly the service account Loki's Pod Identity association names, without an IRSA role", () => {
+      expect(loki.serviceAccount).toEqual({ create: true, name: 'loki', annotations: {} });
+      expect(byName.loki.namespace).toBe('logging');
+    });
+
+    it("ships every node's pod logs to Loki's push URL with an Alloy DaemonSet", () => {
+      const alloy = values.alloy;
+      expect(alloy.controller).toMatchObject({
+        type: 'daemonset',
+        tolerations: [{ operator: 'Exists', effect: 'NoSchedule' }],
+      });
+      const config: string = alloy.alloy.configMap.content;
+      expect(monitoring.lokiPushUrl).toBe('http://loki.logging.svc.cluster.local:3100/loki/api/v1/push');
+      expect(config).toContain(`url = "${monitoring.lokiPushUrl}"`);
+      expect(config).toContain('field = "spec.nodeName=" + sys.env("HOSTNAME")');
+      expect(config).toMatch(
+        /loki\.source\.kubernetes "pods" \{[^}]*forward_to = \[loki\.write\.loki\.receiver\]/,
+      );
+      // The chart runs the content through Helm's tpl.
+      expect(config).not.toContain('{{');
+      expect(alloy.alloy.mounts).toMatchObject({ varlog: false, dockercontainers: false });
+      expect(alloy.global.podSecurityContext).toMatchObject({ runAsNonRoot: true });
+      expect(alloy.crds).toEqual({ create: false });
+    });
+
+    it('deploys a scrape configuration and an Alertmanager configuration the real tools accept', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'wms-monitoring-'));
+      try {
+        const prometheusFile = join(dir, 'prometheus.yml');
+        writeFileSync(prometheusFile, stringify({ scrape_configs: prometheusSpec.additionalScrapeConfigs }));
+        const promtool = runTool('promtool', ['check', 'config', '--syntax-only', prometheusFile]);
+        expect(promtool.output).toContain('SUCCESS');
+        expect(promtool.status).toBe(0);
+
+        const [secret] = listOfType(json, 'kubernetes_secret_v1') as { data: Values }[];
+        const alertmanagerFile = join(dir, 'alertmanager.yml');
+        writeFileSync(alertmanagerFile, applied(secret.data['alertmanager.yaml'] as string));
+        const amtool = runTool('amtool', ['check-config', alertmanagerFile]);
+        expect(amtool.output).toContain('SUCCESS');
+        expect(amtool.status).toBe(0);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('passes the guardrails with no finding and no suppression', () => {
+      const [result] = checkStacks([{ stackName: 'test', json: stack.toTerraform() }]).stacks;
+      expect(result.findings).toEqual([]);
+      expect(result.suppressed).toEqual([]);
+      expect(result.stale).toEqual([]);
+    });
+
+    it('escapes template-looking text so Terraform passes it through (Grafana ${datasource})', () => {
+      const resources = JSON.stringify(json.resource);
+      expect(resources).not.toMatch(/(?<!\$)\$\{/);
+      expect(resources).not.toMatch(/(?<!%)%\{/);
+      expect(resources).toContain('$${datasource}');
+    });
+
+    it('renders values deterministically: sorted keys, no YAML anchors', () => {
+      const yaml = (byName['kube-prometheus-stack'].values as string[])[0];
+      expect(yaml).not.toMatch(/[&*]a\d/);
+      const keys = Object.keys(parse(yaml) as object);
+      expect(keys).toEqual([...keys].sort());
+      expect(JSON.stringify(build().json)).toBe(JSON.stringify(json));
+    });
+  });
+
+  describe('options', () => {
+    it('GIVEN replicas 1 THEN Prometheus, Alertmanager and the blackbox exporter run one, without budgets', () => {
+      const values = releaseValues(build({ replicas: 1 }).json);
+      const kps = values['kube-prometheus-stack'];
+      expect(kps.prometheus.prometheusSpec.replicas).toBe(1);
+      expect(kps.alertmanager.alertmanagerSpec.replicas).toBe(1);
+      expect(kps.prometheus.podDisruptionBudget.enabled).toBe(false);
+      expect(kps.alertmanager.podDisruptionBudget.enabled).toBe(false);
+      expect(values['blackbox-exporter']).toMatchObject({ replicas: 1, podDisruptionBudget: {} });
+    });
+
+    it('GIVEN size small THEN the small resources and volumes, and Loki without memcached', () => {
+      const values = releaseValues(build({ size: 'small' }).json);
+      const small = MONITORING_SIZES.small;
+      const spec = values['kube-prometheus-stack'].prometheus.prometheusSpec;
+      expect(spec.resources).toEqual(small.prometheus);
+      expect(spec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage).toBe('20Gi');
+      expect(spec.retentionSize).toBe('17GiB');
+      expect(values.loki.singleBinary.resources).toEqual(small.loki);
+      expect(values.loki.chunksCache).toEqual({ enabled: false });
+      expect(values.loki.resultsCache).toEqual({ enabled: false });
+      expect(values.alloy.alloy.resources).toEqual(small.alloy);
+      expect(values.yace.resources).toEqual(small.cloudwatchExporter);
+    });
+
+    it('GIVEN a storage class THEN every volume uses it', () => {
+      const values = releaseValues(build({ storageClassName: 'gp3-other' }).json);
+      const kps = values['kube-prometheus-stack'];
+      expect(kps.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.storageClassName).toBe(
+        'gp3-other',
+      );
+      expect(kps.alertmanager.alertmanagerSpec.storage.volumeClaimTemplate.spec.storageClassName).toBe(
+        'gp3-other',
+      );
+      expect(kps.grafana.persistence.storageClassName).toBe('gp3-other');
+      expect(values.loki.singleBinary.persistence.storageClass).toBe('gp3-other');
+    });
+
+    it('GIVEN retention days THEN Prometheus and Loki keep that long', () => {
+      const values = releaseValues(build({ prometheusRetentionDays: 60, lokiRetentionDays: 14 }).json);
+      expect(values['kube-prometheus-stack'].prometheus.prometheusSpec.retention).toBe('60d');
+      expect(values.loki.loki.limits_config.retention_period).toBe('336h');
+    });
+
+    it('GIVEN a secret store THEN both ExternalSecrets read from it', () => {
+      const { json } = build({ secretStoreName: 'other-store' });
+      for (const external of manifests(json)) {
+        expect(external.manifest.spec.secretStoreRef).toEqual({
+          kind: 'ClusterSecretStore',
+          name: 'other-store',
+        });
+      }
+    });
+
+    it('GIVEN a probe path and targets THEN the probe URL and job names follow them', () => {
+      const targets = { ...TARGETS, probeJob: 'blackbox-wms', apiJob: 'wms/api' };
+      const { json } = build({ probePath: '/healthz', targets });
+      const kps = releaseValues(json)['kube-prometheus-stack'];
+      const [job] = kps.prometheus.prometheusSpec.additionalScrapeConfigs as Values[];
+      expect(job.job_name).toBe('blackbox-wms');
+      expect(job.static_configs).toEqual([{ targets: ['https://test.wms.example.com/healthz'] }]);
+      const [monitor] = kps.prometheus.additionalServiceMonitors as Values[];
+      expect(monitor.name).toBe('wms-api');
+      expect(monitor.endpoints[0].relabelings[0].replacement).toBe('wms/api');
+      expect(JSON.stringify(kps.additionalPrometheusRulesMap)).toContain('job=\\"blackbox-wms\\"');
+    });
+
+    it('GIVEN Service labels and a port name THEN the ServiceMonitor selects and scrapes them', () => {
+      const labels = { 'app.kubernetes.io/name': 'wms-api', 'app.kubernetes.io/part-of': 'wms' };
+      const kps = releaseValues(build({ apiServiceLabels: labels, apiPortName: 'metrics' }).json)[
+        'kube-prometheus-stack'
+      ];
+      const [monitor] = kps.prometheus.additionalServiceMonitors as Values[];
+      expect(monitor.selector).toEqual({ matchLabels: labels });
+      expect(monitor.endpoints[0].port).toBe('metrics');
+    });
+
+    it('GIVEN a chat channel THEN the chat receiver posts there', () => {
+      const [secret] = listOfType(build({ chatChannel: '#wms-alerts' }).json, 'kubernetes_secret_v1') as {
+        data: Values;
+      }[];
+      const config = parse(applied(secret.data['alertmanager.yaml'] as string)) as Values;
+      const chat = (config.receivers as Values[]).find((r) => r.name === 'chat');
+      expect(chat?.slack_configs[0].channel).toBe('#wms-alerts');
+    });
+
+    it('GIVEN namespaces and a bucket only known at apply time THEN they are not checked and end up in the values', () => {
+      const stack = new TerraformStack(Testing.app(), 'test');
+      new KubernetesProvider(stack, 'K8s', {});
+      new HelmProvider(stack, 'Helm', {});
+      const namespace = new TerraformVariable(stack, 'Namespace', { type: 'string' }).stringValue;
+      const bucket = new TerraformVariable(stack, 'Bucket', { type: 'string' }).stringValue;
+      const proxy = new TerraformVariable(stack, 'Proxy', { type: 'string' }).stringValue;
+      new Monitoring(stack, 'Monitoring', {
+        ...BASE,
+        namespaces: { monitoring: namespace, logging: namespace, agents: namespace },
+        lokiBucketName: bucket,
+        databaseProxyEndpoint: proxy,
+      });
+      const json = synthJson(stack);
+      const lokiRelease = releases(json).loki;
+      expect(lokiRelease.namespace).toBe('${var.Namespace}');
+      expect((lokiRelease.values as string[])[0]).toContain('chunks: ${var.Bucket}');
+      expect((releases(json)['kube-prometheus-stack'].values as string[])[0]).toContain(
+        '- ${var.Proxy}:5432',
+      );
+    });
+  });
+
+  describe('validation', () => {
+    const fails = (overrides: Partial<MonitoringProps>, message: RegExp) =>
+      expect(() => stackWith(overrides)).toThrow(message);
+
+    it('GIVEN replicas 0 THEN it names the prop', () => {
+      fails({ replicas: 0 }, /test\/Monitoring: replicas: 0 is not allowed \(a whole number from 1 to 5\)/);
+    });
+
+    it('GIVEN Prometheus retention shorter than the SLO window THEN it refuses', () => {
+      fails(
+        { prometheusRetentionDays: 29 },
+        /prometheusRetentionDays: 29 is not allowed \(a whole number of days from 30 \(the SLO window\) to 365\)/,
+      );
+    });
+
+    it('GIVEN Loki retention 0 THEN it refuses', () => {
+      fails({ lokiRetentionDays: 0 }, /lokiRetentionDays: 0 is not allowed/);
+    });
+
+    it("GIVEN a logging namespace other than the Pod Identity association's THEN it refuses", () => {
+      fails(
+        { namespaces: { ...BASE.namespaces, logging: 'logs' } },
+        /namespaces\.logging: "logs" is not allowed \("logging", the namespace of Loki's Pod Identity association\)/,
+      );
+    });
+
+    it("GIVEN a monitoring namespace other than YACE's Pod Identity association's THEN it refuses", () => {
+      fails(
+        { namespaces: { ...BASE.namespaces, monitoring: 'observability' } },
+        /namespaces\.monitoring: "observability" is not allowed \("monitoring", the namespace of YACE's Pod Identity association\)/,
+      );
+    });
+
+    it('GIVEN a proxy endpoint with a port or a scheme THEN it refuses', () => {
+      fails(
+        { databaseProxyEndpoint: 'wms-test-db.proxy-x.eu-west-1.rds.amazonaws.com:5432' },
+        /databaseProxyEndpoint: ".*:5432" is not allowed \(the host name of the RDS Proxy, without port or scheme\)/,
+      );
+      fails({ databaseProxyEndpoint: 'postgres://db.example.com' }, /databaseProxyEndpoint: /);
+    });
+
+    it('GIVEN a namespace that is not a Kubernetes name THEN it refuses', () => {
+      fails(
+        { namespaces: { ...BASE.namespaces, agents: 'Agents' } },
+        /namespaces\.agents: "Agents" is not allowed/,
+      );
+    });
+
+    it('GIVEN a URL as domain THEN it refuses', () => {
+      fails({ domain: 'https://wms.example.com' }, /domain: "https:\/\/wms.example.com" is not allowed/);
+    });
+
+    it('GIVEN a secret value instead of a secret name THEN it refuses', () => {
+      fails(
+        { chatSecretName: 'https://hooks.slack.com/services/T/B/X' },
+        /chatSecretName: .* is not allowed \(the name of a Secrets Manager secret/,
+      );
+    });
+
+    it('GIVEN a bad bucket, region, store, class, port or labels THEN it reports them all together', () => {
+      let message = '';
+      try {
+        stackWith({
+          lokiBucketName: 'Bad_Bucket',
+          region: 'Ireland',
+          secretStoreName: 'Store!',
+          storageClassName: 'GP3',
+          apiPortName: '8080',
+          apiServiceLabels: {},
+          probePath: 'health',
+          size: 'medium' as 'small',
+        });
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      for (const prop of [
+        'lokiBucketName',
+        'region',
+        'secretStoreName',
+        'storageClassName',
+        'apiPortName',
+        'apiServiceLabels',
+        'probePath',
+        'size',
+      ]) {
+        expect(message).toMatch(new RegExp(`^test/Monitoring: ${prop}: .* is not allowed`, 'm'));
+      }
+      expect(message).toContain('size: "medium" is not allowed ("small" or "large")');
+    });
+
+    it('GIVEN an invalid runbook URL THEN the rules library error names this construct', () => {
+      fails(
+        { runbookBaseUrl: 'http://runbooks' },
+        /test\/Monitoring: renderRuleGroups: runbookBaseUrl: "http:\/\/runbooks" is not allowed/,
+      );
+    });
+
+    it('GIVEN an invalid probe job THEN the targets check names this construct', () => {
+      fails(
+        { targets: { ...TARGETS, probeJob: 'probe job' } },
+        /test\/Monitoring: renderRuleGroups: probeJob/,
+      );
+    });
+
+    it('GIVEN an invalid chat channel THEN the Alertmanager library error names this construct', () => {
+      fails({ chatChannel: 'alerts' }, /test\/Monitoring: renderAlertmanagerConfig: chatChannel: "alerts"/);
+    });
+  });
+});

@@ -1,2 +1,0 @@
-// globalTeardown entry of __tests__/support/temp-folders.js.
-module.exports = require('./temp-folders').teardown;

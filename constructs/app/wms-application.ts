@@ -1,0 +1,969 @@
+import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
+import { IngressV1 } from '@cdktf/provider-kubernetes/lib/ingress-v1';
+import { JobV1 } from '@cdktf/provider-kubernetes/lib/job-v1';
+import { LimitRangeV1 } from '@cdktf/provider-kubernetes/lib/limit-range-v1';
+import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
+import type {
+  NetworkPolicyV1SpecEgress,
+  NetworkPolicyV1SpecIngress,
+} from '@cdktf/provider-kubernetes/lib/network-policy-v1';
+import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
+import { ResourceQuotaV1 } from '@cdktf/provider-kubernetes/lib/resource-quota-v1';
+import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
+import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
+import type { ITerraformDependable } from 'cdktf';
+import { Fn } from 'cdktf';
+import { Construct } from 'constructs';
+import type { IDatabase } from '../database/postgres-database';
+import { AWS_REGION } from '../../shared/region';
+import { propError } from '../shared/errors';
+import {
+  LABELS,
+  EMPTY_DIR_SIZE_LIMIT,
+  MINIMUM_UID,
+  PART_OF,
+  WMS_COLORS,
+  checkCidrs,
+  checkImage,
+  checkInteger,
+  checkLabelValue,
+  checkPath,
+  checkResources,
+  cpuMillicores,
+  formatMebibytes,
+  formatMillicores,
+  imageReference,
+  memoryBytes,
+  restrictedContainerSecurityContext,
+  restrictedPodSecurityContext,
+  sanitizeVersion,
+  unresolved,
+} from './private/kubernetes';
+import { waitForTcpScript } from './private/wait-for-tcp';
+import type { WmsColor, WmsContainerResources, WmsImage } from './workload';
+import { PORT_NAME, SERVICE_PORT, WmsComponent } from './wms-component';
+
+/** The namespace of the WMS workloads; the API's EKS Pod Identity association names it. */
+export const WMS_NAMESPACE = 'wms';
+/** The API's service account; the API's EKS Pod Identity association names it (with {@link WMS_NAMESPACE}). */
+export const API_SERVICE_ACCOUNT = 'wms-api';
+/** Port the API (Node.js) listens on. */
+export const API_PORT = 4000;
+/** Port the web front end (nginx unprivileged) listens on. */
+export const WEB_PORT = 8080;
+/** Where the EKS Pod Identity agent serves credentials on every node (its IPv4 link-local address), port 80. */
+export const POD_IDENTITY_AGENT = { cidr: '169.254.170.23/32', port: 80 } as const;
+
+/** Log levels the API accepts (pino's). */
+export type WmsLogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+const LOG_LEVELS: readonly WmsLogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
+
+/** One release of the WMS: the images both components of a colour run. */
+export interface WmsRelease {
+  /** Release version, e.g. `1.4.2`: a Kubernetes label value (`app.kubernetes.io/version` of the pods). */
+  readonly version: string;
+  /** API image. */
+  readonly apiImage: WmsImage;
+  /** Web front-end image. */
+  readonly webImage: WmsImage;
+}
+
+/** The database migration of a release, run as a Job before the release takes traffic. */
+export interface WmsMigration {
+  /** The release version it migrates to (one of the releases' versions); names the Job `wms-migrate-<version>`. */
+  readonly version: string;
+  /** Image with the migrations and Node.js (the API image of the release): it also runs the connection check. */
+  readonly image: WmsImage;
+  /**
+   * Command that runs the migrations, e.g. `['node', 'dist/migrate.js']`.
+   * @default - the image's entrypoint and command
+   */
+  readonly command?: readonly string[];
+  /**
+   * PostgreSQL user the migration logs in as with IAM authentication (`DATABASE_USER`), e.g. `wms_migrator`.
+   * The API's IAM role must be allowed `rds-db:connect` as that user.
+   * @default - the API's `databaseUser`
+   */
+  readonly databaseUser?: string;
+  /**
+   * Seconds the Job may run in total (connection check, retries and migration) before Kubernetes stops it.
+   * @default 900
+   */
+  readonly activeDeadlineSeconds?: number;
+  /**
+   * Requests and limits of the migration container.
+   * @default - 250m / 1 CPU, 256Mi / 512Mi memory
+   */
+  readonly resources?: WmsContainerResources;
+}
+
+/** Scaling and container settings of one component (the same for both colours). */
+export interface WmsComponentOptions {
+  /** Fewest pods per colour (at least 2 in production). */
+  readonly minReplicas: number;
+  /** Most pods per colour. */
+  readonly maxReplicas: number;
+  /**
+   * Pods per colour that voluntary disruptions must leave running; less than `minReplicas`.
+   * @default - minReplicas - 1
+   */
+  readonly pdbMinAvailable?: number;
+  /**
+   * Average CPU utilisation, percent of the request, the HorizontalPodAutoscaler keeps.
+   * @default 70
+   */
+  readonly targetCpuUtilizationPercent?: number;
+  /**
+   * Requests and limits of the container.
+   * @default - API: 250m / 1 CPU, 256Mi / 512Mi memory; web: 50m / 250m CPU, 64Mi / 128Mi memory
+   */
+  readonly resources?: WmsContainerResources;
+  /**
+   * Path of the startup, readiness and liveness probes and of the load balancer's health check.
+   * @default '/health'
+   */
+  readonly healthCheckPath?: string;
+  /**
+   * UID and GID the pods run as (at least 10000).
+   * @default - API: 10001; web: 10101 (nginx-unprivileged runs with any UID once its paths are writable)
+   */
+  readonly runAsUser?: number;
+}
+
+/** The database endpoints the API connects to: the RDS Proxy's. {@link IDatabase} satisfies it. */
+export type WmsDatabaseEndpoints = Pick<IDatabase, 'proxyEndpoint' | 'proxyReadOnlyEndpoint' | 'port'>;
+
+/** Properties of a {@link WmsApplication}. */
+export interface WmsApplicationProps {
+  /** The environment's domain, e.g. `wms.example.com`: the Ingress host; the API is at `https://<domain>/api`. */
+  readonly domain: string;
+  /** AWS region (`AWS_REGION` of the API). */
+  readonly region: string;
+  /** The colour that takes the traffic; flipping it switches (or rolls back) a release. */
+  readonly liveColor: WmsColor;
+  /** What each colour runs. A release changes the idle colour's, then flips `liveColor`. */
+  readonly releases: Readonly<Record<WmsColor, WmsRelease>>;
+  /**
+   * Percent of the public traffic (0-50) the idle colour gets through the load balancer, to try a release.
+   * @default 0
+   */
+  readonly canaryWeightPercent?: number;
+  /** The migration Job of the release being rolled out. */
+  readonly migration: WmsMigration;
+  /**
+   * Resources the migration Job waits for: the manual cluster snapshot of the release (aws_db_cluster_snapshot).
+   * An empty list is an explicit choice to migrate without a snapshot.
+   */
+  readonly migrationDependsOn: readonly ITerraformDependable[];
+  /** The API's scaling and container settings. */
+  readonly api: WmsComponentOptions;
+  /** The web front end's scaling and container settings. */
+  readonly web: WmsComponentOptions;
+  /** The RDS Proxy endpoints (`DATABASE_HOST`, `DATABASE_READ_HOST`, `DATABASE_PORT`). */
+  readonly database: WmsDatabaseEndpoints;
+  /** Name of the database (`DATABASE_NAME`), e.g. `wms`. */
+  readonly databaseName: string;
+  /**
+   * PostgreSQL user the API logs in as with IAM authentication (`DATABASE_USER`).
+   * @default 'wms_api'
+   */
+  readonly databaseUser?: string;
+  /** Origins the API accepts cross-origin requests from (`CORS_ALLOWED_ORIGINS`), e.g. `https://wms.example.com`. */
+  readonly corsAllowedOrigins: readonly string[];
+  /**
+   * Log level of the API (`LOG_LEVEL`).
+   * @default 'info'
+   */
+  readonly logLevel?: WmsLogLevel;
+  /** ARN of the ACM certificate for `domain` the load balancer's HTTPS listener uses. */
+  readonly certificateArn: string;
+  /** ARN of the regional WAFv2 web ACL in front of the load balancer. */
+  readonly wafAclArn: string;
+  /** S3 bucket receiving the load balancer's access logs (its policy must admit Elastic Load Balancing). */
+  readonly accessLogsBucket: string;
+  /**
+   * Key prefix of the access logs in the bucket.
+   * @default 'wms-alb'
+   */
+  readonly accessLogsPrefix?: string;
+  /**
+   * Refuses deletion of the load balancer (`deletion_protection.enabled`).
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
+  /** CIDRs of the VPC's public subnets, where the load balancer's nodes are: they reach the pods (target-type ip). */
+  readonly publicSubnetCidrs: readonly string[];
+  /** CIDRs of the VPC's private subnets, where the RDS Proxy is: the API and the migration reach TCP 5432 there. */
+  readonly databaseCidrs: readonly string[];
+  /**
+   * CIDRs where the API reaches AWS APIs on TCP 443: the subnets of the VPC interface endpoints, or `0.0.0.0/0`
+   * where AWS APIs go through the NAT gateways.
+   */
+  readonly awsEndpointCidrs: readonly string[];
+  /**
+   * Seconds a stopping pod keeps serving (preStop sleep) while the load balancer deregisters it.
+   * @default 15
+   */
+  readonly preStopSleepSeconds?: number;
+  /**
+   * Seconds a pod gets to stop, preStop sleep included; the rest is the load balancer's deregistration delay.
+   * @default 45
+   */
+  readonly terminationGracePeriodSeconds?: number;
+}
+
+const DOMAIN = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const ORIGIN = /^https?:\/\/(localhost|([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63})(:\d{1,5})?$/;
+const POSTGRES_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+const CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/;
+const WAF_ACL_ARN =
+  /^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:\d{12}:regional\/webacl\/[A-Za-z0-9_-]+\/[A-Za-z0-9-]+$/;
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const LOG_PREFIX = /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/;
+const JOB_PREFIX = 'wms-migrate-';
+const TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
+
+/** What differs between the two components. */
+interface ComponentSpec {
+  readonly key: 'api' | 'web';
+  readonly name: string;
+  readonly port: number;
+  readonly defaultUid: number;
+  readonly defaultResources: WmsContainerResources;
+  readonly writablePaths: readonly string[];
+}
+
+const COMPONENTS: readonly ComponentSpec[] = [
+  {
+    key: 'api',
+    name: 'wms-api',
+    port: API_PORT,
+    defaultUid: 10001,
+    defaultResources: { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '256Mi', memoryLimit: '512Mi' },
+    writablePaths: ['/tmp'],
+  },
+  {
+    key: 'web',
+    name: 'wms-web',
+    port: WEB_PORT,
+    defaultUid: 10101,
+    defaultResources: { cpuRequest: '50m', cpuLimit: '250m', memoryRequest: '64Mi', memoryLimit: '128Mi' },
+    // nginx-unprivileged keeps its pid file and temp paths in /tmp and its cache in /var/cache/nginx.
+    writablePaths: ['/tmp', '/var/cache/nginx'],
+  },
+];
+
+const MIGRATION_RESOURCES: WmsContainerResources = {
+  cpuRequest: '250m',
+  cpuLimit: '1',
+  memoryRequest: '256Mi',
+  memoryLimit: '512Mi',
+};
+const WAIT_RESOURCES: WmsContainerResources = {
+  cpuRequest: '50m',
+  cpuLimit: '200m',
+  memoryRequest: '64Mi',
+  memoryLimit: '128Mi',
+};
+
+/**
+ * The WMS application on EKS: namespace `wms` (Pod Security "restricted", quota, limit range, default-deny
+ * network policies), the API and web front end in two colours (blue/green), the public ALB Ingress, the API's
+ * configuration and the per-release database migration Job.
+ *
+ * **Releases are blue/green.** Each component runs a Deployment and Service per colour (`wms-api-blue`,
+ * `wms-api-green`, ...). The live Services (`wms-api`, `wms-web`) select the live colour, and the Ingress forwards
+ * through ALB weighted target groups: live 100, idle 0 (or `canaryWeightPercent`). A release changes the idle
+ * colour's images (Terraform waits for the rollout), then flips `liveColor`; a rollback flips it back. A flip
+ * changes nothing but the live Services' selectors and the Ingress's action annotations.
+ *
+ * **Migrations run first.** The migration Job (`wms-migrate-<version>`) waits for `migrationDependsOn` (the
+ * release's cluster snapshot), checks that the database is reachable (retrying: the VPC CNI network policy agent
+ * can drop a new pod's first packets), runs to completion, and only then do the Deployments roll and the live
+ * Services and Ingress change. Migrations must be backward compatible (expand, migrate, contract): the other
+ * colour keeps running against the new schema.
+ *
+ * **No password anywhere.** The API and the migration authenticate to the RDS Proxy with IAM authentication
+ * tokens, signed with the credentials EKS Pod Identity gives the `wms-api` service account.
+ * @see docs/runbooks/release.md
+ * @see https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/ingress/annotations/
+ */
+export class WmsApplication extends Construct {
+  /** Namespace name, `wms`. */
+  readonly namespaceName = WMS_NAMESPACE;
+  /** Live Service of the API, `wms-api` (selects the live colour). */
+  readonly apiServiceName = 'wms-api';
+  /** Live Service of the web front end, `wms-web` (selects the live colour). */
+  readonly webServiceName = 'wms-web';
+  /** The API's service account, `wms-api` (EKS Pod Identity gives it the API's IAM role). */
+  readonly apiServiceAccountName = API_SERVICE_ACCOUNT;
+  /** Labels on the API's pods and colour Services, whatever the colour: select them with a ServiceMonitor. */
+  readonly apiSelectorLabels: Readonly<Record<string, string>>;
+  /** Labels on the web front end's pods and colour Services, whatever the colour. */
+  readonly webSelectorLabels: Readonly<Record<string, string>>;
+  /** Label key naming a pod's or colour Service's colour (`blue` or `green`). */
+  readonly colorLabel = LABELS.color;
+  /** Name of the Service (and container) port of both components, for ServiceMonitor endpoints. */
+  readonly servicePortName = PORT_NAME;
+  /** The colour taking the traffic. */
+  readonly liveColor: WmsColor;
+  /** The other colour, where the next release goes. */
+  readonly idleColor: WmsColor;
+  /** The API per colour: Deployment, Service, HPA and PDB (escape hatches). */
+  readonly api: Readonly<Record<WmsColor, WmsComponent>>;
+  /** The web front end per colour. */
+  readonly web: Readonly<Record<WmsColor, WmsComponent>>;
+  /** The namespace (escape hatch). */
+  readonly namespace: NamespaceV1;
+  /** The Ingress (escape hatch). */
+  readonly ingress: IngressV1;
+  /** The migration Job of `migration.version`. */
+  readonly migrationJob: JobV1;
+  /** The API's configuration (environment). */
+  readonly apiConfig: ConfigMapV1;
+  /** The live Service of the API. */
+  readonly apiLiveService: ServiceV1;
+  /** The live Service of the web front end. */
+  readonly webLiveService: ServiceV1;
+
+  constructor(scope: Construct, id: string, props: WmsApplicationProps) {
+    super(scope, id);
+    const canary = props.canaryWeightPercent ?? 0;
+    const preStop = props.preStopSleepSeconds ?? 15;
+    const grace = props.terminationGracePeriodSeconds ?? 45;
+    const databaseUser = props.databaseUser ?? 'wms_api';
+    const migrationUser = props.migration.databaseUser ?? databaseUser;
+    const deadline = props.migration.activeDeadlineSeconds ?? 900;
+    const migrationResources = props.migration.resources ?? MIGRATION_RESOURCES;
+    const logLevel = props.logLevel ?? 'info';
+    const logsPrefix = props.accessLogsPrefix ?? 'wms-alb';
+    const jobName = `${JOB_PREFIX}${sanitizeVersion(props.migration.version, 63 - JOB_PREFIX.length)}`;
+
+    this.validate(props, { canary, preStop, grace, logLevel, logsPrefix });
+    checkPostgresName(this, 'databaseUser', databaseUser);
+    checkPostgresName(this, 'migration.databaseUser', migrationUser);
+    checkInteger(this, 'migration.activeDeadlineSeconds', deadline, 60, 24 * 3600);
+    checkResources(this, 'migration.resources', migrationResources);
+
+    this.liveColor = props.liveColor;
+    this.idleColor = props.liveColor === 'blue' ? 'green' : 'blue';
+    const selectorOf = (name: string) => ({ [LABELS.name]: name, [LABELS.partOf]: PART_OF });
+    this.apiSelectorLabels = selectorOf('wms-api');
+    this.webSelectorLabels = selectorOf('wms-web');
+    const partOf = { [LABELS.partOf]: PART_OF };
+
+    this.namespace = this.createNamespace();
+    const namespace = this.namespace.metadata.name;
+
+    const serviceAccounts = COMPONENTS.map(
+      (component) =>
+        new ServiceAccountV1(this, component.key === 'api' ? 'ApiServiceAccount' : 'WebServiceAccount', {
+          metadata: { name: component.name, namespace, labels: selectorOf(component.name) },
+          // Neither calls the Kubernetes API. EKS Pod Identity (the API's AWS credentials) mounts its own
+          // projected token, independently of this setting.
+          automountServiceAccountToken: false,
+        }),
+    );
+
+    // No password anywhere: the API and the migration connect to the RDS Proxy with IAM authentication tokens
+    // (DATABASE_IAM_AUTH), which they sign with their Pod Identity credentials at connect time.
+    this.apiConfig = new ConfigMapV1(this, 'ApiConfig', {
+      metadata: { name: 'wms-api-config', namespace, labels: this.apiSelectorLabels },
+      data: {
+        NODE_ENV: 'production',
+        LOG_LEVEL: logLevel,
+        API_URL: `https://${props.domain}/api`,
+        CORS_ALLOWED_ORIGINS: props.corsAllowedOrigins.join(','),
+        AWS_REGION: props.region,
+        DATABASE_HOST: props.database.proxyEndpoint,
+        DATABASE_READ_HOST: props.database.proxyReadOnlyEndpoint,
+        DATABASE_PORT: String(props.database.port),
+        DATABASE_NAME: props.databaseName,
+        DATABASE_USER: databaseUser,
+        DATABASE_IAM_AUTH: 'true',
+      },
+    });
+
+    const policies = this.networkPolicies(namespace, props);
+
+    this.migrationJob = this.createMigrationJob(namespace, props, {
+      jobName,
+      deadline,
+      migrationUser,
+      migrationResources,
+      dependsOn: [...props.migrationDependsOn, serviceAccounts[0], this.apiConfig, ...policies],
+    });
+
+    const components = this.createComponents(namespace, props, { preStop, grace, serviceAccounts, policies });
+    this.api = components.api;
+    this.web = components.web;
+    const deployments = COMPONENTS.flatMap((component) =>
+      WMS_COLORS.map((color) => components[component.key][color].deployment),
+    );
+
+    // Traffic moves only once the migration has run and every rollout has finished.
+    const liveService = (component: ComponentSpec, id: string) =>
+      new ServiceV1(this, id, {
+        metadata: {
+          name: component.name,
+          namespace,
+          labels: { ...partOf, [LABELS.component]: component.key, 'wms/traffic': 'live' },
+        },
+        dependsOn: [this.migrationJob, ...deployments],
+        spec: {
+          type: 'ClusterIP',
+          selector: { ...selectorOf(component.name), [LABELS.color]: props.liveColor },
+          port: [
+            { name: PORT_NAME, port: SERVICE_PORT, targetPort: String(component.port), protocol: 'TCP' },
+          ],
+        },
+      });
+    this.apiLiveService = liveService(COMPONENTS[0], 'ApiLiveService');
+    this.webLiveService = liveService(COMPONENTS[1], 'WebLiveService');
+
+    const colorServices = COMPONENTS.flatMap((component) =>
+      WMS_COLORS.map((color) => components[component.key][color].service),
+    );
+    this.ingress = this.createIngress(namespace, props, { canary, preStop, grace, logsPrefix }, [
+      this.migrationJob,
+      ...deployments,
+      ...colorServices,
+    ]);
+    this.createQuota(namespace, props, migrationResources);
+  }
+
+  /** Checks the props, in the order they are declared; the first problem throws. */
+  private validate(
+    props: WmsApplicationProps,
+    resolved: {
+      canary: number;
+      preStop: number;
+      grace: number;
+      logLevel: string;
+      logsPrefix: string;
+    },
+  ): void {
+    if (!unresolved(props.domain) && !DOMAIN.test(props.domain)) {
+      throw propError(this, 'domain', props.domain, 'a lowercase DNS name such as wms.example.com');
+    }
+    if (!unresolved(props.region) && !AWS_REGION.test(props.region)) {
+      throw propError(this, 'region', props.region, 'an AWS region such as eu-west-1');
+    }
+    if (!WMS_COLORS.includes(props.liveColor)) {
+      throw propError(this, 'liveColor', props.liveColor, 'blue or green');
+    }
+    for (const color of WMS_COLORS) {
+      const release = props.releases?.[color];
+      if (!release)
+        throw propError(this, `releases.${color}`, release, 'a release: version, apiImage, webImage');
+      checkLabelValue(this, `releases.${color}.version`, release.version);
+      checkImage(this, `releases.${color}.apiImage`, release.apiImage);
+      checkImage(this, `releases.${color}.webImage`, release.webImage);
+    }
+    checkInteger(this, 'canaryWeightPercent', resolved.canary, 0, 50);
+
+    const migration = props.migration;
+    checkLabelValue(this, 'migration.version', migration.version);
+    const versions = WMS_COLORS.map((color) => props.releases[color].version);
+    if (!unresolved(migration.version) && !versions.includes(migration.version)) {
+      throw propError(
+        this,
+        'migration.version',
+        migration.version,
+        `the version of one of the releases: ${WMS_COLORS.map((color, i) => `"${versions[i]}" (${color})`).join(' or ')}`,
+      );
+    }
+    checkImage(this, 'migration.image', migration.image);
+    if (
+      migration.command !== undefined &&
+      (migration.command.length === 0 || migration.command.some((a) => !a))
+    ) {
+      throw propError(
+        this,
+        'migration.command',
+        migration.command,
+        'a non-empty list of non-empty arguments',
+      );
+    }
+
+    for (const component of COMPONENTS) {
+      this.validateComponent(component.key, props[component.key]);
+    }
+
+    if (!unresolved(props.database.port)) checkInteger(this, 'database.port', props.database.port, 1, 65535);
+    checkPostgresName(this, 'databaseName', props.databaseName);
+    props.corsAllowedOrigins.forEach((origin, index) => {
+      if (!unresolved(origin) && !ORIGIN.test(origin)) {
+        throw propError(
+          this,
+          `corsAllowedOrigins[${index}]`,
+          origin,
+          'an origin: http(s)://host[:port], lowercase, no path or wildcard (e.g. https://wms.example.com)',
+        );
+      }
+    });
+    if (!LOG_LEVELS.includes(resolved.logLevel as WmsLogLevel)) {
+      throw propError(this, 'logLevel', resolved.logLevel, LOG_LEVELS.join(', '));
+    }
+
+    const checkArn = (prop: 'certificateArn' | 'wafAclArn', pattern: RegExp, allowed: string) => {
+      if (!unresolved(props[prop]) && !pattern.test(props[prop]))
+        throw propError(this, prop, props[prop], allowed);
+    };
+    checkArn(
+      'certificateArn',
+      CERTIFICATE_ARN,
+      'an ACM certificate ARN: arn:aws:acm:<region>:<account>:certificate/<id>',
+    );
+    checkArn(
+      'wafAclArn',
+      WAF_ACL_ARN,
+      'a regional WAFv2 web ACL ARN: arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id>',
+    );
+    if (!unresolved(props.accessLogsBucket) && !BUCKET.test(props.accessLogsBucket)) {
+      throw propError(this, 'accessLogsBucket', props.accessLogsBucket, 'an S3 bucket name');
+    }
+    if (!LOG_PREFIX.test(resolved.logsPrefix) || resolved.logsPrefix.includes('AWSLogs')) {
+      throw propError(
+        this,
+        'accessLogsPrefix',
+        resolved.logsPrefix,
+        'an S3 key prefix without leading or trailing "/", "," "=" or "AWSLogs", e.g. wms-alb',
+      );
+    }
+    checkCidrs(this, 'publicSubnetCidrs', props.publicSubnetCidrs);
+    checkCidrs(this, 'databaseCidrs', props.databaseCidrs);
+    checkCidrs(this, 'awsEndpointCidrs', props.awsEndpointCidrs);
+    checkInteger(this, 'preStopSleepSeconds', resolved.preStop, 0, 300);
+    checkInteger(this, 'terminationGracePeriodSeconds', resolved.grace, resolved.preStop + 1, 3600);
+  }
+
+  /** Checks one component's options (production's 2 pods per colour at least is a config invariant). */
+  private validateComponent(key: 'api' | 'web', options: WmsComponentOptions): void {
+    checkInteger(this, `${key}.minReplicas`, options.minReplicas, 1);
+    checkInteger(this, `${key}.maxReplicas`, options.maxReplicas, options.minReplicas);
+    const pdbMinAvailable = options.pdbMinAvailable ?? options.minReplicas - 1;
+    checkInteger(this, `${key}.pdbMinAvailable`, pdbMinAvailable, 0);
+    if (pdbMinAvailable >= options.minReplicas) {
+      throw propError(
+        this,
+        `${key}.pdbMinAvailable`,
+        pdbMinAvailable,
+        `less than ${key}.minReplicas (${options.minReplicas}), or no node could ever be drained at the minimum`,
+      );
+    }
+    checkInteger(
+      this,
+      `${key}.targetCpuUtilizationPercent`,
+      options.targetCpuUtilizationPercent ?? 70,
+      1,
+      100,
+    );
+    if (options.resources) checkResources(this, `${key}.resources`, options.resources);
+    if (options.healthCheckPath !== undefined)
+      checkPath(this, `${key}.healthCheckPath`, options.healthCheckPath, '/health');
+    if (options.runAsUser !== undefined)
+      checkInteger(this, `${key}.runAsUser`, options.runAsUser, MINIMUM_UID, 2 ** 31 - 1);
+  }
+
+  /** The namespace: Pod Security "restricted" enforced, ALB readiness gates injected. */
+  private createNamespace(): NamespaceV1 {
+    const partOf = { [LABELS.partOf]: PART_OF };
+    return new NamespaceV1(this, 'Namespace', {
+      metadata: {
+        name: WMS_NAMESPACE,
+        labels: {
+          ...partOf,
+          // Pod Security "restricted", enforced (and audited, warned) at the latest profile version.
+          'pod-security.kubernetes.io/enforce': 'restricted',
+          'pod-security.kubernetes.io/enforce-version': 'latest',
+          'pod-security.kubernetes.io/audit': 'restricted',
+          'pod-security.kubernetes.io/audit-version': 'latest',
+          'pod-security.kubernetes.io/warn': 'restricted',
+          'pod-security.kubernetes.io/warn-version': 'latest',
+          // A pod is Ready only once healthy in its ALB target group (target-type ip): zero-downtime rollouts.
+          'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled',
+        },
+      },
+    });
+  }
+
+  /**
+   * The migration Job of the release being rolled out: waits for the database, runs once per version (no TTL:
+   * Terraform would run it again), as the API's service account.
+   */
+  private createMigrationJob(
+    namespace: string,
+    props: WmsApplicationProps,
+    options: {
+      readonly jobName: string;
+      readonly deadline: number;
+      readonly migrationUser: string;
+      readonly migrationResources: WmsContainerResources;
+      readonly dependsOn: ITerraformDependable[];
+    },
+  ): JobV1 {
+    const { jobName, deadline, migrationUser, migrationResources, dependsOn } = options;
+    const partOf = { [LABELS.partOf]: PART_OF };
+    const apiUid = props.api.runAsUser ?? 10001;
+    const envFrom = [{ configMapRef: { name: this.apiConfig.metadata.name } }];
+    const migrationLabels = {
+      [LABELS.name]: 'wms-migrate',
+      ...partOf,
+      [LABELS.version]: props.migration.version,
+    };
+    return new JobV1(this, 'Migration', {
+      metadata: { name: jobName, namespace, labels: migrationLabels },
+      // Terraform waits for the Job to succeed; a failed migration fails the apply before anything else changes.
+      waitForCompletion: true,
+      timeouts: {
+        create: `${Math.ceil(deadline / 60) + 5}m`,
+        update: `${Math.ceil(deadline / 60) + 5}m`,
+      },
+      dependsOn,
+      spec: {
+        // No ttlSecondsAfterFinished: Terraform would see the deleted Job as drift and run the migration again
+        // (hashicorp/terraform-provider-kubernetes#2531, #2059).
+        backoffLimit: 1,
+        activeDeadlineSeconds: deadline,
+        template: {
+          metadata: { labels: migrationLabels },
+          spec: {
+            restartPolicy: 'Never',
+            // The API's identity: its Pod Identity role signs the IAM authentication token.
+            serviceAccountName: API_SERVICE_ACCOUNT,
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            securityContext: restrictedPodSecurityContext(apiUid),
+            initContainer: [
+              {
+                name: 'wait-for-database',
+                image: imageReference(props.migration.image),
+                command: ['node', '-e', waitForTcpScript('DATABASE_HOST', 'DATABASE_PORT', 30, 2)],
+                envFrom,
+                resources: resourceBlock(WAIT_RESOURCES),
+                securityContext: restrictedContainerSecurityContext(apiUid),
+              },
+            ],
+            container: [
+              {
+                name: 'migrate',
+                image: imageReference(props.migration.image),
+                command: props.migration.command ? [...props.migration.command] : undefined,
+                envFrom,
+                // Overrides the ConfigMap's DATABASE_USER: the migration may log in as its own (DDL) user.
+                env: [{ name: 'DATABASE_USER', value: migrationUser }],
+                resources: resourceBlock(migrationResources),
+                securityContext: restrictedContainerSecurityContext(apiUid),
+                volumeMount: [{ name: 'tmp', mountPath: '/tmp' }],
+              },
+            ],
+            volume: [{ name: 'tmp', emptyDir: { sizeLimit: EMPTY_DIR_SIZE_LIMIT } }],
+          },
+        },
+      },
+    });
+  }
+
+  /** A {@link WmsComponent} per component and colour, after the migration, each with its service account. */
+  private createComponents(
+    namespace: string,
+    props: WmsApplicationProps,
+    options: {
+      readonly preStop: number;
+      readonly grace: number;
+      readonly serviceAccounts: ServiceAccountV1[];
+      readonly policies: NetworkPolicyV1[];
+    },
+  ): Record<'api' | 'web', Record<WmsColor, WmsComponent>> {
+    const { preStop, grace, serviceAccounts, policies } = options;
+    const components = {} as Record<'api' | 'web', Record<WmsColor, WmsComponent>>;
+    for (const component of COMPONENTS) {
+      const options = props[component.key];
+      const perColor = {} as Record<WmsColor, WmsComponent>;
+      for (const color of WMS_COLORS) {
+        const release = props.releases[color];
+        perColor[color] = new WmsComponent(this, `${capitalize(component.key)}${capitalize(color)}`, {
+          namespace,
+          name: component.name,
+          color,
+          version: release.version,
+          image: component.key === 'api' ? release.apiImage : release.webImage,
+          containerPort: component.port,
+          serviceAccountName: component.name,
+          scaling: {
+            minReplicas: options.minReplicas,
+            maxReplicas: options.maxReplicas,
+            pdbMinAvailable: options.pdbMinAvailable ?? options.minReplicas - 1,
+            targetCpuUtilizationPercent: options.targetCpuUtilizationPercent ?? 70,
+          },
+          resources: options.resources ?? component.defaultResources,
+          healthCheckPath: options.healthCheckPath ?? '/health',
+          runAsUser: options.runAsUser ?? component.defaultUid,
+          writablePaths: component.writablePaths,
+          preStopSleepSeconds: preStop,
+          terminationGracePeriodSeconds: grace,
+          ...(component.key === 'api'
+            ? {
+                configMapName: this.apiConfig.metadata.name,
+                // Rolls the API pods when the configuration changes (the environment is read at start only).
+                podAnnotations: { 'wms/config-sha256': Fn.sha256(Fn.jsonencode(this.apiConfig.data)) },
+              }
+            : {}),
+          // New pods start only against the migrated schema.
+          dependsOn: [this.migrationJob, serviceAccounts[component.key === 'api' ? 0 : 1], ...policies],
+        });
+      }
+      components[component.key] = perColor;
+    }
+    return components;
+  }
+
+  /** Default deny, then exactly the flows the WMS needs. */
+  private networkPolicies(namespace: string, props: WmsApplicationProps): NetworkPolicyV1[] {
+    const tcp = (port: number) => ({ port: String(port), protocol: 'TCP' });
+    const ipBlocks = (cidrs: readonly string[]) => cidrs.map((cidr) => ({ ipBlock: { cidr } }));
+    const policy = (
+      id: string,
+      name: string,
+      podSelector: Record<string, string>,
+      rules: { ingress?: NetworkPolicyV1SpecIngress[]; egress?: NetworkPolicyV1SpecEgress[] },
+    ) =>
+      new NetworkPolicyV1(this, id, {
+        metadata: { name, namespace, labels: { [LABELS.partOf]: PART_OF } },
+        spec: {
+          podSelector: { matchLabels: podSelector },
+          policyTypes: [...(rules.ingress ? ['Ingress'] : []), ...(rules.egress ? ['Egress'] : [])],
+          ...rules,
+        },
+      });
+    const api = this.apiSelectorLabels;
+    const databaseEgress: NetworkPolicyV1SpecEgress[] = [
+      { to: ipBlocks(props.databaseCidrs), ports: [tcp(props.database.port)] },
+      // EKS Pod Identity: the agent on every node serves the pod's AWS credentials here.
+      { to: ipBlocks([POD_IDENTITY_AGENT.cidr]), ports: [tcp(POD_IDENTITY_AGENT.port)] },
+    ];
+    return [
+      policy('DefaultDenyPolicy', 'default-deny-all', {}, { ingress: [], egress: [] }),
+      policy(
+        'DnsEgressPolicy',
+        'allow-dns-egress',
+        {},
+        {
+          egress: [
+            {
+              to: [
+                {
+                  namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+                  podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+                },
+              ],
+              ports: [
+                { port: '53', protocol: 'UDP' },
+                { port: '53', protocol: 'TCP' },
+              ],
+            },
+          ],
+        },
+      ),
+      // With target-type ip the load balancer's nodes, in the public subnets, connect to the pods directly.
+      policy('WebFromLoadBalancerPolicy', 'wms-web-from-load-balancer', this.webSelectorLabels, {
+        ingress: [{ from: ipBlocks(props.publicSubnetCidrs), ports: [tcp(WEB_PORT)] }],
+      }),
+      policy('ApiFromLoadBalancerPolicy', 'wms-api-from-load-balancer', api, {
+        ingress: [{ from: ipBlocks(props.publicSubnetCidrs), ports: [tcp(API_PORT)] }],
+      }),
+      policy('ApiFromPrometheusPolicy', 'wms-api-from-prometheus', api, {
+        ingress: [
+          {
+            from: [
+              {
+                namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+                podSelector: { matchLabels: { [LABELS.name]: 'prometheus' } },
+              },
+            ],
+            ports: [tcp(API_PORT)],
+          },
+        ],
+      }),
+      policy('ApiEgressPolicy', 'wms-api-egress', api, {
+        egress: [...databaseEgress, { to: ipBlocks(props.awsEndpointCidrs), ports: [tcp(443)] }],
+      }),
+      policy(
+        'MigrationEgressPolicy',
+        'wms-migrate-egress',
+        { [LABELS.name]: 'wms-migrate', [LABELS.partOf]: PART_OF },
+        { egress: databaseEgress },
+      ),
+    ];
+  }
+
+  private createIngress(
+    namespace: string,
+    props: WmsApplicationProps,
+    resolved: { canary: number; preStop: number; grace: number; logsPrefix: string },
+    dependsOn: ITerraformDependable[],
+  ): IngressV1 {
+    const weight = (color: WmsColor) => (color === props.liveColor ? 100 - resolved.canary : resolved.canary);
+    const actions: Record<string, string> = {};
+    const backends = COMPONENTS.map((component) => {
+      const action = `${component.name}-blue-green`;
+      actions[`alb.ingress.kubernetes.io/actions.${action}`] = JSON.stringify({
+        type: 'forward',
+        forwardConfig: {
+          targetGroups: WMS_COLORS.map((color) => ({
+            serviceName: `${component.name}-${color}`,
+            servicePort: String(SERVICE_PORT),
+            weight: weight(color),
+          })),
+          targetGroupStickinessConfig: { enabled: false },
+        },
+      });
+      return { component, action };
+    });
+    const attributes = [
+      'access_logs.s3.enabled=true',
+      `access_logs.s3.bucket=${props.accessLogsBucket}`,
+      `access_logs.s3.prefix=${resolved.logsPrefix}`,
+      `deletion_protection.enabled=${props.deletionProtection ?? true}`,
+      'routing.http.drop_invalid_header_fields.enabled=true',
+    ];
+    const path = (action: string, prefix: string) => ({
+      path: prefix,
+      pathType: 'Prefix',
+      backend: { service: { name: action, port: { name: 'use-annotation' } } },
+    });
+    return new IngressV1(this, 'Ingress', {
+      metadata: {
+        name: 'wms',
+        namespace,
+        labels: { [LABELS.partOf]: PART_OF },
+        annotations: {
+          'alb.ingress.kubernetes.io/scheme': 'internet-facing',
+          'alb.ingress.kubernetes.io/target-type': 'ip',
+          'alb.ingress.kubernetes.io/listen-ports': '[{"HTTP":80},{"HTTPS":443}]',
+          'alb.ingress.kubernetes.io/ssl-redirect': '443',
+          'alb.ingress.kubernetes.io/certificate-arn': props.certificateArn,
+          // The controller's default policy (ELBSecurityPolicy-2016-08) still accepts TLS 1.0.
+          'alb.ingress.kubernetes.io/ssl-policy': TLS_POLICY,
+          'alb.ingress.kubernetes.io/wafv2-acl-arn': props.wafAclArn,
+          'alb.ingress.kubernetes.io/load-balancer-attributes': attributes.join(','),
+          // The colour Services override the path with their component's own.
+          'alb.ingress.kubernetes.io/healthcheck-path': '/health',
+          'alb.ingress.kubernetes.io/success-codes': '200',
+          // In-flight requests get what is left of the grace period after the preStop sleep.
+          'alb.ingress.kubernetes.io/target-group-attributes': `deregistration_delay.timeout_seconds=${resolved.grace - resolved.preStop}`,
+          ...actions,
+        },
+      },
+      // The apply fails if the controller does not provision the load balancer.
+      waitForLoadBalancer: true,
+      dependsOn,
+      spec: {
+        ingressClassName: 'alb',
+        rule: [
+          {
+            host: props.domain,
+            http: {
+              path: [path(backends[0].action, '/api'), path(backends[1].action, '/')],
+            },
+          },
+        ],
+      },
+    });
+  }
+
+  /**
+   * The quota is what the workloads can use at most: both colours at their maximum replicas plus the rolling
+   * update's surge, and the migration Job; nothing else (no LoadBalancer or NodePort Services).
+   */
+  private createQuota(
+    namespace: string,
+    props: WmsApplicationProps,
+    migrationResources: WmsContainerResources,
+  ): void {
+    const totals = { pods: 0, cpuRequest: 0, cpuLimit: 0, memoryRequest: 0, memoryLimit: 0 };
+    const add = (count: number, resources: WmsContainerResources) => {
+      totals.pods += count;
+      totals.cpuRequest += count * (cpuMillicores(resources.cpuRequest) ?? 0);
+      totals.cpuLimit += count * (cpuMillicores(resources.cpuLimit) ?? 0);
+      totals.memoryRequest += count * (memoryBytes(resources.memoryRequest) ?? 0);
+      totals.memoryLimit += count * (memoryBytes(resources.memoryLimit) ?? 0);
+    };
+    const largest = { cpu: 0, memory: 0 };
+    const track = (resources: WmsContainerResources) => {
+      largest.cpu = Math.max(largest.cpu, cpuMillicores(resources.cpuLimit) ?? 0);
+      largest.memory = Math.max(largest.memory, memoryBytes(resources.memoryLimit) ?? 0);
+    };
+    for (const component of COMPONENTS) {
+      const options = props[component.key];
+      const resources = options.resources ?? component.defaultResources;
+      // maxSurge 25%, rounded up, per colour.
+      add(WMS_COLORS.length * (options.maxReplicas + Math.ceil(options.maxReplicas / 4)), resources);
+      track(resources);
+    }
+    // A pod's effective request is the larger of its init container's and its containers' (one each here).
+    const larger = (a: string, b: string, parse: (q: string) => number | undefined) =>
+      (parse(a) ?? 0) >= (parse(b) ?? 0) ? a : b;
+    const job: WmsContainerResources = {
+      cpuRequest: larger(migrationResources.cpuRequest, WAIT_RESOURCES.cpuRequest, cpuMillicores),
+      cpuLimit: larger(migrationResources.cpuLimit, WAIT_RESOURCES.cpuLimit, cpuMillicores),
+      memoryRequest: larger(migrationResources.memoryRequest, WAIT_RESOURCES.memoryRequest, memoryBytes),
+      memoryLimit: larger(migrationResources.memoryLimit, WAIT_RESOURCES.memoryLimit, memoryBytes),
+    };
+    add(1, job);
+    track(job);
+
+    new ResourceQuotaV1(this, 'ResourceQuota', {
+      metadata: { name: 'wms-quota', namespace, labels: { [LABELS.partOf]: PART_OF } },
+      spec: {
+        hard: {
+          pods: String(totals.pods),
+          'requests.cpu': formatMillicores(totals.cpuRequest),
+          'limits.cpu': formatMillicores(totals.cpuLimit),
+          'requests.memory': formatMebibytes(totals.memoryRequest),
+          'limits.memory': formatMebibytes(totals.memoryLimit),
+          'services.loadbalancers': '0',
+          'services.nodeports': '0',
+        },
+      },
+    });
+
+    // Defaults for containers that set nothing (e.g. a debugging pod), capped by the largest WMS container.
+    const defaultCpu = Math.min(500, largest.cpu);
+    const defaultMemory = Math.min(256 * 2 ** 20, largest.memory);
+    new LimitRangeV1(this, 'LimitRange', {
+      metadata: { name: 'wms-limits', namespace, labels: { [LABELS.partOf]: PART_OF } },
+      spec: {
+        limit: [
+          {
+            type: 'Container',
+            max: { cpu: formatMillicores(largest.cpu), memory: formatMebibytes(largest.memory) },
+            default: { cpu: formatMillicores(defaultCpu), memory: formatMebibytes(defaultMemory) },
+            defaultRequest: {
+              cpu: formatMillicores(Math.min(100, defaultCpu)),
+              memory: formatMebibytes(Math.min(128 * 2 ** 20, defaultMemory)),
+            },
+          },
+        ],
+      },
+    });
+  }
+}
+
+function checkPostgresName(scope: Construct, prop: string, value: string): void {
+  if (!unresolved(value) && !POSTGRES_NAME.test(value)) {
+    throw propError(scope, prop, value, 'a lowercase PostgreSQL name such as wms_api');
+  }
+}
+
+function resourceBlock(resources: WmsContainerResources) {
+  return {
+    requests: { cpu: resources.cpuRequest, memory: resources.memoryRequest },
+    limits: { cpu: resources.cpuLimit, memory: resources.memoryLimit },
+  };
+}
+
+function capitalize(value: string): string {
+  return value.charAt(0).toUpperCase() + value.slice(1);
+}

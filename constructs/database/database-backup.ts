@@ -1,0 +1,160 @@
+import { BackupPlan } from '@cdktf/provider-aws/lib/backup-plan';
+import { BackupRestoreTestingPlan } from '@cdktf/provider-aws/lib/backup-restore-testing-plan';
+import { BackupRestoreTestingSelection } from '@cdktf/provider-aws/lib/backup-restore-testing-selection';
+import { BackupSelection } from '@cdktf/provider-aws/lib/backup-selection';
+import { BackupVault } from '@cdktf/provider-aws/lib/backup-vault';
+import type { TerraformProvider } from 'cdktf';
+import { Construct } from 'constructs';
+import { propError } from '../shared/errors';
+import { serviceRole } from '../shared/iam';
+import { customerKey } from '../shared/kms';
+import { physicalName } from '../shared/naming';
+
+/** A copy of every backup in a vault of another region. */
+export interface BackupCopy {
+  /** AWS provider of the other region (an aliased provider of the stack). */
+  readonly provider: TerraformProvider;
+  /** The other region, e.g. eu-central-1; must differ from the cluster's. */
+  readonly region: string;
+  /** Days the copies are kept. */
+  readonly retentionDays: number;
+}
+
+/** Properties of a {@link DatabaseBackup}. */
+export interface DatabaseBackupProps {
+  /** Prefix of physical names, e.g. `wms-prod`. */
+  readonly namePrefix: string;
+  /** AWS account id. */
+  readonly accountId: string;
+  /** Region of the cluster. */
+  readonly region: string;
+  /** ARN of the Aurora cluster to back up. */
+  readonly clusterArn: string;
+  /** Database subnet group a restore test restores into. */
+  readonly subnetGroupName: string;
+  /** Days the daily backups are kept (1-3650). */
+  readonly retentionDays: number;
+  /**
+   * Daily backup schedule (AWS Backup cron, UTC).
+   * @default 'cron(0 3 * * ? *)'
+   */
+  readonly schedule?: string;
+  /**
+   * Copy every backup to another region's vault.
+   * @default - no copy
+   */
+  readonly copy?: BackupCopy;
+  /**
+   * A weekly AWS Backup restore test of the latest backup, so backups are proven to restore.
+   * @default true
+   */
+  readonly restoreTesting?: boolean;
+}
+
+/**
+ * Daily AWS Backup snapshots of the Aurora cluster beyond its point-in-time window, in a vault encrypted with a
+ * customer-managed key, optionally copied to a second region, and restored weekly by a restore-testing plan.
+ */
+export class DatabaseBackup extends Construct {
+  /** ARN of the vault in the cluster's region. */
+  readonly vaultArn: string;
+
+  constructor(scope: Construct, id: string, props: DatabaseBackupProps) {
+    super(scope, id);
+    if (!Number.isInteger(props.retentionDays) || props.retentionDays < 1 || props.retentionDays > 3650) {
+      throw propError(this, 'retentionDays', props.retentionDays, '1 to 3650');
+    }
+    if (props.copy && props.copy.region === props.region) {
+      throw propError(this, 'copy.region', props.copy.region, `a region other than ${props.region}`);
+    }
+    const name = physicalName(props.namePrefix, 'db-backup');
+
+    const vaultKey = customerKey(this, 'VaultKey', {
+      description: `Encrypts the ${name} backup vault`,
+      alias: name,
+      accountId: props.accountId,
+    });
+    const vault = new BackupVault(this, 'Vault', { name, kmsKeyArn: vaultKey.arn });
+    this.vaultArn = vault.arn;
+
+    let copyVaultArn: string | undefined;
+    if (props.copy) {
+      const copyKey = customerKey(this, 'CopyVaultKey', {
+        provider: props.copy.provider,
+        description: `Encrypts the ${name} copy vault`,
+        alias: `${name}-copy`,
+        accountId: props.accountId,
+      });
+      copyVaultArn = new BackupVault(this, 'CopyVault', {
+        provider: props.copy.provider,
+        name: `${name}-copy`,
+        kmsKeyArn: copyKey.arn,
+      }).arn;
+    }
+
+    const role = serviceRole(this, 'Role', {
+      name,
+      description: `AWS Backup: backs up, copies and restore-tests ${props.namePrefix}'s database`,
+      service: 'backup.amazonaws.com',
+      accountId: props.accountId,
+      managedPolicyArns: [
+        'arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup',
+        'arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores',
+      ],
+    });
+
+    const plan = new BackupPlan(this, 'Plan', {
+      name,
+      rule: [
+        {
+          ruleName: 'daily',
+          targetVaultName: vault.name,
+          schedule: props.schedule ?? 'cron(0 3 * * ? *)',
+          startWindow: 60,
+          completionWindow: 360,
+          lifecycle: { deleteAfter: props.retentionDays },
+          ...(copyVaultArn && props.copy
+            ? {
+                copyAction: [
+                  { destinationVaultArn: copyVaultArn, lifecycle: { deleteAfter: props.copy.retentionDays } },
+                ],
+              }
+            : {}),
+        },
+      ],
+    });
+    new BackupSelection(this, 'Selection', {
+      name,
+      planId: plan.id,
+      iamRoleArn: role.arn,
+      resources: [props.clusterArn],
+    });
+
+    if (props.restoreTesting ?? true) {
+      // Restore-testing names allow letters, digits and underscores only.
+      const testName = `${props.namePrefix.replace(/-/g, '_')}_db_restore_test`;
+      const testPlan = new BackupRestoreTestingPlan(this, 'RestoreTestingPlan', {
+        name: testName,
+        scheduleExpression: 'cron(0 5 ? * SAT *)',
+        startWindowHours: 2,
+        recoveryPointSelection: [
+          {
+            algorithm: 'LATEST_WITHIN_WINDOW',
+            includeVaults: [vault.arn],
+            recoveryPointTypes: ['SNAPSHOT'],
+            selectionWindowDays: 7,
+          },
+        ],
+      });
+      new BackupRestoreTestingSelection(this, 'RestoreTestingSelection', {
+        name: testName,
+        restoreTestingPlanName: testPlan.name,
+        protectedResourceType: 'Aurora',
+        protectedResourceArns: [props.clusterArn],
+        iamRoleArn: role.arn,
+        restoreMetadataOverrides: { dbsubnetgroupname: props.subnetGroupName },
+        validationWindowHours: 1,
+      });
+    }
+  }
+}

@@ -1,0 +1,587 @@
+/**
+ * Chart versions, sizes and typed values of the releases the {@link Monitoring} construct installs
+ * (`constructs/monitoring-stack.ts`): the subset of each chart's values we set, checked against the chart sources
+ * of the pinned versions.
+ */
+import { stringify } from 'yaml';
+import type { PrometheusRuleFile } from './alert-rules';
+import type { CloudwatchMetric } from './cloudwatch-metrics';
+import {
+  CLOUDWATCH_LENGTH_SECONDS,
+  CLOUDWATCH_PERIOD_SECONDS,
+  RDS_INSTANCE_METRICS,
+  SLOW_QUERY_JOB_NAME,
+  SLOW_QUERY_METRIC,
+} from './cloudwatch-metrics';
+
+/** A chart: repository, name and exact version. */
+export interface ChartRef {
+  /** Repository URL. */
+  readonly repository: string;
+  /** Chart name. */
+  readonly chart: string;
+  /** Exact version; read the chart's upgrade notes before bumping it. */
+  readonly version: string;
+}
+
+/**
+ * The charts, pinned. The CRDs chart's operator version (v0.93.1) is the one kube-prometheus-stack 88.5.3 ships;
+ * bump both together. Loki OSS comes from grafana-community since the Grafana Labs chart became enterprise-only
+ * (7.x).
+ * @see https://github.com/prometheus-community/helm-charts/blob/main/charts/kube-prometheus-stack/UPGRADE.md
+ */
+export const MONITORING_CHARTS = {
+  prometheusOperatorCrds: {
+    repository: 'https://prometheus-community.github.io/helm-charts',
+    chart: 'prometheus-operator-crds',
+    version: '31.0.1',
+  },
+  kubePrometheusStack: {
+    repository: 'https://prometheus-community.github.io/helm-charts',
+    chart: 'kube-prometheus-stack',
+    version: '88.5.3',
+  },
+  blackboxExporter: {
+    repository: 'https://prometheus-community.github.io/helm-charts',
+    chart: 'prometheus-blackbox-exporter',
+    version: '11.17.2',
+  },
+  loki: {
+    repository: 'https://grafana-community.github.io/helm-charts',
+    chart: 'loki',
+    version: '18.11.0',
+  },
+  alloy: {
+    repository: 'https://grafana.github.io/helm-charts',
+    chart: 'alloy',
+    version: '1.11.1',
+  },
+  /** YACE v0.67.0. */
+  cloudwatchExporter: {
+    repository: 'https://prometheus-community.github.io/helm-charts',
+    chart: 'prometheus-yet-another-cloudwatch-exporter',
+    version: '0.47.0',
+  },
+} as const satisfies Record<string, ChartRef>;
+
+/** CPU and memory requests and limits of one container, as Kubernetes quantities. */
+export interface ContainerResources {
+  readonly requests: { readonly cpu: string; readonly memory: string };
+  readonly limits: { readonly cpu: string; readonly memory: string };
+}
+
+/** How big the monitoring stack is: `small` for development, `large` for staging and production. */
+export type MonitoringSize = 'small' | 'large';
+
+/** Resources and volume sizes of one {@link MonitoringSize}. */
+export interface MonitoringSizing {
+  readonly prometheus: ContainerResources;
+  /** Prometheus' volume; `retentionSize` is set to 85% of it, so the time retention is cut before the disk fills. */
+  readonly prometheusVolumeGiB: number;
+  readonly alertmanager: ContainerResources;
+  readonly alertmanagerVolumeGiB: number;
+  readonly operator: ContainerResources;
+  readonly configReloader: ContainerResources;
+  readonly kubeStateMetrics: ContainerResources;
+  readonly nodeExporter: ContainerResources;
+  readonly grafana: ContainerResources;
+  readonly grafanaSidecar: ContainerResources;
+  readonly grafanaVolumeGiB: number;
+  readonly loki: ContainerResources;
+  /** Loki's volume: the write-ahead log and chunks not yet flushed to S3, the compactor's working files. */
+  readonly lokiVolumeGiB: number;
+  /** Memory of Loki's chunk cache (memcached), MB; 0 runs without it (the chart's default is 8192). */
+  readonly lokiChunksCacheMB: number;
+  /** Memory of Loki's query results cache (memcached), MB; 0 runs without it. */
+  readonly lokiResultsCacheMB: number;
+  readonly alloy: ContainerResources;
+  readonly blackboxExporter: ContainerResources;
+  readonly cloudwatchExporter: ContainerResources;
+}
+
+function resources(cpuRequest: string, memoryRequest: string, cpuLimit: string, memoryLimit: string) {
+  return {
+    requests: { cpu: cpuRequest, memory: memoryRequest },
+    limits: { cpu: cpuLimit, memory: memoryLimit },
+  };
+}
+
+/**
+ * The sizes. `large` follows the reference checklist (Prometheus 500m/2Gi, limit 4Gi, 50 GiB for 35 days of one
+ * application); `small` fits a two-node development cluster and drops Loki's memcached caches.
+ */
+export const MONITORING_SIZES: Readonly<Record<MonitoringSize, MonitoringSizing>> = {
+  small: {
+    prometheus: resources('250m', '1Gi', '1', '2Gi'),
+    prometheusVolumeGiB: 20,
+    alertmanager: resources('25m', '64Mi', '100m', '128Mi'),
+    alertmanagerVolumeGiB: 2,
+    operator: resources('50m', '128Mi', '200m', '256Mi'),
+    configReloader: resources('10m', '32Mi', '100m', '64Mi'),
+    kubeStateMetrics: resources('50m', '128Mi', '200m', '256Mi'),
+    nodeExporter: resources('25m', '32Mi', '200m', '64Mi'),
+    grafana: resources('100m', '256Mi', '500m', '512Mi'),
+    grafanaSidecar: resources('25m', '64Mi', '100m', '128Mi'),
+    grafanaVolumeGiB: 2,
+    loki: resources('250m', '512Mi', '1', '1Gi'),
+    lokiVolumeGiB: 10,
+    lokiChunksCacheMB: 0,
+    lokiResultsCacheMB: 0,
+    alloy: resources('50m', '128Mi', '500m', '256Mi'),
+    blackboxExporter: resources('10m', '32Mi', '100m', '64Mi'),
+    cloudwatchExporter: resources('10m', '64Mi', '100m', '128Mi'),
+  },
+  large: {
+    prometheus: resources('500m', '2Gi', '2', '4Gi'),
+    prometheusVolumeGiB: 50,
+    alertmanager: resources('50m', '128Mi', '200m', '256Mi'),
+    alertmanagerVolumeGiB: 5,
+    operator: resources('100m', '256Mi', '500m', '512Mi'),
+    configReloader: resources('10m', '32Mi', '100m', '64Mi'),
+    kubeStateMetrics: resources('100m', '256Mi', '500m', '512Mi'),
+    nodeExporter: resources('50m', '64Mi', '250m', '128Mi'),
+    grafana: resources('200m', '512Mi', '1', '1Gi'),
+    grafanaSidecar: resources('50m', '128Mi', '200m', '256Mi'),
+    grafanaVolumeGiB: 5,
+    loki: resources('500m', '2Gi', '2', '4Gi'),
+    lokiVolumeGiB: 20,
+    lokiChunksCacheMB: 1024,
+    lokiResultsCacheMB: 256,
+    alloy: resources('100m', '256Mi', '1', '512Mi'),
+    blackboxExporter: resources('25m', '64Mi', '200m', '128Mi'),
+    cloudwatchExporter: resources('25m', '64Mi', '200m', '256Mi'),
+  },
+};
+
+/** A ReadWriteOnce volume claim template. */
+export interface VolumeClaimTemplate {
+  readonly spec: {
+    readonly storageClassName: string;
+    readonly accessModes: readonly ['ReadWriteOnce'];
+    readonly resources: { readonly requests: { readonly storage: string } };
+  };
+}
+
+/** A PodDisruptionBudget as kube-prometheus-stack takes it for Prometheus and Alertmanager. */
+export interface KpsDisruptionBudget {
+  readonly enabled: boolean;
+  readonly minAvailable: number;
+}
+
+/** A relabeling of a ServiceMonitor endpoint (prometheus-operator `RelabelConfig`, camelCase). */
+export interface ServiceMonitorRelabeling {
+  readonly sourceLabels?: readonly string[];
+  readonly targetLabel: string;
+  readonly replacement?: string;
+  readonly action?: 'replace';
+}
+
+/** One entry of kube-prometheus-stack's `prometheus.additionalServiceMonitors`. */
+export interface AdditionalServiceMonitor {
+  readonly name: string;
+  readonly namespaceSelector: { readonly matchNames: readonly string[] };
+  readonly selector: { readonly matchLabels: Readonly<Record<string, string>> };
+  readonly endpoints: readonly {
+    readonly port: string;
+    readonly path: string;
+    readonly scheme: 'http';
+    readonly interval: string;
+    readonly relabelings: readonly ServiceMonitorRelabeling[];
+  }[];
+}
+
+/** A Prometheus relabel config (`relabel_configs`, snake_case as Prometheus reads it). */
+export interface PrometheusRelabelConfig {
+  readonly source_labels?: readonly string[];
+  readonly target_label: string;
+  readonly replacement?: string;
+}
+
+/** A Prometheus scrape config, as `prometheus.prometheusSpec.additionalScrapeConfigs` takes it. */
+export interface ScrapeConfig {
+  readonly job_name: string;
+  readonly metrics_path: string;
+  readonly params?: Readonly<Record<string, readonly string[]>>;
+  readonly scrape_interval: string;
+  readonly scrape_timeout: string;
+  readonly static_configs: readonly { readonly targets: readonly string[] }[];
+  readonly relabel_configs?: readonly PrometheusRelabelConfig[];
+}
+
+/** A Grafana data source provisioned by kube-prometheus-stack (`grafana.additionalDataSources`). */
+export interface GrafanaDataSource {
+  readonly name: string;
+  readonly type: 'loki';
+  readonly uid: string;
+  readonly access: 'proxy';
+  readonly url: string;
+  readonly isDefault: false;
+}
+
+/** Values of prometheus-community/prometheus-operator-crds (the subset we set). */
+export interface PrometheusOperatorCrdsValues {
+  readonly crds: { readonly annotations: Readonly<Record<string, string>> };
+}
+
+/** The kube-prometheus-stack default rule groups for control-plane components EKS does not let us scrape. */
+export type UnscrapableRuleGroup =
+  'etcd' | 'kubeControllerManager' | 'kubeSchedulerAlerting' | 'kubeSchedulerRecording' | 'kubeProxy';
+
+/** Values of prometheus-community/kube-prometheus-stack (the subset we set). */
+export interface KubePrometheusStackValues {
+  readonly fullnameOverride: string;
+  /** CRDs come from their own release, so they upgrade with the chart version. */
+  readonly crds: { readonly enabled: false };
+  readonly defaultRules: {
+    readonly create: true;
+    readonly rules: Readonly<Record<UnscrapableRuleGroup, false>>;
+  };
+  readonly kubeControllerManager: { readonly enabled: false };
+  readonly kubeScheduler: { readonly enabled: false };
+  readonly kubeEtcd: { readonly enabled: false };
+  readonly kubeProxy: { readonly enabled: false };
+  readonly additionalPrometheusRulesMap: Readonly<Record<string, PrometheusRuleFile>>;
+  readonly prometheusOperator: {
+    readonly resources: ContainerResources;
+    readonly prometheusConfigReloader: { readonly resources: ContainerResources };
+  };
+  readonly 'kube-state-metrics': {
+    /** Added to the chart's default collectors (`endpoints` is no longer one of them since chart 7.0.0). */
+    readonly collectorsExtra: readonly string[];
+    readonly resources: ContainerResources;
+  };
+  readonly 'prometheus-node-exporter': {
+    readonly namespaceOverride: string;
+    readonly hostNetwork: true;
+    readonly hostPID: true;
+    readonly hostRootFsMount: { readonly enabled: true; readonly mountPropagation: 'HostToContainer' };
+    readonly resources: ContainerResources;
+  };
+  readonly alertmanager: {
+    readonly podDisruptionBudget: KpsDisruptionBudget;
+    readonly alertmanagerSpec: {
+      readonly replicas: number;
+      readonly podAntiAffinity: 'hard';
+      readonly useExistingSecret: true;
+      readonly configSecret: string;
+      readonly secrets: readonly string[];
+      readonly storage: { readonly volumeClaimTemplate: VolumeClaimTemplate };
+      readonly resources: ContainerResources;
+    };
+  };
+  readonly grafana: {
+    readonly replicas: 1;
+    readonly admin: {
+      readonly existingSecret: string;
+      readonly userKey: string;
+      readonly passwordKey: string;
+    };
+    readonly deploymentStrategy: { readonly type: 'Recreate' };
+    readonly persistence: {
+      readonly enabled: true;
+      readonly type: 'pvc';
+      readonly storageClassName: string;
+      readonly size: string;
+    };
+    readonly initChownData: { readonly enabled: false };
+    readonly resources: ContainerResources;
+    readonly sidecar: {
+      readonly resources: ContainerResources;
+      readonly dashboards: {
+        readonly enabled: true;
+        readonly label: string;
+        readonly labelValue: string;
+        readonly searchNamespace: string;
+      };
+    };
+    readonly additionalDataSources: readonly GrafanaDataSource[];
+    readonly 'grafana.ini': {
+      readonly analytics: { readonly reporting_enabled: false; readonly check_for_updates: false };
+    };
+  };
+  readonly prometheus: {
+    readonly podDisruptionBudget: KpsDisruptionBudget;
+    readonly additionalServiceMonitors: readonly AdditionalServiceMonitor[];
+    readonly prometheusSpec: {
+      readonly replicas: number;
+      readonly podAntiAffinity: 'hard';
+      readonly retention: string;
+      readonly retentionSize: string;
+      readonly storageSpec: { readonly volumeClaimTemplate: VolumeClaimTemplate };
+      readonly resources: ContainerResources;
+      readonly ruleSelectorNilUsesHelmValues: false;
+      readonly serviceMonitorSelectorNilUsesHelmValues: false;
+      readonly podMonitorSelectorNilUsesHelmValues: false;
+      readonly probeSelectorNilUsesHelmValues: false;
+      readonly scrapeConfigSelectorNilUsesHelmValues: false;
+      readonly additionalScrapeConfigs: readonly ScrapeConfig[];
+    };
+  };
+}
+
+/** A blackbox exporter HTTP module. */
+export interface BlackboxHttpModule {
+  readonly prober: 'http';
+  readonly timeout: string;
+  readonly http: {
+    readonly valid_http_versions: readonly string[];
+    readonly valid_status_codes: readonly number[];
+    readonly method: 'GET';
+    readonly follow_redirects: boolean;
+    readonly fail_if_not_ssl: boolean;
+    readonly preferred_ip_protocol: 'ip4';
+  };
+}
+
+/** A blackbox exporter TCP module. */
+export interface BlackboxTcpModule {
+  readonly prober: 'tcp';
+  readonly timeout: string;
+  readonly tcp: { readonly tls: boolean; readonly preferred_ip_protocol: 'ip4' };
+}
+
+/** The restricted pod security context the charts that allow it get. */
+export interface RestrictedPodSecurityContext {
+  readonly runAsNonRoot: true;
+  readonly runAsUser?: number;
+  readonly runAsGroup?: number;
+  readonly fsGroup?: number;
+  readonly seccompProfile: { readonly type: 'RuntimeDefault' };
+}
+
+/** Values of prometheus-community/prometheus-blackbox-exporter (the subset we set). */
+export interface BlackboxExporterValues {
+  readonly fullnameOverride: string;
+  readonly replicas: number;
+  /** Rendered only when non-empty: one replica has no budget to keep. */
+  readonly podDisruptionBudget: { readonly maxUnavailable?: number };
+  readonly podSecurityContext: RestrictedPodSecurityContext;
+  readonly resources: ContainerResources;
+  readonly config: { readonly modules: Readonly<Record<string, BlackboxHttpModule | BlackboxTcpModule>> };
+}
+
+/** The restricted container security context. */
+export interface RestrictedContainerSecurityContext {
+  readonly allowPrivilegeEscalation: false;
+  readonly readOnlyRootFilesystem: true;
+  readonly capabilities: { readonly drop: readonly ['ALL'] };
+}
+
+/** Values of prometheus-community/prometheus-yet-another-cloudwatch-exporter (the subset we set). */
+export interface CloudwatchExporterValues {
+  readonly fullnameOverride: string;
+  /** One replica: a second would double the CloudWatch API calls (billed) and export every series twice. */
+  readonly replicaCount: 1;
+  /** The Pod Identity association names this service account; no IRSA annotation, no `aws.role`, no keys. */
+  readonly serviceAccount: {
+    readonly create: true;
+    readonly name: string;
+    readonly annotations: Readonly<Record<string, string>>;
+  };
+  readonly podSecurityContext: RestrictedPodSecurityContext;
+  readonly securityContext: RestrictedContainerSecurityContext;
+  readonly resources: ContainerResources;
+  readonly serviceMonitor: { readonly enabled: false };
+  readonly prometheusRule: { readonly enabled: false };
+  /** The chart's `helm test` pod runs busybox as root, which the namespace's restricted audit flags. */
+  readonly testConnection: false;
+  /** YACE's configuration file; the chart passes it through Helm's `tpl`, so it must not contain `{{`. */
+  readonly config: string;
+}
+
+/** One period of Loki's schema. */
+export interface LokiSchemaPeriod {
+  readonly from: string;
+  readonly store: 'tsdb';
+  readonly object_store: 's3';
+  readonly schema: 'v13';
+  readonly index: { readonly prefix: string; readonly period: '24h' };
+}
+
+/** A memcached cache of the Loki chart. */
+export interface LokiCache {
+  readonly enabled: boolean;
+  readonly allocatedMemory?: number;
+}
+
+/** Values of grafana-community/loki (the subset we set). */
+export interface LokiValues {
+  readonly deploymentMode: 'Monolithic';
+  readonly fullnameOverride: string;
+  readonly loki: {
+    readonly auth_enabled: false;
+    readonly commonConfig: { readonly replication_factor: 1 };
+    readonly schemaConfig: { readonly configs: readonly LokiSchemaPeriod[] };
+    /** No credentials: the SDK's default chain finds the EKS Pod Identity credentials of the service account. */
+    readonly storage: {
+      readonly type: 's3';
+      readonly bucketNames: { readonly chunks: string };
+      readonly s3: { readonly region: string };
+    };
+    readonly limits_config: {
+      readonly retention_period: string;
+      readonly allow_structured_metadata: true;
+    };
+    readonly compactor: {
+      readonly working_directory: string;
+      readonly compaction_interval: string;
+      readonly retention_enabled: true;
+      readonly retention_delete_delay: string;
+      readonly delete_request_store: 's3';
+    };
+    readonly analytics: { readonly reporting_enabled: false };
+  };
+  readonly serviceAccount: {
+    readonly create: true;
+    readonly name: string;
+    readonly annotations: Readonly<Record<string, string>>;
+  };
+  readonly singleBinary: {
+    readonly replicas: 1;
+    readonly resources: ContainerResources;
+    readonly persistence: { readonly enabled: true; readonly storageClass: string; readonly size: string };
+  };
+  readonly backend: { readonly replicas: 0 };
+  readonly read: { readonly replicas: 0 };
+  readonly write: { readonly replicas: 0 };
+  readonly gateway: { readonly enabled: false };
+  readonly ruler: { readonly enabled: false };
+  readonly sidecar: { readonly rules: { readonly enabled: false } };
+  readonly lokiCanary: { readonly enabled: false };
+  readonly test: { readonly enabled: false };
+  readonly minio: { readonly enabled: false };
+  readonly chunksCache: LokiCache;
+  readonly resultsCache: LokiCache;
+  readonly monitoring: { readonly serviceMonitor: { readonly enabled: true } };
+}
+
+/** Values of grafana/alloy (the subset we set). */
+export interface AlloyValues {
+  /** Alloy's own CRDs (PodLogs): not used; the chart's `crds/` folder would never upgrade them anyway. */
+  readonly crds: { readonly create: false };
+  readonly controller: {
+    readonly type: 'daemonset';
+    readonly tolerations: readonly { readonly operator: 'Exists'; readonly effect: 'NoSchedule' }[];
+    readonly volumes: {
+      readonly extra: readonly { readonly name: string; readonly emptyDir: Record<string, never> }[];
+    };
+  };
+  readonly global: { readonly podSecurityContext: RestrictedPodSecurityContext };
+  readonly alloy: {
+    readonly configMap: { readonly create: true; readonly content: string };
+    readonly enableReporting: false;
+    readonly mounts: {
+      readonly varlog: false;
+      readonly dockercontainers: false;
+      readonly extra: readonly { readonly name: string; readonly mountPath: string }[];
+    };
+    readonly securityContext: {
+      readonly allowPrivilegeEscalation: false;
+      readonly readOnlyRootFilesystem: true;
+      readonly capabilities: { readonly drop: readonly ['ALL'] };
+    };
+    readonly resources: ContainerResources;
+  };
+  readonly serviceMonitor: { readonly enabled: true };
+}
+
+/**
+ * The Alloy configuration of the log agent: the pods of the agent's own node (`HOSTNAME` is the node name in the
+ * chart) once they have started (completed Job pods stay in, so a migration's log is kept), labelled
+ * `namespace`, `pod`, `container`, `app` (from `app.kubernetes.io/name`) and `job` (`<namespace>/<container>`),
+ * tailed through the Kubernetes API (`loki.source.kubernetes`, so no host path and
+ * no root), and pushed to Loki. The chart passes it through Helm's `tpl`, so it must not contain `{{`.
+ * @see https://grafana.com/docs/alloy/latest/collect/logs-in-kubernetes/
+ */
+export function alloyLogsConfig(lokiPushUrl: string): string {
+  const rule = (source: readonly string[], target: string, extra: readonly string[] = []) =>
+    [
+      '  rule {',
+      `    source_labels = [${source.map((label) => `"${label}"`).join(', ')}]`,
+      ...extra.map((line) => `    ${line}`),
+      `    target_label  = "${target}"`,
+      '  }',
+    ].join('\n');
+  return [
+    '// Pod logs of this node to Loki (generated by constructs/monitoring-values.ts).',
+    'discovery.kubernetes "pods" {',
+    '  role = "pod"',
+    '  selectors {',
+    '    role  = "pod"',
+    '    field = "spec.nodeName=" + sys.env("HOSTNAME")',
+    '  }',
+    '}',
+    '',
+    'discovery.relabel "pods" {',
+    '  targets = discovery.kubernetes.pods.targets',
+    '  rule {',
+    '    source_labels = ["__meta_kubernetes_pod_phase"]',
+    '    regex         = "Pending"',
+    '    action        = "drop"',
+    '  }',
+    rule(['__meta_kubernetes_namespace'], 'namespace'),
+    rule(['__meta_kubernetes_pod_name'], 'pod'),
+    rule(['__meta_kubernetes_pod_container_name'], 'container'),
+    rule(['__meta_kubernetes_pod_label_app_kubernetes_io_name'], 'app'),
+    rule(['__meta_kubernetes_namespace', '__meta_kubernetes_pod_container_name'], 'job', [
+      'separator     = "/"',
+    ]),
+    '}',
+    '',
+    'loki.source.kubernetes "pods" {',
+    '  targets    = discovery.relabel.pods.output',
+    '  forward_to = [loki.write.loki.receiver]',
+    '}',
+    '',
+    'loki.write "loki" {',
+    '  endpoint {',
+    `    url = "${lokiPushUrl}"`,
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}
+
+/**
+ * YACE's configuration (`apiVersion: v1alpha1`): an `AWS/RDS` discovery job for the metrics of each Aurora
+ * instance ({@link RDS_INSTANCE_METRICS}, dimension `DBInstanceIdentifier` only, so cluster- and engine-level
+ * variants are not fetched), and a custom-namespace job for the database's slow-statement count
+ * ({@link SLOW_QUERY_METRIC}, 0 for a period without any log line). Every metric at a 5-minute period.
+ *
+ * Discovery lists resources through the Resource Groups Tagging API, which returns only tagged resources: every
+ * resource here carries the environment's default tags.
+ * @see https://github.com/prometheus-community/yet-another-cloudwatch-exporter/blob/v0.67.0/docs/configuration.md
+ */
+export function yaceConfig(region: string): string {
+  const metric = (m: CloudwatchMetric) => ({ name: m.name, statistics: [...m.statistics] });
+  return stringify(
+    {
+      apiVersion: 'v1alpha1',
+      'sts-region': region,
+      discovery: {
+        jobs: [
+          {
+            type: 'AWS/RDS',
+            regions: [region],
+            dimensionNameRequirements: ['DBInstanceIdentifier'],
+            period: CLOUDWATCH_PERIOD_SECONDS,
+            length: CLOUDWATCH_LENGTH_SECONDS,
+            metrics: RDS_INSTANCE_METRICS.map(metric),
+          },
+        ],
+      },
+      customNamespace: [
+        {
+          name: SLOW_QUERY_JOB_NAME,
+          namespace: SLOW_QUERY_METRIC.namespace,
+          regions: [region],
+          period: CLOUDWATCH_PERIOD_SECONDS,
+          length: CLOUDWATCH_LENGTH_SECONDS,
+          nilToZero: true,
+          metrics: [metric(SLOW_QUERY_METRIC)],
+        },
+      ],
+    },
+    { lineWidth: 0 },
+  );
+}

@@ -1,0 +1,143 @@
+/**
+ * The shapes of a semantic diff between two synthesized trees: per stack, the entries (resources, data sources,
+ * outputs, providers...) added, removed and changed, and the risky changes found among them.
+ */
+import type { Severity } from '../guardrails/types';
+import type { JsonObject } from '../model/values';
+import type { ReplacementCertainty } from './resource-facts';
+
+export type { Severity };
+
+/** What Terraform will do with an entry. */
+export type Action = 'create' | 'delete' | 'update' | 'replace';
+
+/** The statements a policy document gained and lost, each as compact JSON with sorted keys. */
+export interface PolicyChange {
+  /** Statements only in the new document. */
+  readonly added: readonly string[];
+  /** Statements only in the old document. */
+  readonly removed: readonly string[];
+}
+
+/** The lines a multi-line string (a Helm values document, a script) gained and lost. */
+export interface LinesChange {
+  /** Lines only in the new value. */
+  readonly added: readonly string[];
+  /** Lines only in the old value. */
+  readonly removed: readonly string[];
+}
+
+/** One changed attribute. `before` or `after` is undefined when the attribute is absent on that side. */
+export interface AttributeChange {
+  /** Dotted path, with list indices and quoted keys: `spec.ingress[1].from[0].ip_block.cidr`. */
+  readonly path: string;
+  /** The old value; undefined when the attribute was absent. */
+  readonly before?: unknown;
+  /** The new value; undefined when the attribute is absent now. */
+  readonly after?: unknown;
+  /** Set when this attribute forces (`yes`) or may force (`may`) Terraform to replace the resource. */
+  readonly forcesReplacement?: ReplacementCertainty;
+  /** Set when both sides are IAM policy documents: the statements added and removed. */
+  readonly policy?: PolicyChange;
+  /** Set when both sides are multi-line strings: the lines added and removed. */
+  readonly lines?: LinesChange;
+}
+
+/** Why Terraform replaces a resource. */
+export interface Replacement {
+  /** `yes` when Terraform replaces it for sure, `may` when it depends on the provider version or the change. */
+  readonly certainty: ReplacementCertainty;
+  /** Human-readable reasons: the attributes that force it, or the logical-id move. */
+  readonly reasons: readonly string[];
+}
+
+/** Which top-level section an entry comes from. */
+export type EntryKind = 'resource' | 'data' | 'output' | 'provider' | 'other';
+
+/** One entry of a stack, as compared. */
+export interface EntryChange {
+  /** Terraform address: `aws_vpc.Network_Vpc_1A2B`, `data.aws_eks_cluster.Cluster`, `output.VpcId`. */
+  readonly address: string;
+  /** The top-level section the entry comes from. */
+  readonly kind: EntryKind;
+  /** Resource or data source type; the section name for other entries. */
+  readonly type: string;
+  /** What Terraform will do with it. */
+  readonly action: Action;
+  /** The construct path (`"//".metadata.path`) of the entry after the change, or before it for a removal. */
+  readonly constructPath?: string;
+  /** The construct path before the change, when it differs. */
+  readonly previousConstructPath?: string;
+  /** The address it had before, when the resource moved to a new logical id. */
+  readonly movedFrom?: string;
+  /** True when a `moved` block maps `movedFrom` to this address (so Terraform updates in place). */
+  readonly movedByBlock?: boolean;
+  /** Why Terraform replaces (or may replace) it; absent for an in-place update. */
+  readonly replacement?: Replacement;
+  /** Changed attributes; empty for creations and removals. */
+  readonly attributes: readonly AttributeChange[];
+  /** The body before the change (without `"//".metadata`); not part of the JSON report. */
+  readonly before?: JsonObject;
+  /** The body after the change (without `"//".metadata`); not part of the JSON report. */
+  readonly after?: JsonObject;
+}
+
+/** Whether a stack exists on both sides. */
+export type StackStatus = 'added' | 'removed' | 'changed' | 'unchanged';
+
+/** The comparison of one stack. */
+export interface StackDiff {
+  /** The stack name. */
+  readonly stack: string;
+  /** Whether the stack is new, gone, changed or unchanged. */
+  readonly status: StackStatus;
+  /** Managed resources before and after. */
+  readonly resources: { readonly before: number; readonly after: number };
+  /** Changed entries sorted by address. */
+  readonly changes: readonly EntryChange[];
+}
+
+/** The risk categories, in the order the report presents them. */
+export const RISK_CATEGORIES = [
+  'stateful-identity',
+  'protection-lowered',
+  'network-widened',
+  'iam-widened',
+  'public-exposure',
+  'suppression-added',
+] as const;
+
+/** A kind of risky change. */
+export type RiskCategory = (typeof RISK_CATEGORIES)[number];
+
+/** A risky change: what a reviewer must look at before approving. */
+export interface RiskFinding {
+  /** How bad it is: critical, high, medium or low. */
+  readonly severity: Severity;
+  /** Which rule family found it. */
+  readonly category: RiskCategory;
+  /** The stack the resource is in. */
+  readonly stack: string;
+  /** The resource address (after the change; before it for a removal). */
+  readonly address: string;
+  /** The construct path of the resource, when known. */
+  readonly constructPath?: string;
+  /** What changed and why it is risky. */
+  readonly message: string;
+  /** The old value, rendered for people (absent when there was none). */
+  readonly before?: string;
+  /** The new value, rendered for people (absent when there is none). */
+  readonly after?: string;
+}
+
+/** The whole comparison. */
+export interface DiffReport {
+  /** What the base is, e.g. `HEAD (740df72)` or a folder. */
+  readonly before: string;
+  /** What the change is, e.g. `working tree` or a folder. */
+  readonly after: string;
+  /** Every stack on either side, sorted by name. */
+  readonly stacks: readonly StackDiff[];
+  /** Risky changes sorted by stack, severity, address. */
+  readonly findings: readonly RiskFinding[];
+}
