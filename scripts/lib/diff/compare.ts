@@ -9,7 +9,8 @@ import { isObject } from '../../../guardrails/values';
 import { canonical, diffValues, schemaPath } from './attributes';
 import type { AttributeChange, EntryChange, EntryKind, Replacement, StackDiff } from './model';
 import type { ReplacementCertainty } from './resource-facts';
-import { PHYSICAL_NAME, replacementPaths } from './resource-facts';
+import { PHYSICAL_NAME, replacementPaths, touchesForcing } from './resource-facts';
+import { propagate } from './propagate';
 
 /** A problem with the input (a missing folder, invalid JSON, an unknown ref); the CLI exits 2 on it. */
 export class DiffInputError extends Error {
@@ -133,13 +134,7 @@ function valueAt(body: unknown, path: string): string | undefined {
 }
 
 function related(path: string, forcing: string): boolean {
-  const normalized = schemaPath(path);
-  return (
-    normalized === forcing ||
-    normalized.startsWith(`${forcing}.`) ||
-    normalized.startsWith(`${forcing}[`) ||
-    forcing.startsWith(`${normalized}.`)
-  );
+  return touchesForcing(schemaPath(path), forcing);
 }
 
 /** Annotates attribute changes with the replacements they force and returns the resulting replacement, if any. */
@@ -308,12 +303,16 @@ export function compareStack(name: string, before?: JsonObject, after?: JsonObje
   changes.push(...added.map((entry) => single(entry, 'create')));
   changes.sort((a, b) => compareText(a.address, b.address));
   const status = !before ? 'added' : !after ? 'removed' : changes.length > 0 ? 'changed' : 'unchanged';
-  return {
-    stack: name,
-    status,
-    resources: { before: countResources(beforeEntries), after: countResources(afterEntries) },
-    changes,
-  };
+  return propagate(
+    {
+      stack: name,
+      status,
+      resources: { before: countResources(beforeEntries), after: countResources(afterEntries) },
+      changes,
+    },
+    before,
+    after,
+  );
 }
 
 /** Locale-independent string order, so reports are identical on every machine. */

@@ -20,7 +20,14 @@ import { rehearsalOverride } from '../mock-apply';
 import type { CommandResult } from '../terraform';
 import { cliConfig, isolatedEnv, mirrorFor, requiredProviders, terraform } from '../terraform';
 import type { SchemaBlock, ValueType } from './placeholders';
-import { blockType, fillUnknowns, outputType, placeholderUuid, sensitivePaths } from './placeholders';
+import {
+  blockType,
+  ctyExpression,
+  fillUnknowns,
+  outputType,
+  placeholderUuid,
+  sensitivePaths,
+} from './placeholders';
 
 /** Rounds of "plan the unchanged base, fold the changes back" before the residue is reported. */
 export const MAX_ROUNDS = 6;
@@ -128,7 +135,7 @@ interface State {
   terraform_version: string;
   serial: number;
   lineage: string;
-  outputs: Record<string, { value: unknown; type: unknown }>;
+  outputs: Record<string, { value: unknown; type: unknown; sensitive?: boolean }>;
   resources: StateResource[];
   check_results: null;
 }
@@ -151,11 +158,10 @@ class Schemas {
   }
 
   type(type: string): ValueType & { kind: 'object' } {
-    let value = this.types.get(type);
-    if (!value) {
-      value = blockType(this.schema(type).block);
-      this.types.set(type, value);
-    }
+    const known = this.types.get(type);
+    if (known) return known;
+    const value = blockType(this.schema(type).block);
+    this.types.set(type, value);
     return value;
   }
 }
@@ -172,6 +178,10 @@ function failure(step: string, result: CommandResult): string {
     .map((line) => line.replace(/^[│╷╵\s]+/, '').trim());
   const shown = errors.length > 0 ? [...new Set(errors)].slice(0, 3).join('; ') : text.trim().slice(0, 400);
   return `${step} failed: ${shown}`;
+}
+
+function outputsOf(stack: unknown): Record<string, { value?: unknown; sensitive?: unknown }> {
+  return (stack as { output?: Record<string, { value?: unknown; sensitive?: unknown }> }).output ?? {};
 }
 
 /** Why a stack cannot be planned offline without looking at its providers, or undefined. */
@@ -196,7 +206,13 @@ function resourceAddress(change: PlannedChange): string {
 }
 
 /** Folds the managed resource changes of a plan into a state: new values as if applied. */
-export function foldPlan(state: State, plan: PlanJson, schemas: Schemas, sources: Map<string, string>): number {
+export function foldPlan(
+  state: State,
+  plan: PlanJson,
+  schemas: Schemas,
+  sources: Map<string, string>,
+  outputs: Readonly<Record<string, { value?: unknown; sensitive?: unknown }>>,
+): number {
   let folded = 0;
   for (const change of plan.resource_changes ?? []) {
     if (change.mode !== 'managed') continue;
@@ -244,16 +260,32 @@ export function foldPlan(state: State, plan: PlanJson, schemas: Schemas, sources
       delete state.outputs[name];
       continue;
     }
-    const value = fillUnknowns(output.after, output.after_unknown, { kind: 'dynamic' }, {
-      type: 'output',
-      address: `output.${name}`,
-      path: [],
-    });
-    state.outputs[name] = { value, type: outputType(value) };
+    // An output is written once its value is known: the next round plans it from the resources' state.
+    if (JSON.stringify(output.after_unknown ?? false).includes('true')) continue;
+    const value = output.after;
+    const declared = outputs[name] ?? {};
+    state.outputs[name] = {
+      value,
+      type: outputTypeOf(declared.value, value, schemas),
+      ...(declared.sensitive === true ? { sensitive: true } : {}),
+    };
   }
   state.resources = state.resources.filter((r) => r.instances.length > 0);
   state.serial += 1;
   return folded;
+}
+
+/**
+ * The state type of an output: a whole attribute reference (`${aws_x.y.attr}`) has the attribute's schema type
+ * (a list stays a list); anything else has the type of its value (a literal list is a tuple).
+ */
+function outputTypeOf(expression: unknown, value: unknown, schemas: Schemas): unknown {
+  const match = typeof expression === 'string' ? /^\$\{([a-z0-9_]+)\.[A-Za-z0-9_-]+\.([a-z0-9_]+)\}$/.exec(expression) : null;
+  if (match) {
+    const attribute = schemas.type(match[1]).attributes[match[2]];
+    if (attribute) return ctyExpression(attribute);
+  }
+  return outputType(value);
 }
 
 /** What a plan still changes, one line each (`aws_x.y: update`, `output.z: update`). */
@@ -309,6 +341,8 @@ class StackWorkspace {
     cliConfigText: string,
   ) {
     mkdirSync(dir, { recursive: true });
+    // A state left by an earlier run would be read by `init` (local backend) and planned against.
+    rmSync(join(dir, 'terraform.tfstate'), { force: true });
     writeFileSync(join(dir, 'cli.tfrc'), cliConfigText);
     this.env = isolatedEnv(join(dir, 'cli.tfrc'));
   }
@@ -436,11 +470,13 @@ export async function exactPlan(
       cached = true;
     } else {
       for (;;) {
+        const round = Date.now();
         const plan = await workspace.plan(rounds === 0 ? undefined : state);
+        if (process.env.WMS_DIFF_DEBUG) process.stderr.write(`${stackName}: round ${rounds} ${(Date.now() - round) / 1000}s, ${typeof plan === 'string' ? plan : residueOf(plan).length} changes\n`);
         if (typeof plan === 'string') return unavailable(`base: ${plan}`);
         residue = residueOf(plan);
         if (residue.length === 0 || rounds === MAX_ROUNDS) break;
-        foldPlan(state, plan, schemas, sources);
+        foldPlan(state, plan, schemas, sources, outputsOf(before));
         rounds += 1;
       }
       writeFileSync(`${cacheFile}.tmp`, JSON.stringify({ state, residue }));

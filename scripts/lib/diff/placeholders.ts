@@ -148,6 +148,8 @@ const ARN_SERVICES: Readonly<Record<string, string>> = {
 function arnFor(type: string, attribute: string, seed: string): string {
   const word = type.split('_')[1] ?? 'placeholder';
   const short = digest(seed).slice(0, 12);
+  if (attribute === 'secret_arn')
+    return `arn:aws:secretsmanager:${PLACEHOLDER_REGION}:${PLACEHOLDER_ACCOUNT}:secret:placeholder-${short}-AbCdEf`;
   if (type === 'aws_kms_key' || attribute === 'kms_key_arn')
     return `arn:aws:kms:${PLACEHOLDER_REGION}:${PLACEHOLDER_ACCOUNT}:key/${placeholderUuid(seed)}`;
   if (type === 'aws_cloudwatch_log_group')
@@ -198,6 +200,7 @@ function stringPlaceholder(site: PlaceholderSite): string {
     return `placeholder-${short.slice(0, 12)}`;
   }
   if (name === 'key_id' && site.type === 'aws_kms_key') return placeholderUuid(site.address);
+  if (name === 'kms_key_id' && site.path.length > 1) return arnFor('aws_kms_key', name, seed);
   if (name === 'zone_id') return `Z${short.toUpperCase()}`;
   if (name.endsWith('_id') && name !== 'owner_id') return `placeholder-${short.slice(0, 12)}`;
   if (name === 'owner_id') return PLACEHOLDER_ACCOUNT;
@@ -285,6 +288,25 @@ export function fillUnknowns(
     );
   }
   return value === undefined ? null : value;
+}
+
+/** The cty type expression of a {@link ValueType} (for a state output's `type`). */
+export function ctyExpression(type: ValueType): unknown {
+  switch (type.kind) {
+    case 'list':
+    case 'set':
+    case 'map':
+      return [type.kind, ctyExpression(type.element)];
+    case 'object':
+      return [
+        'object',
+        Object.fromEntries(Object.entries(type.attributes).map(([name, inner]) => [name, ctyExpression(inner)])),
+      ];
+    case 'tuple':
+      return ['tuple', type.elements.map(ctyExpression)];
+    default:
+      return type.kind;
+  }
 }
 
 /** The cty type expression of a planned output value (literal lists are tuples, objects are objects). */

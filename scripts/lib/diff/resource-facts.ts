@@ -48,7 +48,7 @@ const REPLACEMENTS: Readonly<Record<string, ReplacementPaths>> = {
   aws_cloudwatch_metric_alarm: { yes: [], may: ['alarm_name'] },
   aws_db_cluster_snapshot: { yes: ['db_cluster_snapshot_identifier', 'db_cluster_identifier'] },
   aws_db_parameter_group: { yes: ['name', 'name_prefix', 'family', 'description'] },
-  aws_db_proxy: { yes: ['name', 'engine_family'] },
+  aws_db_proxy: { yes: ['name', 'engine_family', 'vpc_subnet_ids'] },
   aws_db_proxy_default_target_group: { yes: ['db_proxy_name'] },
   aws_db_proxy_endpoint: {
     yes: ['db_proxy_name', 'db_proxy_endpoint_name', 'vpc_subnet_ids', 'target_role'],
@@ -56,6 +56,9 @@ const REPLACEMENTS: Readonly<Record<string, ReplacementPaths>> = {
   aws_db_proxy_target: {
     yes: ['db_proxy_name', 'target_group_name', 'db_cluster_identifier', 'db_instance_identifier'],
   },
+  aws_default_network_acl: { yes: ['default_network_acl_id'] },
+  aws_default_route_table: { yes: ['default_route_table_id'] },
+  aws_default_security_group: { yes: ['vpc_id'] },
   aws_db_subnet_group: { yes: ['name', 'name_prefix'] },
   aws_eip: { yes: ['domain', 'vpc', 'customer_owned_ipv4_pool', 'public_ipv4_pool', 'network_border_group'] },
   aws_eks_access_entry: { yes: ['cluster_name', 'principal_arn', 'type'] },
@@ -206,6 +209,28 @@ export function replacementPaths(type: string): ReplacementPaths | undefined {
   const known = REPLACEMENTS[type];
   if (known) return known;
   if (type.startsWith('kubernetes_')) return { yes: KUBERNETES_IDENTITY };
+  return undefined;
+}
+
+/**
+ * True when a change at `path` (list indices removed) touches the forcing attribute `forcing`: the attribute
+ * itself, something inside it, or a block that contains it.
+ */
+export function touchesForcing(path: string, forcing: string): boolean {
+  return (
+    path === forcing ||
+    path.startsWith(`${forcing}.`) ||
+    path.startsWith(`${forcing}[`) ||
+    forcing.startsWith(`${path}.`)
+  );
+}
+
+/** Whether a change of the attribute at `path` (list indices removed) replaces a resource of `type`. */
+export function forcingCertainty(type: string, path: string): ReplacementCertainty | undefined {
+  const paths = replacementPaths(type);
+  if (!paths) return undefined;
+  if (paths.yes.some((forcing) => touchesForcing(path, forcing))) return 'yes';
+  if ((paths.may ?? []).some((forcing) => touchesForcing(path, forcing))) return 'may';
   return undefined;
 }
 
