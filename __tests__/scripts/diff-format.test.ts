@@ -23,7 +23,7 @@ describe('summaryLine', () => {
     expect(summaryLine(report())).toBe(
       'wms diff: 25 risky changes (7 critical, 15 high, 3 medium); ' +
         'stacks: 2 changed, 1 added, 1 removed, 0 unchanged; ' +
-        'resources: 2 to add, 21 to change (3 replaced), 2 to destroy',
+        'resources: 2 to add, 21 to change (5 replaced), 2 to destroy',
     );
   });
 });
@@ -85,8 +85,13 @@ describe('formatMarkdown', () => {
     const markdown = formatMarkdown(report());
     const lines = markdown.split('\n');
     expect(lines[0]).toBe(`### ${summaryLine(report())}`);
-    const table = lines.indexOf('| Severity | Category | Stack | Resource | What changed | Before | After |');
-    expect(table).toBeGreaterThan(0);
+    const stateful = lines.indexOf('#### Stateful replacements and deletions');
+    const risky = lines.indexOf('#### Other risky changes');
+    expect(stateful).toBeGreaterThan(0);
+    expect(risky).toBeGreaterThan(stateful);
+    expect(lines[stateful + 4]).toMatch(/^\| \*\*critical\*\* \| stateful-identity \|/);
+    const table = risky + 2;
+    expect(lines[table]).toBe('| Severity | Category | Stack | Resource | What changed | Before | After |');
     expect(lines[table + 2]).toBe(
       '| **high** | public-exposure | `wms-test-app` | `kubernetes_ingress_v1.Api_Ingress_F1EDDEA5`<br>`wms-test-app/Api/Ingress` | Ingress made internet-facing | `internal` | `internet-facing` |',
     );
@@ -95,7 +100,7 @@ describe('formatMarkdown', () => {
       '<details><summary><code>wms-test-app</code>: 5 changed (1 replaced)</summary>',
       '<details><summary><code>wms-test-extra</code>: stack added, 1 resource</summary>',
       '<details><summary><code>wms-test-legacy</code>: stack removed, 1 resource</summary>',
-      '<details><summary><code>wms-test-platform</code>: 1 added, 1 removed, 16 changed (2 replaced)</summary>',
+      '<details><summary><code>wms-test-platform</code>: 1 added, 1 removed, 16 changed (4 replaced)</summary>',
     ]);
     expect(lines.findIndex((line) => line.startsWith('<details>'))).toBeGreaterThan(table);
     expect(lines.filter((line) => line === '</details>')).toHaveLength(4);
@@ -152,7 +157,7 @@ describe('toJsonReport', () => {
     expect(Object.keys(json)).toEqual(['before', 'after', 'summary', 'findings', 'stacks']);
     expect(json.summary).toEqual({
       stacks: { added: 1, removed: 1, changed: 2, unchanged: 0 },
-      resources: { added: 2, removed: 2, changed: 21, replaced: 3 },
+      resources: { added: 2, removed: 2, changed: 21, replaced: 5 },
       risks: { critical: 7, high: 15, medium: 3, low: 0 },
       risky: 25,
     });

@@ -14,8 +14,12 @@
  * key). Providers come from a local filesystem mirror when there is one (here), else from the registry (CI).
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { SynthTree } from './compare';
+import { agreement } from './agreement';
+import type { DiffReport, StackDiff } from './model';
 import { rehearsalOverride } from '../mock-apply';
 import type { CommandResult } from '../terraform';
 import { cliConfig, isolatedEnv, mirrorFor, requiredProviders, terraform } from '../terraform';
@@ -502,4 +506,66 @@ export async function exactPlan(
     seconds: seconds(),
     refused,
   };
+}
+
+/** The default cache folder of the exact mode: `$XDG_CACHE_HOME/wms-diff`, or `~/.cache/wms-diff`. */
+export function defaultPlanCache(env: NodeJS.ProcessEnv): string {
+  return join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'wms-diff');
+}
+
+/** Options of {@link withExactPlans}. */
+export interface ExactPlansOptions {
+  /** Provider filesystem mirrors; providers in none come from the registry. */
+  readonly mirrors: readonly string[];
+  /** Cache of base states and schemas. */
+  readonly cacheDir: string;
+  /** Receives one line per planned stack (progress and timing). */
+  readonly progress?: (line: string) => void;
+}
+
+/**
+ * The report with Terraform's exact plan of every changed stack attached (`exact`), and how the semantic diff
+ * compares with it (`agreement`). Unchanged stacks are not planned. Stacks are planned one after the other (a plan
+ * uses every core).
+ */
+export async function withExactPlans(
+  report: DiffReport,
+  before: SynthTree,
+  after: SynthTree,
+  options: ExactPlansOptions,
+): Promise<DiffReport> {
+  const workDir = mkdtempSync(join(tmpdir(), 'wms-diff-plan-'));
+  try {
+    const stacks: StackDiff[] = [];
+    for (const stack of report.stacks) {
+      if (stack.status === 'unchanged') {
+        stacks.push(stack);
+        continue;
+      }
+      const afterJson = after.stacks.get(stack.stack);
+      let exact: ExactStack;
+      if (!afterJson) {
+        exact = { status: 'unavailable', reason: 'the stack is removed: planning its destruction needs its configuration', seconds: 0 };
+      } else {
+        exact = await exactPlan(stack.stack, before.stacks.get(stack.stack), afterJson, {
+          mirrors: options.mirrors,
+          cacheDir: options.cacheDir,
+          workDir,
+        });
+      }
+      options.progress?.(
+        exact.status === 'unavailable'
+          ? `plan ${stack.stack}: not planned (${exact.reason})`
+          : `plan ${stack.stack}: ${exact.status}, ${exact.seconds}s (base state ${exact.cached ? 'from the cache' : `built in ${exact.rounds} rounds`})`,
+      );
+      stacks.push({
+        ...stack,
+        exact,
+        ...(exact.status !== 'unavailable' ? { agreement: agreement(stack, exact.changes) } : {}),
+      });
+    }
+    return { ...report, stacks };
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
 }

@@ -4,6 +4,8 @@
  */
 import type { Severity } from '../../../guardrails/types';
 import type { JsonObject } from '../../../guardrails/values';
+import type { Agreement } from './agreement';
+import type { ExactStack } from './exact';
 import type { ReplacementCertainty } from './resource-facts';
 
 export type { Severity };
@@ -105,6 +107,10 @@ export interface StackDiff {
   readonly resources: { readonly before: number; readonly after: number };
   /** Changed entries sorted by address. */
   readonly changes: readonly EntryChange[];
+  /** With `--plan`: Terraform's exact plan of the stack, or why it could not be planned. */
+  readonly exact?: ExactStack;
+  /** With `--plan`, when the stack was planned: how the semantic diff compares with the plan. */
+  readonly agreement?: Agreement;
 }
 
 /** The risk categories, in the order the report presents them. */

@@ -237,8 +237,9 @@ export function propagate(diff: StackDiff, before?: JsonObject, after?: JsonObje
         if (!added) continue;
         changed = true;
         const chain = [...(target.causedBy ?? []), ref.target];
-        if (propagatedOnly.has(address) && (!change.causedBy || (certainty === 'yes' && change.action !== 'replace')))
-          change.causedBy = chain;
+        // The chain that explains the entry: the first one found, or the one that makes it a replacement.
+        const replacesNow = certainty === 'yes' && change.action !== 'replace';
+        if ((propagatedOnly.has(address) && !change.causedBy) || replacesNow) change.causedBy = chain;
         const forces = `${schemaPath(ref.path)} ${certainty === 'yes' ? 'forces' : 'may force'} replacement`;
         const reason = `${certainty === 'yes' ? 'replaced' : 'may be replaced'} because ${effect.because}; ${forces}`;
         if (certainty === 'yes') {
