@@ -20,7 +20,11 @@ export function semanticActions(diff: StackDiff): Map<string, ExactAction> {
       actions.set(change.address, 'move');
       continue;
     }
-    if (change.action === 'update' && change.replacement?.certainty !== 'yes' && change.attributes.length === 0)
+    if (
+      change.action === 'update' &&
+      change.replacement?.certainty !== 'yes' &&
+      change.attributes.length === 0
+    )
       continue;
     actions.set(change.address, change.action);
   }

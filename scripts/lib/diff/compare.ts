@@ -290,7 +290,10 @@ function withRenamedReferences(
   const renames = findMoves(removed, added, moved).filter((move) => move.before.kind === 'resource');
   if (renames.length === 0) return before;
   const patterns = renames.map((move) => ({
-    pattern: new RegExp(`(?<![\\w.])${move.before.address.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w-])`, 'g'),
+    pattern: new RegExp(
+      `(?<![\\w.])${move.before.address.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w-])`,
+      'g',
+    ),
     to: move.after.address,
   }));
   const renamed = new Map<string, Entry>();

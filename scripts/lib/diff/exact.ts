@@ -14,7 +14,15 @@
  * key). Providers come from a local filesystem mirror when there is one (here), else from the registry (CI).
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SynthTree } from './compare';
@@ -63,7 +71,9 @@ export interface PlanJson {
     Record<string, { actions: string[]; after?: unknown; after_unknown?: unknown }>
   >;
   readonly configuration?: {
-    readonly root_module?: { readonly resources?: readonly { address: string; provider_config_key?: string }[] };
+    readonly root_module?: {
+      readonly resources?: readonly { address: string; provider_config_key?: string }[];
+    };
   };
 }
 
@@ -230,7 +240,9 @@ export function foldPlan(
       continue;
     }
     if (!resource) {
-      const source = sources.get(change.type.split('_')[0]) ?? `registry.terraform.io/hashicorp/${change.type.split('_')[0]}`;
+      const source =
+        sources.get(change.type.split('_')[0]) ??
+        `registry.terraform.io/hashicorp/${change.type.split('_')[0]}`;
       resource = {
         mode: 'managed',
         type: change.type,
@@ -284,7 +296,10 @@ export function foldPlan(
  * (a list stays a list); anything else has the type of its value (a literal list is a tuple).
  */
 function outputTypeOf(expression: unknown, value: unknown, schemas: Schemas): unknown {
-  const match = typeof expression === 'string' ? /^\$\{([a-z0-9_]+)\.[A-Za-z0-9_-]+\.([a-z0-9_]+)\}$/.exec(expression) : null;
+  const match =
+    typeof expression === 'string'
+      ? /^\$\{([a-z0-9_]+)\.[A-Za-z0-9_-]+\.([a-z0-9_]+)\}$/.exec(expression)
+      : null;
   if (match) {
     const attribute = schemas.type(match[1]).attributes[match[2]];
     if (attribute) return ctyExpression(attribute);
@@ -295,7 +310,9 @@ function outputTypeOf(expression: unknown, value: unknown, schemas: Schemas): un
 /** What a plan still changes, one line each (`aws_x.y: update`, `output.z: update`). */
 export function residueOf(plan: PlanJson): string[] {
   const lines = (plan.resource_changes ?? [])
-    .filter((c) => c.mode === 'managed' && !(c.change.actions.length === 1 && c.change.actions[0] === 'no-op'))
+    .filter(
+      (c) => c.mode === 'managed' && !(c.change.actions.length === 1 && c.change.actions[0] === 'no-op'),
+    )
     .map((c) => `${c.address}: ${c.change.actions.join('+')}`);
   for (const [name, output] of Object.entries(plan.output_changes ?? {})) {
     if (!(output.actions.length === 1 && output.actions[0] === 'no-op'))
@@ -305,7 +322,9 @@ export function residueOf(plan: PlanJson): string[] {
 }
 
 function dotted(path: readonly unknown[]): string {
-  return path.map((step, index) => (typeof step === 'number' ? `[${step}]` : `${index > 0 ? '.' : ''}${String(step)}`)).join('');
+  return path
+    .map((step, index) => (typeof step === 'number' ? `[${step}]` : `${index > 0 ? '.' : ''}${String(step)}`))
+    .join('');
 }
 
 /** The diff's reading of a plan: one entry per resource Terraform changes, and Terraform's counts. */
@@ -371,7 +390,14 @@ class StackWorkspace {
     const statePath = join(this.dir, 'terraform.tfstate');
     if (state) writeFileSync(statePath, JSON.stringify(state));
     else rmSync(statePath, { force: true });
-    const plan = await this.run(['plan', '-refresh=false', '-input=false', '-no-color', '-lock=false', '-out=plan.bin']);
+    const plan = await this.run([
+      'plan',
+      '-refresh=false',
+      '-input=false',
+      '-no-color',
+      '-lock=false',
+      '-out=plan.bin',
+    ]);
     if (plan.code !== 0) return failure('terraform plan', plan);
     const show = await this.run(['show', '-json', '-no-color', 'plan.bin']);
     if (show.code !== 0) return failure('terraform show', show);
@@ -392,7 +418,9 @@ class StackWorkspace {
       copyFileSync(`${cacheFile}.tmp`, cacheFile);
       rmSync(`${cacheFile}.tmp`, { force: true });
     }
-    return new Map(Object.entries(JSON.parse(readFileSync(cacheFile, 'utf8')) as Record<string, ResourceSchema>));
+    return new Map(
+      Object.entries(JSON.parse(readFileSync(cacheFile, 'utf8')) as Record<string, ResourceSchema>),
+    );
   }
 }
 
@@ -476,7 +504,10 @@ export async function exactPlan(
       for (;;) {
         const round = Date.now();
         const plan = await workspace.plan(rounds === 0 ? undefined : state);
-        if (process.env.WMS_DIFF_DEBUG) process.stderr.write(`${stackName}: round ${rounds} ${(Date.now() - round) / 1000}s, ${typeof plan === 'string' ? plan : residueOf(plan).length} changes\n`);
+        if (process.env.WMS_DIFF_DEBUG)
+          process.stderr.write(
+            `${stackName}: round ${rounds} ${(Date.now() - round) / 1000}s, ${typeof plan === 'string' ? plan : residueOf(plan).length} changes\n`,
+          );
         if (typeof plan === 'string') return unavailable(`base: ${plan}`);
         residue = residueOf(plan);
         if (residue.length === 0 || rounds === MAX_ROUNDS) break;
@@ -545,7 +576,11 @@ export async function withExactPlans(
       const afterJson = after.stacks.get(stack.stack);
       let exact: ExactStack;
       if (!afterJson) {
-        exact = { status: 'unavailable', reason: 'the stack is removed: planning its destruction needs its configuration', seconds: 0 };
+        exact = {
+          status: 'unavailable',
+          reason: 'the stack is removed: planning its destruction needs its configuration',
+          seconds: 0,
+        };
       } else {
         exact = await exactPlan(stack.stack, before.stacks.get(stack.stack), afterJson, {
           mirrors: options.mirrors,

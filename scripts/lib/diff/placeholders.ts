@@ -274,9 +274,7 @@ export function fillUnknowns(
   if ((type.kind === 'list' || type.kind === 'set') && Array.isArray(value)) {
     const unknowns = Array.isArray(unknown) ? unknown : [];
     const priors = Array.isArray(prior) ? prior : [];
-    return value.map((item, index) =>
-      fillUnknowns(item, unknowns[index], type.element, site, priors[index]),
-    );
+    return value.map((item, index) => fillUnknowns(item, unknowns[index], type.element, site, priors[index]));
   }
   if (type.kind === 'map' && value !== null && typeof value === 'object') {
     const unknowns = (unknown ?? {}) as Record<string, unknown>;
@@ -300,7 +298,9 @@ export function ctyExpression(type: ValueType): unknown {
     case 'object':
       return [
         'object',
-        Object.fromEntries(Object.entries(type.attributes).map(([name, inner]) => [name, ctyExpression(inner)])),
+        Object.fromEntries(
+          Object.entries(type.attributes).map(([name, inner]) => [name, ctyExpression(inner)]),
+        ),
       ];
     case 'tuple':
       return ['tuple', type.elements.map(ctyExpression)];
@@ -318,7 +318,9 @@ export function outputType(value: unknown): unknown {
   if (value !== null && typeof value === 'object') {
     return [
       'object',
-      Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, outputType(v)])),
+      Object.fromEntries(
+        Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, outputType(v)]),
+      ),
     ];
   }
   return 'dynamic';

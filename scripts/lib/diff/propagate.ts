@@ -42,7 +42,8 @@ export interface Reference {
 }
 
 const INTERPOLATION = /\$\{([^}]*)\}/g;
-const TRAVERSAL = /(?<![\w.])([a-z][a-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_-]*)(?:\[[^\]]*\]|\.\*)*\.([a-z_][a-z0-9_]*)/g;
+const TRAVERSAL =
+  /(?<![\w.])([a-z][a-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_-]*)(?:\[[^\]]*\]|\.\*)*\.([a-z_][a-z0-9_]*)/g;
 
 /** Every reference to a resource of `resourceTypes` in a body, with the attribute path that holds it. */
 export function referencesOf(body: unknown, resourceTypes: ReadonlySet<string>, path = ''): Reference[] {
@@ -55,7 +56,8 @@ export function referencesOf(body: unknown, resourceTypes: ReadonlySet<string>, 
     }
     return found;
   }
-  if (Array.isArray(body)) return body.flatMap((item, index) => referencesOf(item, resourceTypes, `${path}[${index}]`));
+  if (Array.isArray(body))
+    return body.flatMap((item, index) => referencesOf(item, resourceTypes, `${path}[${index}]`));
   if (isObject(body)) {
     return Object.entries(body)
       .filter(([key]) => key !== '//' && key !== 'depends_on' && key !== 'lifecycle' && key !== 'provider')
@@ -73,10 +75,7 @@ function within(path: string, attribute: string): boolean {
 type Mutable = { -readonly [K in keyof EntryChange]: EntryChange[K] };
 
 /** What a reference to a changed resource does to the referencing attribute, if anything. */
-function effectOf(
-  target: EntryChange,
-  attribute: string,
-): { value: unknown; because: string } | undefined {
+function effectOf(target: EntryChange, attribute: string): { value: unknown; because: string } | undefined {
   const configured = target.after?.[attribute];
   const changed = target.attributes.find((change) => within(change.path, attribute));
   if (target.action === 'replace' && (configured === undefined || changed?.after === KNOWN_AFTER_APPLY)) {
@@ -153,7 +152,9 @@ function defaultTagChanges(
   return found;
 }
 
-function resourcesOf(stack: JsonObject): Map<string, { type: string; body: JsonObject; constructPath?: string }> {
+function resourcesOf(
+  stack: JsonObject,
+): Map<string, { type: string; body: JsonObject; constructPath?: string }> {
   const found = new Map<string, { type: string; body: JsonObject; constructPath?: string }>();
   const sections = isObject(stack.resource) ? stack.resource : {};
   for (const [type, byName] of Object.entries(sections)) {
@@ -215,7 +216,7 @@ export function propagate(diff: StackDiff, before?: JsonObject, after?: JsonObje
     address,
     refs: referencesOf(body, types),
   }));
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const { address, refs } of references) {
       for (const ref of refs) {

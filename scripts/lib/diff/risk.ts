@@ -75,7 +75,9 @@ const statefulIdentity: ChangeRule = (change) => {
     }
     case 'replace': {
       const forced = change.attributes.filter((a) => a.forcesReplacement === 'yes');
-      const chain = change.causedBy ? ` (cause chain: ${[...change.causedBy, change.address].join(' → ')})` : '';
+      const chain = change.causedBy
+        ? ` (cause chain: ${[...change.causedBy, change.address].join(' → ')})`
+        : '';
       return [
         flag(
           'critical',
