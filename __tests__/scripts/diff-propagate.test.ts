@@ -1,6 +1,7 @@
 import type { JsonObject } from '../../guardrails/values';
 import { compareStack } from '../../scripts/lib/diff/compare';
 import type { EntryChange } from '../../scripts/lib/diff/model';
+import { buildReport } from '../../scripts/lib/diff/report';
 import { KNOWN_AFTER_APPLY, referencesOf } from '../../scripts/lib/diff/propagate';
 
 type Resources = Record<string, Record<string, JsonObject>>;
@@ -110,15 +111,27 @@ describe('propagation of replacements through references', () => {
     expect(changes['aws_cloudwatch_log_group.Logs'].action).toBe('update');
     expect(changes['aws_cloudwatch_log_group.Logs'].replacement).toBeUndefined();
   });
-  });
 
   it('GIVEN a reference to an attribute the replaced resource sets in configuration THEN no change', () => {
     expect(changes['aws_iam_role_policy.Policy']).toBeUndefined();
   });
 
   it('GIVEN a stateful resource replaced by propagation THEN the finding is critical like a direct one', () => {
-    // risk.ts reads the action: the propagated cluster is a replace like a direct one.
-    expect(changes['aws_rds_cluster.Cluster'].action).toBe('replace');
+    const report = buildReport(
+      { label: 'base', stacks: new Map([['s', stack(database())]]) },
+      { label: 'change', stacks: new Map([['s', stack(after)]]) },
+    );
+    const critical = report.findings.filter((f) => f.severity === 'critical').map((f) => f.address);
+    expect(critical).toEqual([
+      'aws_kms_key.Key',
+      'aws_rds_cluster.Cluster',
+      'aws_rds_cluster_instance.Reader',
+      'aws_rds_cluster_instance.Writer',
+    ]);
+    expect(report.findings.find((f) => f.address === 'aws_rds_cluster.Cluster')?.message).toBe(
+      'stateful aws_rds_cluster replaced: replaced because aws_kms_key.Key is replaced; kms_key_id forces ' +
+        'replacement (cause chain: aws_kms_key.Key → aws_rds_cluster.Cluster)',
+    );
   });
 });
 
