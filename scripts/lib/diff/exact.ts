@@ -198,6 +198,28 @@ function outputsOf(stack: unknown): Record<string, { value?: unknown; sensitive?
   return (stack as { output?: Record<string, { value?: unknown; sensitive?: unknown }> }).output ?? {};
 }
 
+/**
+ * The cache file of a base stack's state: one per stack and base content (the same commit and stack give the
+ * same JSON), `{ state, residue }`.
+ */
+export function baseStateFile(cacheDir: string, stackName: string, before: unknown): string {
+  const key = hash(`${CACHE_VERSION}\n${JSON.stringify(before)}`).slice(0, 20);
+  return join(cacheDir, `${stackName}-${key}.json`);
+}
+
+/**
+ * The providers of a stack found in a local mirror, by source. The others are installed from the registry: on
+ * GitHub-hosted runners there is no mirror and every provider downloads; here only the mirrored ones can install.
+ */
+export function mirroredProviders(stack: unknown, mirrors: readonly string[]): Map<string, string> {
+  const mirrored = new Map<string, string>();
+  for (const provider of requiredProviders(stack)) {
+    const mirror = mirrorFor(mirrors, provider);
+    if (mirror) mirrored.set(provider.source, mirror);
+  }
+  return mirrored;
+}
+
 /** Why a stack cannot be planned offline without looking at its providers, or undefined. */
 export function unplannableReason(stack: unknown): string | undefined {
   const data = (stack as { data?: Record<string, unknown> }).data ?? {};
@@ -466,11 +488,7 @@ export async function exactPlan(
   if (reason) return unavailable(reason);
 
   const providers = requiredProviders(after);
-  const mirrored = new Map<string, string>();
-  for (const provider of providers) {
-    const mirror = mirrorFor(options.mirrors, provider);
-    if (mirror) mirrored.set(provider.source, mirror);
-  }
+  const mirrored = mirroredProviders(after, options.mirrors);
   const workspace = new StackWorkspace(join(options.workDir, stackName), cliConfig(mirrored));
   workspace.configure(before ?? after);
   const initError = await workspace.init();
@@ -494,8 +512,7 @@ export async function exactPlan(
   let residue: string[] = [];
   let cached = false;
   if (before) {
-    const key = hash(`${CACHE_VERSION}\n${JSON.stringify(before)}`).slice(0, 20);
-    const cacheFile = join(options.cacheDir, `${stackName}-${key}.json`);
+    const cacheFile = baseStateFile(options.cacheDir, stackName, before);
     if (existsSync(cacheFile)) {
       const entry = JSON.parse(readFileSync(cacheFile, 'utf8')) as { state: State; residue: string[] };
       ({ state, residue } = entry);
