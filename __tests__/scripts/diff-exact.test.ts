@@ -215,6 +215,8 @@ describe('exact mode with the real terraform', () => {
     const after = structuredClone(bootstrap);
     const buckets = (after.resource as Record<string, Record<string, JsonObject>>).aws_s3_bucket;
     buckets.State_Bucket_54D19BE5.bucket = `${String(buckets.State_Bucket_54D19BE5.bucket)}-v2`;
+    // The planned copy lifts prevent_destroy (a real plan would stop at it), and marks the address.
+    buckets.State_Bucket_54D19BE5.lifecycle = { prevent_destroy: true };
     const exact = await plan(bootstrap, after);
     if (exact.status === 'unavailable') throw new Error(exact.reason);
     expect(exact.changes).toContainEqual({

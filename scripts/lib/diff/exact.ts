@@ -116,7 +116,7 @@ export type ExactStack =
       readonly cached: boolean;
       /** Wall-clock seconds for this stack (init, base state, plan). */
       readonly seconds: number;
-      /** Addresses with `lifecycle.prevent_destroy` the plan destroys: a real plan would refuse. */
+      /** Addresses the plan replaces that have `lifecycle.prevent_destroy`: a real plan would refuse. */
       readonly refused: readonly string[];
     }
   | { readonly status: 'unavailable'; readonly reason: string; readonly seconds: number };
@@ -540,7 +540,9 @@ export async function exactPlan(
   const plan = await workspace.plan(before ? state : undefined);
   if (typeof plan === 'string') return unavailable(plan);
   const { changes, counts } = exactChanges(plan);
-  const guarded = before ? protectedAddresses(before) : new Set<string>();
+  // Terraform checks prevent_destroy in the new configuration (a removed resource block takes its lifecycle
+  // with it), and the planned copy lifted it, so a replacement of a protected resource is marked here.
+  const guarded = protectedAddresses(after);
   const refused = changes
     .filter((c) => (c.action === 'replace' || c.action === 'delete') && guarded.has(c.address))
     .map((c) => c.address);
