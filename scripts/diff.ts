@@ -84,6 +84,21 @@ const OPTIONS = {
   'plan-cache': { type: 'string' },
 } as const;
 
+/** node's parseArgs errors, said the way the other errors of this command are. */
+function argumentError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: string }).code;
+  const option = /'(-[^'\s]+)/.exec(message)?.[1] ?? '';
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option ${option} (see --help)`;
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const name = /--[a-z-]+/.exec(message)?.[0] ?? option;
+    if (message.includes('argument missing')) return `${name} needs a value`;
+    if (message.includes('does not take an argument')) return `${name} takes no value`;
+    return message;
+  }
+  return message;
+}
+
 function parseOptions(argv: readonly string[]): Options {
   // `--fail-on-risk` alone means `=low`; only the inline form takes a value, so `--fail-on-risk origin/main`
   // keeps its positional.
@@ -92,7 +107,7 @@ function parseOptions(argv: readonly string[]): Options {
   try {
     parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new DiffInputError(error instanceof Error ? error.message : String(error));
+    throw new DiffInputError(argumentError(error));
   }
   const { values, positionals } = parsed;
   const format = values.format ?? 'text';

@@ -601,11 +601,20 @@ export async function withExactPlans(
           seconds: 0,
         };
       } else {
-        exact = await exactPlan(stack.stack, before.stacks.get(stack.stack), afterJson, {
-          mirrors: options.mirrors,
-          cacheDir: options.cacheDir,
-          workDir,
-        });
+        try {
+          exact = await exactPlan(stack.stack, before.stacks.get(stack.stack), afterJson, {
+            mirrors: options.mirrors,
+            cacheDir: options.cacheDir,
+            workDir,
+          });
+        } catch (error) {
+          // The exact plan is an addition: a failure of it leaves the semantic diff, and says why.
+          exact = {
+            status: 'unavailable',
+            reason: `the exact mode failed: ${error instanceof Error ? error.message : String(error)}`,
+            seconds: 0,
+          };
+        }
       }
       options.progress?.(
         exact.status === 'unavailable'
