@@ -76,7 +76,7 @@ describe('exit codes (two folders)', () => {
   it('GIVEN risky changes without --fail-on-risk THEN 0 with the report', async () => {
     const result = await run([BASE, AFTER]);
     expect(result.code).toBe(EXIT_OK);
-    expect(result.stdout).toContain('Risky changes');
+    expect(result.stdout).toContain('Stateful replacements and deletions\n');
   });
 
   it('GIVEN --fail-on-risk=critical and only high findings THEN 0; with a critical one THEN 3', async () => {
@@ -146,7 +146,8 @@ describe('formats and output', () => {
   it('GIVEN --format markdown THEN a PR comment starting with the totals', async () => {
     const result = await run([BASE, AFTER, '--format', 'markdown']);
     expect(result.stdout.split('\n')[0]).toMatch(/^### wms diff: 25 risky changes/);
-    expect(result.stdout).toContain('#### Risky changes');
+    expect(result.stdout).toContain('#### Stateful replacements and deletions');
+    expect(result.stdout).toContain('#### Other risky changes');
   });
 
   it('GIVEN --format=json THEN one JSON document', async () => {
