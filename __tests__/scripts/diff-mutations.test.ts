@@ -14,8 +14,10 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { JsonObject } from '../../guardrails/values';
 import type { Agreement } from '../../scripts/lib/diff/agreement';
 import { agreement, recallPrecision } from '../../scripts/lib/diff/agreement';
+import { schemaPath } from '../../scripts/lib/diff/attributes';
 import { compareStack } from '../../scripts/lib/diff/compare';
 import { baseStateFile } from '../../scripts/lib/diff/exact';
+import { forcingCertainty } from '../../scripts/lib/diff/resource-facts';
 import type { RecordedPlans } from './fixtures/diff/mutations';
 import {
   MUTATION_STACK,
@@ -105,6 +107,26 @@ describe('the semantic diff against the exact plan, per mutation', () => {
     );
     expect(pooled.precision).toBe(1);
     expect(pooled.recall).toBeGreaterThanOrEqual(0.95);
+  });
+});
+
+describe('the forces-new table against the provider (replace_paths of the recorded plans)', () => {
+  it('GIVEN every attribute Terraform said forced a replacement THEN the table knows it forces one', () => {
+    const plans = recorded();
+    const unknown: string[] = [];
+    const confirmed = new Set<string>();
+    for (const plan of Object.values(plans.mutations)) {
+      for (const change of plan.changes) {
+        const type = change.address.split('.')[0];
+        for (const path of change.replacePaths) {
+          const bare = schemaPath(path);
+          if (forcingCertainty(type, bare)) confirmed.add(`${type}.${bare}`);
+          else unknown.push(`${type}.${bare}`);
+        }
+      }
+    }
+    process.stdout.write(`forcing attributes confirmed by Terraform: ${[...confirmed].sort().join(', ')}\n`);
+    expect([...new Set(unknown)].sort()).toEqual([]);
   });
 });
 
