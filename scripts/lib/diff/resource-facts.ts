@@ -173,6 +173,7 @@ const REPLACEMENTS: Readonly<Record<string, ReplacementPaths>> = {
   aws_secretsmanager_secret: { yes: ['name', 'name_prefix'] },
   aws_security_group: { yes: ['name', 'name_prefix', 'vpc_id', 'description'] },
   aws_sns_topic: { yes: ['name', 'name_prefix', 'fifo_topic'] },
+  aws_sns_topic_policy: { yes: ['arn'] },
   aws_sqs_queue: { yes: ['name', 'name_prefix', 'fifo_queue'] },
   aws_sqs_queue_policy: { yes: ['queue_url'] },
   aws_subnet: { yes: ['vpc_id', 'cidr_block', 'availability_zone', 'availability_zone_id', 'outpost_arn'] },
