@@ -14,6 +14,7 @@ import {
   unplannableReason,
 } from '../../scripts/lib/diff/exact';
 import type { ValueType } from '../../scripts/lib/diff/placeholders';
+import { replacementPaths } from '../../scripts/lib/diff/resource-facts';
 import { ctyExpression, fillUnknowns, outputType, placeholder } from '../../scripts/lib/diff/placeholders';
 import { cliConfig, discoverMirrors } from '../../scripts/lib/terraform';
 import { bootstrapStackName } from '../../stacks/bootstrap-stack';
@@ -179,6 +180,15 @@ describe('where providers come from (here: a mirror; GitHub-hosted runners: the 
   });
 });
 
+describe('the forces-new table covers what the app emits', () => {
+  it('GIVEN every resource type of every synthesized stack THEN the table has an entry for it', () => {
+    const types = new Set(
+      Object.values(synthesizedAppStacks()).flatMap((stack) => Object.keys(stack.resource ?? {})),
+    );
+    expect([...types].filter((type) => replacementPaths(type) === undefined).sort()).toEqual([]);
+  });
+});
+
 describe('exact mode with the real terraform', () => {
   const stacks = synthesizedAppStacks();
   const bootstrap = stacks[bootstrapStackName('222222222222')] as JsonObject;
@@ -226,7 +236,7 @@ describe('exact mode with the real terraform', () => {
     });
     expect(exact.refused).toContain('aws_s3_bucket.State_Bucket_54D19BE5');
     const result = agreement(compareStack('bootstrap', bootstrap, after), exact.changes);
-    expect(result).toMatchObject({ falsePositives: 0, falseNegatives: 0 });
+    expect(result).toMatchObject({ falsePositives: 0, falseNegatives: 0, disagreements: [] });
   }, 600_000);
 
   it('GIVEN a stack whose providers or state are not available offline THEN it says why, without planning', async () => {
