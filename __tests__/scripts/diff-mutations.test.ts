@@ -94,14 +94,16 @@ describe('the semantic diff against the exact plan, per mutation', () => {
       agreements.set(mutation.id, result);
       const { recall, precision } = recallPrecision([result]);
       const destroyed = result.truePositives + result.falseNegatives;
-      return `${mutation.id.padEnd(22)} ${String(destroyed).padStart(4)} ${recall.toFixed(2).padStart(6)} ${precision.toFixed(2).padStart(9)}  ${JSON.stringify(plans.mutations[mutation.id].counts)}`;
+      const other = String(result.disagreements.length).padStart(13);
+      return `${mutation.id.padEnd(22)} ${String(destroyed).padStart(9)} ${recall.toFixed(2).padStart(6)} ${precision.toFixed(2).padStart(9)} ${other}  ${JSON.stringify(plans.mutations[mutation.id].counts)}`;
     });
     const pooled = recallPrecision([...agreements.values()]);
     process.stdout.write(
       [
-        'mutation               destroyed recall precision  terraform counts',
+        'mutation               destroyed recall precision disagreements  terraform counts',
         ...rows,
-        `pooled: recall ${pooled.recall.toFixed(3)}, precision ${pooled.precision.toFixed(3)}`,
+        `pooled: recall ${pooled.recall.toFixed(3)}, precision ${pooled.precision.toFixed(3)}; ` +
+          `resources on which the diff and the plan disagree (any action): ${[...agreements.values()].reduce((n, a) => n + a.disagreements.length, 0)}`,
         '',
       ].join('\n'),
     );
