@@ -1,12 +1,14 @@
 import type { JsonObject } from '../../guardrails/values';
 import {
+  exactNotes,
   formatMarkdown,
   formatText,
   MAX_MARKDOWN_LENGTH,
+  stackSummaryLine,
   summaryLine,
   toJsonReport,
 } from '../../scripts/lib/diff/format';
-import type { DiffReport } from '../../scripts/lib/diff/model';
+import type { DiffReport, StackDiff } from '../../scripts/lib/diff/model';
 import { buildReport } from '../../scripts/lib/diff/report';
 import { APP, editable, fixture, PLATFORM, policy } from './fixtures/diff/trees';
 
@@ -222,5 +224,87 @@ describe('toJsonReport', () => {
         '{"Action":"s3:GetObject","Effect":"Allow","Resource":"arn:aws:s3:::wms-test-logs-111111111111/*","Sid":"ReadLogs"}',
       ],
     });
+  });
+});
+
+describe('exact plan in the report', () => {
+  const stack = (): StackDiff => report().stacks.find((s) => s.stack === PLATFORM) as StackDiff;
+  const counts = { create: 1, update: 2, replace: 3, delete: 4, move: 5 };
+
+  it('GIVEN no exact plan THEN the stack line counts the semantic diff and says so', () => {
+    expect(stackSummaryLine(stack())).toBe(
+      `${PLATFORM}: 2 to create, 12 to update, 3 to replace, 2 to delete, 0 to move (semantic diff)`,
+    );
+    expect(exactNotes(stack())).toEqual([]);
+  });
+
+  it('GIVEN a planned stack THEN Terraform counts, the residue, refusals and every disagreement', () => {
+    const planned: StackDiff = {
+      ...stack(),
+      exact: {
+        status: 'planned',
+        changes: [],
+        counts,
+        residue: [],
+        rounds: 0,
+        cached: true,
+        seconds: 12.5,
+        refused: ['aws_eks_cluster.Eks_Cluster'],
+      },
+      agreement: {
+        truePositives: 3,
+        falsePositives: 0,
+        falseNegatives: 1,
+        disagreements: ['aws_x.y: the diff says update, Terraform plans replace'],
+      },
+    };
+    expect(stackSummaryLine(planned)).toBe(
+      `${PLATFORM}: 1 to create, 2 to update, 3 to replace, 4 to delete, 5 to move (terraform plan)`,
+    );
+    expect(exactNotes(planned)).toEqual([
+      'terraform plan in 12.5s (base state from the cache); no-op residue: none',
+      'aws_eks_cluster.Eks_Cluster has lifecycle.prevent_destroy: a real plan refuses to destroy it',
+      'disagreement: aws_x.y: the diff says update, Terraform plans replace',
+    ]);
+    expect(formatMarkdown({ ...report(), stacks: [planned] })).toContain(
+      '> disagreement: aws_x.y: the diff says update, Terraform plans replace  ',
+    );
+  });
+
+  it('GIVEN a residue THEN the result is uncertain and the residue is printed', () => {
+    const uncertain: StackDiff = {
+      ...stack(),
+      exact: {
+        status: 'uncertain',
+        changes: [],
+        counts,
+        residue: ['aws_sns_topic.T: update'],
+        rounds: 6,
+        cached: false,
+        seconds: 80,
+        refused: [],
+      },
+      agreement: { truePositives: 0, falsePositives: 0, falseNegatives: 0, disagreements: [] },
+    };
+    expect(stackSummaryLine(uncertain)).toMatch(
+      /\(terraform plan, uncertain: the unchanged base still plans changes\)$/,
+    );
+    expect(exactNotes(uncertain)).toEqual([
+      'terraform plan in 80s (base state built in 6 rounds); no-op residue: aws_sns_topic.T: update',
+      'the semantic diff agrees with the plan on every resource',
+    ]);
+  });
+
+  it('GIVEN a stack that cannot be planned THEN why, and the semantic counts', () => {
+    const unavailable: StackDiff = {
+      ...stack(),
+      exact: { status: 'unavailable', reason: 'reads terraform_remote_state', seconds: 0 },
+    };
+    expect(stackSummaryLine(unavailable)).toMatch(
+      /3 to replace, 2 to delete, 0 to move \(semantic diff: not planned\)$/,
+    );
+    expect(exactNotes(unavailable)).toEqual([
+      'not planned by terraform: reads terraform_remote_state; the propagated semantic diff stands alone',
+    ]);
   });
 });
