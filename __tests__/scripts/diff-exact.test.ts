@@ -1,11 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JsonObject } from '../../guardrails/values';
 import { agreement } from '../../scripts/lib/diff/agreement';
 import { compareStack } from '../../scripts/lib/diff/compare';
 import type { ExactStack, PlanJson } from '../../scripts/lib/diff/exact';
 import {
+  defaultPlanCache,
   exactChanges,
   exactPlan,
   mirroredProviders,
@@ -150,6 +151,13 @@ describe('reading a plan', () => {
   it('GIVEN resources with prevent_destroy THEN their addresses (a real plan refuses to destroy them)', () => {
     const stack = { resource: { aws_s3_bucket: { A: { lifecycle: { prevent_destroy: true } }, B: {} } } };
     expect([...protectedAddresses(stack)]).toEqual(['aws_s3_bucket.A']);
+  });
+});
+
+describe('defaultPlanCache', () => {
+  it('GIVEN XDG_CACHE_HOME THEN wms-diff under it; without THEN ~/.cache/wms-diff', () => {
+    expect(defaultPlanCache({ XDG_CACHE_HOME: '/cache' })).toBe('/cache/wms-diff');
+    expect(defaultPlanCache({})).toBe(join(homedir(), '.cache', 'wms-diff'));
   });
 });
 
