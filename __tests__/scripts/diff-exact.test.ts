@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JsonObject } from '../../guardrails/values';
@@ -9,6 +9,7 @@ import {
   defaultPlanCache,
   exactChanges,
   exactPlan,
+  installationConfig,
   mirroredProviders,
   protectedAddresses,
   residueOf,
@@ -17,7 +18,7 @@ import {
 import type { ValueType } from '../../scripts/lib/diff/placeholders';
 import { replacementPaths } from '../../scripts/lib/diff/resource-facts';
 import { ctyExpression, fillUnknowns, outputType, placeholder } from '../../scripts/lib/diff/placeholders';
-import { cliConfig, discoverMirrors } from '../../scripts/lib/terraform';
+import { discoverMirrors } from '../../scripts/lib/terraform';
 import { bootstrapStackName } from '../../stacks/bootstrap-stack';
 import { synthesizedAppStacks } from '../support/synth';
 
@@ -164,22 +165,33 @@ describe('defaultPlanCache', () => {
 describe('where providers come from (here: a mirror; GitHub-hosted runners: the registry)', () => {
   const stack = { terraform: { required_providers: { aws: { source: 'aws', version: '5.100.0' } } } };
 
-  it('GIVEN no mirror (CI) THEN every provider installs from the registry', () => {
-    expect(cliConfig(mirroredProviders(stack, []))).toBe('provider_installation {\n  direct {}\n}\n');
+  it('GIVEN no mirror (CI) THEN every provider installs from the registry, once per cache', () => {
+    const cache = mkdtempSync(join(tmpdir(), 'wms-diff-plugins-'));
+    try {
+      expect(installationConfig(mirroredProviders(stack, []), 1, cache)).toBe(
+        `plugin_cache_dir = "${join(cache, 'plugins')}"\nprovider_installation {\n  direct {}\n}\n`,
+      );
+      expect(existsSync(join(cache, 'plugins'))).toBe(true);
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
   });
 
   it('GIVEN the aws provider in a local mirror (here) THEN it installs from the mirror, nothing else from it', () => {
     const mirrors = discoverMirrors(process.env);
     const mirrored = mirroredProviders(stack, mirrors);
     if (mirrored.size === 0) {
+      // GitHub-hosted runners: the registry case above is what runs there.
       process.stdout.write(
         'no local mirror of hashicorp/aws 5.100.0 here: providers come from the registry\n',
       );
-      expect(mirrors.every((mirror) => !mirrored.has(mirror))).toBe(true);
+      expect(installationConfig(mirrored, 1, tmpdir())).toContain('direct {}');
       return;
     }
-    expect(cliConfig(mirrored)).toContain('filesystem_mirror');
-    expect(cliConfig(mirrored)).toContain('exclude = ["registry.terraform.io/hashicorp/aws"]');
+    const config = installationConfig(mirrored, 1, tmpdir());
+    expect(config).toContain('filesystem_mirror');
+    expect(config).toContain('exclude = ["registry.terraform.io/hashicorp/aws"]');
+    expect(config).not.toContain('plugin_cache_dir');
   });
 
   it('GIVEN a stack reading remote state THEN it is not planned, and says why', () => {

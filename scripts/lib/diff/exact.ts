@@ -220,6 +220,23 @@ export function mirroredProviders(stack: unknown, mirrors: readonly string[]): M
   return mirrored;
 }
 
+/**
+ * The CLI configuration of a stack's workspace: mirrored providers from their mirror, the rest from the registry.
+ * When nothing is mirrored (GitHub-hosted runners), downloads go to a plugin cache beside the base states, so each
+ * provider downloads once per cache, not once per stack and run. (With a mirror, the cache is left out: Terraform
+ * links mirrored providers, and would copy them into a cache.)
+ */
+export function installationConfig(
+  mirrored: ReadonlyMap<string, string>,
+  required: number,
+  cacheDir: string,
+): string {
+  if (mirrored.size > 0 || required === 0) return cliConfig(mirrored);
+  const plugins = join(cacheDir, 'plugins');
+  mkdirSync(plugins, { recursive: true });
+  return `plugin_cache_dir = ${JSON.stringify(plugins)}\n${cliConfig(mirrored)}`;
+}
+
 /** Why a stack cannot be planned offline without looking at its providers, or undefined. */
 export function unplannableReason(stack: unknown): string | undefined {
   const data = (stack as { data?: Record<string, unknown> }).data ?? {};
@@ -489,7 +506,11 @@ export async function exactPlan(
 
   const providers = requiredProviders(after);
   const mirrored = mirroredProviders(after, options.mirrors);
-  const workspace = new StackWorkspace(join(options.workDir, stackName), cliConfig(mirrored));
+  mkdirSync(options.cacheDir, { recursive: true });
+  const workspace = new StackWorkspace(
+    join(options.workDir, stackName),
+    installationConfig(mirrored, providers.length, options.cacheDir),
+  );
   workspace.configure(before ?? after);
   const initError = await workspace.init();
   if (initError) {
@@ -500,7 +521,6 @@ export async function exactPlan(
         : initError,
     );
   }
-  mkdirSync(options.cacheDir, { recursive: true });
   const providerKey = hash(providers.map((p) => `${p.source}@${p.version}`).join(',')).slice(0, 16);
   const schemaMap = await workspace.schemas(join(options.cacheDir, `schemas-${providerKey}.json`));
   if (typeof schemaMap === 'string') return unavailable(schemaMap);
