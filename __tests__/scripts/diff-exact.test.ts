@@ -197,6 +197,8 @@ describe('where providers come from (here: a mirror; GitHub-hosted runners: the 
   it('GIVEN a stack reading remote state THEN it is not planned, and says why', () => {
     expect(unplannableReason({ data: { terraform_remote_state: {} } })).toMatch(/terraform_remote_state/);
     expect(unplannableReason({ data: { aws_caller_identity: {} } })).toBeUndefined();
+    const cluster = { terraform: { required_providers: { helm: {}, kubernetes: {} } } };
+    expect(unplannableReason(cluster)).toBe('its helm and kubernetes providers talk to a live cluster');
   });
 });
 

@@ -240,9 +240,17 @@ export function installationConfig(
 /** Why a stack cannot be planned offline without looking at its providers, or undefined. */
 export function unplannableReason(stack: unknown): string | undefined {
   const data = (stack as { data?: Record<string, unknown> }).data ?? {};
+  const reasons: string[] = [];
   if ('terraform_remote_state' in data)
-    return "reads other stacks' outputs through terraform_remote_state (needs the real backend)";
-  return undefined;
+    reasons.push("reads other stacks' outputs through terraform_remote_state (needs the real backend)");
+  const cluster = requiredProviders(stack)
+    .map((provider) => provider.name)
+    .filter((name) => name === 'kubernetes' || name === 'helm');
+  if (cluster.length > 0)
+    reasons.push(
+      `its ${cluster.join(' and ')} provider${cluster.length > 1 ? 's talk' : ' talks'} to a live cluster`,
+    );
+  return reasons.length > 0 ? reasons.join('; ') : undefined;
 }
 
 /** The provider address a state resource is bound to, from the plan's configuration. */
