@@ -7,10 +7,12 @@
  */
 import { createHash } from 'node:crypto';
 
-/** Account id in every placeholder ARN (AWS's documentation example account). */
-export const PLACEHOLDER_ACCOUNT = '123456789012';
-/** Region in every placeholder regional ARN. */
-export const PLACEHOLDER_REGION = 'eu-west-1';
+import { MOCK_ACCOUNT_ID, MOCK_REGION } from '../mock-apply';
+
+/** Account id in every placeholder ARN: the apply rehearsal's (AWS's documentation example account). */
+const PLACEHOLDER_ACCOUNT = MOCK_ACCOUNT_ID;
+/** Region in every placeholder regional ARN: the apply rehearsal's. */
+const PLACEHOLDER_REGION = MOCK_REGION;
 
 /** A value type, as the provider schema gives it, with blocks marked (they are `[]`, never null, when absent). */
 export type ValueType =
