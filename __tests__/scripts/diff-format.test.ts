@@ -259,7 +259,8 @@ describe('exact plan in the report', () => {
       },
     };
     expect(stackSummaryLine(planned)).toBe(
-      `${PLATFORM}: 1 to create, 2 to update, 3 to replace, 4 to delete, 5 to move (terraform plan)`,
+      `${PLATFORM}: 1 to create, 2 to update, 3 to replace, 4 to delete, 5 to move ` +
+        '(terraform plan; the semantic diff disagrees on 1 resource)',
     );
     expect(exactNotes(planned)).toEqual([
       'terraform plan in 12.5s (base state from the cache); no-op residue: none',

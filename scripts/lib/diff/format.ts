@@ -96,7 +96,10 @@ export function stackSummaryLine(stack: StackDiff): string {
         : stack.exact.status === 'uncertain'
           ? 'terraform plan, uncertain: the unchanged base still plans changes'
           : 'terraform plan';
-  return `${stack.stack}: ${counts.create} to create, ${counts.update} to update, ${counts.replace} to replace, ${counts.delete} to delete, ${counts.move} to move (${source})`;
+  const disagreements = stack.agreement?.disagreements.length ?? 0;
+  const agreement =
+    disagreements > 0 ? `; the semantic diff disagrees on ${plural(disagreements, 'resource')}` : '';
+  return `${stack.stack}: ${counts.create} to create, ${counts.update} to update, ${counts.replace} to replace, ${counts.delete} to delete, ${counts.move} to move (${source}${agreement})`;
 }
 
 /** What the exact plan of a stack says beyond its counts: why not planned, residue, refusals, disagreements. */
