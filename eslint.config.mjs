@@ -90,7 +90,7 @@ const layers = [
     ],
   },
   {
-    files: ['model/**/*.ts', 'shared/**/*.ts'],
+    files: ['model/**/*.ts', 'shared/**/*.ts', 'terraform/**/*.ts'],
     forbidden: [
       { regex: '^\\.\\./', message: 'A leaf layer imports nothing of the project outside its folder.' },
     ],

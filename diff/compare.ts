@@ -9,7 +9,8 @@ import { isObject } from '../model/values';
 import { canonical, diffValues, schemaPath } from './attributes';
 import type { AttributeChange, EntryChange, EntryKind, Replacement, StackDiff } from './model';
 import type { ReplacementCertainty } from './resource-facts';
-import { PHYSICAL_NAME, replacementPaths } from './resource-facts';
+import { PHYSICAL_NAME, replacementPaths, touchesForcing } from './resource-facts';
+import { propagate } from './propagate';
 
 /** A problem with the input (a missing folder, invalid JSON, an unknown ref); the CLI exits 2 on it. */
 export class DiffInputError extends Error {
@@ -133,13 +134,7 @@ function valueAt(body: unknown, path: string): string | undefined {
 }
 
 function related(path: string, forcing: string): boolean {
-  const normalized = schemaPath(path);
-  return (
-    normalized === forcing ||
-    normalized.startsWith(`${forcing}.`) ||
-    normalized.startsWith(`${forcing}[`) ||
-    forcing.startsWith(`${normalized}.`)
-  );
+  return touchesForcing(schemaPath(path), forcing);
 }
 
 /** Annotates attribute changes with the replacements they force and returns the resulting replacement, if any. */
@@ -280,14 +275,48 @@ function findMoves(
   return moves;
 }
 
+/**
+ * The base entries with references to moved resources spelled with their new address, so a reference that only
+ * follows a move is not a change (what it resolves to is decided by the move: kept with a moved block, replaced
+ * without one, and propagate.ts spreads that).
+ */
+function withRenamedReferences(
+  before: Map<string, Entry>,
+  after: Map<string, Entry>,
+  moved: Map<string, string>,
+): Map<string, Entry> {
+  const removed = [...before.values()].filter((entry) => !after.has(entry.address));
+  const added = [...after.values()].filter((entry) => !before.has(entry.address));
+  const renames = findMoves(removed, added, moved).filter((move) => move.before.kind === 'resource');
+  if (renames.length === 0) return before;
+  const patterns = renames.map((move) => ({
+    pattern: new RegExp(
+      `(?<![\\w.])${move.before.address.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w-])`,
+      'g',
+    ),
+    to: move.after.address,
+  }));
+  const renamed = new Map<string, Entry>();
+  for (const [address, entry] of before) {
+    let text = JSON.stringify(entry.body);
+    for (const { pattern, to } of patterns) text = text.replace(pattern, to);
+    renamed.set(address, { ...entry, body: JSON.parse(text) as unknown });
+  }
+  return renamed;
+}
+
 function countResources(entries: Map<string, Entry>): number {
   return [...entries.values()].filter((entry) => entry.kind === 'resource').length;
 }
 
 /** Compares one stack; either side may be missing (a stack added or removed). */
 export function compareStack(name: string, before?: JsonObject, after?: JsonObject): StackDiff {
-  const beforeEntries = before ? entriesOf(before) : new Map<string, Entry>();
   const afterEntries = after ? entriesOf(after) : new Map<string, Entry>();
+  const beforeEntries = withRenamedReferences(
+    before ? entriesOf(before) : new Map<string, Entry>(),
+    afterEntries,
+    movedBlocks(after),
+  );
   const changes: EntryChange[] = [];
   const removed: Entry[] = [];
   for (const [address, entry] of beforeEntries) {
@@ -308,12 +337,16 @@ export function compareStack(name: string, before?: JsonObject, after?: JsonObje
   changes.push(...added.map((entry) => single(entry, 'create')));
   changes.sort((a, b) => compareText(a.address, b.address));
   const status = !before ? 'added' : !after ? 'removed' : changes.length > 0 ? 'changed' : 'unchanged';
-  return {
-    stack: name,
-    status,
-    resources: { before: countResources(beforeEntries), after: countResources(afterEntries) },
-    changes,
-  };
+  return propagate(
+    {
+      stack: name,
+      status,
+      resources: { before: countResources(beforeEntries), after: countResources(afterEntries) },
+      changes,
+    },
+    before,
+    after,
+  );
 }
 
 /** Locale-independent string order, so reports are identical on every machine. */

@@ -5,6 +5,8 @@
  */
 import { SEVERITIES } from '../guardrails/types';
 import { display, MAX_VALUE_LENGTH } from './attributes';
+import { semanticActions } from './agreement';
+import type { ExactCounts } from './exact';
 import type { AttributeChange, DiffReport, EntryChange, RiskFinding, StackDiff } from './model';
 import type { DiffSummary } from './report';
 import { isEmpty, summarize } from './report';
@@ -74,6 +76,49 @@ function stackCounts(stack: StackDiff): string {
     .join(', ');
 }
 
+/** The counts of a stack as Terraform's plan summary gives them: create / update / replace / delete / move. */
+export function stackActionCounts(stack: StackDiff): ExactCounts {
+  if (stack.exact && stack.exact.status !== 'unavailable') return stack.exact.counts;
+  const counts = { create: 0, update: 0, replace: 0, delete: 0, move: 0 };
+  for (const action of semanticActions(stack).values()) counts[action] += 1;
+  counts.move += stack.changes.filter((c) => c.kind === 'resource' && c.movedFrom && c.movedByBlock).length;
+  return counts;
+}
+
+/** One summary line per stack, from Terraform's plan when the stack was planned, else from the semantic diff. */
+export function stackSummaryLine(stack: StackDiff): string {
+  const counts = stackActionCounts(stack);
+  const source =
+    stack.exact === undefined
+      ? 'semantic diff'
+      : stack.exact.status === 'unavailable'
+        ? 'semantic diff: not planned'
+        : stack.exact.status === 'uncertain'
+          ? 'terraform plan, uncertain: the unchanged base still plans changes'
+          : 'terraform plan';
+  const disagreements = stack.agreement?.disagreements.length ?? 0;
+  const agreement =
+    disagreements > 0 ? `; the semantic diff disagrees on ${plural(disagreements, 'resource')}` : '';
+  return `${stack.stack}: ${counts.create} to create, ${counts.update} to update, ${counts.replace} to replace, ${counts.delete} to delete, ${counts.move} to move (${source}${agreement})`;
+}
+
+/** What the exact plan of a stack says beyond its counts: why not planned, residue, refusals, disagreements. */
+export function exactNotes(stack: StackDiff): string[] {
+  const exact = stack.exact;
+  if (!exact) return [];
+  if (exact.status === 'unavailable')
+    return [`not planned by terraform: ${exact.reason}; the propagated semantic diff stands alone`];
+  const notes = [
+    `terraform plan in ${exact.seconds}s (base state ${exact.cached ? 'from the cache' : `built in ${exact.rounds} rounds`}); no-op residue: ${exact.residue.length === 0 ? 'none' : exact.residue.join(', ')}`,
+  ];
+  for (const address of exact.refused)
+    notes.push(`${address} has lifecycle.prevent_destroy: a real plan refuses to destroy it`);
+  const disagreements = stack.agreement?.disagreements ?? [];
+  if (disagreements.length === 0) notes.push('the semantic diff agrees with the plan on every resource');
+  for (const line of disagreements) notes.push(`disagreement: ${line}`);
+  return notes;
+}
+
 /** What happens to an entry, beyond its symbol: a move, a replacement, a new construct path. */
 function changeNotes(change: EntryChange): string[] {
   const notes: string[] = [];
@@ -89,6 +134,7 @@ function changeNotes(change: EntryChange): string[] {
   }
   if (change.previousConstructPath && !change.movedFrom)
     notes.push(`construct path was ${change.previousConstructPath}`);
+  if (change.causedBy) notes.push(`cause chain: ${[...change.causedBy, change.address].join(' → ')}`);
   return notes;
 }
 
@@ -145,6 +191,12 @@ function attributeSummary(attribute: AttributeChange): string {
   return `${display(attribute.before)} -> ${display(attribute.after)}`;
 }
 
+/** Stateful replacements and deletions (critical stateful-identity findings) first, the other findings after. */
+export function splitFindings(findings: readonly RiskFinding[]): [RiskFinding[], RiskFinding[]] {
+  const first = (f: RiskFinding) => f.category === 'stateful-identity' && f.severity === 'critical';
+  return [findings.filter(first), findings.filter((f) => !first(f))];
+}
+
 function findingTextLines(finding: RiskFinding): string[] {
   return [
     `[${finding.severity}] ${finding.category}  ${finding.stack}  ${finding.address}${finding.constructPath ? `  (${finding.constructPath})` : ''}`,
@@ -176,15 +228,23 @@ function changeTextLines(change: EntryChange): string[] {
 export function formatText(report: DiffReport): string {
   const lines = [summaryLine(report), `compared: ${report.before} -> ${report.after}`];
   if (isEmpty(report)) return `${lines.join('\n')}\n`;
-  if (report.findings.length > 0) {
-    lines.push('', 'Risky changes', '');
-    for (const finding of report.findings) lines.push(...findingTextLines(finding), '');
-  } else {
+  const [stateful, risky] = splitFindings(report.findings);
+  if (stateful.length > 0) {
+    lines.push('', 'Stateful replacements and deletions', '');
+    for (const finding of stateful) lines.push(...findingTextLines(finding), '');
+  }
+  if (risky.length > 0) {
+    lines.push('', stateful.length > 0 ? 'Other risky changes' : 'Risky changes', '');
+    for (const finding of risky) lines.push(...findingTextLines(finding), '');
+  } else if (stateful.length === 0) {
     lines.push('', 'No risky changes.', '');
   }
+  const changed = report.stacks.filter((s) => s.status !== 'unchanged');
+  lines.push('Stacks', '', ...changed.map(stackSummaryLine), '');
   lines.push('Changes', '');
-  for (const stack of report.stacks.filter((s) => s.status !== 'unchanged')) {
+  for (const stack of changed) {
     lines.push(`${stack.stack} (${stackCounts(stack)})`);
+    lines.push(...exactNotes(stack).map((note) => `  ${note}`));
     for (const change of stack.changes) lines.push(...changeTextLines(change));
     lines.push('');
   }
@@ -267,6 +327,8 @@ function stackDetails(stack: StackDiff): string {
   return [
     `<details><summary><code>${stack.stack}</code>: ${escapeMarkdown(stackCounts(stack))}</summary>`,
     '',
+    ...exactNotes(stack).map((note) => `> ${escapeMarkdown(note)}  `),
+    ...(stack.exact ? [''] : []),
     ...stack.changes.flatMap(changeMarkdownLines),
     '',
     '</details>',
@@ -279,11 +341,22 @@ export function formatMarkdown(report: DiffReport): string {
   const compared = `Compared ${code(report.before)} → ${code(report.after)}.`;
   if (isEmpty(report)) return `${header}\n\n${compared}\n`;
   const parts = [header, '', compared, ''];
-  if (report.findings.length > 0) {
-    parts.push('#### Risky changes', '', ...findingsTable(report.findings), '');
-  } else {
+  const [stateful, risky] = splitFindings(report.findings);
+  if (stateful.length > 0) {
+    parts.push('#### Stateful replacements and deletions', '', ...findingsTable(stateful), '');
+  }
+  if (risky.length > 0) {
+    parts.push(
+      `#### ${stateful.length > 0 ? 'Other risky changes' : 'Risky changes'}`,
+      '',
+      ...findingsTable(risky),
+      '',
+    );
+  } else if (stateful.length === 0) {
     parts.push('No risky changes.', '');
   }
+  const summaries = report.stacks.filter((s) => s.status !== 'unchanged').map(stackSummaryLine);
+  parts.push('#### Stacks', '', ...summaries.map((line) => `- ${escapeMarkdown(line)}`), '');
   parts.push('#### Changes by stack', '', '');
   let text = parts.join('\n');
   const changed = report.stacks.filter((s) => s.status !== 'unchanged');

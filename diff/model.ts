@@ -4,6 +4,8 @@
  */
 import type { Severity } from '../guardrails/types';
 import type { JsonObject } from '../model/values';
+import type { Agreement } from './agreement';
+import type { ExactStack } from './exact';
 import type { ReplacementCertainty } from './resource-facts';
 
 export type { Severity };
@@ -41,6 +43,11 @@ export interface AttributeChange {
   readonly policy?: PolicyChange;
   /** Set when both sides are multi-line strings: the lines added and removed. */
   readonly lines?: LinesChange;
+  /**
+   * Set when the attribute's configuration is unchanged but what it references changes (propagate.ts): the
+   * referenced resource (or provider) and why the value changes.
+   */
+  readonly propagated?: { readonly from: string; readonly because: string };
 }
 
 /** Why Terraform replaces a resource. */
@@ -74,6 +81,11 @@ export interface EntryChange {
   readonly movedByBlock?: boolean;
   /** Why Terraform replaces (or may replace) it; absent for an in-place update. */
   readonly replacement?: Replacement;
+  /**
+   * Set when the entry changes only because of what it references: the addresses from the first changed
+   * resource (or provider) to the one this entry references, in order.
+   */
+  readonly causedBy?: readonly string[];
   /** Changed attributes; empty for creations and removals. */
   readonly attributes: readonly AttributeChange[];
   /** The body before the change (without `"//".metadata`); not part of the JSON report. */
@@ -95,6 +107,10 @@ export interface StackDiff {
   readonly resources: { readonly before: number; readonly after: number };
   /** Changed entries sorted by address. */
   readonly changes: readonly EntryChange[];
+  /** With `--plan`: Terraform's exact plan of the stack, or why it could not be planned. */
+  readonly exact?: ExactStack;
+  /** With `--plan`, when the stack was planned: how the semantic diff compares with the plan. */
+  readonly agreement?: Agreement;
 }
 
 /** The risk categories, in the order the report presents them. */

@@ -8,6 +8,10 @@
  * (`vpc_config.subnet_ids`). `yes` means the provider always replaces on a change; `may` means it replaces in some
  * provider versions or for some changes only (the diff then says "may force replacement"). A type that is not
  * listed gets no replacement claim: its changes are reported as updates.
+ *
+ * Checked against the provider itself: `__tests__/scripts/diff-mutations.test.ts` fails when Terraform's
+ * `replace_paths` (the exact mode's real plans of the mutation set) name an attribute the table does not, and
+ * `__tests__/scripts/diff-exact.test.ts` fails when the app emits a type the table does not list.
  */
 
 /** How sure the diff is that a change makes Terraform replace the resource. */
@@ -42,13 +46,15 @@ const REPLACEMENTS: Readonly<Record<string, ReplacementPaths>> = {
     yes: ['name', 'plan_id', 'iam_role_arn', 'resources', 'not_resources', 'selection_tag', 'condition'],
   },
   aws_backup_vault: { yes: ['name', 'kms_key_arn'] },
+  aws_budgets_budget: { yes: ['name', 'name_prefix', 'account_id'] },
   aws_cloudwatch_event_rule: { yes: ['name', 'name_prefix', 'event_bus_name'] },
   aws_cloudwatch_event_target: { yes: ['rule', 'target_id', 'event_bus_name'] },
   aws_cloudwatch_log_group: { yes: ['name', 'name_prefix', 'log_group_class'] },
+  aws_cloudwatch_log_metric_filter: { yes: ['name', 'log_group_name'] },
   aws_cloudwatch_metric_alarm: { yes: [], may: ['alarm_name'] },
   aws_db_cluster_snapshot: { yes: ['db_cluster_snapshot_identifier', 'db_cluster_identifier'] },
   aws_db_parameter_group: { yes: ['name', 'name_prefix', 'family', 'description'] },
-  aws_db_proxy: { yes: ['name', 'engine_family'] },
+  aws_db_proxy: { yes: ['name', 'engine_family', 'vpc_subnet_ids'] },
   aws_db_proxy_default_target_group: { yes: ['db_proxy_name'] },
   aws_db_proxy_endpoint: {
     yes: ['db_proxy_name', 'db_proxy_endpoint_name', 'vpc_subnet_ids', 'target_role'],
@@ -56,7 +62,12 @@ const REPLACEMENTS: Readonly<Record<string, ReplacementPaths>> = {
   aws_db_proxy_target: {
     yes: ['db_proxy_name', 'target_group_name', 'db_cluster_identifier', 'db_instance_identifier'],
   },
+  aws_default_network_acl: { yes: ['default_network_acl_id'] },
+  aws_default_route_table: { yes: ['default_route_table_id'] },
+  aws_default_security_group: { yes: ['vpc_id'] },
   aws_db_subnet_group: { yes: ['name', 'name_prefix'] },
+  aws_ecr_lifecycle_policy: { yes: ['repository'] },
+  aws_ecr_repository: { yes: ['name', 'encryption_configuration'] },
   aws_eip: { yes: ['domain', 'vpc', 'customer_owned_ipv4_pool', 'public_ipv4_pool', 'network_border_group'] },
   aws_eks_access_entry: { yes: ['cluster_name', 'principal_arn', 'type'] },
   aws_eks_access_policy_association: { yes: ['cluster_name', 'principal_arn', 'policy_arn', 'access_scope'] },
@@ -108,9 +119,13 @@ const REPLACEMENTS: Readonly<Record<string, ReplacementPaths>> = {
       'destination_options',
     ],
   },
+  aws_iam_openid_connect_provider: { yes: ['url'] },
+  aws_iam_policy: { yes: ['name', 'name_prefix', 'path', 'description'] },
   aws_iam_role: { yes: ['name', 'name_prefix', 'path'] },
   aws_iam_role_policy: { yes: ['name', 'name_prefix', 'role'] },
   aws_iam_role_policy_attachment: { yes: ['role', 'policy_arn'] },
+  // vpc_id attaches and detaches the gateway in place.
+  aws_internet_gateway: { yes: [] },
   aws_kms_alias: { yes: ['name', 'name_prefix'] },
   aws_kms_key: {
     yes: ['customer_master_key_spec', 'key_usage', 'multi_region', 'custom_key_store_id', 'xks_key_id'],
@@ -162,6 +177,7 @@ const REPLACEMENTS: Readonly<Record<string, ReplacementPaths>> = {
   aws_route_table_association: { yes: ['subnet_id', 'gateway_id'] },
   aws_s3_bucket: { yes: ['bucket', 'bucket_prefix', 'object_lock_enabled'] },
   aws_s3_bucket_lifecycle_configuration: { yes: ['bucket', 'expected_bucket_owner'] },
+  aws_s3_bucket_logging: { yes: ['bucket', 'expected_bucket_owner'] },
   aws_s3_bucket_ownership_controls: { yes: ['bucket'] },
   aws_s3_bucket_policy: { yes: ['bucket'] },
   aws_s3_bucket_public_access_block: { yes: ['bucket'] },
@@ -170,6 +186,7 @@ const REPLACEMENTS: Readonly<Record<string, ReplacementPaths>> = {
   aws_secretsmanager_secret: { yes: ['name', 'name_prefix'] },
   aws_security_group: { yes: ['name', 'name_prefix', 'vpc_id', 'description'] },
   aws_sns_topic: { yes: ['name', 'name_prefix', 'fifo_topic'] },
+  aws_sns_topic_policy: { yes: ['arn'] },
   aws_sqs_queue: { yes: ['name', 'name_prefix', 'fifo_queue'] },
   aws_sqs_queue_policy: { yes: ['queue_url'] },
   aws_subnet: { yes: ['vpc_id', 'cidr_block', 'availability_zone', 'availability_zone_id', 'outpost_arn'] },
@@ -206,6 +223,28 @@ export function replacementPaths(type: string): ReplacementPaths | undefined {
   const known = REPLACEMENTS[type];
   if (known) return known;
   if (type.startsWith('kubernetes_')) return { yes: KUBERNETES_IDENTITY };
+  return undefined;
+}
+
+/**
+ * True when a change at `path` (list indices removed) touches the forcing attribute `forcing`: the attribute
+ * itself, something inside it, or a block that contains it.
+ */
+export function touchesForcing(path: string, forcing: string): boolean {
+  return (
+    path === forcing ||
+    path.startsWith(`${forcing}.`) ||
+    path.startsWith(`${forcing}[`) ||
+    forcing.startsWith(`${path}.`)
+  );
+}
+
+/** Whether a change of the attribute at `path` (list indices removed) replaces a resource of `type`. */
+export function forcingCertainty(type: string, path: string): ReplacementCertainty | undefined {
+  const paths = replacementPaths(type);
+  if (!paths) return undefined;
+  if (paths.yes.some((forcing) => touchesForcing(path, forcing))) return 'yes';
+  if ((paths.may ?? []).some((forcing) => touchesForcing(path, forcing))) return 'may';
   return undefined;
 }
 

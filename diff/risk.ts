@@ -75,10 +75,13 @@ const statefulIdentity: ChangeRule = (change) => {
     }
     case 'replace': {
       const forced = change.attributes.filter((a) => a.forcesReplacement === 'yes');
+      const chain = change.causedBy
+        ? ` (cause chain: ${[...change.causedBy, change.address].join(' → ')})`
+        : '';
       return [
         flag(
           'critical',
-          `stateful ${change.type} replaced: ${change.replacement?.reasons.join('; ')}`,
+          `stateful ${change.type} replaced: ${change.replacement?.reasons.join('; ')}${chain}`,
           change.movedFrom ?? forced.map((a) => `${a.path}=${display(a.before, 80)}`).join(', '),
           change.movedFrom
             ? change.address

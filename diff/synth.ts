@@ -107,7 +107,7 @@ export interface RefSynthesisOptions {
  */
 export async function withRefSynthesis<T>(
   options: RefSynthesisOptions,
-  use: (synthesis: RefSynthesis) => T,
+  use: (synthesis: RefSynthesis) => T | Promise<T>,
 ): Promise<T> {
   const root = repositoryRoot(options.cwd);
   const commit = resolveCommit(options.ref, root);
@@ -128,7 +128,8 @@ export async function withRefSynthesis<T>(
         ? Promise.resolve()
         : synthesizeTree(root, after, 'working tree', options.env, options.cwd),
     ]);
-    return use({ before, beforeLabel, after });
+    // Awaited here, so the worktree outlives everything `use` does with it (the exact mode plans for minutes).
+    return await use({ before, beforeLabel, after });
   } finally {
     removeWorktree(root, worktree);
     rmSync(work, { recursive: true, force: true });

@@ -2,16 +2,21 @@
  * Reviewable diff of the synthesized infrastructure: what a change adds, removes, changes and replaces, per
  * stack, with the risky changes first (docs/reviewing-diffs.md).
  *
- * Usage: `npm run diff -- <base-ref> [options]` or `npm run diff -- <before-outdir> <after-outdir> [options]`
+ * Usage: `npm run diff -- <base-ref> [options]` or `npm run diff -- <before-outdir> <after-outdir> [options]`;
+ * `--plan` adds Terraform's exact plan of every changed stack (diff/exact.ts).
  * Exit codes: 0 compared; 2 usage or input error; 3 `--fail-on-risk` and a risky change is present.
  */
 import { existsSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { SEVERITIES } from '../guardrails/types';
+import type { SynthTree } from '../diff/compare';
 import { DiffInputError, loadTree } from '../diff/compare';
+import { defaultPlanCache, withExactPlans } from '../diff/exact';
 import { formatMarkdown, formatText, summaryLine, toJsonReport } from '../diff/format';
 import type { DiffReport, Severity } from '../diff/model';
 import { buildReport } from '../diff/report';
 import { withRefSynthesis } from '../diff/synth';
+import { discoverMirrors } from '../terraform/terraform';
 
 const FORMATS = ['text', 'markdown', 'json'] as const;
 type Format = (typeof FORMATS)[number];
@@ -37,7 +42,12 @@ changed), replacements Terraform would force, and risky changes first (docs/revi
 --output <file>         write the report to <file> instead of standard output
 --fail-on-risk[=<sev>]  exit 3 when a risky change of severity <sev> or worse is present
                         (critical, high, medium or low; default low: any risky change)
---help                  print this help
+--plan                  exact mode: also plan every changed stack with the real terraform against a state
+                        built from the base (offline, no credentials; providers from a local mirror or the
+                        registry). Stacks that cannot be planned say why and keep the semantic diff.
+--plan-cache <dir>      where --plan caches base states and provider schemas
+                        (default $XDG_CACHE_HOME/wms-diff, or ~/.cache/wms-diff)
+--help, -h              print this help and exit
 
 Exit codes: 0 compared; 2 usage or input error (also when a side does not build or synthesize);
 3 --fail-on-risk and a risky change is present.
@@ -61,55 +71,68 @@ interface Options {
   format: Format;
   output?: string;
   failOn?: Severity;
-  help: boolean;
+  plan: boolean;
+  planCache?: string;
 }
 
-function parseArgs(argv: readonly string[]): Options {
-  const options: Options = { positional: [], format: 'text', help: false };
-  for (let index = 0; index < argv.length; index += 1) {
-    const [flag, inline] = argv[index].startsWith('--')
-      ? argv[index].split(/=(.*)/s, 2)
-      : [argv[index], undefined];
-    const value = (): string => {
-      const next = inline ?? argv[(index += 1)];
-      if (next === undefined || next === '') throw new DiffInputError(`${flag} needs a value`);
-      return next;
-    };
-    switch (flag) {
-      case '--format': {
-        const format = value();
-        if (!(FORMATS as readonly string[]).includes(format)) {
-          throw new DiffInputError(`--format: "${format}" is not one of ${FORMATS.join(', ')}`);
-        }
-        options.format = format as Format;
-        break;
-      }
-      case '--output':
-      case '-o':
-        options.output = value();
-        break;
-      case '--after':
-        options.after = value();
-        break;
-      case '--fail-on-risk': {
-        // Only the inline form takes a value, so `--fail-on-risk origin/main` keeps its positional.
-        const severity = inline ?? 'low';
-        if (!(SEVERITIES as readonly string[]).includes(severity)) {
-          throw new DiffInputError(`--fail-on-risk: "${severity}" is not one of ${SEVERITIES.join(', ')}`);
-        }
-        options.failOn = severity as Severity;
-        break;
-      }
-      case '--help':
-      case '-h':
-        options.help = true;
-        break;
-      default:
-        if (flag.startsWith('-')) throw new DiffInputError(`unknown option ${flag}`);
-        options.positional.push(flag);
-    }
+const OPTIONS = {
+  after: { type: 'string' },
+  format: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  'fail-on-risk': { type: 'string' },
+  plan: { type: 'boolean' },
+  'plan-cache': { type: 'string' },
+} as const;
+
+/** node's parseArgs errors, said the way the other errors of this command are. */
+function argumentError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: string }).code;
+  const option = /'(-[^'\s]+)/.exec(message)?.[1] ?? '';
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option ${option} (see --help)`;
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const name = /--[a-z-]+/.exec(message)?.[0] ?? option;
+    if (message.includes('argument missing')) return `${name} needs a value`;
+    if (message.includes('does not take an argument')) return `${name} takes no value`;
+    return message;
   }
-  if (options.help) return options;
+  return message;
+}
+
+function parseOptions(argv: readonly string[]): Options {
+  // `--fail-on-risk` alone means `=low`; only the inline form takes a value, so `--fail-on-risk origin/main`
+  // keeps its positional.
+  const args = argv.map((arg) => (arg === '--fail-on-risk' ? '--fail-on-risk=low' : arg));
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new DiffInputError(argumentError(error));
+  }
+  const { values, positionals } = parsed;
+  const format = values.format ?? 'text';
+  if (!(FORMATS as readonly string[]).includes(format)) {
+    throw new DiffInputError(`--format: "${format}" is not one of ${FORMATS.join(', ')}`);
+  }
+  const failOn = values['fail-on-risk'];
+  if (failOn !== undefined && !(SEVERITIES as readonly string[]).includes(failOn)) {
+    throw new DiffInputError(`--fail-on-risk: "${failOn}" is not one of ${SEVERITIES.join(', ')}`);
+  }
+  for (const name of ['after', 'output', 'plan-cache'] as const) {
+    if (values[name] === '') throw new DiffInputError(`--${name} needs a value`);
+  }
+  if (values['plan-cache'] !== undefined && !values.plan) {
+    throw new DiffInputError('--plan-cache goes with --plan');
+  }
+  const options: Options = {
+    positional: positionals,
+    after: values.after,
+    format: format as Format,
+    output: values.output,
+    failOn: failOn as Severity | undefined,
+    plan: values.plan ?? false,
+    planCache: values['plan-cache'],
+  };
   if (options.positional.length === 0)
     throw new DiffInputError('expected a base ref, or two cdktf.out folders');
   if (options.positional.length > 2) {
@@ -129,10 +152,21 @@ function render(report: DiffReport, format: Format): string {
   return formatText(report);
 }
 
+/** The semantic report, with Terraform's exact plan of every changed stack when `--plan` is given. */
+async function report(before: SynthTree, after: SynthTree, options: Options, io: CliIo): Promise<DiffReport> {
+  const semantic = buildReport(before, after);
+  if (!options.plan) return semantic;
+  return withExactPlans(semantic, before, after, {
+    mirrors: discoverMirrors(io.env),
+    cacheDir: options.planCache ?? defaultPlanCache(io.env),
+    progress: (line) => io.stderr(`${line}\n`),
+  });
+}
+
 async function compare(options: Options, io: CliIo): Promise<DiffReport> {
   if (options.positional.length === 2) {
     const [before, after] = options.positional;
-    return buildReport(loadTree(before), loadTree(after));
+    return report(loadTree(before), loadTree(after), options, io);
   }
   const [ref] = options.positional;
   // Fail before the synth, which takes seconds, when the after-side is not there.
@@ -142,25 +176,28 @@ async function compare(options: Options, io: CliIo): Promise<DiffReport> {
     );
   }
   return withRefSynthesis({ ref, cwd: io.cwd, after: options.after, env: io.env }, (synthesis) =>
-    buildReport(
+    report(
       loadTree(synthesis.before, synthesis.beforeLabel),
       loadTree(synthesis.after, options.after ?? 'working tree'),
+      options,
+      io,
     ),
   );
 }
 
 /** Runs the CLI and resolves to its exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  // --help wins over everything else, also over options that would be rejected.
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.stdout(USAGE);
+    return EXIT_OK;
+  }
   let options: Options;
   try {
-    options = parseArgs(argv);
+    options = parseOptions(argv);
   } catch (error) {
     io.stderr(`diff: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
     return EXIT_USAGE;
-  }
-  if (options.help) {
-    io.stdout(USAGE);
-    return EXIT_OK;
   }
   let report: DiffReport;
   try {

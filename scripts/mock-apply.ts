@@ -15,9 +15,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadEnvironments } from '../config/load';
 import { synthesize } from '../assembly/synthesize';
-import type { RehearsalResult } from './lib/mock-apply';
-import { rehearseStack } from './lib/mock-apply';
-import { discoverMirrors } from './lib/terraform';
+import type { RehearsalResult } from '../terraform/mock-apply';
+import { rehearseStack } from '../terraform/mock-apply';
+import { discoverMirrors } from '../terraform/terraform';
 import { printTable } from './lib/table';
 
 const USAGE = `Usage: npm run mock-apply -- [options]

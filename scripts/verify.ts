@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { loadEnvironments } from '../config/load';
 import { synthesize } from '../assembly/synthesize';
 import { printTable } from './lib/table';
-import { discoverMirrors } from './lib/terraform';
+import { discoverMirrors } from '../terraform/terraform';
 import type { VerifyResult } from './lib/verify';
 import { verifyStack } from './lib/verify';
 

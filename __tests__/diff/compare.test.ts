@@ -16,6 +16,15 @@ function change(diff: StackDiff, address: string): EntryChange {
   return found;
 }
 
+/** Renames the logs key's logical id and the reference of its log group, as a renamed construct does. */
+function renameLogsKey(edit: Editable): void {
+  const keys = edit.resources().aws_kms_key;
+  keys.Logs_Key_9Z8Y7X6W = keys.Logs_Key_0A1B2C3D;
+  delete keys.Logs_Key_0A1B2C3D;
+  edit.resources().aws_cloudwatch_log_group.Database_LogGroup_E952BB75.kms_key_id =
+    '${aws_kms_key.Logs_Key_9Z8Y7X6W.arn}';
+}
+
 describe('loadTree', () => {
   it('GIVEN a cdktf.out folder THEN it reads every stack its manifest lists', () => {
     const tree = loadTree(join(FIXTURES, 'base'));
@@ -101,30 +110,36 @@ describe('compareTrees', () => {
 
   it('GIVEN the same construct path under a new logical id THEN a replacement moved from the old address', () => {
     const edit = editable();
-    const keys = edit.resources().aws_kms_key;
-    keys.Logs_Key_9Z8Y7X6W = keys.Logs_Key_0A1B2C3D;
-    delete keys.Logs_Key_0A1B2C3D;
+    renameLogsKey(edit);
     const diff = platformDiff(edit);
-    expect(diff.changes).toHaveLength(1);
-    expect(diff.changes[0]).toMatchObject({
+    expect(diff.changes.map((c) => `${c.action} ${c.address}`)).toEqual([
+      // Its log group references the new address; the new key's ARN is unknown, kms_key_id does not force.
+      'update aws_cloudwatch_log_group.Database_LogGroup_E952BB75',
+      'replace aws_kms_key.Logs_Key_9Z8Y7X6W',
+    ]);
+    expect(diff.changes[0].attributes).toEqual([
+      expect.objectContaining({ path: 'kms_key_id', after: '(known after apply)' }),
+    ]);
+    expect(diff.changes[1]).toMatchObject({
       address: 'aws_kms_key.Logs_Key_9Z8Y7X6W',
       action: 'replace',
       movedFrom: 'aws_kms_key.Logs_Key_0A1B2C3D',
       movedByBlock: false,
       attributes: [],
     });
-    expect(diff.changes[0].replacement?.reasons[0]).toMatch(
+    expect(diff.changes[1].replacement?.reasons[0]).toMatch(
       /same construct path, new logical id and no moved block: Terraform destroys aws_kms_key.Logs_Key_0A1B2C3D/,
     );
   });
 
   it('GIVEN the move comes with a moved block THEN it is an in-place update, not a replacement', () => {
     const edit = editable();
-    const keys = edit.resources().aws_kms_key;
-    keys.Logs_Key_9Z8Y7X6W = keys.Logs_Key_0A1B2C3D;
-    delete keys.Logs_Key_0A1B2C3D;
+    renameLogsKey(edit);
     edit.stack().moved = [{ from: 'aws_kms_key.Logs_Key_0A1B2C3D', to: 'aws_kms_key.Logs_Key_9Z8Y7X6W' }];
-    const moved = platformDiff(edit).changes[0];
+    const changes = platformDiff(edit).changes;
+    // The reference that follows the move is no change: the key, and so its ARN, stays.
+    expect(changes).toHaveLength(1);
+    const moved = changes[0];
     expect(moved).toMatchObject({
       action: 'update',
       movedFrom: 'aws_kms_key.Logs_Key_0A1B2C3D',

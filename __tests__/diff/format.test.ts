@@ -1,12 +1,14 @@
 import type { JsonObject } from '../../model/values';
 import {
+  exactNotes,
   formatMarkdown,
   formatText,
   MAX_MARKDOWN_LENGTH,
+  stackSummaryLine,
   summaryLine,
   toJsonReport,
 } from '../../diff/format';
-import type { DiffReport } from '../../diff/model';
+import type { DiffReport, StackDiff } from '../../diff/model';
 import { buildReport } from '../../diff/report';
 import { APP, editable, fixture, PLATFORM, policy } from './fixtures/trees';
 
@@ -23,7 +25,7 @@ describe('summaryLine', () => {
     expect(summaryLine(report())).toBe(
       'wms diff: 25 risky changes (7 critical, 15 high, 3 medium); ' +
         'stacks: 2 changed, 1 added, 1 removed, 0 unchanged; ' +
-        'resources: 2 to add, 21 to change (3 replaced), 2 to destroy',
+        'resources: 2 to add, 21 to change (5 replaced), 2 to destroy',
     );
   });
 });
@@ -85,8 +87,13 @@ describe('formatMarkdown', () => {
     const markdown = formatMarkdown(report());
     const lines = markdown.split('\n');
     expect(lines[0]).toBe(`### ${summaryLine(report())}`);
-    const table = lines.indexOf('| Severity | Category | Stack | Resource | What changed | Before | After |');
-    expect(table).toBeGreaterThan(0);
+    const stateful = lines.indexOf('#### Stateful replacements and deletions');
+    const risky = lines.indexOf('#### Other risky changes');
+    expect(stateful).toBeGreaterThan(0);
+    expect(risky).toBeGreaterThan(stateful);
+    expect(lines[stateful + 4]).toMatch(/^\| \*\*critical\*\* \| stateful-identity \|/);
+    const table = risky + 2;
+    expect(lines[table]).toBe('| Severity | Category | Stack | Resource | What changed | Before | After |');
     expect(lines[table + 2]).toBe(
       '| **high** | public-exposure | `wms-test-app` | `kubernetes_ingress_v1.Api_Ingress_F1EDDEA5`<br>`wms-test-app/Api/Ingress` | Ingress made internet-facing | `internal` | `internet-facing` |',
     );
@@ -95,7 +102,7 @@ describe('formatMarkdown', () => {
       '<details><summary><code>wms-test-app</code>: 5 changed (1 replaced)</summary>',
       '<details><summary><code>wms-test-extra</code>: stack added, 1 resource</summary>',
       '<details><summary><code>wms-test-legacy</code>: stack removed, 1 resource</summary>',
-      '<details><summary><code>wms-test-platform</code>: 1 added, 1 removed, 16 changed (2 replaced)</summary>',
+      '<details><summary><code>wms-test-platform</code>: 1 added, 1 removed, 16 changed (4 replaced)</summary>',
     ]);
     expect(lines.findIndex((line) => line.startsWith('<details>'))).toBeGreaterThan(table);
     expect(lines.filter((line) => line === '</details>')).toHaveLength(4);
@@ -152,7 +159,7 @@ describe('toJsonReport', () => {
     expect(Object.keys(json)).toEqual(['before', 'after', 'summary', 'findings', 'stacks']);
     expect(json.summary).toEqual({
       stacks: { added: 1, removed: 1, changed: 2, unchanged: 0 },
-      resources: { added: 2, removed: 2, changed: 21, replaced: 3 },
+      resources: { added: 2, removed: 2, changed: 21, replaced: 5 },
       risks: { critical: 7, high: 15, medium: 3, low: 0 },
       risky: 25,
     });
@@ -217,5 +224,88 @@ describe('toJsonReport', () => {
         '{"Action":"s3:GetObject","Effect":"Allow","Resource":"arn:aws:s3:::wms-test-logs-111111111111/*","Sid":"ReadLogs"}',
       ],
     });
+  });
+});
+
+describe('exact plan in the report', () => {
+  const stack = (): StackDiff => report().stacks.find((s) => s.stack === PLATFORM) as StackDiff;
+  const counts = { create: 1, update: 2, replace: 3, delete: 4, move: 5 };
+
+  it('GIVEN no exact plan THEN the stack line counts the semantic diff and says so', () => {
+    expect(stackSummaryLine(stack())).toBe(
+      `${PLATFORM}: 2 to create, 12 to update, 3 to replace, 2 to delete, 0 to move (semantic diff)`,
+    );
+    expect(exactNotes(stack())).toEqual([]);
+  });
+
+  it('GIVEN a planned stack THEN Terraform counts, the residue, refusals and every disagreement', () => {
+    const planned: StackDiff = {
+      ...stack(),
+      exact: {
+        status: 'planned',
+        changes: [],
+        counts,
+        residue: [],
+        rounds: 0,
+        cached: true,
+        seconds: 12.5,
+        refused: ['aws_eks_cluster.Eks_Cluster'],
+      },
+      agreement: {
+        truePositives: 3,
+        falsePositives: 0,
+        falseNegatives: 1,
+        disagreements: ['aws_x.y: the diff says update, Terraform plans replace'],
+      },
+    };
+    expect(stackSummaryLine(planned)).toBe(
+      `${PLATFORM}: 1 to create, 2 to update, 3 to replace, 4 to delete, 5 to move ` +
+        '(terraform plan; the semantic diff disagrees on 1 resource)',
+    );
+    expect(exactNotes(planned)).toEqual([
+      'terraform plan in 12.5s (base state from the cache); no-op residue: none',
+      'aws_eks_cluster.Eks_Cluster has lifecycle.prevent_destroy: a real plan refuses to destroy it',
+      'disagreement: aws_x.y: the diff says update, Terraform plans replace',
+    ]);
+    expect(formatMarkdown({ ...report(), stacks: [planned] })).toContain(
+      '> disagreement: aws_x.y: the diff says update, Terraform plans replace  ',
+    );
+  });
+
+  it('GIVEN a residue THEN the result is uncertain and the residue is printed', () => {
+    const uncertain: StackDiff = {
+      ...stack(),
+      exact: {
+        status: 'uncertain',
+        changes: [],
+        counts,
+        residue: ['aws_sns_topic.T: update'],
+        rounds: 6,
+        cached: false,
+        seconds: 80,
+        refused: [],
+      },
+      agreement: { truePositives: 0, falsePositives: 0, falseNegatives: 0, disagreements: [] },
+    };
+    expect(stackSummaryLine(uncertain)).toMatch(
+      /\(terraform plan, uncertain: the unchanged base still plans changes\)$/,
+    );
+    expect(exactNotes(uncertain)).toEqual([
+      'terraform plan in 80s (base state built in 6 rounds); no-op residue: aws_sns_topic.T: update',
+      'the semantic diff agrees with the plan on every resource',
+    ]);
+  });
+
+  it('GIVEN a stack that cannot be planned THEN why, and the semantic counts', () => {
+    const unavailable: StackDiff = {
+      ...stack(),
+      exact: { status: 'unavailable', reason: 'reads terraform_remote_state', seconds: 0 },
+    };
+    expect(stackSummaryLine(unavailable)).toMatch(
+      /3 to replace, 2 to delete, 0 to move \(semantic diff: not planned\)$/,
+    );
+    expect(exactNotes(unavailable)).toEqual([
+      'not planned by terraform: reads terraform_remote_state; the propagated semantic diff stands alone',
+    ]);
   });
 });

@@ -89,6 +89,20 @@ describe('stateful identity', () => {
         before: 'master_username="wms_admin"',
         after: 'master_username="admin"',
       },
+      // Its instance is unchanged in configuration but follows: cluster_identifier takes the new cluster's id.
+      {
+        severity: 'critical',
+        category: 'stateful-identity',
+        stack: PLATFORM,
+        address: 'aws_rds_cluster_instance.Database_Instance0_9F8E7D6C',
+        constructPath: `${PLATFORM}/Database/Instance0`,
+        message:
+          'stateful aws_rds_cluster_instance replaced: replaced because aws_rds_cluster.Database_Cluster_C6094C50 ' +
+          'is replaced; cluster_identifier forces replacement (cause chain: ' +
+          'aws_rds_cluster.Database_Cluster_C6094C50 → aws_rds_cluster_instance.Database_Instance0_9F8E7D6C)',
+        before: 'cluster_identifier="${aws_rds_cluster.Database_Cluster_C6094C50.id}"',
+        after: 'cluster_identifier="(known after apply)"',
+      },
     ]);
   });
 

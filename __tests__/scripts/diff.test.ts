@@ -76,7 +76,7 @@ describe('exit codes (two folders)', () => {
   it('GIVEN risky changes without --fail-on-risk THEN 0 with the report', async () => {
     const result = await run([BASE, AFTER]);
     expect(result.code).toBe(EXIT_OK);
-    expect(result.stdout).toContain('Risky changes');
+    expect(result.stdout).toContain('Stateful replacements and deletions\n');
   });
 
   it('GIVEN --fail-on-risk=critical and only high findings THEN 0; with a critical one THEN 3', async () => {
@@ -102,7 +102,11 @@ describe('exit codes (two folders)', () => {
 
   it.each([
     [[], /expected a base ref, or two cdktf.out folders/],
-    [['--bogus', BASE, AFTER], /unknown option --bogus/],
+    [['--bogus', BASE, AFTER], /unknown option --bogus \(see --help\)/],
+    [[BASE, AFTER, '-x'], /unknown option -x/],
+    [[BASE, AFTER, '--plan=yes'], /--plan takes no value/],
+    [[BASE, AFTER, '--plan-cache', '/tmp/x'], /--plan-cache goes with --plan/],
+    [[BASE, AFTER, '--output'], /--output needs a value/],
     [[BASE, AFTER, '--format', 'html'], /--format: "html" is not one of text, markdown, json/],
     [[BASE, AFTER, '--format'], /--format needs a value/],
     [
@@ -124,6 +128,17 @@ describe('exit codes (two folders)', () => {
     const result = await run(['--help']);
     expect(result.code).toBe(EXIT_OK);
     expect(result.stdout).toContain('Usage: npm run diff -- <base-ref> [options]');
+    expect(result.stdout).toContain('--plan ');
+  });
+
+  it('GIVEN --help among other arguments, even bad ones THEN 0 with the usage at once, nothing compared', async () => {
+    for (const args of [
+      ['--bogus', '--help'],
+      ['no-such-ref-anywhere', '-h', '--format', 'yaml'],
+    ]) {
+      const result = await run(args);
+      expect(result).toEqual({ code: EXIT_OK, stdout: expect.stringContaining('Usage:'), stderr: '' });
+    }
   });
 });
 
@@ -131,7 +146,8 @@ describe('formats and output', () => {
   it('GIVEN --format markdown THEN a PR comment starting with the totals', async () => {
     const result = await run([BASE, AFTER, '--format', 'markdown']);
     expect(result.stdout.split('\n')[0]).toMatch(/^### wms diff: 25 risky changes/);
-    expect(result.stdout).toContain('#### Risky changes');
+    expect(result.stdout).toContain('#### Stateful replacements and deletions');
+    expect(result.stdout).toContain('#### Other risky changes');
   });
 
   it('GIVEN --format=json THEN one JSON document', async () => {
@@ -240,4 +256,63 @@ describe('<base-ref> mode', () => {
     await expect(attempt).rejects.toThrow(/old \(abc1234\): scripts\/build.mjs failed:\ncannot build this/);
     expect(existsSync(join(scratch, 'out'))).toBe(false);
   });
+});
+
+describe('--plan (exact mode, real terraform)', () => {
+  /** A one-stack tree with an AWS provider and an SNS topic named `name`, and a log group using its ARN. */
+  function tinyTree(dir: string, topicName: string): void {
+    const stack = {
+      terraform: { required_providers: { aws: { source: 'aws', version: '5.100.0' } } },
+      provider: { aws: [{ region: 'eu-west-1' }] },
+      resource: {
+        aws_sns_topic: { Topic: { name: topicName } },
+        aws_cloudwatch_metric_alarm: {
+          Alarm: {
+            alarm_name: 'wms-tiny',
+            comparison_operator: 'GreaterThanThreshold',
+            evaluation_periods: 1,
+            metric_name: 'CPUUtilization',
+            namespace: 'AWS/EC2',
+            period: 60,
+            statistic: 'Average',
+            threshold: 80,
+            alarm_actions: ['${aws_sns_topic.Topic.arn}'],
+          },
+        },
+      },
+    };
+    mkdirSync(join(dir, 'stacks', 'wms-tiny'), { recursive: true });
+    writeFileSync(join(dir, 'stacks', 'wms-tiny', 'cdk.tf.json'), JSON.stringify(stack));
+    writeFileSync(
+      join(dir, 'manifest.json'),
+      JSON.stringify({
+        stacks: { 'wms-tiny': { name: 'wms-tiny', synthesizedStackPath: 'stacks/wms-tiny/cdk.tf.json' } },
+      }),
+    );
+  }
+
+  it('GIVEN a renamed topic THEN Terraform replaces it, the alarm naming its ARN updates, and the diff agrees', async () => {
+    tinyTree(join(scratch, 'before'), 'wms-tiny');
+    tinyTree(join(scratch, 'after'), 'wms-tiny-v2');
+    const cache = join(scratch, 'cache');
+    const args = [join(scratch, 'before'), join(scratch, 'after'), '--plan', '--plan-cache', cache];
+    const cold = await run([...args, '--format', 'json']);
+    expect(cold.code).toBe(EXIT_OK);
+    const stack = JSON.parse(cold.stdout).stacks[0];
+    if (stack.exact.status === 'unavailable') throw new Error(stack.exact.reason);
+    expect(stack.exact).toMatchObject({
+      status: 'planned',
+      cached: false,
+      residue: [],
+      counts: { create: 0, update: 1, replace: 1, delete: 0, move: 0 },
+    });
+    expect(stack.agreement).toMatchObject({ falsePositives: 0, falseNegatives: 0, disagreements: [] });
+    expect(cold.stderr).toMatch(/plan wms-tiny: planned, [\d.]+s \(base state built in \d rounds\)/);
+    const warm = await run(args);
+    expect(warm.stderr).toMatch(/plan wms-tiny: planned, [\d.]+s \(base state from the cache\)/);
+    expect(warm.stdout).toContain(
+      'wms-tiny: 0 to create, 1 to update, 1 to replace, 0 to delete, 0 to move (terraform plan)',
+    );
+    expect(warm.stdout).toContain('the semantic diff agrees with the plan on every resource');
+  }, 300_000);
 });

@@ -18,8 +18,8 @@ import {
   testEvents,
   testFile,
   typesOf,
-} from '../../scripts/lib/mock-apply';
-import { discoverMirrors } from '../../scripts/lib/terraform';
+} from '../../terraform/mock-apply';
+import { discoverMirrors } from '../../terraform/terraform';
 
 const AWS = { aws: { source: 'aws', version: '5.100.0' } };
 

@@ -3,8 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
-import { rehearseStack } from '../../scripts/lib/mock-apply';
-import { terraformPlatform } from '../../scripts/lib/terraform';
+import { rehearseStack } from '../../terraform/mock-apply';
+import { terraformPlatform } from '../../terraform/terraform';
 import { verifyStack } from '../../scripts/lib/verify';
 
 const REPO = resolve(__dirname, '..', '..');

@@ -266,6 +266,15 @@ describe('pull request', () => {
     expect(synth).toContain('npm run synth');
     expect(synth).toMatch(/npm run guardrails -- cdktf\.out --format sarif --output guardrails\.sarif/);
     expect(synth).toMatch(/npm run diff -- "\$BASE_SHA" .*--format markdown --output diff\.md/);
+    // The exact mode: terraform installed, base states cached per base commit in the folder the diff uses.
+    expect(synth).toMatch(/npm run diff -- "\$BASE_SHA" .*--plan --plan-cache \.wms-diff-cache/);
+    expect(usesOf(wf.jobs.synth, 'hashicorp/setup-terraform')[0].with).toMatchObject({
+      terraform_version: '${{ env.TERRAFORM_VERSION }}',
+    });
+    expect(usesOf(wf.jobs.synth, 'actions/cache')[0].with).toMatchObject({
+      path: '.wms-diff-cache',
+      key: 'wms-diff-plan-${{ github.event.pull_request.base.sha }}',
+    });
     const uploads = usesOf(wf.jobs.synth, 'actions/upload-artifact').map((s) => s.with?.name);
     expect(uploads).toEqual([
       'cdktf-out-${{ env.HEAD_SHA }}',

@@ -9,7 +9,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runMockedTest } from './mock-apply';
+import { runMockedTest } from '../../terraform/mock-apply';
 import {
   cliConfig,
   isolatedEnv,
@@ -19,7 +19,7 @@ import {
   providersUnavailable,
   requiredProviders,
   terraform,
-} from './terraform';
+} from '../../terraform/terraform';
 
 /** The outcome of verifying one stack, as the verify table prints it. */
 export interface VerifyResult {

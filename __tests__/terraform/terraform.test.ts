@@ -11,7 +11,7 @@ import {
   providersUnavailable,
   requiredProviders,
   terraformPlatform,
-} from '../../scripts/lib/terraform';
+} from '../../terraform/terraform';
 
 describe('requiredProviders', () => {
   it('qualifies short sources and keeps the pinned version', () => {
