@@ -13,9 +13,10 @@ const SOURCE_FOLDERS = [
   'scripts',
   'shared',
   'stacks',
+  'terraform',
 ];
 const IMPORT =
-  /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"](\.{1,2}\/[^'"]+)['"]|\brequire\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
+  /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"](\.{1,2}\/[^'"]+)['"]|\b(?:require|import)\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
 
 function sourceFiles(): string[] {
   const files = SOURCE_FOLDERS.flatMap((folder) =>

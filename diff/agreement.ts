@@ -2,8 +2,7 @@
  * The semantic diff against the exact plan: the action each side gives every resource, where they disagree, and
  * the recall and precision of the semantic diff's destructive actions (replace, delete).
  */
-import type { ExactAction, ExactChange } from './exact';
-import type { StackDiff } from './model';
+import type { Agreement, ExactAction, ExactChange, StackDiff } from './model';
 
 /** The action of each managed resource a stack diff changes, by address, in Terraform's terms. */
 export function semanticActions(diff: StackDiff): Map<string, ExactAction> {
@@ -36,17 +35,7 @@ export function exactActions(changes: readonly ExactChange[]): Map<string, Exact
   return new Map(changes.map((change) => [change.address, change.action]));
 }
 
-/** How the semantic diff compares with Terraform's plan on one stack. */
-export interface Agreement {
-  /** Resources Terraform destroys (replace or delete) that the semantic diff also destroys. */
-  readonly truePositives: number;
-  /** Resources the semantic diff destroys that Terraform does not. */
-  readonly falsePositives: number;
-  /** Resources Terraform destroys that the semantic diff does not. */
-  readonly falseNegatives: number;
-  /** Every resource whose action differs: `address: diff says update, Terraform plans replace`. */
-  readonly disagreements: readonly string[];
-}
+export type { Agreement } from './model';
 
 const DESTRUCTIVE: ReadonlySet<ExactAction> = new Set(['replace', 'delete']);
 

@@ -27,7 +27,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SynthTree } from './compare';
 import { agreement } from './agreement';
-import type { DiffReport, StackDiff } from './model';
+import type { DiffReport, ExactAction, ExactChange, ExactCounts, ExactStack, StackDiff } from './model';
 import { rehearsalOverride } from '../terraform/mock-apply';
 import type { CommandResult } from '../terraform/terraform';
 import { cliConfig, isolatedEnv, mirrorFor, requiredProviders, terraform } from '../terraform/terraform';
@@ -77,49 +77,7 @@ export interface PlanJson {
   };
 }
 
-/** What Terraform plans for one resource, in the diff's words. */
-export type ExactAction = 'create' | 'update' | 'replace' | 'delete' | 'move';
-
-/** One resource Terraform plans to change. */
-export interface ExactChange {
-  /** The address after the change. */
-  readonly address: string;
-  /** The address before, when Terraform moves it (a `moved` block). */
-  readonly previousAddress?: string;
-  /** Create, update in place, replace, delete, or move without a change. */
-  readonly action: ExactAction;
-  /** The attribute paths that force the replacement (`replace_paths`), dotted. */
-  readonly replacePaths: readonly string[];
-}
-
-/** The counts of a plan, as Terraform's summary line gives them (moves apart). */
-export interface ExactCounts {
-  readonly create: number;
-  readonly update: number;
-  readonly replace: number;
-  readonly delete: number;
-  readonly move: number;
-}
-
-/** The exact plan of one stack, or why there is none. */
-export type ExactStack =
-  | {
-      readonly status: 'planned' | 'uncertain';
-      /** Every resource Terraform plans to change, by address. */
-      readonly changes: readonly ExactChange[];
-      readonly counts: ExactCounts;
-      /** What the unchanged base still plans to change after the last round (empty when converged). */
-      readonly residue: readonly string[];
-      /** Rounds the base state needed (0 when it came from the cache). */
-      readonly rounds: number;
-      /** Whether the base state came from the cache. */
-      readonly cached: boolean;
-      /** Wall-clock seconds for this stack (init, base state, plan). */
-      readonly seconds: number;
-      /** Addresses the plan replaces that have `lifecycle.prevent_destroy`: a real plan would refuse. */
-      readonly refused: readonly string[];
-    }
-  | { readonly status: 'unavailable'; readonly reason: string; readonly seconds: number };
+export type { ExactAction, ExactChange, ExactCounts, ExactStack } from './model';
 
 /** Where the exact mode finds providers, keeps its cache, and works. */
 export interface ExactOptions {

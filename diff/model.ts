@@ -4,8 +4,6 @@
  */
 import type { Severity } from '../guardrails/types';
 import type { JsonObject } from '../model/values';
-import type { Agreement } from './agreement';
-import type { ExactStack } from './exact';
 import type { ReplacementCertainty } from './resource-facts';
 
 export type { Severity };
@@ -156,4 +154,60 @@ export interface DiffReport {
   readonly stacks: readonly StackDiff[];
   /** Risky changes sorted by stack, severity, address. */
   readonly findings: readonly RiskFinding[];
+}
+
+/** What Terraform plans for one resource, in the diff's words. */
+export type ExactAction = 'create' | 'update' | 'replace' | 'delete' | 'move';
+
+/** One resource Terraform plans to change. */
+export interface ExactChange {
+  /** The address after the change. */
+  readonly address: string;
+  /** The address before, when Terraform moves it (a `moved` block). */
+  readonly previousAddress?: string;
+  /** Create, update in place, replace, delete, or move without a change. */
+  readonly action: ExactAction;
+  /** The attribute paths that force the replacement (`replace_paths`), dotted. */
+  readonly replacePaths: readonly string[];
+}
+
+/** The counts of a plan, as Terraform's summary line gives them (moves apart). */
+export interface ExactCounts {
+  readonly create: number;
+  readonly update: number;
+  readonly replace: number;
+  readonly delete: number;
+  readonly move: number;
+}
+
+/** The exact plan of one stack, or why there is none. */
+export type ExactStack =
+  | {
+      readonly status: 'planned' | 'uncertain';
+      /** Every resource Terraform plans to change, by address. */
+      readonly changes: readonly ExactChange[];
+      readonly counts: ExactCounts;
+      /** What the unchanged base still plans to change after the last round (empty when converged). */
+      readonly residue: readonly string[];
+      /** Rounds the base state needed (0 when it came from the cache). */
+      readonly rounds: number;
+      /** Whether the base state came from the cache. */
+      readonly cached: boolean;
+      /** Wall-clock seconds for this stack (init, base state, plan). */
+      readonly seconds: number;
+      /** Addresses the plan replaces that have `lifecycle.prevent_destroy`: a real plan would refuse. */
+      readonly refused: readonly string[];
+    }
+  | { readonly status: 'unavailable'; readonly reason: string; readonly seconds: number };
+
+/** How the semantic diff compares with Terraform's plan on one stack. */
+export interface Agreement {
+  /** Resources Terraform destroys (replace or delete) that the semantic diff also destroys. */
+  readonly truePositives: number;
+  /** Resources the semantic diff destroys that Terraform does not. */
+  readonly falsePositives: number;
+  /** Resources Terraform destroys that the semantic diff does not. */
+  readonly falseNegatives: number;
+  /** Every resource whose action differs: `address: diff says update, Terraform plans replace`. */
+  readonly disagreements: readonly string[];
 }
