@@ -74,6 +74,23 @@ const COMMANDS: readonly (readonly [RegExp, Treatment])[] = [
   [/^npm run diff -- before\/cdktf\.out after\/cdktf\.out$/, { kind: 'run' }],
   [/^npm run guardrails( -- .*)?$/, { kind: 'run-beside-output' }],
   [/^node scripts\/build\.mjs$/, { kind: 'run' }],
+  [/^npm run diff -- --help$/, { kind: 'run' }],
+  [
+    /^helm pull /,
+    {
+      kind: 'needs',
+      what: 'Helm and the chart registry (network): by hand or in CI, when a chart version is bumped',
+    },
+  ],
+  [
+    /^node dist\/scripts\/generate-chart-catalogue\.js /,
+    {
+      kind: 'elsewhere',
+      where:
+        'hand, when a chart or CRD version is bumped (needs the upstream chart folder or archive; the generator ' +
+        'itself runs on a fixture chart in __tests__/scripts/chart-interface.test.ts)',
+    },
+  ],
   [
     /^node dist\/scripts\/generate-taggable\.js /,
     {

@@ -5,7 +5,8 @@
  * Terraform's plans are recorded in fixtures/mutations-exact.json with the converged base state
  * (mutations-base-state.json.gz): planning all mutations takes minutes. One mutation is re-planned live on every
  * run from the recorded base state, to prove the record still matches what Terraform does. Regenerate both
- * with `WMS_DIFF_RECORD=1 npx jest __tests__/diff/mutations.test.ts` after the platform stack changes.
+ * with `WMS_DIFF_RECORD=1 npx jest __tests__/diff/mutations.test.ts` after the platform stack changes (only the
+ * stale mutations are re-planned while the base stack is unchanged; a changed base re-plans all, minutes).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,7 +50,11 @@ if (RECORD) {
   it('records what Terraform plans for every mutation (WMS_DIFF_RECORD=1)', async () => {
     const cacheDir = mkdtempSync(join(tmpdir(), 'wms-diff-record-'));
     try {
-      const plans = await recordAll(cacheDir, (line) => process.stdout.write(`${line}\n`));
+      // Re-plans only the stale mutations when the base stack is the recorded one (its state seeds the cache).
+      const previous = existsSync(RECORDED) ? recorded() : undefined;
+      if (previous?.baseSha256 === stackSha256(base) && existsSync(BASE_STATE))
+        writeFileSync(baseStateFile(cacheDir, MUTATION_STACK, base), gunzipSync(readFileSync(BASE_STATE)));
+      const plans = await recordAll(cacheDir, (line) => process.stdout.write(`${line}\n`), previous);
       writeFileSync(RECORDED, `${JSON.stringify(plans, null, 1)}\n`);
       writeFileSync(BASE_STATE, gzipSync(readFileSync(baseStateFile(cacheDir, MUTATION_STACK, base))));
     } finally {
