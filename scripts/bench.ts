@@ -116,6 +116,7 @@ const REAL_TOOL_TESTS = [
   'scripts/diff\\.test',
   'workflows/plan-apply\\.test',
   'workflows/lint\\.test',
+  'scripts/run-parallel\\.test',
 ];
 const UNIT_ONLY = `--testPathIgnorePatterns '${REAL_TOOL_TESTS.join('|')}'`;
 

@@ -18,7 +18,7 @@ const NOT_OUR_COMMANDS: Readonly<Record<string, string>> = {
   lint: 'eslint and prettier (npx eslint --help, npx prettier --help)',
   format: 'prettier (npx prettier --help)',
   'test:unit': 'jest (npx jest --help)',
-  test: 'a chain of typecheck, lint, verify, mock-apply and test:unit',
+  test: 'a chain of typecheck and lint side by side, verify and mock-apply side by side, and test:unit',
 };
 
 /** The file an npm script runs: `node dist/x.js` (after the build), `node scripts/x.mjs` or `bash scripts/x.sh`. */

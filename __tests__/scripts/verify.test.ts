@@ -49,7 +49,10 @@ describe('verify and mock-apply decisions (stand-in terraform on PATH)', () => {
       .trim()
       .split('\n')
       .map((line) => line.split(' ').slice(0, 2).join(' '));
-  const machine = (kind: 'providers-available' | 'providers-unavailable', broken?: 'init' | 'test') => {
+  const machine = (
+    kind: 'providers-available' | 'providers-unavailable',
+    broken?: 'init' | 'test' | 'plan' | 'config',
+  ) => {
     workdir = mkdtempSync(join(tmpdir(), 'wms-verify-test-'));
     log = join(workdir, 'calls.log');
     mirror = join(workdir, 'mirror');
@@ -79,7 +82,8 @@ describe('verify and mock-apply decisions (stand-in terraform on PATH)', () => {
         resources: '2 to add',
         failed: false,
       });
-      expect(calls()).toEqual(['platform init', 'platform validate', 'platform plan', 'platform show']);
+      // plan validates first: a separate validate (another provider schema load) runs only to explain a failure.
+      expect(calls()).toEqual(['platform init', 'platform plan']);
     });
 
     it('reports a Kubernetes stack "not verifiable here" with the missing providers, not as a failure', async () => {
@@ -118,7 +122,7 @@ describe('verify and mock-apply decisions (stand-in terraform on PATH)', () => {
       expect(result.note).toBe(
         "planned against mocked providers and remote state, because it reads other stacks' state (terraform_remote_state); reads the EKS cluster (aws_eks_cluster); connects to the cluster (helm, kubernetes provider)",
       );
-      expect(calls()).toEqual(['cluster init', 'cluster validate', 'cluster test']);
+      expect(calls()).toEqual(['cluster init', 'cluster test']);
       const testFile = readFileSync(join(workdir, 'cluster', 'tests', 'plan.tftest.hcl'), 'utf8');
       expect(testFile).toContain('target = data.terraform_remote_state.platform');
       expect(testFile).toContain('cluster-name = "mock"');
@@ -154,6 +158,28 @@ describe('verify and mock-apply decisions (stand-in terraform on PATH)', () => {
       const result = await verifyStack('cluster', CLUSTER, workdir, [mirror]);
       expect(result).toMatchObject({ validated: 'yes', planned: 'no', failed: true });
       expect(result.note).toMatch(/^mocked plan failed:\nterraform test failed/);
+      expect(calls()).toEqual(['cluster init', 'cluster test', 'cluster validate']);
+    });
+
+    it.each([
+      ['platform', 'plan', PLATFORM],
+      ['cluster', 'test', CLUSTER],
+    ])(
+      'reports an invalid configuration of the %s stack as not validated (validate runs after the failed %s)',
+      async (name, planCommand, stack) => {
+        machine('providers-available', 'config');
+        const result = await verifyStack(name, stack, workdir, [mirror]);
+        expect(result).toMatchObject({ validated: 'no', planned: '-', failed: true });
+        expect(result.note).toMatch(/^terraform validate failed:\n[\s\S]*Reference to undeclared resource/);
+        expect(calls()).toEqual([`${name} init`, `${name} ${planCommand}`, `${name} validate`]);
+      },
+    );
+
+    it('fails when the real plan fails, with its error', async () => {
+      machine('providers-available', 'plan');
+      const result = await verifyStack('platform', PLATFORM, workdir, [mirror]);
+      expect(result).toMatchObject({ validated: 'yes', planned: 'no', failed: true });
+      expect(result.note).toMatch(/^terraform plan failed \(exit 1, no change summary\):\n[\s\S]*plan broke/);
     });
   });
 });

@@ -254,7 +254,19 @@ describe('pull request', () => {
     const scripts = (
       JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
     ).scripts;
-    const parts = scripts.test.split('&&').map((part) => part.trim());
+    // `node scripts/lib/run-parallel.mjs a b` runs `npm run a` and `npm run b` side by side: CI runs each.
+    const parts = scripts.test
+      .split('&&')
+      .map((part) => part.trim())
+      .flatMap((part) => {
+        const parallel = /^node scripts\/lib\/run-parallel\.mjs (.+)$/.exec(part);
+        return parallel ? parallel[1].split(/\s+/).map((name) => `npm run ${name}`) : [part];
+      })
+      // The build is a step of each script that needs it (npm run verify builds first).
+      .filter((part) => part !== 'npm run build');
+    expect(parts).toEqual(
+      expect.arrayContaining(['npm run typecheck', 'npm run lint', 'npm run verify', 'npm run mock-apply']),
+    );
     const check = runs(wf.jobs.check);
     for (const part of [...parts, scripts.pretest]) expect(check).toContain(part);
     expect(check).toContain('npm ci');

@@ -1,7 +1,7 @@
 /**
  * Verifying one synthesized stack with the real Terraform CLI, wherever it runs: `terraform init` (mirrored
- * providers from their mirror, the others from their registry), `terraform validate`, then a plan. A stack that
- * needs no credentials beyond placeholders is planned for real (`terraform plan -refresh=false`); a stack that
+ * providers from their mirror, the others from their registry), then a plan, which validates the configuration
+ * first (`terraform validate` runs on its own only to explain a failed plan). A stack that needs no credentials beyond placeholders is planned for real (`terraform plan -refresh=false`); a stack that
  * reads other stacks' state or the cluster, or talks to the cluster, is planned against mocked providers and mocked
  * remote state (`terraform test` with a plan run, see scripts/lib/mock-apply.ts). A stack whose providers can
  * neither be found in a mirror nor downloaded is "not verifiable here", with the reason: never a failure for want
@@ -9,7 +9,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runMockedTest } from '../../terraform/mock-apply';
+import { errorDiagnostics, runMockedTest, testEvents } from '../../terraform/mock-apply';
 import {
   cliConfig,
   isolatedEnv,
@@ -79,14 +79,20 @@ export async function verifyStack(
   if (unavailable) return result('-', '-', '-', false, `not verifiable here: ${unavailable}`);
   if (init.code !== 0)
     return result('no', '-', '-', true, `terraform init failed:\n${init.stderr || init.stdout}`);
-  const validate = await terraform(['validate', '-no-color'], dir, env);
-  if (validate.code !== 0)
-    return result('no', '-', '-', true, `terraform validate failed:\n${validate.stderr}`);
+  // `terraform plan` and `terraform test` validate the configuration before they plan (the checks of
+  // `terraform validate`, and each loads the provider schemas: seconds of CPU per stack), so validate runs on its
+  // own only when they fail, to say whether the configuration is invalid or the plan failed.
+  const invalid = async (): Promise<VerifyResult | undefined> => {
+    const validate = await terraform(['validate', '-no-color'], dir, env);
+    if (validate.code === 0) return undefined;
+    return result('no', '-', '-', true, `terraform validate failed:\n${validate.stderr || validate.stdout}`);
+  };
 
   const mocks = needsMocks(json);
   if (mocks) {
     const run = await runMockedTest(json, dir, env, 'plan');
-    if (!run.passed) return result('yes', 'no', '-', true, `mocked plan failed:\n${run.note}`);
+    if (!run.passed)
+      return (await invalid()) ?? result('yes', 'no', '-', true, `mocked plan failed:\n${run.note}`);
     return result(
       'yes',
       'mocked',
@@ -95,16 +101,27 @@ export async function verifyStack(
       `planned against mocked providers and remote state, because it ${mocks}`,
     );
   }
+  // `-json`: the change summary counts what the plan creates, without a `terraform show` (another schema load).
   const plan = await terraform(
-    ['plan', '-refresh=false', '-lock=false', '-input=false', '-no-color', '-out=plan.bin'],
+    ['plan', '-json', '-refresh=false', '-lock=false', '-input=false', '-no-color'],
     dir,
     env,
   );
-  if (plan.code !== 0) return result('yes', 'no', '-', true, `terraform plan failed:\n${plan.stderr}`);
-  const show = await terraform(['show', '-json', 'plan.bin'], dir, env);
-  const changes =
-    (JSON.parse(show.stdout) as { resource_changes?: { change: { actions: string[] } }[] })
-      .resource_changes ?? [];
-  const creates = changes.filter((c) => c.change.actions.includes('create')).length;
-  return result('yes', 'yes', `${creates} to add`, false);
+  const events = testEvents(plan.stdout);
+  const summary = events.find((event) => event.type === 'change_summary')?.changes as
+    { add?: number } | undefined;
+  if (plan.code !== 0 || summary?.add === undefined) {
+    const diagnostics = errorDiagnostics(events).map((line) => `  ${line}`);
+    return (
+      (await invalid()) ??
+      result(
+        'yes',
+        'no',
+        '-',
+        true,
+        `terraform plan failed (exit ${plan.code}${summary ? '' : ', no change summary'}):\n${diagnostics.join('\n') || plan.stderr || plan.stdout}`,
+      )
+    );
+  }
+  return result('yes', 'yes', `${summary.add} to add`, false);
 }
