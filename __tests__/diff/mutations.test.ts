@@ -3,9 +3,10 @@
  * (fixtures/mutations.ts): recall and precision of its replacements and deletions, per mutation and pooled.
  *
  * Terraform's plans are recorded in fixtures/mutations-exact.json with the converged base state
- * (mutations-base-state.json.gz): planning all mutations takes minutes. One mutation is re-planned live on every
- * run from the recorded base state, to prove the record still matches what Terraform does. Regenerate both
- * with `WMS_DIFF_RECORD=1 npx jest __tests__/diff/mutations.test.ts` after the platform stack changes (only the
+ * (mutations-base-state.json.gz) and the stacks they were planned for (mutations-stacks.json.gz, on which the
+ * measurement runs): planning all mutations takes minutes. One mutation is re-planned live on every run from the
+ * recorded base state, to prove the record still matches what Terraform does. Regenerate them
+ * with `WMS_DIFF_RECORD=1 npx jest __tests__/diff/mutations.test.ts` to measure the current code (only the
  * stale mutations are re-planned while the base stack is unchanged; a changed base re-plans all, minutes).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,15 +22,15 @@ import { baseStateFile } from '../../diff/exact';
 import { forcingCertainty } from '../../diff/resource-facts';
 import type { RecordedPlans } from './fixtures/mutations';
 import {
+  liveStacks,
   MUTATION_STACK,
   MUTATIONS,
-  mutate,
   planMutation,
   RECORDED,
   recordAll,
+  recordedStacks,
   stackSha256,
-  stagingConfig,
-  synthesizePlatform,
+  writeRecordedStacks,
 } from './fixtures/mutations';
 
 const BASE_STATE = join(__dirname, 'fixtures', 'mutations-base-state.json.gz');
@@ -37,8 +38,8 @@ const RECORD = process.env.WMS_DIFF_RECORD === '1';
 /** The mutation re-planned live on every run: a replacement that spreads over four resources. */
 const LIVE = 'kms-multi-region';
 
-const base: JsonObject = synthesizePlatform(stagingConfig());
-const afters = new Map(MUTATIONS.map((mutation) => [mutation.id, mutate(mutation, base)]));
+// Recording plans the current code; measuring reads the stacks the plans were recorded for (fixtures/mutations.ts).
+const { base, afters } = RECORD ? liveStacks() : recordedStacks();
 const STALE = `regenerate with WMS_DIFF_RECORD=1 npx jest __tests__/diff/mutations.test.ts`;
 
 function recorded(): RecordedPlans {
@@ -57,6 +58,7 @@ if (RECORD) {
       const plans = await recordAll(cacheDir, (line) => process.stdout.write(`${line}\n`), previous);
       writeFileSync(RECORDED, `${JSON.stringify(plans, null, 1)}\n`);
       writeFileSync(BASE_STATE, gzipSync(readFileSync(baseStateFile(cacheDir, MUTATION_STACK, base))));
+      writeRecordedStacks({ base, afters });
     } finally {
       rmSync(cacheDir, { recursive: true, force: true });
     }
