@@ -6,6 +6,7 @@ import { PROJECT } from '../config/project';
 import { BootstrapCiRoles, ciRoleNames } from '../constructs/delivery/bootstrap-ci-roles';
 import { BootstrapState } from '../constructs/delivery/bootstrap-state';
 import { eksClusterName } from '../constructs/cluster/eks-cluster';
+import { IMAGE_ADMISSION_IDENTITY } from '../constructs/cluster/image-admission';
 import { GithubOidcProvider } from '../constructs/delivery/github-oidc-provider';
 import { ImagePushRole } from '../constructs/delivery/image-push-role';
 import { ImageRepositories } from '../constructs/delivery/image-repositories';
@@ -85,13 +86,15 @@ export function registryAccountOf(image: string): string | undefined {
 
 /**
  * The roles of an environment that pull images: the node roles of its managed node groups and of Karpenter's
- * nodes (the kubelet pulls with the node's role), as EksCluster and EksKarpenter name them.
+ * nodes (the kubelet pulls with the node's role), as EksCluster and EksKarpenter name them, and the pod role of the
+ * image admission controller (it reads signatures), as EksCluster names workload identities.
  */
 export function imagePullRoleArns(accountId: string, environment: string): string[] {
   const cluster = eksClusterName(`${PROJECT.name}-${environment}`);
   return [
     `arn:aws:iam::${accountId}:role/${physicalName(cluster, 'node')}`,
     `arn:aws:iam::${accountId}:role/${physicalName(cluster, 'karpenter', 'node')}`,
+    `arn:aws:iam::${accountId}:role/${physicalName(cluster, IMAGE_ADMISSION_IDENTITY.serviceAccount)}`,
   ];
 }
 

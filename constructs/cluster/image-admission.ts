@@ -5,6 +5,7 @@ import { suppress } from '../../guardrails/suppress';
 import { NODE_POOL_LABEL } from './eks-cluster';
 import { HelmChart } from '../shared/helm-chart';
 import { propError } from '../shared/errors';
+import type { PolicyStatement } from '../shared/kms';
 
 /** The Kyverno chart, pinned (app v1.19.0); renovate reads the comment (renovate.json). */
 // renovate: datasource=helm depName=kyverno registryUrl=https://kyverno.github.io/kyverno/
@@ -200,4 +201,26 @@ export class ImagePolicy extends Construct {
       },
     });
   }
+}
+
+/**
+ * What the admission controller's workload identity needs to read signatures: an ECR login, and pulls of
+ * manifests and referrers from the image repositories (`<account>.dkr.ecr.<region>.amazonaws.com/<name>`, in any
+ * account: the registry's repository policy lets this role in). Other registries need no statement.
+ */
+export function imageSignatureReaderStatements(imageRepositories: readonly string[]): PolicyStatement[] {
+  const arns = imageRepositories.flatMap((image) => {
+    const match = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com\/(.+)$/.exec(image);
+    return match ? [`arn:aws:ecr:${match[2]}:${match[1]}:repository/${match[3]}`] : [];
+  });
+  if (arns.length === 0) return [];
+  return [
+    { Sid: 'EcrLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+    {
+      Sid: 'ReadImageSignatures',
+      Effect: 'Allow',
+      Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:ListImages', 'ecr:DescribeImages'],
+      Resource: [...new Set(arns)].sort(),
+    },
+  ];
 }
