@@ -1,7 +1,7 @@
 import type { Construct } from 'constructs';
 import { PROJECT } from '../config/project';
 import { ClusterConfig } from '../constructs/cluster/cluster-config';
-import { ImagePolicy } from '../constructs/cluster/image-admission';
+import { ImagePolicy } from '../constructs/cluster/image-policy';
 import { ClusterStack } from './cluster-stack';
 import type { ClusterServicesStack } from './cluster-services-stack';
 import type { EnvironmentStackProps } from './environment-stack';

@@ -1,14 +1,13 @@
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { TerraformStack, Testing } from 'cdktf';
-import type { ImagePolicyProps } from '../../../constructs/cluster/image-admission';
+import { ImageAdmission, KYVERNO_CHART_VERSION } from '../../../constructs/cluster/image-admission';
+import type { ImagePolicyProps } from '../../../constructs/cluster/image-policy';
 import {
   ADMISSION_EXEMPT_NAMESPACES,
   GITHUB_ACTIONS_ISSUER,
-  ImageAdmission,
   ImagePolicy,
-  KYVERNO_CHART_VERSION,
-} from '../../../constructs/cluster/image-admission';
+} from '../../../constructs/cluster/image-policy';
 import { CLUSTER_NAMESPACES } from '../../../constructs/cluster/cluster-services';
 import { checkStacks } from '../../../guardrails/engine';
 import { listOfType, synthJson } from '../../support/synth';
