@@ -773,12 +773,13 @@ export const CROSS_ENVIRONMENT_RULES: readonly string[] = [
   'name: unique across environments',
   "network.vpcCidr: disjoint from every other environment's (so they can be peered later)",
   'state.bucket, state.region, state.bootstrapBackend: the same for every environment of one AWS account (its bootstrap stack creates one state bucket)',
+  'app.images.api, app.images.web: one registry host for every environment (the ECR registry account holds the repositories and push roles)',
 ];
 
 /**
  * Rules across environments: unique names, non-overlapping VPC CIDRs (so they can be peered later), and one state
  * bucket per AWS account (its bootstrap stack creates one: `state.bucket`, `state.region` and
- * `state.bootstrapBackend` agree among the environments of an account).
+ * `state.bootstrapBackend` agree among the environments of an account), and one image registry for all.
  */
 export function crossEnvironmentProblems(
   configs: readonly { readonly source: string; readonly config: EnvironmentConfig }[],
@@ -801,7 +802,34 @@ export function crossEnvironmentProblems(
       }
     }
   });
+  registryProblems(problems, configs);
   return problems;
+}
+
+/**
+ * One registry every environment pulls from: the host of `app.images.api` and `app.images.web` (for ECR, the
+ * registry account and region) is the same everywhere, so an image that ran in one environment is the image the
+ * next one pulls.
+ */
+function registryProblems(
+  problems: string[],
+  configs: readonly { readonly source: string; readonly config: EnvironmentConfig }[],
+): void {
+  const [first] = configs;
+  if (!first) return;
+  const host = (image: string) => image.split('/')[0];
+  const expected = host(first.config.app.images.api);
+  for (const { source, config } of configs) {
+    for (const field of ['api', 'web'] as const) {
+      const image = config.app.images[field];
+      if (host(image) !== expected) {
+        problems.push(
+          `${source}: app.images.${field}: "${image}" is not allowed (one registry for every environment: ` +
+            `${expected} as in ${first.source})`,
+        );
+      }
+    }
+  }
 }
 
 /** The environments of one account share its state bucket: each state field must match the first one's. */

@@ -8,4 +8,13 @@ export const PROJECT = {
   databaseName: 'wms',
   /** The database user the WMS API connects as, through the RDS Proxy with IAM authentication. */
   apiDatabaseUser: 'wms_api',
+  /**
+   * The application repositories that build the WMS images, each with the image repositories (in the registry
+   * account) it alone may push to and the git refs whose GitHub Actions jobs may push: its push role trusts
+   * `repo:<repository>:ref:<ref>` for these refs only (docs/delivery.md, "Images").
+   */
+  imageSources: [
+    { repository: 'acme/wms-api', images: ['wms-api'], refs: ['refs/heads/main', 'refs/tags/v*'] },
+    { repository: 'acme/wms-web', images: ['wms-web'], refs: ['refs/heads/main', 'refs/tags/v*'] },
+  ],
 } as const;

@@ -1,11 +1,14 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import type { EnvironmentConfig, StateConfig } from '../config/environment';
+import type { AppConfig, EnvironmentConfig, StateConfig } from '../config/environment';
 import { PROJECT } from '../config/project';
 import { BootstrapCiRoles, ciRoleNames } from '../constructs/delivery/bootstrap-ci-roles';
 import { BootstrapState } from '../constructs/delivery/bootstrap-state';
+import { eksClusterName } from '../constructs/cluster/eks-cluster';
+import { IMAGE_ADMISSION_IDENTITY } from '../constructs/cluster/image-admission';
 import { GithubOidcProvider } from '../constructs/delivery/github-oidc-provider';
+import { ImagePushRole } from '../constructs/delivery/image-push-role';
 import { ImageRepositories } from '../constructs/delivery/image-repositories';
 import { physicalName } from '../constructs/shared/naming';
 import type { BackendKind } from './environment-stack';
@@ -17,6 +20,8 @@ export type BootstrapSource = Pick<EnvironmentConfig, 'name' | 'production' | 'a
    * own state: `local` until it has been migrated into the bucket, then `s3`.
    */
   readonly state: StateConfig & { readonly bootstrapBackend?: BackendKind };
+  /** The image repositories the environment pulls from: their ECR host names the registry account. */
+  readonly app: Pick<AppConfig, 'images'>;
 };
 
 /** One environment hosted by an account, as its bootstrap needs it. */
@@ -45,6 +50,12 @@ export interface BootstrapAccount {
   readonly costCentre: string;
   /** Where the bootstrap stack keeps its own state. */
   readonly backend: BackendKind;
+  /**
+   * Set when this account holds the one registry every environment pulls from (the account of the ECR host in
+   * `app.images`): the roles, of every account, that pull from it.
+   * @default - not the registry account: no repositories, no push roles
+   */
+  readonly registry?: { readonly pullRoleArns: readonly string[] };
 }
 
 /** The image repositories every account gets: the WMS API and web images. */
@@ -65,6 +76,33 @@ export function githubApplyRoleArn(accountId: string, environment: string): stri
   return `arn:aws:iam::${accountId}:role/${ciRoleNames(`${PROJECT.name}-${environment}`).apply}`;
 }
 
+// <account>.dkr.ecr.<region>.amazonaws.com/<name>
+const ECR_IMAGE = /^(\d{12})\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com\//;
+
+/** The account of an ECR image repository, or undefined for another registry. */
+export function registryAccountOf(image: string): string | undefined {
+  return ECR_IMAGE.exec(image)?.[1];
+}
+
+/**
+ * The roles of an environment that pull images: the node roles of its managed node groups and of Karpenter's
+ * nodes (the kubelet pulls with the node's role), as EksCluster and EksKarpenter name them, and the pod role of the
+ * image admission controller (it reads signatures), as EksCluster names workload identities.
+ */
+export function imagePullRoleArns(accountId: string, environment: string): string[] {
+  const cluster = eksClusterName(`${PROJECT.name}-${environment}`);
+  return [
+    `arn:aws:iam::${accountId}:role/${physicalName(cluster, 'node')}`,
+    `arn:aws:iam::${accountId}:role/${physicalName(cluster, 'karpenter', 'node')}`,
+    `arn:aws:iam::${accountId}:role/${physicalName(cluster, IMAGE_ADMISSION_IDENTITY.serviceAccount)}`,
+  ];
+}
+
+/** Name of the push role of an application repository: `wms-github-push-<repository name>`. */
+export function imagePushRoleName(repository: string): string {
+  return physicalName(PROJECT.name, 'github-push', repository.split('/')[1]);
+}
+
 const joined = (values: readonly string[]): string => [...new Set(values)].join('+');
 const pascal = (name: string): string =>
   name
@@ -83,6 +121,11 @@ export function bootstrapAccounts(
   configs: readonly BootstrapSource[],
   stackNamesOf: (environment: string) => readonly string[],
 ): BootstrapAccount[] {
+  // config's crossEnvironmentProblems has checked that every environment names the same registry.
+  const registryAccount = configs.length > 0 ? registryAccountOf(configs[0].app.images.api) : undefined;
+  const pullRoleArns = configs
+    .flatMap((config) => imagePullRoleArns(config.awsAccountId, config.name))
+    .sort();
   const byAccount = new Map<string, BootstrapSource[]>();
   for (const config of configs) {
     byAccount.set(config.awsAccountId, [...(byAccount.get(config.awsAccountId) ?? []), config]);
@@ -104,6 +147,7 @@ export function bootstrapAccounts(
         owner: joined(sorted.map((config) => config.tags.owner)),
         costCentre: joined(sorted.map((config) => config.tags.costCentre)),
         backend: first.state.bootstrapBackend ?? 'local',
+        ...(accountId === registryAccount ? { registry: { pullRoleArns } } : {}),
       };
     });
 }
@@ -134,8 +178,10 @@ export class BootstrapStack extends TerraformStack {
   readonly githubOidc: GithubOidcProvider;
   /** Each environment's plan and apply roles, by environment name. */
   readonly ciRoles: Readonly<Record<string, BootstrapCiRoles>>;
-  /** The WMS image repositories. */
-  readonly images: ImageRepositories;
+  /** The WMS image repositories, in the registry account only. */
+  readonly images?: ImageRepositories;
+  /** The push role of each application repository (`PROJECT.imageSources`), in the registry account only. */
+  readonly pushRoles: Readonly<Record<string, ImagePushRole>>;
 
   constructor(scope: Construct, id: string, props: BootstrapStackProps) {
     super(scope, id);
@@ -198,11 +244,14 @@ export class BootstrapStack extends TerraformStack {
         };
       }),
     });
-    this.images = new ImageRepositories(this, 'Images', {
-      repositoryNames: IMAGE_REPOSITORIES,
-      accountId: account.accountId,
-      keyAlias: physicalName(PROJECT.name, 'ecr'),
-    });
+    this.images = account.registry
+      ? new ImageRepositories(this, 'Images', {
+          repositoryNames: IMAGE_REPOSITORIES,
+          accountId: account.accountId,
+          keyAlias: physicalName(PROJECT.name, 'ecr'),
+          pullRoleArns: account.registry.pullRoleArns,
+        })
+      : undefined;
     this.githubOidc = new GithubOidcProvider(this, 'GithubOidc');
 
     const ciRoles: Record<string, BootstrapCiRoles> = {};
@@ -217,11 +266,17 @@ export class BootstrapStack extends TerraformStack {
         state: this.state,
         stateKeys: environment.stateKeys,
         environmentTag: { key: 'Environment', value: environment.name },
-        protectedKeyArns: [this.images.key.arn],
-        protectedRepositoryArns: this.images.repositoryArns,
+        protectedKeyArns: this.images ? [this.images.key.arn] : [],
+        // Outside the registry account the names are still denied, so no environment creates its own copy.
+        protectedRepositoryArns:
+          this.images?.repositoryArns ??
+          IMAGE_REPOSITORIES.map(
+            (name) => `arn:aws:ecr:${account.region}:${account.accountId}:repository/${name}`,
+          ),
       });
     }
     this.ciRoles = ciRoles;
+    this.pushRoles = this.createPushRoles();
 
     const outputs: Record<string, { value: string; description: string }> = {
       StateBucketName: { value: account.stateBucket, description: 'State bucket of the environments' },
@@ -238,10 +293,16 @@ export class BootstrapStack extends TerraformStack {
         description: 'GitHub Actions OIDC provider',
       },
     };
-    for (const name of IMAGE_REPOSITORIES) {
+    for (const name of this.images ? IMAGE_REPOSITORIES : []) {
       outputs[`${pascal(name)}RepositoryUrl`] = {
-        value: this.images.repositoryUrls[name],
+        value: this.images?.repositoryUrls[name] ?? '',
         description: `ECR repository of ${name} images`,
+      };
+    }
+    for (const [repository, role] of Object.entries(this.pushRoles)) {
+      outputs[`${pascal(repository.split('/')[1])}PushRoleArn`] = {
+        value: role.roleArn,
+        description: `Push role of ${repository} (role-to-assume of the build-image workflow)`,
       };
     }
     for (const [environment, roles] of Object.entries(ciRoles)) {
@@ -258,5 +319,31 @@ export class BootstrapStack extends TerraformStack {
     for (const [name, { value, description }] of Object.entries(outputs)) {
       new TerraformOutput(this, name, { value, description });
     }
+  }
+
+  /** One push-only role per application repository, limited to its own image repositories. */
+  private createPushRoles(): Record<string, ImagePushRole> {
+    const images = this.images;
+    if (!images) return {};
+    const roles: Record<string, ImagePushRole> = {};
+    for (const source of PROJECT.imageSources) {
+      const [, name] = source.repository.split('/');
+      roles[source.repository] = new ImagePushRole(this, `PushRole${pascal(name)}`, {
+        roleName: imagePushRoleName(source.repository),
+        provider: this.githubOidc,
+        repository: source.repository,
+        refs: source.refs,
+        repositoryArns: source.images.map((image) => {
+          const repository = images.repositories[image];
+          if (!repository) {
+            throw new Error(
+              `PROJECT.imageSources: images: "${image}" is not allowed (one of ${IMAGE_REPOSITORIES.join(', ')})`,
+            );
+          }
+          return repository.arn;
+        }),
+      });
+    }
+    return roles;
   }
 }

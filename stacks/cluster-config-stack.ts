@@ -1,5 +1,7 @@
 import type { Construct } from 'constructs';
+import { PROJECT } from '../config/project';
 import { ClusterConfig } from '../constructs/cluster/cluster-config';
+import { ImagePolicy } from '../constructs/cluster/image-policy';
 import { ClusterStack } from './cluster-stack';
 import type { ClusterServicesStack } from './cluster-services-stack';
 import type { EnvironmentStackProps } from './environment-stack';
@@ -20,6 +22,8 @@ export interface ClusterConfigStackProps extends EnvironmentStackProps {
 export class ClusterConfigStack extends ClusterStack {
   /** The custom resources. */
   readonly clusterConfig: ClusterConfig;
+  /** The image admission policy: only signed images of the one registry. */
+  readonly imagePolicy: ImagePolicy;
 
   constructor(scope: Construct, id: string, props: ClusterConfigStackProps) {
     super(scope, id, props, { helm: false });
@@ -31,6 +35,12 @@ export class ClusterConfigStack extends ClusterStack {
       karpenterNodeRoleName: platform.eks.karpenterNodeRoleName,
       volumeKmsKeyArn: platform.eks.kmsKeyArn,
       karpenterCpuLimit: config.eks.karpenterCpuLimit,
+    });
+    const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    this.imagePolicy = new ImagePolicy(this, 'ImagePolicy', {
+      registry: config.app.images.api.split('/')[0],
+      // Fulcio names a reusable workflow's own path (job_workflow_ref), whichever repository called it.
+      signerSubjectRegExp: `^${escaped(`https://github.com/${PROJECT.repository}/.github/workflows/build-image.yml@refs/heads/main`)}$`,
     });
   }
 }

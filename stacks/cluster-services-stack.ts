@@ -1,5 +1,6 @@
 import type { Construct } from 'constructs';
 import { ClusterServices } from '../constructs/cluster/cluster-services';
+import { ImageAdmission } from '../constructs/cluster/image-admission';
 import { ClusterStack } from './cluster-stack';
 import type { EnvironmentStackProps } from './environment-stack';
 import type { PlatformStack } from './platform-stack';
@@ -17,6 +18,8 @@ export interface ClusterServicesStackProps extends EnvironmentStackProps {
 export class ClusterServicesStack extends ClusterStack {
   /** The controllers. */
   readonly services: ClusterServices;
+  /** The image admission controller (Kyverno); its policy is in cluster-config. */
+  readonly imageAdmission: ImageAdmission;
 
   constructor(scope: Construct, id: string, props: ClusterServicesStackProps) {
     super(scope, id, props, { helm: true });
@@ -33,6 +36,9 @@ export class ClusterServicesStack extends ClusterStack {
       volumeKmsKeyArn: platform.eks.kmsKeyArn,
       karpenterInterruptionQueue: platform.eks.karpenterQueueName,
       controllerReplicas: config.eks.controllerReplicas,
+    });
+    this.imageAdmission = new ImageAdmission(this, 'ImageAdmission', {
+      replicas: Math.max(config.eks.controllerReplicas ?? 2, 2),
     });
   }
 }

@@ -10,6 +10,10 @@ import { API_SERVICE_ACCOUNT, WMS_NAMESPACE } from '../constructs/app/wms-applic
 import { EksCluster, eksClusterName, WORKLOAD_SERVICE_ACCOUNTS } from '../constructs/cluster/eks-cluster';
 import type { EksWorkloadIdentityOptions } from '../constructs/cluster/eks-workload-identity';
 import {
+  IMAGE_ADMISSION_IDENTITY,
+  imageSignatureReaderStatements,
+} from '../constructs/cluster/image-admission';
+import {
   cloudwatchMetricsReaderPolicy,
   databaseConnectPolicy,
   externalDnsPolicy,
@@ -248,6 +252,12 @@ export class PlatformStack extends EnvironmentStack {
         ...secretReaderPolicy(region, [apiSecretArn], secretKeys),
         ...databaseConnectPolicy(`arn:aws:rds-db:${region}:${config.awsAccountId}:dbuser:${dbUser}`),
       ],
+    });
+    // Image admission (Kyverno) reads signatures from the one registry; its repository policy admits this role.
+    identity('ImageAdmission', {
+      ...IMAGE_ADMISSION_IDENTITY,
+      description: 'Kyverno admission controller (image signatures)',
+      statements: imageSignatureReaderStatements([config.app.images.api, config.app.images.web]),
     });
   }
 }

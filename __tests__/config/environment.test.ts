@@ -361,8 +361,28 @@ describe('crossEnvironmentProblems', () => {
       awsAccountId: `${name}-account`,
       state: STATE,
       network: { vpcCidr },
+      app: {
+        images: {
+          api: '333333333333.dkr.ecr.eu-west-1.amazonaws.com/wms-api',
+          web: '333333333333.dkr.ecr.eu-west-1.amazonaws.com/wms-web',
+        },
+      },
       ...more,
     }) as EnvironmentConfig;
+
+  it('GIVEN an environment pulling from another registry THEN names the field, the value and the one registry', () => {
+    const other = {
+      images: { api: '444444444444.dkr.ecr.eu-west-1.amazonaws.com/wms-api', web: 'ghcr.io/acme/wms-web' },
+    };
+    const problems = crossEnvironmentProblems([
+      { source: 'a.yaml', config: config('a', '10.10.0.0/16') },
+      { source: 'b.yaml', config: config('b', '10.20.0.0/16', { app: other } as Partial<EnvironmentConfig>) },
+    ]);
+    expect(problems).toEqual([
+      'b.yaml: app.images.api: "444444444444.dkr.ecr.eu-west-1.amazonaws.com/wms-api" is not allowed (one registry for every environment: 333333333333.dkr.ecr.eu-west-1.amazonaws.com as in a.yaml)',
+      'b.yaml: app.images.web: "ghcr.io/acme/wms-web" is not allowed (one registry for every environment: 333333333333.dkr.ecr.eu-west-1.amazonaws.com as in a.yaml)',
+    ]);
+  });
 
   it('GIVEN environments of one account disagreeing on the state THEN reports every disagreement', () => {
     const account = { awsAccountId: '444444444444' };

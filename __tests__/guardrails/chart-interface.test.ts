@@ -16,6 +16,7 @@ import {
 } from '../../guardrails/chart-interface';
 import { checkStack } from '../../guardrails/engine';
 import { CHART_VERSIONS } from '../../constructs/cluster/cluster-services';
+import { KYVERNO_CHART_VERSION } from '../../constructs/cluster/image-admission';
 import { MONITORING_CHARTS } from '../../constructs/observability/monitoring-values';
 
 const CATALOGUE = catalogue as unknown as ChartCatalogue;
@@ -298,6 +299,7 @@ describe('the committed catalogue and schema set', () => {
         ([key, version]) => `${CHART_NAMES[key as keyof typeof CHART_VERSIONS]}@${version}`,
       ),
       ...Object.values(MONITORING_CHARTS).map((ref) => `${ref.chart}@${ref.version}`),
+      `kyverno@${KYVERNO_CHART_VERSION}`,
     ]);
     const visit = (node: InterfaceNode) => {
       if (node.subchart && !needed.has(node.subchart)) {
@@ -316,6 +318,7 @@ describe('the committed catalogue and schema set', () => {
       'external-secrets.io/v1/ExternalSecret',
       'karpenter.k8s.aws/v1/EC2NodeClass',
       'karpenter.sh/v1/NodePool',
+      'kyverno.io/v1/ClusterPolicy',
     ]);
   });
 });

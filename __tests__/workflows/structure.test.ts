@@ -150,7 +150,8 @@ describe('credentials', () => {
     expect(all).not.toMatch(
       /AWS_ACCESS_KEY|AWS_SECRET|aws-access-key-id|aws-secret-access-key|aws-session-token/i,
     );
-    expect(all).not.toMatch(/secrets\./);
+    // One exception: the GitHub App key that opens release pull requests here, passed by the calling repository.
+    expect(all.match(/secrets\.[\w-]+/g)).toEqual(['secrets.release-app-private-key']);
     expect(all).not.toMatch(/pull_request_target|workflow_run/);
   });
 
@@ -165,6 +166,13 @@ describe('credentials', () => {
       for (const step of usesOf(job, ACTIONS_WITH_AWS_ROLES)) {
         const role = String(step.with?.['role-to-assume']);
         const where = `${file}:${id}`;
+        if (file === 'build-image.yml') {
+          // The calling repository's push role, outside any environment (its trust names refs, not environments).
+          expect(`${where} ${role} ${job.environment}`).toBe(
+            `${where} arn:aws:iam::\${{ inputs.account }}:role/wms-github-push-\${{ github.event.repository.name }} undefined`,
+          );
+          continue;
+        }
         expect(`${where} ${role}`).toMatch(
           /:role\/wms-\$\{\{ (matrix|inputs)\.environment \}\}-github-(plan|apply)$/,
         );
@@ -458,5 +466,78 @@ describe('dependabot', () => {
       ['github-actions', '/', 'weekly'],
     ]);
     for (const update of config.updates) expect(Object.keys(update.groups ?? {}).length).toBeGreaterThan(0);
+  });
+});
+
+describe('build-image (reusable)', () => {
+  const wf = workflows['build-image.yml'];
+  const build = wf.jobs.build;
+  const at = (predicate: (step: Step) => boolean) => indexOf(build, predicate);
+  const named = (text: string) => (step: Step) => (step.name ?? '').includes(text);
+
+  it('GIVEN the trigger THEN only workflow_call, with the image, the registry account and the optional App key', () => {
+    const call = wf.on.workflow_call as {
+      inputs: Record<string, unknown>;
+      secrets: Record<string, { required: boolean }>;
+    };
+    expect(Object.keys(wf.on)).toEqual(['workflow_call']);
+    expect(Object.keys(call.inputs)).toEqual(expect.arrayContaining(['image', 'account', 'region']));
+    expect(call.secrets['release-app-private-key'].required).toBe(false);
+  });
+
+  it('GIVEN the build THEN scan (trivy, critical, fixable) and SBOM before the push, ECR gate before the signature', () => {
+    const trivy = usesOf(build, 'aquasecurity/trivy-action');
+    const gate = trivy.find((step) => step.with?.severity === 'CRITICAL');
+    expect(gate?.with).toMatchObject({ 'exit-code': '1', 'ignore-unfixed': true });
+    expect(trivy.find((step) => step.with?.format === 'cyclonedx')).toBeDefined();
+    const firstBuild = at((step) => step.uses?.startsWith('docker/build-push-action@') === true);
+    const scan = at((step) => step.with?.severity === 'CRITICAL');
+    const push = at((step) => step.with?.push === true);
+    const ecrGate = at(named('ECR enhanced scanning'));
+    const sign = at(named('keyless signature'));
+    const attest = at(named('provenance attestation'));
+    expect(firstBuild).toBeGreaterThanOrEqual(0);
+    expect([firstBuild < scan, scan < push, push < ecrGate, ecrGate < sign, sign < attest]).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect(steps(build)[firstBuild].with).toMatchObject({ push: false, load: true });
+    expect(String(steps(build)[firstBuild].with?.['cache-to'])).toMatch(/^type=gha,mode=max/);
+  });
+
+  it('GIVEN the push THEN one immutable tag (release tag or SHA, never latest) and a signature by digest', () => {
+    const push = steps(build).find((step) => step.with?.push === true);
+    expect(String(push?.with?.tags)).toMatch(/:\$\{\{ steps\.tag\.outputs\.tag \}\}$/);
+    expect(sources['build-image.yml']).not.toMatch(/:latest\b/);
+    expect(runs(build)).toMatch(/cosign sign --yes "\$IMAGE@\$DIGEST"/);
+    expect(runs(build)).toMatch(
+      /if \[ "\$REF_TYPE" = tag \]; then tag="\$\{REF_NAME#v\}"; else tag="\$GITHUB_SHA"; fi/,
+    );
+  });
+
+  it('GIVEN a release tag THEN the release job opens the dev pull request with set-release, holding no token scope', () => {
+    const release = wf.jobs['release-pr'];
+    expect(release.needs).toBe('build');
+    expect(release.if).toContain("github.ref_type == 'tag'");
+    expect(release.permissions).toEqual({});
+    expect(runs(release)).toContain('npm run set-release -- --environment dev --version "$VERSION"');
+    expect(runs(release)).toContain('gh pr create');
+  });
+});
+
+describe('promotion', () => {
+  const job = workflows['promotion.yml'].jobs['check-promotion'];
+
+  it('GIVEN a pull request touching staging or prod THEN check-promotion compares with the base commit', () => {
+    expect((workflows['promotion.yml'].on.pull_request as { paths: string[] }).paths).toEqual([
+      'config/staging.yaml',
+      'config/prod.yaml',
+    ]);
+    expect(runs(job)).toContain('npm run check-promotion -- --base "$BASE"');
+    expect(usesOf(job, 'actions/checkout')[0].with?.['fetch-depth']).toBe(0);
+    expect(job.permissions).toEqual({ contents: 'read' });
   });
 });

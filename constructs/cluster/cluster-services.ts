@@ -8,10 +8,15 @@ import { propError } from '../shared/errors';
 
 /** Chart versions, pinned; read each chart's upgrade notes before bumping one. */
 export const CHART_VERSIONS = {
+  // renovate: datasource=helm depName=aws-load-balancer-controller registryUrl=https://aws.github.io/eks-charts
   awsLoadBalancerController: '3.5.0',
+  // renovate: datasource=helm depName=metrics-server registryUrl=https://kubernetes-sigs.github.io/metrics-server/
   metricsServer: '3.13.0',
+  // renovate: datasource=helm depName=external-dns registryUrl=https://kubernetes-sigs.github.io/external-dns/
   externalDns: '1.21.1',
+  // renovate: datasource=helm depName=external-secrets registryUrl=https://charts.external-secrets.io
   externalSecrets: '2.9.0',
+  // renovate: datasource=docker depName=public.ecr.aws/karpenter/karpenter
   karpenter: '1.14.1',
 } as const;
 

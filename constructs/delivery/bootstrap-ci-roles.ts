@@ -301,6 +301,7 @@ export class BootstrapCiRoles extends Construct {
         Resource: [
           iam('role/*-github-plan'),
           iam('role/*-github-apply'),
+          iam('role/*-github-push-*'),
           iam('policy/*-github-apply-boundary'),
           iam(`oidc-provider/${GITHUB_OIDC_HOST}`),
         ],

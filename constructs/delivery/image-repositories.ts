@@ -1,9 +1,11 @@
 import { EcrLifecyclePolicy } from '@cdktf/provider-aws/lib/ecr-lifecycle-policy';
+import { EcrRegistryScanningConfiguration } from '@cdktf/provider-aws/lib/ecr-registry-scanning-configuration';
 import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
+import { EcrRepositoryPolicy } from '@cdktf/provider-aws/lib/ecr-repository-policy';
 import type { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { Construct } from 'constructs';
 import { propError } from '../shared/errors';
-import { customerKey } from '../shared/kms';
+import { customerKey, policyDocument } from '../shared/kms';
 
 /** Properties of {@link ImageRepositories}. */
 export interface ImageRepositoriesProps {
@@ -25,7 +27,25 @@ export interface ImageRepositoriesProps {
    * @default 7
    */
   readonly untaggedExpiryDays?: number;
+  /**
+   * IAM roles, of this or other accounts, that may pull every image (the clusters' node roles, and the pod roles
+   * that read signatures), by exact ARN. The repository policy names each role's account as principal and pins
+   * the role with `aws:PrincipalArn`, so a role that does not exist yet does not make the policy invalid.
+   * @default - no repository policy: only principals of this account with their own ECR permissions pull
+   */
+  readonly pullRoleArns?: readonly string[];
+  /**
+   * Turn on ECR enhanced scanning (Amazon Inspector, continuous) for these repositories: the registry-wide
+   * scanning configuration of the account and region, with one rule per repository name. The build workflow
+   * reads its findings as the second gate after its own scan. Inspector charges per image scanned.
+   * @default true
+   * @see https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning-enhanced.html
+   */
+  readonly enhancedScanning?: boolean;
 }
+
+const PULL_ACTIONS = ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'];
+const ROLE_ARN = /^arn:aws:iam::(\d{12}):role\/[\w+=,.@/-]+$/;
 
 // ECR's repository name rule, at most 256 characters.
 const REPOSITORY_NAME = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
@@ -50,6 +70,17 @@ export class ImageRepositories extends Construct {
     super(scope, id);
     const keep = props.keepTaggedImages ?? 50;
     const untaggedDays = props.untaggedExpiryDays ?? 7;
+    const pullRoleArns = props.pullRoleArns ?? [];
+    pullRoleArns.forEach((arn, index) => {
+      if (!ROLE_ARN.test(arn)) {
+        throw propError(
+          this,
+          `pullRoleArns[${index}]`,
+          arn,
+          'an IAM role ARN such as arn:aws:iam::123456789012:role/x',
+        );
+      }
+    });
     if (props.repositoryNames.length === 0) {
       throw propError(this, 'repositoryNames', props.repositoryNames, 'at least one repository name');
     }
@@ -122,6 +153,12 @@ export class ImageRepositories extends Construct {
         encryptionConfiguration: [{ encryptionType: 'KMS', kmsKey: this.key.arn }],
       });
       new EcrLifecyclePolicy(this, `${id}Lifecycle`, { repository: repository.name, policy: lifecycle });
+      if (pullRoleArns.length > 0) {
+        new EcrRepositoryPolicy(this, `${id}Policy`, {
+          repository: repository.name,
+          policy: pullPolicy(pullRoleArns),
+        });
+      }
       repositories[name] = repository;
     });
     this.repositories = repositories;
@@ -129,5 +166,30 @@ export class ImageRepositories extends Construct {
       Object.entries(repositories).map(([name, repository]) => [name, repository.repositoryUrl]),
     );
     this.repositoryArns = props.repositoryNames.map((name) => repositories[name].arn);
+    if (props.enhancedScanning ?? true) {
+      new EcrRegistryScanningConfiguration(this, 'EnhancedScanning', {
+        scanType: 'ENHANCED',
+        rule: [
+          {
+            scanFrequency: 'CONTINUOUS_SCAN',
+            repositoryFilter: props.repositoryNames.map((name) => ({ filter: name, filterType: 'WILDCARD' })),
+          },
+        ],
+      });
+    }
   }
+}
+
+/** Pull-only repository policy: each role's account as principal, the exact roles by `aws:PrincipalArn`. */
+function pullPolicy(roleArns: readonly string[]): string {
+  const accounts = [...new Set(roleArns.map((arn) => ROLE_ARN.exec(arn)?.[1] ?? ''))].sort();
+  return policyDocument([
+    {
+      Sid: 'PullFromClusters',
+      Effect: 'Allow',
+      Principal: { AWS: accounts.map((account) => `arn:aws:iam::${account}:root`) },
+      Action: PULL_ACTIONS,
+      Condition: { ArnEquals: { 'aws:PrincipalArn': [...roleArns].sort() } },
+    },
+  ]);
 }

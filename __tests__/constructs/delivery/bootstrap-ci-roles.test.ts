@@ -196,7 +196,7 @@ describe('BootstrapCiRoles', () => {
       );
     });
 
-    it('denies changing any CI role, any CI boundary or the GitHub OIDC provider (reads stay allowed)', () => {
+    it('denies changing any CI role (push roles included), any CI boundary or the GitHub OIDC provider (reads stay allowed)', () => {
       expect(bySid(boundaryStatements, 'DenyCiIdentityChanges')).toEqual({
         Sid: 'DenyCiIdentityChanges',
         Effect: 'Deny',
@@ -204,6 +204,7 @@ describe('BootstrapCiRoles', () => {
         Resource: [
           `arn:aws:iam::${ACCOUNT}:role/*-github-plan`,
           `arn:aws:iam::${ACCOUNT}:role/*-github-apply`,
+          `arn:aws:iam::${ACCOUNT}:role/*-github-push-*`,
           `arn:aws:iam::${ACCOUNT}:policy/*-github-apply-boundary`,
           `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`,
         ],

@@ -128,5 +128,49 @@ describe('ImageRepositories', () => {
         /untaggedExpiryDays: .* is not allowed \(a whole number of days >= 1\)/,
       );
     });
+
+    it('GIVEN a pullRoleArns entry that is not a role ARN THEN refuses', () => {
+      expect(() => build({ pullRoleArns: ['arn:aws:iam::123:user/x'] })).toThrow(
+        /pullRoleArns\[0\]: "arn:aws:iam::123:user\/x" is not allowed \(an IAM role ARN/,
+      );
+    });
+  });
+});
+
+describe('ImageRepositories pulls and scanning', () => {
+  it('defaults to no repository policy (pullRoleArns: none)', () => {
+    expect(listOfType(build().json, 'aws_ecr_repository_policy')).toEqual([]);
+  });
+
+  it('GIVEN pullRoleArns THEN each repository lets exactly those roles pull, through their accounts', () => {
+    const roles = ['arn:aws:iam::222222222222:role/b-node', 'arn:aws:iam::111111111111:role/a-node'];
+    const policies = listOfType(build({ pullRoleArns: roles }).json, 'aws_ecr_repository_policy');
+    expect(policies).toHaveLength(2);
+    const [statement] = JSON.parse(policies[0].policy as string).Statement;
+    expect(statement.Principal).toEqual({
+      AWS: ['arn:aws:iam::111111111111:root', 'arn:aws:iam::222222222222:root'],
+    });
+    expect(statement.Condition).toEqual({ ArnEquals: { 'aws:PrincipalArn': [...roles].sort() } });
+    expect(statement.Action).not.toContain('ecr:PutImage');
+  });
+
+  it('defaults to continuous enhanced scanning of its repositories (enhancedScanning: true)', () => {
+    const [config] = listOfType(build().json, 'aws_ecr_registry_scanning_configuration');
+    expect(config.scan_type).toBe('ENHANCED');
+    expect(config.rule).toEqual([
+      {
+        scan_frequency: 'CONTINUOUS_SCAN',
+        repository_filter: [
+          { filter: 'wms-api', filter_type: 'WILDCARD' },
+          { filter: 'wms-web', filter_type: 'WILDCARD' },
+        ],
+      },
+    ]);
+  });
+
+  it('GIVEN enhancedScanning false THEN leaves the registry scanning configuration alone', () => {
+    expect(
+      listOfType(build({ enhancedScanning: false }).json, 'aws_ecr_registry_scanning_configuration'),
+    ).toEqual([]);
   });
 });
