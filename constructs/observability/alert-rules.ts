@@ -177,7 +177,7 @@ export const ALERTS: readonly AlertDefinition[] = [
     name: 'WmsApiDown',
     severity: 'critical',
     component: 'wms-api',
-    // The live Service selects the live colour's pods (blue/green): its Endpoints list their addresses, ready or
+    // The stable Service selects the stable version's pods (Argo Rollouts): its Endpoints list their addresses, ready or
     // not. kube-state-metrics exports one series per address and port, so "no ready address" is the absence of
     // any series with ready="true" (all not ready, none at all, or the Service gone); absent() keeps the
     // equality matchers as labels, and the sum drops `job` and `ready`.
@@ -189,7 +189,7 @@ export const ALERTS: readonly AlertDefinition[] = [
     summary: 'WMS API has no ready pod behind its live Service',
     description:
       'Service {{ $labels.namespace }}/{{ $labels.endpoint }} has had no ready address for 2 minutes: no pod of ' +
-      'the live colour passes its readiness probe (or kube-state-metrics reports nothing about the Service).',
+      'the stable version passes its readiness probe (or kube-state-metrics reports nothing about the Service).',
     runbook: 'WmsApiDown',
   },
   {
