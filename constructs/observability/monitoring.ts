@@ -477,6 +477,21 @@ export class Monitoring extends Construct {
                 },
               ],
             },
+            // Issue #15: the Argo Rollouts controller (cluster-services installs it with its metrics Service only:
+            // the ServiceMonitor CRD comes with this stack). Delivery dashboard and alerts read it.
+            {
+              name: 'argo-rollouts',
+              namespaceSelector: { matchNames: ['argo-rollouts'] },
+              selector: {
+                matchLabels: {
+                  'app.kubernetes.io/name': 'argo-rollouts',
+                  'app.kubernetes.io/component': 'rollouts-controller',
+                },
+              },
+              endpoints: [
+                { port: 'metrics', path: '/metrics', scheme: 'http', interval: '30s', relabelings: [] },
+              ],
+            },
           ],
           prometheusSpec: {
             replicas,
