@@ -42,7 +42,7 @@ import { waitForTcpScript } from './private/wait-for-tcp';
 import { rollbackBoundProblem } from '../../shared/progressive-delivery';
 import type { RollbackTiming } from '../../shared/progressive-delivery';
 import type { WmsContainerResources, WmsImage } from './workload';
-import { WmsAnalysisTemplate } from './wms-analysis';
+import { WmsAnalysisTemplate } from './wms-analysis-template';
 import type { WmsDelivery } from './wms-component';
 import { PORT_NAME, SERVICE_PORT, WMS_INGRESS_NAME, WmsComponent } from './wms-component';
 

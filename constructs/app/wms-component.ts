@@ -21,7 +21,7 @@ import {
   restrictedPodSecurityContext,
   unresolved,
 } from './private/kubernetes';
-import { CANARY_HASH_ARG } from './wms-analysis';
+import { CANARY_HASH_ARG } from './wms-analysis-template';
 import type { WmsContainerResources, WmsImage } from './workload';
 
 /** Port of every WMS Service (the ALB and in-cluster clients use it; pods listen on their own port). */

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { apiAnalysisMetrics } from '../../../constructs/app/wms-analysis';
+import { apiAnalysisMetrics } from '../../../constructs/app/wms-analysis-template';
 import { ANALYSIS_THRESHOLDS } from '../../../shared/progressive-delivery';
 import { requireTool, runTool } from '../observability/tools';
 
