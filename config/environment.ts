@@ -19,6 +19,7 @@ import type { EksAccessRoles, EksAddonVersions } from '../shared/eks';
 import { STANDARD_SUPPORT_KUBERNETES_VERSIONS } from '../shared/eks';
 import { MIN_LOG_RETENTION_DAYS } from '../shared/log-retention';
 import { AWS_REGION } from '../shared/region';
+import { ROLLBACK_BOUND_LIMIT_SECONDS, rollbackBoundProblem } from '../shared/progressive-delivery';
 import type { SubnetPrefixLengths } from '../shared/cidr';
 import type { Validator } from './fields';
 import { boolean, decimal, integer, list, object, oneOf, optional, required, show, text } from './fields';
@@ -155,24 +156,48 @@ export interface ComponentConfig {
   readonly maxReplicas: number;
 }
 
-/** One colour's release. */
-export interface ReleaseConfig {
-  /** The release version: the image tag of the API and the web, e.g. `1.5.0`. */
-  readonly version: string;
+/** One step of a canary: the share of traffic the new version gets, and how long it stays there. */
+export interface CanaryStepConfig {
+  /** Percent of the traffic (1-99) the new version gets through the load balancer's weights. */
+  readonly weight: number;
+  /** Seconds the rollout stays at this weight, analysed all along, before the next step. */
+  readonly pauseSeconds: number;
+}
+
+/**
+ * How a release reaches the traffic (Argo Rollouts): the strategy, the canary's steps, and the analysis whose
+ * failure aborts it. The rollback bound, `analysisIntervalSeconds x (failureLimit + 1) + trafficShiftSeconds`, is
+ * at most 120 s (a field rule).
+ */
+export interface DeliveryConfig {
+  /**
+   * `canary`: traffic shifted by ALB weights through `canarySteps`, analysed at every step; `blueGreen`: the new
+   * version behind a preview route (header `X-WMS-Preview: true`), analysed before it takes all the traffic.
+   */
+  readonly strategy: 'canary' | 'blueGreen';
+  /** The canary's steps, weights increasing; after the last, the new version takes all the traffic. */
+  readonly canarySteps: readonly CanaryStepConfig[];
+  /** Seconds between two analysis measurements (5xx ratio, p95 latency, SLO burn rate). */
+  readonly analysisIntervalSeconds: number;
+  /** Failed measurements tolerated; the next failure aborts the release and returns all traffic to stable. */
+  readonly failureLimit: number;
+  /** Seconds the load balancer takes to move all traffic back once the controller aborts. */
+  readonly trafficShiftSeconds: number;
 }
 
 /** The WMS application and its releases. */
 export interface AppConfig {
   /** Image repositories (ECR, created by the bootstrap stack), without tag. */
   readonly images: { readonly api: string; readonly web: string };
-  /** The colour that takes traffic; flipping it is the release switch and the rollback. */
-  readonly liveColor: 'blue' | 'green';
-  /** Share of traffic (0-50%) sent to the idle colour, as a canary through weighted target groups. */
-  readonly canaryWeightPercent: number;
-  /** What each colour runs. */
-  readonly releases: { readonly blue: ReleaseConfig; readonly green: ReleaseConfig };
-  /** The database migration of the release being rolled out: runs once per version, after a snapshot. */
-  readonly migration: { readonly version: string; readonly command: readonly string[] };
+  /**
+   * The release: the image tag of the API and the web, e.g. `1.5.0`. Bumping it is a release: the migration Job
+   * runs (after a snapshot), then the controller rolls the new version out by `delivery`.
+   */
+  readonly version: string;
+  /** How a release reaches the traffic: canary or blue-green, with automatic analysis and abort. */
+  readonly delivery: DeliveryConfig;
+  /** The database migration of each release (`version`): runs once per version, after a snapshot. */
+  readonly migration: { readonly command: readonly string[] };
   /** API autoscaling bounds. */
   readonly api: ComponentConfig;
   /** Web autoscaling bounds. */
@@ -267,6 +292,8 @@ const imageRepository = text(
   /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+$/,
   'an image repository without tag, such as 123456789012.dkr.ecr.eu-west-1.amazonaws.com/wms-api',
 );
+/** Total canary pause: 5 minutes per release, less a minute for the pods to start and the last shift. */
+const MAX_CANARY_PAUSE_SECONDS = 240;
 const releaseVersion = text(/^(?!latest$)[\w][\w.-]{0,127}$/, 'an image tag such as 1.5.0, never "latest"');
 const component = object<ComponentConfig>({
   minReplicas: required(integer(1, 100)),
@@ -396,20 +423,26 @@ export const environmentSchema: Validator<EnvironmentConfig> = object<Environmen
       images: required(
         object<AppConfig['images']>({ api: required(imageRepository), web: required(imageRepository) }),
       ),
-      liveColor: required(oneOf('blue', 'green')),
-      canaryWeightPercent: required(integer(0, 50)),
-      releases: required(
-        object<AppConfig['releases']>({
-          blue: required(object<ReleaseConfig>({ version: required(releaseVersion) })),
-          green: required(object<ReleaseConfig>({ version: required(releaseVersion) })),
+      version: required(releaseVersion),
+      delivery: required(
+        object<DeliveryConfig>({
+          strategy: required(oneOf('canary', 'blueGreen')),
+          canarySteps: required(
+            list(
+              object<CanaryStepConfig>({
+                weight: required(integer(1, 99)),
+                pauseSeconds: required(integer(0, 3600)),
+              }),
+              1,
+              10,
+            ),
+          ),
+          analysisIntervalSeconds: required(integer(10, 120)),
+          failureLimit: required(integer(0, 10)),
+          trafficShiftSeconds: required(integer(5, 120)),
         }),
       ),
-      migration: required(
-        object<AppConfig['migration']>({
-          version: required(releaseVersion),
-          command: required(list(nonEmpty, 1, 20)),
-        }),
-      ),
+      migration: required(object<AppConfig['migration']>({ command: required(list(nonEmpty, 1, 20)) })),
       api: required(component),
       web: required(component),
       corsOrigins: required(
@@ -524,6 +557,15 @@ export const FIELD_RULES: readonly FieldRule[] = [
     reads: ['network.flowLogRetentionDays', 'network.wafLogRetentionDays', 'production'],
     check: logRetentionProblems,
   },
+  // Issue #15: progressive delivery.
+  {
+    summary:
+      `app.delivery: rollback bound analysisIntervalSeconds x (failureLimit + 1) + trafficShiftSeconds at most ` +
+      `${ROLLBACK_BOUND_LIMIT_SECONDS} s; canarySteps weights increasing, pauses at most ` +
+      `${MAX_CANARY_PAUSE_SECONDS} s in total (a release under 5 minutes)`,
+    reads: ['app.delivery'],
+    check: deliveryProblems,
+  },
   {
     summary: 'database.readers: at most the number of AZs - 1 (each reader in an AZ of its own)',
     reads: ['database.readers', 'availabilityZones'],
@@ -598,6 +640,30 @@ function databaseProblems(config: EnvironmentConfig): string[] {
   if (database.backup.copyRegion === config.region) {
     problems.push(
       `database.backup.copyRegion: "${config.region}" is not allowed (a region other than the environment's)`,
+    );
+  }
+  return problems;
+}
+
+function deliveryProblems(config: EnvironmentConfig): string[] {
+  const { delivery } = config.app;
+  const problems: string[] = [];
+  const bound = rollbackBoundProblem(delivery);
+  if (bound) problems.push(`app.delivery: ${bound}`);
+  delivery.canarySteps.forEach((step, index) => {
+    const previous = delivery.canarySteps[index - 1];
+    if (previous && step.weight <= previous.weight) {
+      problems.push(
+        `app.delivery.canarySteps[${index}].weight: ${step.weight} is not allowed (more than the previous ` +
+          `step's ${previous.weight}: weights increase)`,
+      );
+    }
+  });
+  const paused = delivery.canarySteps.reduce((sum, step) => sum + step.pauseSeconds, 0);
+  if (paused > MAX_CANARY_PAUSE_SECONDS) {
+    problems.push(
+      `app.delivery.canarySteps: pauses of ${paused} s in total are not allowed (at most ` +
+        `${MAX_CANARY_PAUSE_SECONDS} s, so that a release takes under 5 minutes)`,
     );
   }
   return problems;

@@ -4,6 +4,7 @@ import { PROJECT } from '../config/project';
 import { physicalName } from '../constructs/shared/naming';
 import type { WmsImage } from '../constructs/app/workload';
 import { WmsApplication } from '../constructs/app/wms-application';
+import { PROMETHEUS_URL } from '../constructs/observability/monitoring';
 import { ClusterStack } from './cluster-stack';
 import type { ClusterConfigStack } from './cluster-config-stack';
 import type { EnvironmentStackProps } from './environment-stack';
@@ -18,7 +19,7 @@ export interface AppStackProps extends EnvironmentStackProps {
 }
 
 /**
- * `wms-<env>-app`: the WMS itself (namespace, blue and green Deployments, Services, Ingress, autoscaling,
+ * `wms-<env>-app`: the WMS itself (namespace, Argo Rollouts and their analysis, Services, Ingress, autoscaling,
  * NetworkPolicies) and, per release, a manual snapshot of the database followed by the migration Job.
  */
 export class AppStack extends ClusterStack {
@@ -41,27 +42,27 @@ export class AppStack extends ClusterStack {
       dbClusterSnapshotIdentifier: physicalName(
         platform.database.clusterIdentifier,
         'pre',
-        app.migration.version.toLowerCase().replace(/[^a-z0-9]+/g, '-'),
+        app.version.toLowerCase().replace(/[^a-z0-9]+/g, '-'),
       ),
       lifecycle: { createBeforeDestroy: true },
     });
 
     const image = (repository: string, tag: string): WmsImage => ({ repository, tag });
-    const release = (version: string) => ({
-      version,
-      apiImage: image(app.images.api, version),
-      webImage: image(app.images.web, version),
-    });
+
     const network = platform.network;
     this.app = new WmsApplication(this, 'Wms', {
       domain: config.dnsDomain,
       region: config.region,
-      liveColor: app.liveColor,
-      canaryWeightPercent: app.canaryWeightPercent,
-      releases: { blue: release(app.releases.blue.version), green: release(app.releases.green.version) },
+      release: {
+        version: app.version,
+        apiImage: image(app.images.api, app.version),
+        webImage: image(app.images.web, app.version),
+      },
+      delivery: app.delivery,
+      prometheusUrl: PROMETHEUS_URL,
       migration: {
-        version: app.migration.version,
-        image: image(app.images.api, app.migration.version),
+        version: app.version,
+        image: image(app.images.api, app.version),
         command: app.migration.command,
       },
       migrationDependsOn: [this.preMigrationSnapshot],

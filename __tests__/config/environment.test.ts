@@ -1,6 +1,7 @@
 import { crossEnvironmentProblems, validateEnvironment } from '../../config/environment';
 import type { EnvironmentConfig } from '../../config/environment';
-import { rawEnvironment, rawProduction } from '../support/environments';
+import { rollbackBoundSeconds } from '../../shared/progressive-delivery';
+import { committedEnvironment, rawEnvironment, rawProduction } from '../support/environments';
 
 function problemsOf(raw: unknown): string[] {
   const result = validateEnvironment(raw);
@@ -428,5 +429,58 @@ describe('crossEnvironmentProblems', () => {
       { source: 'x.json', config: config('a', '10.20.0.0/16') },
     ]);
     expect(problems).toEqual(['x.json: name: "a" is already used by a.yaml']);
+  });
+});
+
+describe('app.delivery (issue #15): the rollback bound and the 5-minute release', () => {
+  it('GIVEN the committed sample (30 s x (1 + 1) + 45 s = 105 s) THEN it passes', () => {
+    expect(problemsOf(rawEnvironment())).toEqual([]);
+  });
+
+  it('GIVEN exactly 120 s (30 s x (2 + 1) + 30 s) THEN it passes: the bound is inclusive', () => {
+    const raw = withField('app.delivery.failureLimit', 2);
+    expect(problemsOf(withField('app.delivery.trafficShiftSeconds', 30, raw))).toEqual([]);
+  });
+
+  it('GIVEN 121 s THEN it names the fields, the arithmetic and the limit', () => {
+    const raw = withField('app.delivery.failureLimit', 2);
+    expect(problemsOf(withField('app.delivery.trafficShiftSeconds', 31, raw))).toEqual([
+      'app.delivery: rollback bound 30 s x (2 + 1) + 31 s = 121 s is not allowed (at most 120 s: shorten ' +
+        'analysisIntervalSeconds or trafficShiftSeconds, or lower failureLimit)',
+    ]);
+  });
+
+  it('GIVEN weights that do not increase THEN it names the step', () => {
+    const steps = [
+      { weight: 50, pauseSeconds: 30 },
+      { weight: 25, pauseSeconds: 30 },
+    ];
+    expect(problemsOf(withField('app.delivery.canarySteps', steps))).toEqual([
+      "app.delivery.canarySteps[1].weight: 25 is not allowed (more than the previous step's 50: weights increase)",
+    ]);
+  });
+
+  it('GIVEN pauses over 240 s in total THEN it refuses: a release takes under 5 minutes', () => {
+    const steps = [
+      { weight: 10, pauseSeconds: 120 },
+      { weight: 50, pauseSeconds: 121 },
+    ];
+    expect(problemsOf(withField('app.delivery.canarySteps', steps))).toEqual([
+      'app.delivery.canarySteps: pauses of 241 s in total are not allowed (at most 240 s, so that a release ' +
+        'takes under 5 minutes)',
+    ]);
+  });
+
+  it('GIVEN an unknown strategy THEN the field shape names it', () => {
+    expect(problemsOf(withField('app.delivery.strategy', 'shadow'))).toEqual([
+      expect.stringContaining('app.delivery.strategy: "shadow"'),
+    ]);
+  });
+});
+
+describe('the committed environments', () => {
+  it.each(['dev', 'staging', 'prod'])('%s: rollback bound at most 120 s', (name) => {
+    const bound = rollbackBoundSeconds(committedEnvironment(name).app.delivery);
+    expect(bound).toBe(105);
   });
 });

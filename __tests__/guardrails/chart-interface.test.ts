@@ -274,6 +274,7 @@ describe('the committed catalogue and schema set', () => {
     externalDns: 'external-dns',
     externalSecrets: 'external-secrets',
     karpenter: 'karpenter',
+    argoRollouts: 'argo-rollouts',
   };
 
   it('has an interface, with its source recorded, for every pinned chart and the subcharts we set values for', () => {
@@ -314,6 +315,8 @@ describe('the committed catalogue and schema set', () => {
 
   it('has the schema of every custom resource kind the stacks create', () => {
     expect(Object.keys(SCHEMAS.schemas).sort()).toEqual([
+      'argoproj.io/v1alpha1/AnalysisTemplate',
+      'argoproj.io/v1alpha1/Rollout',
       'external-secrets.io/v1/ClusterSecretStore',
       'external-secrets.io/v1/ExternalSecret',
       'karpenter.k8s.aws/v1/EC2NodeClass',

@@ -51,11 +51,26 @@ describe.each(['dev', 'staging', 'prod'])('AppStack %s', (environment) => {
     expect(job.depends_on).toContain(`aws_db_cluster_snapshot.${snapshot}`);
     expect(job.wait_for_completion).toBe(true);
     const jobAddress = `kubernetes_job_v1.${Object.keys((json.resource as Record<string, Resources>).kubernetes_job_v1)[0]}`;
-    const live = listOfType(json, 'kubernetes_service_v1').filter((s) =>
-      ['wms-api', 'wms-web'].includes((s.metadata as { name: string }).name),
-    );
-    expect(live).toHaveLength(2);
-    for (const service of live) expect(service.depends_on).toContain(jobAddress);
+    const templates = listOfType(json, 'kubernetes_deployment_v1');
+    expect(templates).toHaveLength(2);
+    for (const template of templates) expect(template.depends_on).toContain(jobAddress);
+  });
+
+  it("moves the blue/green release's live Services to the stable Services (same names): updated in place", () => {
+    expect(json.moved).toEqual([
+      {
+        from: 'kubernetes_service_v1.Wms_ApiLiveService_AC8AC5DF',
+        to: expect.stringMatching(/^kubernetes_service_v1\.Wms_Api_Service_[0-9A-F]{8}$/),
+      },
+      {
+        from: 'kubernetes_service_v1.Wms_WebLiveService_A0F93959',
+        to: expect.stringMatching(/^kubernetes_service_v1\.Wms_Web_Service_[0-9A-F]{8}$/),
+      },
+    ]);
+    for (const { to } of json.moved as { to: string }[]) {
+      const [type, id] = to.split('.');
+      expect((json.resource as Record<string, Resources>)[type][id]).toBeDefined();
+    }
   });
 
   it('names the snapshot after the migration version', () => {
@@ -63,24 +78,34 @@ describe.each(['dev', 'staging', 'prod'])('AppStack %s', (environment) => {
     const [snapshot] = listOfType(json, 'aws_db_cluster_snapshot');
     expect(snapshot).toMatchObject({
       db_cluster_identifier: `wms-${environment}-db`,
-      db_cluster_snapshot_identifier: `wms-${environment}-db-pre-${config.app.migration.version.replace(/\./g, '-')}`,
+      db_cluster_snapshot_identifier: `wms-${environment}-db-pre-${config.app.version.replace(/\./g, '-')}`,
     });
   });
 });
 
-describe('blue/green flip', () => {
-  it('changing only the live colour changes only the live Service selectors and the ingress weights', () => {
+describe('one pull request is a release', () => {
+  it('bumping app.version changes the pod templates, the migration Job and the snapshot: nothing the controller owns', () => {
     const config = committedEnvironment('prod');
-    const blue = synthApp(config);
-    const green = synthApp({ ...config, app: { ...config.app, liveColor: 'green' } });
-    const changed = changedPaths(blue.resource, green.resource).map((path) =>
-      path.replace(/_[0-9A-F]{8}\./, '.'),
+    const before = synthApp(config);
+    const after = synthApp({ ...config, app: { ...config.app, version: '9.9.9' } });
+    const changed = changedPaths(before.resource, after.resource).map((path) =>
+      path.replace(/_[0-9A-F]{8}(\.|$)/, '$1'),
     );
-    expect(changed.sort()).toEqual([
-      'kubernetes_ingress_v1.Wms_Ingress.metadata.annotations.alb.ingress.kubernetes.io/actions.wms-api-blue-green',
-      'kubernetes_ingress_v1.Wms_Ingress.metadata.annotations.alb.ingress.kubernetes.io/actions.wms-web-blue-green',
-      'kubernetes_service_v1.Wms_ApiLiveService.spec.selector.wms/color',
-      'kubernetes_service_v1.Wms_WebLiveService.spec.selector.wms/color',
-    ]);
+    expect(changed.sort()).toEqual(
+      [
+        'aws_db_cluster_snapshot.PreMigrationSnapshot.db_cluster_snapshot_identifier',
+        'kubernetes_deployment_v1.Wms_Api_Deployment.metadata.labels.app.kubernetes.io/version',
+        'kubernetes_deployment_v1.Wms_Api_Deployment.spec.template.metadata.labels.app.kubernetes.io/version',
+        'kubernetes_deployment_v1.Wms_Api_Deployment.spec.template.spec.container',
+        'kubernetes_deployment_v1.Wms_Web_Deployment.metadata.labels.app.kubernetes.io/version',
+        'kubernetes_deployment_v1.Wms_Web_Deployment.spec.template.metadata.labels.app.kubernetes.io/version',
+        'kubernetes_deployment_v1.Wms_Web_Deployment.spec.template.spec.container',
+        'kubernetes_job_v1.Wms_Migration.metadata.labels.app.kubernetes.io/version',
+        'kubernetes_job_v1.Wms_Migration.metadata.name',
+        'kubernetes_job_v1.Wms_Migration.spec.template.metadata.labels.app.kubernetes.io/version',
+        'kubernetes_job_v1.Wms_Migration.spec.template.spec.container',
+        'kubernetes_job_v1.Wms_Migration.spec.template.spec.init_container',
+      ].sort(),
+    );
   });
 });

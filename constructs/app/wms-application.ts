@@ -10,9 +10,9 @@ import type {
 import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
 import { ResourceQuotaV1 } from '@cdktf/provider-kubernetes/lib/resource-quota-v1';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
-import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
+import type { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
 import type { ITerraformDependable } from 'cdktf';
-import { Fn } from 'cdktf';
+import { Fn, TerraformStack, dependable } from 'cdktf';
 import { Construct } from 'constructs';
 import type { IDatabase } from '../database/postgres-database';
 import { AWS_REGION } from '../../shared/region';
@@ -22,7 +22,6 @@ import {
   EMPTY_DIR_SIZE_LIMIT,
   MINIMUM_UID,
   PART_OF,
-  WMS_COLORS,
   checkCidrs,
   checkImage,
   checkInteger,
@@ -40,8 +39,12 @@ import {
   unresolved,
 } from './private/kubernetes';
 import { waitForTcpScript } from './private/wait-for-tcp';
-import type { WmsColor, WmsContainerResources, WmsImage } from './workload';
-import { PORT_NAME, SERVICE_PORT, WmsComponent } from './wms-component';
+import { rollbackBoundProblem } from '../../shared/progressive-delivery';
+import type { RollbackTiming } from '../../shared/progressive-delivery';
+import type { WmsContainerResources, WmsImage } from './workload';
+import { WmsAnalysisTemplate } from './wms-analysis-template';
+import type { WmsDelivery } from './wms-component';
+import { PORT_NAME, SERVICE_PORT, WMS_INGRESS_NAME, WmsComponent } from './wms-component';
 
 /** The namespace of the WMS workloads; the API's EKS Pod Identity association names it. */
 export const WMS_NAMESPACE = 'wms';
@@ -68,9 +71,19 @@ export interface WmsRelease {
   readonly webImage: WmsImage;
 }
 
+/** Delivery of the application: the components' {@link WmsDelivery} and what bounds the rollback time. */
+export interface WmsApplicationDelivery
+  extends Omit<WmsDelivery, 'prePromotionMeasurements'>, RollbackTiming {
+  /**
+   * Measurements of the blue-green pre-promotion analysis.
+   * @default - failureLimit + 2
+   */
+  readonly prePromotionMeasurements?: number;
+}
+
 /** The database migration of a release, run as a Job before the release takes traffic. */
 export interface WmsMigration {
-  /** The release version it migrates to (one of the releases' versions); names the Job `wms-migrate-<version>`. */
+  /** The release version it migrates to (the release's version); names the Job `wms-migrate-<version>`. */
   readonly version: string;
   /** Image with the migrations and Node.js (the API image of the release): it also runs the connection check. */
   readonly image: WmsImage;
@@ -97,14 +110,14 @@ export interface WmsMigration {
   readonly resources?: WmsContainerResources;
 }
 
-/** Scaling and container settings of one component (the same for both colours). */
+/** Scaling and container settings of one component. */
 export interface WmsComponentOptions {
-  /** Fewest pods per colour (at least 2 in production). */
+  /** Fewest pods (at least 2 in production). */
   readonly minReplicas: number;
-  /** Most pods per colour. */
+  /** Most pods. */
   readonly maxReplicas: number;
   /**
-   * Pods per colour that voluntary disruptions must leave running; less than `minReplicas`.
+   * Pods that voluntary disruptions must leave running; less than `minReplicas`.
    * @default - minReplicas - 1
    */
   readonly pdbMinAvailable?: number;
@@ -139,16 +152,13 @@ export interface WmsApplicationProps {
   readonly domain: string;
   /** AWS region (`AWS_REGION` of the API). */
   readonly region: string;
-  /** The colour that takes the traffic; flipping it switches (or rolls back) a release. */
-  readonly liveColor: WmsColor;
-  /** What each colour runs. A release changes the idle colour's, then flips `liveColor`. */
-  readonly releases: Readonly<Record<WmsColor, WmsRelease>>;
-  /**
-   * Percent of the public traffic (0-50) the idle colour gets through the load balancer, to try a release.
-   * @default 0
-   */
-  readonly canaryWeightPercent?: number;
-  /** The migration Job of the release being rolled out. */
+  /** What runs: a new release is rolled out by the controller as `delivery` says, and aborted on failed analysis. */
+  readonly release: WmsRelease;
+  /** How a release takes the traffic, the analysis that aborts it, and the rollback bound's inputs. */
+  readonly delivery: WmsApplicationDelivery;
+  /** Prometheus base URL the analysis queries, e.g. `http://kps-prometheus.monitoring.svc:9090`. */
+  readonly prometheusUrl: string;
+  /** The migration Job of the release being rolled out (its version is the release's). */
   readonly migration: WmsMigration;
   /**
    * Resources the migration Job waits for: the manual cluster snapshot of the release (aws_db_cluster_snapshot).
@@ -268,51 +278,48 @@ const WAIT_RESOURCES: WmsContainerResources = {
 
 /**
  * The WMS application on EKS: namespace `wms` (Pod Security "restricted", quota, limit range, default-deny
- * network policies), the API and web front end in two colours (blue/green), the public ALB Ingress, the API's
- * configuration and the per-release database migration Job.
+ * network policies), the API and web front end as Argo Rollouts, the public ALB Ingress, the API's
+ * configuration, the API's analysis template and the per-release database migration Job.
  *
- * **Releases are blue/green.** Each component runs a Deployment and Service per colour (`wms-api-blue`,
- * `wms-api-green`, ...). The live Services (`wms-api`, `wms-web`) select the live colour, and the Ingress forwards
- * through ALB weighted target groups: live 100, idle 0 (or `canaryWeightPercent`). A release changes the idle
- * colour's images (Terraform waits for the rollout), then flips `liveColor`; a rollback flips it back. A flip
- * changes nothing but the live Services' selectors and the Ingress's action annotations.
+ * **Releases are progressive and hands-free.** Changing `release` (one version bump in config) changes the pod
+ * templates; the Argo Rollouts controller then shifts traffic by ALB weights through `delivery.canarySteps`
+ * (or previews, analyses and switches, for blue-green) while the API's analysis measures the new pods' 5xx
+ * ratio, p95 latency and SLO burn rate; a failure aborts and all traffic returns to the stable version within
+ * the rollback bound. Terraform does not wait for the rollout, and leaves the fields the controller owns alone
+ * ({@link CONTROLLER_OWNED_FIELDS}, {@link INGRESS_CONTROLLER_ANNOTATIONS}).
  *
  * **Migrations run first.** The migration Job (`wms-migrate-<version>`) waits for `migrationDependsOn` (the
  * release's cluster snapshot), checks that the database is reachable (retrying: the VPC CNI network policy agent
- * can drop a new pod's first packets), runs to completion, and only then do the Deployments roll and the live
- * Services and Ingress change. Migrations must be backward compatible (expand, migrate, contract): the other
- * colour keeps running against the new schema.
+ * can drop a new pod's first packets), runs to completion, and only then do the pod templates change. Migrations
+ * must be backward compatible (expand, migrate, contract): the stable version keeps running against the new
+ * schema, and an abort returns to it.
  *
  * **No password anywhere.** The API and the migration authenticate to the RDS Proxy with IAM authentication
  * tokens, signed with the credentials EKS Pod Identity gives the `wms-api` service account.
  * @see docs/runbooks/release.md
- * @see https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/ingress/annotations/
+ * @see https://argoproj.github.io/argo-rollouts/features/traffic-management/alb/
  */
 export class WmsApplication extends Construct {
   /** Namespace name, `wms`. */
   readonly namespaceName = WMS_NAMESPACE;
-  /** Live Service of the API, `wms-api` (selects the live colour). */
+  /** Stable Service of the API, `wms-api` (the controller points it at the stable version). */
   readonly apiServiceName = 'wms-api';
-  /** Live Service of the web front end, `wms-web` (selects the live colour). */
+  /** Stable Service of the web front end, `wms-web`. */
   readonly webServiceName = 'wms-web';
   /** The API's service account, `wms-api` (EKS Pod Identity gives it the API's IAM role). */
   readonly apiServiceAccountName = API_SERVICE_ACCOUNT;
-  /** Labels on the API's pods and colour Services, whatever the colour: select them with a ServiceMonitor. */
+  /** Labels on the API's pods and its metrics Service, whatever the version: select them with a ServiceMonitor. */
   readonly apiSelectorLabels: Readonly<Record<string, string>>;
-  /** Labels on the web front end's pods and colour Services, whatever the colour. */
+  /** Labels on the web front end's pods, whatever the version. */
   readonly webSelectorLabels: Readonly<Record<string, string>>;
-  /** Label key naming a pod's or colour Service's colour (`blue` or `green`). */
-  readonly colorLabel = LABELS.color;
   /** Name of the Service (and container) port of both components, for ServiceMonitor endpoints. */
   readonly servicePortName = PORT_NAME;
-  /** The colour taking the traffic. */
-  readonly liveColor: WmsColor;
-  /** The other colour, where the next release goes. */
-  readonly idleColor: WmsColor;
-  /** The API per colour: Deployment, Service, HPA and PDB (escape hatches). */
-  readonly api: Readonly<Record<WmsColor, WmsComponent>>;
-  /** The web front end per colour. */
-  readonly web: Readonly<Record<WmsColor, WmsComponent>>;
+  /** The API: Deployment (template), Rollout, Services, HPA and PDB (escape hatches). */
+  readonly api: WmsComponent;
+  /** The web front end. */
+  readonly web: WmsComponent;
+  /** The API's AnalysisTemplate. */
+  readonly apiAnalysis: WmsAnalysisTemplate;
   /** The namespace (escape hatch). */
   readonly namespace: NamespaceV1;
   /** The Ingress (escape hatch). */
@@ -321,14 +328,13 @@ export class WmsApplication extends Construct {
   readonly migrationJob: JobV1;
   /** The API's configuration (environment). */
   readonly apiConfig: ConfigMapV1;
-  /** The live Service of the API. */
+  /** The stable Service of the API. */
   readonly apiLiveService: ServiceV1;
-  /** The live Service of the web front end. */
+  /** The stable Service of the web front end. */
   readonly webLiveService: ServiceV1;
 
   constructor(scope: Construct, id: string, props: WmsApplicationProps) {
     super(scope, id);
-    const canary = props.canaryWeightPercent ?? 0;
     const preStop = props.preStopSleepSeconds ?? 15;
     const grace = props.terminationGracePeriodSeconds ?? 45;
     const databaseUser = props.databaseUser ?? 'wms_api';
@@ -339,18 +345,15 @@ export class WmsApplication extends Construct {
     const logsPrefix = props.accessLogsPrefix ?? 'wms-alb';
     const jobName = `${JOB_PREFIX}${sanitizeVersion(props.migration.version, 63 - JOB_PREFIX.length)}`;
 
-    this.validate(props, { canary, preStop, grace, logLevel, logsPrefix });
+    this.validate(props, { preStop, grace, logLevel, logsPrefix });
     checkPostgresName(this, 'databaseUser', databaseUser);
     checkPostgresName(this, 'migration.databaseUser', migrationUser);
     checkInteger(this, 'migration.activeDeadlineSeconds', deadline, 60, 24 * 3600);
     checkResources(this, 'migration.resources', migrationResources);
 
-    this.liveColor = props.liveColor;
-    this.idleColor = props.liveColor === 'blue' ? 'green' : 'blue';
     const selectorOf = (name: string) => ({ [LABELS.name]: name, [LABELS.partOf]: PART_OF });
     this.apiSelectorLabels = selectorOf('wms-api');
     this.webSelectorLabels = selectorOf('wms-web');
-    const partOf = { [LABELS.partOf]: PART_OF };
 
     this.namespace = this.createNamespace();
     const namespace = this.namespace.metadata.name;
@@ -394,49 +397,65 @@ export class WmsApplication extends Construct {
       dependsOn: [...props.migrationDependsOn, serviceAccounts[0], this.apiConfig, ...policies],
     });
 
-    const components = this.createComponents(namespace, props, { preStop, grace, serviceAccounts, policies });
+    const delivery: WmsDelivery = {
+      strategy: props.delivery.strategy,
+      canarySteps: props.delivery.canarySteps,
+      analysisIntervalSeconds: props.delivery.analysisIntervalSeconds,
+      prePromotionMeasurements: props.delivery.prePromotionMeasurements ?? props.delivery.failureLimit + 2,
+    };
+    this.apiAnalysis = new WmsAnalysisTemplate(this, 'ApiAnalysis', {
+      namespace,
+      name: 'wms-api',
+      prometheusUrl: props.prometheusUrl,
+      intervalSeconds: delivery.analysisIntervalSeconds,
+      failureLimit: props.delivery.failureLimit,
+      count: delivery.strategy === 'blueGreen' ? delivery.prePromotionMeasurements : undefined,
+    });
+    const components = this.createComponents(namespace, props, {
+      preStop,
+      grace,
+      serviceAccounts,
+      policies,
+      delivery,
+    });
     this.api = components.api;
     this.web = components.web;
-    const deployments = COMPONENTS.flatMap((component) =>
-      WMS_COLORS.map((color) => components[component.key][color].deployment),
-    );
+    this.apiLiveService = this.api.service;
+    this.webLiveService = this.web.service;
+    this.keepLiveServices();
 
-    // Traffic moves only once the migration has run and every rollout has finished.
-    const liveService = (component: ComponentSpec, id: string) =>
-      new ServiceV1(this, id, {
-        metadata: {
-          name: component.name,
-          namespace,
-          labels: { ...partOf, [LABELS.component]: component.key, 'wms/traffic': 'live' },
-        },
-        dependsOn: [this.migrationJob, ...deployments],
-        spec: {
-          type: 'ClusterIP',
-          selector: { ...selectorOf(component.name), [LABELS.color]: props.liveColor },
-          port: [
-            { name: PORT_NAME, port: SERVICE_PORT, targetPort: String(component.port), protocol: 'TCP' },
-          ],
-        },
-      });
-    this.apiLiveService = liveService(COMPONENTS[0], 'ApiLiveService');
-    this.webLiveService = liveService(COMPONENTS[1], 'WebLiveService');
-
-    const colorServices = COMPONENTS.flatMap((component) =>
-      WMS_COLORS.map((color) => components[component.key][color].service),
-    );
-    this.ingress = this.createIngress(namespace, props, { canary, preStop, grace, logsPrefix }, [
+    this.ingress = this.createIngress(namespace, props, { preStop, grace, logsPrefix }, [
       this.migrationJob,
-      ...deployments,
-      ...colorServices,
+      ...[this.api, this.web].flatMap((c) => [c.service, c.candidateService]),
     ]);
+    // A canary Rollout routes through the Ingress: the controller expects it (and its first action) to exist.
+    for (const component of [this.api, this.web]) {
+      component.rollout.dependsOn = [...(component.rollout.dependsOn ?? []), dependable(this.ingress)];
+    }
     this.createQuota(namespace, props, migrationResources);
+  }
+
+  /**
+   * The stable Services `wms-api` and `wms-web` are the blue/green release's live Services, moved (same names):
+   * Terraform updates them in place instead of deleting and re-creating the Service the load balancer uses.
+   * Issue #15.
+   */
+  private keepLiveServices(): void {
+    const stack = TerraformStack.of(this);
+    for (const [oldId, service] of [
+      ['ApiLiveService', this.api.service],
+      ['WebLiveService', this.web.service],
+    ] as const) {
+      // A construct at the old path gives its logical id (through the public getLogicalId); it renders nothing.
+      const oldPath = new Construct(this, oldId);
+      service.moveFromId(`kubernetes_service_v1.${stack.getLogicalId(oldPath.node)}`);
+    }
   }
 
   /** Checks the props, in the order they are declared; the first problem throws. */
   private validate(
     props: WmsApplicationProps,
     resolved: {
-      canary: number;
       preStop: number;
       grace: number;
       logLevel: string;
@@ -449,28 +468,23 @@ export class WmsApplication extends Construct {
     if (!unresolved(props.region) && !AWS_REGION.test(props.region)) {
       throw propError(this, 'region', props.region, 'an AWS region such as eu-west-1');
     }
-    if (!WMS_COLORS.includes(props.liveColor)) {
-      throw propError(this, 'liveColor', props.liveColor, 'blue or green');
-    }
-    for (const color of WMS_COLORS) {
-      const release = props.releases?.[color];
-      if (!release)
-        throw propError(this, `releases.${color}`, release, 'a release: version, apiImage, webImage');
-      checkLabelValue(this, `releases.${color}.version`, release.version);
-      checkImage(this, `releases.${color}.apiImage`, release.apiImage);
-      checkImage(this, `releases.${color}.webImage`, release.webImage);
-    }
-    checkInteger(this, 'canaryWeightPercent', resolved.canary, 0, 50);
+    const { release, delivery } = props;
+    checkLabelValue(this, 'release.version', release.version);
+    checkImage(this, 'release.apiImage', release.apiImage);
+    checkImage(this, 'release.webImage', release.webImage);
+    checkInteger(this, 'delivery.failureLimit', delivery.failureLimit, 0, 10);
+    checkInteger(this, 'delivery.trafficShiftSeconds', delivery.trafficShiftSeconds, 1, 600);
+    const bound = rollbackBoundProblem(delivery);
+    if (bound) throw new Error(`${this.node.path}: delivery: ${bound}`);
 
     const migration = props.migration;
     checkLabelValue(this, 'migration.version', migration.version);
-    const versions = WMS_COLORS.map((color) => props.releases[color].version);
-    if (!unresolved(migration.version) && !versions.includes(migration.version)) {
+    if (!unresolved(migration.version) && migration.version !== release.version) {
       throw propError(
         this,
         'migration.version',
         migration.version,
-        `the version of one of the releases: ${WMS_COLORS.map((color, i) => `"${versions[i]}" (${color})`).join(' or ')}`,
+        `the release's version "${release.version}"`,
       );
     }
     checkImage(this, 'migration.image', migration.image);
@@ -665,7 +679,7 @@ export class WmsApplication extends Construct {
     });
   }
 
-  /** A {@link WmsComponent} per component and colour, after the migration, each with its service account. */
+  /** A {@link WmsComponent} per component, after the migration, each with its service account. */
   private createComponents(
     namespace: string,
     props: WmsApplicationProps,
@@ -674,47 +688,47 @@ export class WmsApplication extends Construct {
       readonly grace: number;
       readonly serviceAccounts: ServiceAccountV1[];
       readonly policies: NetworkPolicyV1[];
+      readonly delivery: WmsDelivery;
     },
-  ): Record<'api' | 'web', Record<WmsColor, WmsComponent>> {
-    const { preStop, grace, serviceAccounts, policies } = options;
-    const components = {} as Record<'api' | 'web', Record<WmsColor, WmsComponent>>;
+  ): Record<'api' | 'web', WmsComponent> {
+    const { preStop, grace, serviceAccounts, policies, delivery } = options;
+    const components = {} as Record<'api' | 'web', WmsComponent>;
     for (const component of COMPONENTS) {
       const options = props[component.key];
-      const perColor = {} as Record<WmsColor, WmsComponent>;
-      for (const color of WMS_COLORS) {
-        const release = props.releases[color];
-        perColor[color] = new WmsComponent(this, `${capitalize(component.key)}${capitalize(color)}`, {
-          namespace,
-          name: component.name,
-          color,
-          version: release.version,
-          image: component.key === 'api' ? release.apiImage : release.webImage,
-          containerPort: component.port,
-          serviceAccountName: component.name,
-          scaling: {
-            minReplicas: options.minReplicas,
-            maxReplicas: options.maxReplicas,
-            pdbMinAvailable: options.pdbMinAvailable ?? options.minReplicas - 1,
-            targetCpuUtilizationPercent: options.targetCpuUtilizationPercent ?? 70,
-          },
-          resources: options.resources ?? component.defaultResources,
-          healthCheckPath: options.healthCheckPath ?? '/health',
-          runAsUser: options.runAsUser ?? component.defaultUid,
-          writablePaths: component.writablePaths,
-          preStopSleepSeconds: preStop,
-          terminationGracePeriodSeconds: grace,
-          ...(component.key === 'api'
-            ? {
-                configMapName: this.apiConfig.metadata.name,
-                // Rolls the API pods when the configuration changes (the environment is read at start only).
-                podAnnotations: { 'wms/config-sha256': Fn.sha256(Fn.jsonencode(this.apiConfig.data)) },
-              }
-            : {}),
-          // New pods start only against the migrated schema.
-          dependsOn: [this.migrationJob, serviceAccounts[component.key === 'api' ? 0 : 1], ...policies],
-        });
-      }
-      components[component.key] = perColor;
+      const isApi = component.key === 'api';
+      components[component.key] = new WmsComponent(this, capitalize(component.key), {
+        namespace,
+        name: component.name,
+        delivery,
+        // The web front end serves static files and has no request metrics: its steps run without analysis.
+        analysisTemplateName: isApi ? this.apiAnalysis.templateName : undefined,
+        metricsService: isApi,
+        version: props.release.version,
+        image: isApi ? props.release.apiImage : props.release.webImage,
+        containerPort: component.port,
+        serviceAccountName: component.name,
+        scaling: {
+          minReplicas: options.minReplicas,
+          maxReplicas: options.maxReplicas,
+          pdbMinAvailable: options.pdbMinAvailable ?? options.minReplicas - 1,
+          targetCpuUtilizationPercent: options.targetCpuUtilizationPercent ?? 70,
+        },
+        resources: options.resources ?? component.defaultResources,
+        healthCheckPath: options.healthCheckPath ?? '/health',
+        runAsUser: options.runAsUser ?? component.defaultUid,
+        writablePaths: component.writablePaths,
+        preStopSleepSeconds: preStop,
+        terminationGracePeriodSeconds: grace,
+        ...(isApi
+          ? {
+              configMapName: this.apiConfig.metadata.name,
+              // Rolls the API pods when the configuration changes (the environment is read at start only).
+              podAnnotations: { 'wms/config-sha256': Fn.sha256(Fn.jsonencode(this.apiConfig.data)) },
+            }
+          : {}),
+        // New pods start only against the migrated schema.
+        dependsOn: [this.migrationJob, serviceAccounts[isApi ? 0 : 1], ...policies],
+      });
     }
     return components;
   }
@@ -798,29 +812,38 @@ export class WmsApplication extends Construct {
     ];
   }
 
+  /**
+   * The public Ingress. Canary: each path goes to its stable Service through an ALB action the controller
+   * rewrites at every step; Terraform writes the first one (all traffic on stable) and then leaves it alone.
+   * Blue-green: each path goes to the active Service, and requests with the header `X-WMS-Preview: true` to the
+   * preview Service.
+   */
   private createIngress(
     namespace: string,
     props: WmsApplicationProps,
-    resolved: { canary: number; preStop: number; grace: number; logsPrefix: string },
+    resolved: { preStop: number; grace: number; logsPrefix: string },
     dependsOn: ITerraformDependable[],
   ): IngressV1 {
-    const weight = (color: WmsColor) => (color === props.liveColor ? 100 - resolved.canary : resolved.canary);
-    const actions: Record<string, string> = {};
-    const backends = COMPONENTS.map((component) => {
-      const action = `${component.name}-blue-green`;
-      actions[`alb.ingress.kubernetes.io/actions.${action}`] = JSON.stringify({
-        type: 'forward',
-        forwardConfig: {
-          targetGroups: WMS_COLORS.map((color) => ({
-            serviceName: `${component.name}-${color}`,
-            servicePort: String(SERVICE_PORT),
-            weight: weight(color),
-          })),
-          targetGroupStickinessConfig: { enabled: false },
-        },
-      });
-      return { component, action };
-    });
+    const canary = props.delivery.strategy === 'canary';
+    const components = COMPONENTS.map((spec) => ({ spec, component: this[spec.key] }));
+    const routing: Record<string, string> = {};
+    for (const { component } of components) {
+      if (canary) {
+        routing[`alb.ingress.kubernetes.io/actions.${component.objectName}`] = JSON.stringify({
+          type: 'forward',
+          forwardConfig: {
+            targetGroups: [
+              { serviceName: component.candidateServiceName, servicePort: String(SERVICE_PORT), weight: 0 },
+              { serviceName: component.objectName, servicePort: String(SERVICE_PORT), weight: 100 },
+            ],
+          },
+        });
+      } else {
+        routing[`alb.ingress.kubernetes.io/conditions.${component.candidateServiceName}`] = JSON.stringify([
+          { field: 'http-header', httpHeaderConfig: { httpHeaderName: PREVIEW_HEADER, values: ['true'] } },
+        ]);
+      }
+    }
     const attributes = [
       'access_logs.s3.enabled=true',
       `access_logs.s3.bucket=${props.accessLogsBucket}`,
@@ -828,14 +851,14 @@ export class WmsApplication extends Construct {
       `deletion_protection.enabled=${props.deletionProtection ?? true}`,
       'routing.http.drop_invalid_header_fields.enabled=true',
     ];
-    const path = (action: string, prefix: string) => ({
+    const path = (service: string, prefix: string, port: string) => ({
       path: prefix,
       pathType: 'Prefix',
-      backend: { service: { name: action, port: { name: 'use-annotation' } } },
+      backend: { service: { name: service, port: { name: port } } },
     });
     return new IngressV1(this, 'Ingress', {
       metadata: {
-        name: 'wms',
+        name: WMS_INGRESS_NAME,
         namespace,
         labels: { [LABELS.partOf]: PART_OF },
         annotations: {
@@ -848,16 +871,20 @@ export class WmsApplication extends Construct {
           'alb.ingress.kubernetes.io/ssl-policy': TLS_POLICY,
           'alb.ingress.kubernetes.io/wafv2-acl-arn': props.wafAclArn,
           'alb.ingress.kubernetes.io/load-balancer-attributes': attributes.join(','),
-          // The colour Services override the path with their component's own.
+          // The component Services override the path with their component's own.
           'alb.ingress.kubernetes.io/healthcheck-path': '/health',
           'alb.ingress.kubernetes.io/success-codes': '200',
           // In-flight requests get what is left of the grace period after the preStop sleep.
           'alb.ingress.kubernetes.io/target-group-attributes': `deregistration_delay.timeout_seconds=${resolved.grace - resolved.preStop}`,
-          ...actions,
+          ...routing,
         },
       },
       // The apply fails if the controller does not provision the load balancer.
       waitForLoadBalancer: true,
+      // The controller owns the canary actions once created (a test pins this list).
+      lifecycle: canary
+        ? { ignoreChanges: ingressIgnoredFields(components.map((c) => c.component)) }
+        : undefined,
       dependsOn,
       spec: {
         ingressClassName: 'alb',
@@ -865,7 +892,17 @@ export class WmsApplication extends Construct {
           {
             host: props.domain,
             http: {
-              path: [path(backends[0].action, '/api'), path(backends[1].action, '/')],
+              // The preview paths come first: the load balancer evaluates the rules in this order.
+              path: [
+                ...(canary
+                  ? []
+                  : [
+                      path(this.api.candidateServiceName, '/api', PORT_NAME),
+                      path(this.web.candidateServiceName, '/', PORT_NAME),
+                    ]),
+                path(this.api.objectName, '/api', canary ? 'use-annotation' : PORT_NAME),
+                path(this.web.objectName, '/', canary ? 'use-annotation' : PORT_NAME),
+              ],
             },
           },
         ],
@@ -899,7 +936,8 @@ export class WmsApplication extends Construct {
       const options = props[component.key];
       const resources = options.resources ?? component.defaultResources;
       // maxSurge 25%, rounded up, per colour.
-      add(WMS_COLORS.length * (options.maxReplicas + Math.ceil(options.maxReplicas / 4)), resources);
+      // Two ReplicaSets at most (stable and canary or preview), each up to the maximum plus a quarter of surge.
+      add(2 * (options.maxReplicas + Math.ceil(options.maxReplicas / 4)), resources);
       track(resources);
     }
     // A pod's effective request is the larger of its init container's and its containers' (one each here).
@@ -949,6 +987,23 @@ export class WmsApplication extends Construct {
       },
     });
   }
+}
+
+/** Header that sends a request to the preview version (blue-green). */
+export const PREVIEW_HEADER = 'X-WMS-Preview';
+
+/**
+ * Ingress annotations the Argo Rollouts controller writes (v1.9.1 `utils/ingress/ingress.go`): its list of managed
+ * annotations. The ALB action of each canary is also its own once created.
+ */
+export const INGRESS_CONTROLLER_ANNOTATIONS = ['rollouts.argoproj.io/managed-alb-annotations'] as const;
+
+/** The Ingress fields Terraform ignores with canaries: each stable Service's action, and the controller's list. */
+export function ingressIgnoredFields(components: readonly Pick<WmsComponent, 'objectName'>[]): string[] {
+  return [
+    ...components.map((c) => `alb.ingress.kubernetes.io/actions.${c.objectName}`),
+    ...INGRESS_CONTROLLER_ANNOTATIONS,
+  ].map((key) => `metadata[0].annotations["${key}"]`);
 }
 
 function checkPostgresName(scope: Construct, prop: string, value: string): void {

@@ -1,6 +1,7 @@
 import { DeploymentV1 } from '@cdktf/provider-kubernetes/lib/deployment-v1';
 import { HorizontalPodAutoscalerV2 } from '@cdktf/provider-kubernetes/lib/horizontal-pod-autoscaler-v2';
 import { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
+import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
@@ -20,15 +21,60 @@ import {
   restrictedPodSecurityContext,
   unresolved,
 } from './private/kubernetes';
-import type { WmsColor, WmsContainerResources, WmsImage } from './workload';
+import { CANARY_HASH_ARG } from './wms-analysis-template';
+import type { WmsContainerResources, WmsImage } from './workload';
 
 /** Port of every WMS Service (the ALB and in-cluster clients use it; pods listen on their own port). */
 export const SERVICE_PORT = 80;
 
+/** Name of the WMS Ingress: the canary Rollouts route through it. */
+export const WMS_INGRESS_NAME = 'wms';
+
 /** Name of the container port and of the Service port. */
 export const PORT_NAME = 'http';
 
-/** Scaling of one component and colour: HorizontalPodAutoscaler bounds and the PodDisruptionBudget under them. */
+/**
+ * The fields the Argo Rollouts controller (and the HPA through it) owns, which Terraform must not fight over:
+ * exactly these are ignored. A test pins this list.
+ * @see https://argoproj.github.io/argo-rollouts/features/traffic-management/alb/
+ */
+export const CONTROLLER_OWNED_FIELDS = {
+  /** The Rollout (`kubernetes_manifest` computed fields; the provider ignores `lifecycle.ignore_changes`). */
+  rollout: [
+    // The provider's defaults, kept: the controller annotates and labels its Rollouts.
+    'metadata.annotations',
+    'metadata.labels',
+    // Written by the HPA through the Rollout's /scale subresource.
+    'spec.replicas',
+  ],
+  /**
+   * The stable, canary and preview Services: the controller adds `rollouts-pod-template-hash` to the selector,
+   * and marks the Service as its own (v1.9.1 `rollout/service.go`).
+   */
+  service: ['spec[0].selector', 'metadata[0].annotations["argo-rollouts.argoproj.io/managed-by-rollouts"]'],
+} as const;
+
+/** One step of a canary: a weight, then a pause. */
+export interface WmsCanaryStep {
+  /** Percent of the traffic (1-99) the new version gets. */
+  readonly weight: number;
+  /** Seconds at that weight before the next step. */
+  readonly pauseSeconds: number;
+}
+
+/** How a new version takes the traffic, and the analysis that aborts it. */
+export interface WmsDelivery {
+  /** `canary`: ALB weights by `canarySteps`; `blueGreen`: a preview Service, then the whole switch. */
+  readonly strategy: 'canary' | 'blueGreen';
+  /** The canary's steps, weights increasing. */
+  readonly canarySteps: readonly WmsCanaryStep[];
+  /** Seconds between two analysis measurements. */
+  readonly analysisIntervalSeconds: number;
+  /** Measurements of the blue-green pre-promotion analysis. */
+  readonly prePromotionMeasurements: number;
+}
+
+/** Scaling of one component: HorizontalPodAutoscaler bounds and the PodDisruptionBudget under them. */
 export interface WmsScaling {
   /** Fewest pods; the HPA never scales below, and the Deployment starts with this many. */
   readonly minReplicas: number;
@@ -44,10 +90,21 @@ export interface WmsScaling {
 export interface WmsComponentProps {
   /** Namespace of every object (a name or a reference to the namespace resource). */
   readonly namespace: string;
-  /** Component name, the value of `app.kubernetes.io/name`, e.g. `wms-api`; objects are named `<name>-<color>`. */
+  /** Component name, the value of `app.kubernetes.io/name`, e.g. `wms-api`: the Rollout and stable Service. */
   readonly name: string;
-  /** Colour of this copy of the component. */
-  readonly color: WmsColor;
+  /** How releases take the traffic. */
+  readonly delivery: WmsDelivery;
+  /**
+   * Name of the AnalysisTemplate whose failure aborts a release (it takes the `canary-hash` argument).
+   * @default - no analysis: the steps only
+   */
+  readonly analysisTemplateName?: string;
+  /**
+   * Creates `<name>-metrics`, a Service selecting every pod of the component whatever its version, labelled
+   * `app.kubernetes.io/name: <name>` for the ServiceMonitor (the stable and canary Services are not).
+   * @default false
+   */
+  readonly metricsService?: boolean;
   /** Release version, the value of `app.kubernetes.io/version`, e.g. `1.4.2`. */
   readonly version: string;
   /** Container image. */
@@ -88,27 +145,40 @@ export interface WmsComponentProps {
 }
 
 /**
- * One colour of one WMS component: a hardened Deployment (Pod Security "restricted", read-only root filesystem,
- * probes, zone and node spread, zero-downtime rolling updates, graceful shutdown), the ClusterIP Service selecting
- * exactly its pods, a CPU HorizontalPodAutoscaler and a PodDisruptionBudget.
+ * One WMS component released progressively by Argo Rollouts: a hardened Deployment that only carries the pod
+ * template (Pod Security "restricted", read-only root filesystem, probes, zone and node spread, graceful
+ * shutdown; zero replicas of its own), the Rollout that runs it (`workloadRef`) by canary or blue-green, the
+ * stable Service (`<name>`) and the canary or preview Service, a CPU HorizontalPodAutoscaler on the Rollout and a
+ * PodDisruptionBudget.
  *
- * The Service carries the ALB health-check path, which takes precedence over the Ingress's (the target group of
- * each colour checks its own component).
+ * **Canary**: the Ingress forwards to the stable Service through an ALB action the controller rewrites at each
+ * step (`alb.ingress.kubernetes.io/actions.<name>`); the canary's pods scale with its weight; analysis runs in
+ * the background from the first step, and a failure aborts: weight 0, all traffic on stable, which stays at
+ * full size throughout. **Blue-green**: the new version runs behind the preview Service; the pre-promotion
+ * analysis must pass before the active Service switches.
+ *
+ * The Services carry the ALB health-check path, which takes precedence over the Ingress's.
+ * @see https://argoproj.github.io/argo-rollouts/features/specification/
  * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
- * @see https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/ingress/annotations/
  */
 export class WmsComponent extends Construct {
-  /** The Deployment (escape hatch). */
+  /** The Deployment holding the pod template (escape hatch); the Rollout runs its pods. */
   readonly deployment: DeploymentV1;
-  /** The Service selecting this colour's pods. */
+  /** The Rollout (escape hatch). */
+  readonly rollout: Manifest;
+  /** The stable (canary) or active (blue-green) Service: the Ingress's backend. */
   readonly service: ServiceV1;
+  /** The canary (canary) or preview (blue-green) Service. */
+  readonly candidateService: ServiceV1;
   /** The HorizontalPodAutoscaler. */
   readonly autoscaler: HorizontalPodAutoscalerV2;
   /** The PodDisruptionBudget. */
   readonly disruptionBudget: PodDisruptionBudgetV1;
-  /** Name of the Deployment, Service, HPA and PDB: `<name>-<color>`. */
+  /** Name of the Deployment, Rollout, stable Service, HPA and PDB: `<name>`. */
   readonly objectName: string;
-  /** Labels that select this colour's pods: name, part-of and colour. */
+  /** Name of the canary or preview Service: `<name>-canary` or `<name>-preview`. */
+  readonly candidateServiceName: string;
+  /** Labels that select this component's pods, whatever their version: name and part-of. */
   readonly selectorLabels: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: WmsComponentProps) {
@@ -116,12 +186,9 @@ export class WmsComponent extends Construct {
     const { scaling } = props;
     this.validate(props);
 
-    this.objectName = `${props.name}-${props.color}`;
-    this.selectorLabels = {
-      [LABELS.name]: props.name,
-      [LABELS.partOf]: PART_OF,
-      [LABELS.color]: props.color,
-    };
+    this.objectName = props.name;
+    this.candidateServiceName = `${props.name}-${props.delivery.strategy === 'canary' ? 'canary' : 'preview'}`;
+    this.selectorLabels = { [LABELS.name]: props.name, [LABELS.partOf]: PART_OF };
     const metadata = {
       name: this.objectName,
       namespace: props.namespace,
@@ -129,29 +196,22 @@ export class WmsComponent extends Construct {
     };
     this.deployment = this.createDeployment(props, metadata);
 
-    this.service = new ServiceV1(this, 'Service', {
-      metadata: {
-        ...metadata,
-        annotations: {
-          // Service annotations take precedence over the Ingress's: each colour's target group checks its component.
-          'alb.ingress.kubernetes.io/healthcheck-path': props.healthCheckPath,
-        },
-      },
-      spec: {
-        type: 'ClusterIP',
-        selector: { ...this.selectorLabels },
-        port: [
-          { name: PORT_NAME, port: SERVICE_PORT, targetPort: String(props.containerPort), protocol: 'TCP' },
-        ],
-      },
-    });
+    this.service = this.trafficService(props, 'Service', this.objectName, 'stable');
+    this.candidateService = this.trafficService(
+      props,
+      'CandidateService',
+      this.candidateServiceName,
+      props.delivery.strategy === 'canary' ? 'canary' : 'preview',
+    );
+    if (props.metricsService) this.createMetricsService(props);
+    this.rollout = this.createRollout(props, metadata);
 
     this.autoscaler = new HorizontalPodAutoscalerV2(this, 'Autoscaler', {
       metadata,
       spec: {
         minReplicas: scaling.minReplicas,
         maxReplicas: scaling.maxReplicas,
-        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: this.objectName },
+        scaleTargetRef: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: this.objectName },
         metric: [
           {
             type: 'Resource',
@@ -162,6 +222,7 @@ export class WmsComponent extends Construct {
           },
         ],
       },
+      dependsOn: [this.rollout],
     });
 
     this.disruptionBudget = new PodDisruptionBudgetV1(this, 'DisruptionBudget', {
@@ -175,18 +236,28 @@ export class WmsComponent extends Construct {
 
   /** Checks the props, in the order they are declared; the first problem throws. */
   private validate(props: WmsComponentProps): void {
-    const { scaling } = props;
-    if (!unresolved(props.name) && !/^[a-z0-9]([-a-z0-9]{0,55}[a-z0-9])?$/.test(props.name)) {
+    const { scaling, delivery } = props;
+    if (!unresolved(props.name) && !/^[a-z0-9]([-a-z0-9]{0,53}[a-z0-9])?$/.test(props.name)) {
       throw propError(
         this,
         'name',
         props.name,
-        'a DNS label of at most 57 characters, so that <name>-green is a valid Service name',
+        'a DNS label of at most 55 characters, so that <name>-preview is a valid Service name',
       );
     }
-    if (props.color !== 'blue' && props.color !== 'green') {
-      throw propError(this, 'color', props.color, 'blue or green');
+    if (delivery.strategy !== 'canary' && delivery.strategy !== 'blueGreen') {
+      throw propError(this, 'delivery.strategy', delivery.strategy, 'canary or blueGreen');
     }
+    if (delivery.canarySteps.length === 0) {
+      throw propError(this, 'delivery.canarySteps', delivery.canarySteps, 'at least one step');
+    }
+    delivery.canarySteps.forEach((step, index) => {
+      const previous = index > 0 ? delivery.canarySteps[index - 1].weight + 1 : 1;
+      checkInteger(this, `delivery.canarySteps[${index}].weight`, step.weight, previous, 99);
+      checkInteger(this, `delivery.canarySteps[${index}].pauseSeconds`, step.pauseSeconds, 0, 3600);
+    });
+    checkInteger(this, 'delivery.analysisIntervalSeconds', delivery.analysisIntervalSeconds, 10, 600);
+    checkInteger(this, 'delivery.prePromotionMeasurements', delivery.prePromotionMeasurements, 1, 100);
     checkLabelValue(this, 'version', props.version);
     checkImage(this, 'image', props.image);
     checkInteger(this, 'containerPort', props.containerPort, 1024, 65535);
@@ -215,12 +286,126 @@ export class WmsComponent extends Construct {
     );
   }
 
+  /**
+   * A Service the controller points at one version (it adds `rollouts-pod-template-hash` to the selector, which
+   * Terraform then leaves alone). Not labelled with the component's name: the ServiceMonitor scrapes the metrics
+   * Service, so no pod is scraped twice.
+   */
+  private trafficService(props: WmsComponentProps, id: string, name: string, role: string): ServiceV1 {
+    return new ServiceV1(this, id, {
+      metadata: {
+        name,
+        namespace: props.namespace,
+        labels: { [LABELS.partOf]: PART_OF, [LABELS.component]: props.name, 'wms/traffic': role },
+        annotations: {
+          // Service annotations take precedence over the Ingress's: each target group checks its component.
+          'alb.ingress.kubernetes.io/healthcheck-path': props.healthCheckPath,
+        },
+      },
+      lifecycle: { ignoreChanges: [...CONTROLLER_OWNED_FIELDS.service] },
+      spec: {
+        type: 'ClusterIP',
+        selector: { ...this.selectorLabels },
+        port: [
+          { name: PORT_NAME, port: SERVICE_PORT, targetPort: String(props.containerPort), protocol: 'TCP' },
+        ],
+      },
+    });
+  }
+
+  /** `<name>-metrics`: every pod of the component, for the ServiceMonitor (headless: nothing routes through it). */
+  private createMetricsService(props: WmsComponentProps): ServiceV1 {
+    return new ServiceV1(this, 'MetricsService', {
+      metadata: {
+        name: `${props.name}-metrics`,
+        namespace: props.namespace,
+        labels: { ...this.selectorLabels, 'wms/traffic': 'none' },
+      },
+      spec: {
+        type: 'ClusterIP',
+        clusterIp: 'None',
+        selector: { ...this.selectorLabels },
+        port: [
+          { name: PORT_NAME, port: SERVICE_PORT, targetPort: String(props.containerPort), protocol: 'TCP' },
+        ],
+      },
+    });
+  }
+
+  /**
+   * The Rollout: runs the Deployment's pod template (`workloadRef`, the Deployment keeps zero replicas) by the
+   * delivery strategy; a stalled rollout (10 minutes without progress, pauses excluded) aborts too.
+   */
+  private createRollout(
+    props: WmsComponentProps,
+    metadata: { name: string; namespace: string; labels: Record<string, string> },
+  ): Manifest {
+    const { delivery } = props;
+    const templates = props.analysisTemplateName
+      ? {
+          templates: [{ templateName: props.analysisTemplateName }],
+          args: [{ name: CANARY_HASH_ARG, valueFrom: { podTemplateHashValue: 'Latest' } }],
+        }
+      : undefined;
+    const strategy =
+      delivery.strategy === 'canary'
+        ? {
+            canary: {
+              stableService: this.objectName,
+              canaryService: this.candidateServiceName,
+              trafficRouting: {
+                alb: { ingress: WMS_INGRESS_NAME, servicePort: SERVICE_PORT },
+              },
+              // Stable stays at full size during the canary, so an abort moves the traffic back at once; the
+              // canary's pods follow its weight (nothing idles at full size).
+              dynamicStableScale: false,
+              abortScaleDownDelaySeconds: 30,
+              ...(templates ? { analysis: { ...templates, startingStep: 0 } } : {}),
+              steps: delivery.canarySteps.flatMap((step) => [
+                { setWeight: step.weight },
+                ...(step.pauseSeconds > 0 ? [{ pause: { duration: `${step.pauseSeconds}s` } }] : []),
+              ]),
+            },
+          }
+        : {
+            blueGreen: {
+              activeService: this.objectName,
+              previewService: this.candidateServiceName,
+              autoPromotionEnabled: true,
+              scaleDownDelaySeconds: 30,
+              ...(templates ? { prePromotionAnalysis: templates } : {}),
+            },
+          };
+    return new Manifest(this, 'Rollout', {
+      manifest: {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'Rollout',
+        metadata,
+        spec: {
+          revisionHistoryLimit: 5,
+          minReadySeconds: 10,
+          progressDeadlineSeconds: 600,
+          progressDeadlineAbort: true,
+          selector: { matchLabels: { ...this.selectorLabels } },
+          workloadRef: {
+            apiVersion: 'apps/v1',
+            kind: 'Deployment',
+            name: this.objectName,
+            scaleDown: 'never',
+          },
+          strategy,
+        },
+      },
+      computedFields: [...CONTROLLER_OWNED_FIELDS.rollout],
+      dependsOn: [this.deployment, this.service, this.candidateService],
+    });
+  }
+
   /** The Deployment: rolled out and waited for, spread over zones and nodes, restricted, probed. */
   private createDeployment(
     props: WmsComponentProps,
     metadata: { name: string; namespace: string; labels: Record<string, string> },
   ): DeploymentV1 {
-    const { scaling } = props;
     const podLabels = {
       ...this.selectorLabels,
       [LABELS.instance]: this.objectName,
@@ -240,15 +425,12 @@ export class WmsComponent extends Construct {
 
     return new DeploymentV1(this, 'Deployment', {
       metadata: { ...metadata, labels: podLabels },
-      // Terraform fails the apply when the rollout does not finish, and leaves the old pods serving.
-      waitForRollout: true,
-      timeouts: { create: '15m', update: '15m' },
-      // The HPA owns the replica count after creation; Terraform would otherwise reset it on every apply.
-      // https://github.com/hashicorp/terraform-provider-kubernetes/issues/584
-      lifecycle: { ignoreChanges: ['spec[0].replicas'] },
+      // The Rollout runs the pods (workloadRef, scaleDown never): this Deployment only holds the template, and
+      // Terraform does not wait for a release, which the controller rolls out and analyses on its own.
+      waitForRollout: false,
       dependsOn: props.dependsOn ? [...props.dependsOn] : undefined,
       spec: {
-        replicas: String(scaling.minReplicas),
+        replicas: '0',
         revisionHistoryLimit: 5,
         minReadySeconds: 10,
         progressDeadlineSeconds: 600,
@@ -273,8 +455,8 @@ export class WmsComponent extends Construct {
               ...constraint,
               maxSkew: 1,
               labelSelector: [{ matchLabels: { ...this.selectorLabels } }],
-              // Only the pods of the current ReplicaSet count, so a rollout does not skew the spread.
-              matchLabelKeys: ['pod-template-hash'],
+              // Only the pods of the same ReplicaSet count, so a canary does not skew the spread.
+              matchLabelKeys: ['rollouts-pod-template-hash'],
             })),
             container: [
               {

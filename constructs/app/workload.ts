@@ -1,8 +1,5 @@
 /** The types that describe a WMS workload, shared by its constructs, their helpers and the app stack. */
 
-/** The two colours of a blue/green release. */
-export type WmsColor = 'blue' | 'green';
-
 /** A container image: a repository and a tag, a digest, or both (`repository:tag@digest`). */
 export interface WmsImage {
   /** Repository without tag or digest, e.g. `123456789012.dkr.ecr.eu-west-1.amazonaws.com/wms-api`. */

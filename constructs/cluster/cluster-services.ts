@@ -18,6 +18,18 @@ export const CHART_VERSIONS = {
   externalSecrets: '2.9.0',
   // renovate: datasource=docker depName=public.ecr.aws/karpenter/karpenter
   karpenter: '1.14.1',
+  // Issue #15: progressive delivery. The chart ships controller v1.9.0; the v1.9.1 patch is set as the image tag.
+  argoRollouts: '2.41.0',
+} as const;
+
+/** The Argo Rollouts controller image tag (the chart's appVersion is v1.9.0; v1.9.1 is its patch release). */
+export const ARGO_ROLLOUTS_VERSION = 'v1.9.1';
+
+/** Namespace and release of the Argo Rollouts controller; its metrics Service is `<release>-metrics`, port 8090. */
+export const ARGO_ROLLOUTS = {
+  namespace: 'argo-rollouts',
+  release: 'argo-rollouts',
+  metricsPort: 8090,
 } as const;
 
 /** Kubernetes resource requests and limits. */
@@ -92,6 +104,27 @@ export interface KarpenterValues {
   readonly podDisruptionBudget: { readonly name: string; readonly maxUnavailable: number };
 }
 
+/** Values of argoproj/argo-rollouts (the subset we set). */
+export interface ArgoRolloutsValues {
+  /** The chart installs (and on uninstall keeps) the Rollout, AnalysisTemplate, AnalysisRun... CRDs. */
+  readonly installCRDs: true;
+  readonly keepCRDs: true;
+  readonly controller: {
+    readonly replicas: number;
+    readonly image: { readonly tag: string };
+    readonly nodeSelector: Readonly<Record<string, string>>;
+    readonly resources: ResourceRequirements;
+    /** The AWS SDK reads the region from the environment; the controller has no --aws-region flag (#2099). */
+    readonly extraEnv: readonly { readonly name: string; readonly value: string }[];
+    /**
+     * The metrics Service only: the ServiceMonitor CRD comes with the monitoring stack, after this one, so the
+     * monitoring stack selects this Service itself.
+     */
+    readonly metrics: { readonly enabled: true; readonly serviceMonitor: { readonly enabled: false } };
+  };
+  readonly dashboard: { readonly enabled: false };
+}
+
 /** Properties of {@link ClusterServices}. */
 export interface ClusterServicesProps {
   /** EKS cluster name. */
@@ -134,6 +167,8 @@ export const CLUSTER_NAMESPACES = {
     reason:
       'Loki comes from a third-party chart whose pods are not proven against "restricted" here (no cluster); baseline is enforced and restricted violations are audited and warned.',
   },
+  // Issue #15: the progressive-delivery controller (chart defaults pass "restricted").
+  'argo-rollouts': { level: 'restricted' },
   'monitoring-agents': {
     level: 'privileged',
     reason:
@@ -161,6 +196,8 @@ export class ClusterServices extends Construct {
   readonly externalSecrets: HelmChart<ExternalSecretsValues>;
   /** The Karpenter release. */
   readonly karpenter: HelmChart<KarpenterValues>;
+  /** The Argo Rollouts controller release: stacks with Rollouts and AnalysisTemplates come after it. */
+  readonly argoRollouts: HelmChart<ArgoRolloutsValues>;
   /** The load balancer controller release: ingresses need its webhook. */
   readonly loadBalancerController: HelmChart<LoadBalancerControllerValues>;
 
@@ -302,6 +339,41 @@ export class ClusterServices extends Construct {
         nodeSelector: SYSTEM_NODES,
         controller: { resources: resources('500m', '1Gi') },
       },
+    });
+
+    this.argoRollouts = this.createArgoRollouts(props, replicas, namespaceResources);
+  }
+
+  /**
+   * Argo Rollouts: shifts the WMS traffic by ALB weights (through the load balancer controller's Ingress actions)
+   * and aborts on failed analysis. Issue #15.
+   * @see https://argoproj.github.io/argo-rollouts/features/traffic-management/alb/
+   */
+  private createArgoRollouts(
+    props: ClusterServicesProps,
+    replicas: number,
+    namespaceResources: NamespaceV1[],
+  ): HelmChart<ArgoRolloutsValues> {
+    return new HelmChart<ArgoRolloutsValues>(this, 'ArgoRollouts', {
+      releaseName: ARGO_ROLLOUTS.release,
+      namespace: ARGO_ROLLOUTS.namespace,
+      repository: 'https://argoproj.github.io/argo-helm',
+      chart: 'argo-rollouts',
+      version: CHART_VERSIONS.argoRollouts,
+      values: {
+        installCRDs: true,
+        keepCRDs: true,
+        controller: {
+          replicas: Math.max(replicas, 2),
+          image: { tag: ARGO_ROLLOUTS_VERSION },
+          nodeSelector: SYSTEM_NODES,
+          resources: resources('100m', '256Mi'),
+          extraEnv: [{ name: 'AWS_REGION', value: props.region }],
+          metrics: { enabled: true, serviceMonitor: { enabled: false } },
+        },
+        dashboard: { enabled: false },
+      },
+      dependsOn: [...namespaceResources, this.loadBalancerController.release],
     });
   }
 }

@@ -11,7 +11,7 @@ import { KPS_JOBS, checkTargets, problem, selector, throwProblems } from './targ
 export type Severity = 'critical' | 'warning' | 'info';
 
 /** The part of the system an alert is about; critical alerts inhibit warnings of the same component. */
-export type Component = 'wms-api' | 'wms-database' | 'wms-workloads' | 'wms-platform';
+export type Component = 'wms-api' | 'wms-database' | 'wms-workloads' | 'wms-platform' | 'wms-delivery';
 
 /** One alert as the team defines it; {@link renderRuleGroups} turns it into a Prometheus alerting rule. */
 export interface AlertDefinition {
@@ -177,7 +177,7 @@ export const ALERTS: readonly AlertDefinition[] = [
     name: 'WmsApiDown',
     severity: 'critical',
     component: 'wms-api',
-    // The live Service selects the live colour's pods (blue/green): its Endpoints list their addresses, ready or
+    // The stable Service selects the stable version's pods (Argo Rollouts): its Endpoints list their addresses, ready or
     // not. kube-state-metrics exports one series per address and port, so "no ready address" is the absence of
     // any series with ready="true" (all not ready, none at all, or the Service gone); absent() keeps the
     // equality matchers as labels, and the sum drops `job` and `ready`.
@@ -189,7 +189,7 @@ export const ALERTS: readonly AlertDefinition[] = [
     summary: 'WMS API has no ready pod behind its live Service',
     description:
       'Service {{ $labels.namespace }}/{{ $labels.endpoint }} has had no ready address for 2 minutes: no pod of ' +
-      'the live colour passes its readiness probe (or kube-state-metrics reports nothing about the Service).',
+      'the stable version passes its readiness probe (or kube-state-metrics reports nothing about the Service).',
     runbook: 'WmsApiDown',
   },
   {
@@ -391,6 +391,38 @@ export const ALERTS: readonly AlertDefinition[] = [
       'its maximum of {{ $value }} replicas for 15 minutes.',
     runbook: 'WmsHpaMaxedOut',
   },
+  // Issue #15: progressive delivery (Argo Rollouts controller metrics, selected by namespace: the job is the
+  // controller's metrics Service).
+  {
+    name: 'WmsRolloutAborted',
+    severity: 'warning',
+    component: 'wms-delivery',
+    expr: (t) =>
+      `sum by (namespace, name) (increase(rollout_events_total` +
+      `${selector({ namespace: t.namespace, reason: 'RolloutAborted' })}[15m])) > 0`,
+    for: '0m',
+    threshold: 'a RolloutAborted event in the last 15 minutes',
+    summary: 'Release of {{ $labels.name }} aborted: traffic is back on the stable version',
+    description:
+      'Rollout {{ $labels.namespace }}/{{ $labels.name }} aborted a release in the last 15 minutes (failed ' +
+      'analysis or progress deadline): all traffic is on the stable version, and the release needs a fix.',
+    runbook: 'WmsRolloutAborted',
+  },
+  {
+    name: 'WmsRolloutStalled',
+    severity: 'warning',
+    component: 'wms-delivery',
+    expr: (t) =>
+      `max by (namespace, name) (rollout_info` +
+      `${selector({ namespace: t.namespace }, 'phase=~"Progressing|Paused"')}) > 0`,
+    for: '15m',
+    threshold: 'a Rollout Progressing or Paused for 15 minutes (a release takes under 5)',
+    summary: 'Release of {{ $labels.name }} stalled for 15 minutes',
+    description:
+      'Rollout {{ $labels.namespace }}/{{ $labels.name }} has been progressing or paused for 15 minutes; a ' +
+      'release takes under 5 minutes and stalls abort after 10 minutes without progress.',
+    runbook: 'WmsRolloutStalled',
+  },
   {
     name: 'WmsDatabaseReplicaLagHigh',
     severity: 'warning',
@@ -517,7 +549,13 @@ export function renderRuleGroups(options: RuleGroupsOptions): PrometheusRuleFile
   }
   throwProblems(problems);
 
-  const components: Component[] = ['wms-api', 'wms-database', 'wms-workloads', 'wms-platform'];
+  const components: Component[] = [
+    'wms-api',
+    'wms-database',
+    'wms-workloads',
+    'wms-platform',
+    'wms-delivery',
+  ];
   const alertGroups: RuleGroup[] = components.map((component) => ({
     name: `${component}.alerts`,
     rules: ALERTS.filter((a) => a.component === component).map((a): AlertingRule => ({

@@ -185,8 +185,8 @@ function apiRed(t: MonitoringTargets) {
     {
       title: 'Ready pods',
       description:
-        'Ready pods behind the live Service (WmsApiDown pages at none), and available replicas of each ' +
-        'colour’s Deployment (blue/green).',
+        'Ready pods behind the stable Service (WmsApiDown pages at none), and available replicas of the ' +
+        'API Rollout (stable and canary together, from the Argo Rollouts controller).',
       unit: 'short',
       queries: [
         {
@@ -197,16 +197,11 @@ function apiRed(t: MonitoringTargets) {
               'ready="true"',
             ) +
             `))`,
-          legend: 'live Service {{endpoint}}',
+          legend: 'stable Service {{endpoint}}',
         },
         {
-          expr:
-            `kube_deployment_status_replicas_available` +
-            selector(
-              { job: KPS_JOBS.kubeStateMetrics, namespace: t.namespace },
-              `deployment=~"${t.apiService}-(blue|green)"`,
-            ),
-          legend: '{{deployment}} available',
+          expr: `rollout_info_replicas_available` + selector({ namespace: t.namespace, name: t.apiService }),
+          legend: 'Rollout {{name}} available',
         },
       ],
     },

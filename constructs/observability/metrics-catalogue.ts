@@ -99,6 +99,22 @@ export const METRIC_CATALOGUE = {
     job: 'MonitoringTargets.probeJob, MonitoringTargets.databaseProbeJob',
     metrics: ['probe_success', 'probe_duration_seconds', 'probe_http_status_code'],
   },
+  // Issue #15: progressive delivery.
+  argoRollouts: {
+    exporter:
+      'Argo Rollouts controller v1.9.1 (:8090/metrics; controller/metrics/prommetrics.go): rollout_info{namespace,' +
+      'name,strategy,traffic_router,phase}, rollout_events_total{namespace,name,type,reason} (reasons RolloutUpdated, ' +
+      'RolloutCompleted, RolloutAborted), analysis_run_info{namespace,name,phase}',
+    job: 'argo-rollouts-metrics (the Service name, set by the monitoring stack ServiceMonitor)',
+    metrics: [
+      'rollout_info',
+      'rollout_info_replicas_available',
+      'rollout_info_replicas_desired',
+      'rollout_info_replicas_updated',
+      'rollout_events_total',
+      'analysis_run_info',
+    ],
+  },
   prometheus: {
     exporter: 'Prometheus itself: synthetic series of every scrape and of alerting rules',
     job: 'any',

@@ -165,6 +165,11 @@ const RELEASE = {
   yace: 'yace',
 } as const;
 const KPS_FULLNAME = 'kps';
+/**
+ * Prometheus inside the cluster (the kube-prometheus-stack Service `<fullname>-prometheus`): Argo Rollouts'
+ * analysis queries it. Issue #15.
+ */
+export const PROMETHEUS_URL = `http://${KPS_FULLNAME}-prometheus.monitoring.svc:9090`;
 const LOKI_PORT = 3100;
 const BLACKBOX_PORT = 9115;
 /** The YACE chart's Service port (80, to the container's 5000). */
@@ -467,9 +472,24 @@ export class Monitoring extends Construct {
                   path: '/metrics',
                   scheme: 'http',
                   interval: '30s',
-                  // The job would be the Service name (wms-api-blue, wms-api-green): the rules select one job.
+                  // The job would be the Service name (wms-api-metrics): the rules select the job by its own name.
                   relabelings: [{ targetLabel: 'job', replacement: props.targets.apiJob, action: 'replace' }],
                 },
+              ],
+            },
+            // Issue #15: the Argo Rollouts controller (cluster-services installs it with its metrics Service only:
+            // the ServiceMonitor CRD comes with this stack). Delivery dashboard and alerts read it.
+            {
+              name: 'argo-rollouts',
+              namespaceSelector: { matchNames: ['argo-rollouts'] },
+              selector: {
+                matchLabels: {
+                  'app.kubernetes.io/name': 'argo-rollouts',
+                  'app.kubernetes.io/component': 'rollouts-controller',
+                },
+              },
+              endpoints: [
+                { port: 'metrics', path: '/metrics', scheme: 'http', interval: '30s', relabelings: [] },
               ],
             },
           ],

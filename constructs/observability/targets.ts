@@ -10,9 +10,9 @@ export interface MonitoringTargets {
   /** `job` label of the API's own metrics (the ServiceMonitor's service name), e.g. `wms-api`. */
   readonly apiJob: string;
   /**
-   * Name of the API's live Service, e.g. `wms-api`: it selects the pods of the live colour (blue/green), and
-   * kube-state-metrics reports its Endpoints (`kube_endpoint_address{endpoint=...}`). The per-colour Deployments
-   * are `<apiService>-blue` and `<apiService>-green`.
+   * Name of the API's stable Service and of its Argo Rollout, e.g. `wms-api`: the Service selects the stable
+   * version's pods, and kube-state-metrics reports its Endpoints (`kube_endpoint_address{endpoint=...}`); the
+   * controller reports the Rollout (`rollout_info{name=...}`).
    */
   readonly apiService: string;
   /** `job` label of the blackbox-exporter probe of the public API URL (through the load balancer). */
@@ -64,7 +64,7 @@ export function checkTargets(where: string, targets: MonitoringTargets, problems
   const job = 'a Prometheus job label value: letters, digits and . _ / : -';
   const texts: [keyof MonitoringTargets, RegExp, string][] = [
     ['namespace', DNS_LABEL, dnsLabel],
-    // A DNS-1035 label: it also goes, unescaped, into the regex `<apiService>-(blue|green)`.
+    // A DNS-1035 label: it also goes, unescaped, into PromQL label matchers.
     ['apiService', /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, 'a Kubernetes Service name (DNS-1035 label)'],
     ['apiJob', JOB_LABEL, job],
     ['probeJob', JOB_LABEL, job],

@@ -15,7 +15,7 @@ import {
 } from '../../model/values';
 import { PASS } from './helpers';
 
-type WorkloadShape = 'template' | 'cron' | 'pod';
+type WorkloadShape = 'template' | 'cron' | 'pod' | 'rollout';
 
 /** Workload resource types and where their pod spec sits. */
 const WORKLOADS: Record<string, WorkloadShape> = {
@@ -31,6 +31,9 @@ const WORKLOADS: Record<string, WorkloadShape> = {
   kubernetes_cron_job: 'cron',
   kubernetes_pod_v1: 'pod',
   kubernetes_pod: 'pod',
+  // Issue #15: an Argo Rollout (a kubernetes_manifest) with its own pod template meets the same rules; one that
+  // runs a Deployment's template (workloadRef) is covered by the Deployment's checks.
+  kubernetes_manifest: 'rollout',
 };
 const WORKLOAD_TYPES = Object.keys(WORKLOADS);
 const BATCH_TYPES = ['kubernetes_job_v1', 'kubernetes_job', 'kubernetes_cron_job_v1', 'kubernetes_cron_job'];
@@ -38,6 +41,7 @@ const SPEC_PATH: Record<WorkloadShape, string> = {
   template: 'spec.template.spec',
   cron: 'spec.job_template.spec.template.spec',
   pod: 'spec',
+  rollout: 'manifest.spec.template.spec',
 };
 const ALLOWED_ADDED_CAPABILITIES = ['NET_BIND_SERVICE'];
 const ALLOWED_SECCOMP_TYPES = ['RuntimeDefault', 'Localhost'];
@@ -48,7 +52,39 @@ function podSpec(workload: ResourceNode): JsonObject | undefined {
   const shape = WORKLOADS[workload.type];
   if (shape === 'pod') return blockAt(workload.body.spec);
   if (shape === 'cron') return blockAt(workload.body.spec, 'job_template', 'spec', 'template', 'spec');
+  if (shape === 'rollout') {
+    const manifest = blockAt(workload.body.manifest);
+    if (manifest?.kind !== 'Rollout' || manifest.apiVersion !== 'argoproj.io/v1alpha1') return undefined;
+    const spec = blockAt(manifest.spec, 'template', 'spec');
+    return spec ? (providerShape(spec) as JsonObject) : undefined;
+  }
   return blockAt(workload.body.spec, 'template', 'spec');
+}
+
+/** Pod-spec list fields whose provider block name is singular. */
+const SINGULAR_BLOCKS: Record<string, string> = {
+  containers: 'container',
+  initContainers: 'init_container',
+  volumes: 'volume',
+  volumeMounts: 'volume_mount',
+  ports: 'port',
+  topologySpreadConstraints: 'topology_spread_constraint',
+};
+
+/**
+ * A Kubernetes-API object (camelCase, plural lists) in the kubernetes provider's shape (snake_case, singular
+ * blocks), so that the workload rules read a manifest's pod template as they read a Deployment's.
+ */
+function providerShape(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(providerShape);
+  if (!isObject(value)) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, inner]) => [
+      SINGULAR_BLOCKS[key] ?? key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`),
+      // Label and annotation keys are data, not field names.
+      key === 'labels' || key === 'annotations' || key === 'nodeSelector' ? inner : providerShape(inner),
+    ]),
+  );
 }
 
 interface Container {

@@ -7,6 +7,7 @@ import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { TerraformStack, TerraformVariable, Testing, Token } from 'cdktf';
 import { waitForTcpScript } from '../../../constructs/app/private/wait-for-tcp';
 import type { WmsApplicationProps } from '../../../constructs/app/wms-application';
+import { CONTROLLER_OWNED_FIELDS } from '../../../constructs/app/wms-component';
 import {
   API_PORT,
   API_SERVICE_ACCOUNT,
@@ -29,11 +30,19 @@ const SNAPSHOT_ADDRESS = 'aws_db_cluster_snapshot.ReleaseSnapshot';
 const BASE: WmsApplicationProps = {
   domain: 'wms.example.com',
   region: 'eu-west-1',
-  liveColor: 'blue',
-  releases: {
-    blue: { version: '1.4.2', apiImage: image('wms-api', '1.4.2'), webImage: image('wms-web', '1.4.2') },
-    green: { version: '1.5.0', apiImage: image('wms-api', '1.5.0'), webImage: image('wms-web', '1.5.0') },
+  release: { version: '1.5.0', apiImage: image('wms-api', '1.5.0'), webImage: image('wms-web', '1.5.0') },
+  delivery: {
+    strategy: 'canary',
+    canarySteps: [
+      { weight: 5, pauseSeconds: 60 },
+      { weight: 25, pauseSeconds: 60 },
+      { weight: 50, pauseSeconds: 60 },
+    ],
+    analysisIntervalSeconds: 30,
+    failureLimit: 1,
+    trafficShiftSeconds: 45,
   },
+  prometheusUrl: 'http://kps-prometheus.monitoring.svc:9090',
   migration: { version: '1.5.0', image: image('wms-api', '1.5.0') },
   migrationDependsOn: [],
   api: { minReplicas: 3, maxReplicas: 10 },
@@ -116,12 +125,19 @@ const annotations = (json: SynthesizedStack): Record<string, string> =>
 const weights = (json: SynthesizedStack, component: 'wms-api' | 'wms-web') =>
   Object.fromEntries(
     JSON.parse(
-      annotations(json)[`alb.ingress.kubernetes.io/actions.${component}-blue-green`],
+      annotations(json)[`alb.ingress.kubernetes.io/actions.${component}`],
     ).forwardConfig.targetGroups.map((group: Row) => [group.serviceName, group.weight]),
   );
+const rollout = (json: SynthesizedStack, name: string): Row => {
+  const found = rows(json, 'kubernetes_manifest').filter(
+    (row) => row.manifest.kind === 'Rollout' && row.manifest.metadata.name === name,
+  );
+  expect(found).toHaveLength(1);
+  return found[0];
+};
 const subset = (selector: Record<string, string>, labels: Record<string, string>) =>
   Object.entries(selector).every(([key, value]) => labels[key] === value);
-const DEPLOYMENTS = ['wms-api-blue', 'wms-api-green', 'wms-web-blue', 'wms-web-green'];
+const DEPLOYMENTS = ['wms-api', 'wms-web'];
 
 /** Every workload's pod spec, by name: the four Deployments and the migration Job. */
 function podSpecs(json: SynthesizedStack): [string, Row, Row][] {
@@ -148,17 +164,6 @@ function containers(json: SynthesizedStack): [string, Row, Row][] {
       spec,
     ]),
   );
-}
-
-/** Paths (`a > b > c`) where two JSON values differ. */
-function differences(a: unknown, b: unknown, path: string[] = []): string[] {
-  if (JSON.stringify(a) === JSON.stringify(b)) return [];
-  const isRecord = (value: unknown): value is Row => typeof value === 'object' && value !== null;
-  if (isRecord(a) && isRecord(b) && Array.isArray(a) === Array.isArray(b)) {
-    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
-    return keys.flatMap((key) => differences(a[key], b[key], [...path, key]));
-  }
-  return [path.join(' > ')];
 }
 
 function runNode(script: string, env: Record<string, string>): Promise<{ code: number; output: string }> {
@@ -201,13 +206,15 @@ describe('WmsApplication', () => {
       );
       for (const [type, resources] of Object.entries(json.resource ?? {})) {
         if (type === 'kubernetes_namespace_v1') continue;
-        for (const resource of Object.values(resources))
-          expect((resource as Row).metadata.namespace).toEqual(reference);
+        for (const resource of Object.values(resources)) {
+          const metadata = (resource as Row).metadata ?? (resource as Row).manifest.metadata;
+          expect(metadata.namespace).toEqual(reference);
+        }
       }
     });
 
-    it('has a quota covering both colours at their maximum plus surge and the migration, and no LoadBalancer or NodePort', () => {
-      // api: 2 colours x (10 + 3 surge) pods; web: 2 x (4 + 1); the migration Job: 1.
+    it('has a quota covering stable and canary at their maximum plus surge and the migration, and no LoadBalancer or NodePort', () => {
+      // api: 2 ReplicaSets x (10 + 3 surge) pods; web: 2 x (4 + 1); the migration Job: 1.
       expect(rows(json, 'kubernetes_resource_quota_v1')[0].spec.hard).toEqual({
         pods: '37',
         'requests.cpu': `${26 * 250 + 10 * 50 + 250}m`,
@@ -239,13 +246,11 @@ describe('WmsApplication', () => {
   describe('security posture of every workload', () => {
     const { json } = DEFAULT;
 
-    it('covers the four Deployments and the migration Job, init container included', () => {
+    it('covers the two Deployments (the Rollouts run their templates) and the migration Job, init container included', () => {
       expect(podSpecs(json).map(([name]) => name)).toEqual([...DEPLOYMENTS, 'wms-migrate-1-5-0']);
       expect(containers(json).map(([name]) => name)).toEqual([
-        'wms-api-blue/wms-api',
-        'wms-api-green/wms-api',
-        'wms-web-blue/wms-web',
-        'wms-web-green/wms-web',
+        'wms-api/wms-api',
+        'wms-web/wms-web',
         'wms-migrate-1-5-0/wait-for-database',
         'wms-migrate-1-5-0/migrate',
       ]);
@@ -302,38 +307,32 @@ describe('WmsApplication', () => {
         ['wms-api', false],
         ['wms-web', false],
       ]);
-      expect(deployment(json, 'wms-api-blue').spec.template.spec.service_account_name).toBe('wms-api');
-      expect(deployment(json, 'wms-web-blue').spec.template.spec.service_account_name).toBe('wms-web');
+      expect(deployment(json, 'wms-api').spec.template.spec.service_account_name).toBe('wms-api');
+      expect(deployment(json, 'wms-web').spec.template.spec.service_account_name).toBe('wms-web');
     });
 
     it('runs the API as the service account its EKS Pod Identity association names (the names defined here)', () => {
       const [namespace] = rows(json, 'kubernetes_namespace_v1');
       expect(namespace.metadata.name).toBe(WMS_NAMESPACE);
-      expect(deployment(json, 'wms-api-blue').spec.template.spec.service_account_name).toBe(
-        API_SERVICE_ACCOUNT,
-      );
+      expect(deployment(json, 'wms-api').spec.template.spec.service_account_name).toBe(API_SERVICE_ACCOUNT);
     });
 
     it('gives nginx writable /tmp and /var/cache/nginx, and the API /tmp', () => {
       const mounts = (name: string) => mainContainer(json, name).volume_mount.map((m: Row) => m.mount_path);
-      expect(mounts('wms-web-blue')).toEqual(['/tmp', '/var/cache/nginx']);
-      expect(mounts('wms-api-blue')).toEqual(['/tmp']);
+      expect(mounts('wms-web')).toEqual(['/tmp', '/var/cache/nginx']);
+      expect(mounts('wms-api')).toEqual(['/tmp']);
     });
 
-    it('passes every guardrails rule with no suppression (default, and green live with a canary, dev scale and digests)', () => {
+    it('passes every guardrails rule with no suppression (default, and blue-green with dev scale and digests)', () => {
       const digest = `sha256:${'0'.repeat(64)}`;
       const variant = build({
-        liveColor: 'green',
-        canaryWeightPercent: 10,
+        delivery: { ...BASE.delivery, strategy: 'blueGreen' },
         api: { minReplicas: 1, maxReplicas: 2 },
         web: { minReplicas: 1, maxReplicas: 2 },
-        releases: {
-          blue: {
-            version: '1.4.2',
-            apiImage: { ...image('wms-api', '1.4.2'), digest },
-            webImage: { repository: `${REGISTRY}/wms-web`, digest },
-          },
-          green: BASE.releases.green,
+        release: {
+          version: '1.5.0',
+          apiImage: { ...image('wms-api', '1.5.0'), digest },
+          webImage: { repository: `${REGISTRY}/wms-web`, digest },
         },
       });
       const report = checkStacks([
@@ -352,54 +351,55 @@ describe('WmsApplication', () => {
   describe('wiring', () => {
     const { json } = DEFAULT;
 
-    it.each(DEPLOYMENTS)(
-      "the %s Service selects exactly that Deployment's pods and targets its container port",
-      (name) => {
-        const service = named(json, 'kubernetes_service_v1', name);
-        const selected = rows(json, 'kubernetes_deployment_v1').filter((d) =>
-          subset(service.spec.selector, d.spec.template.metadata.labels),
-        );
-        expect(selected.map((d) => d.metadata.name)).toEqual([name]);
-        expect(service.spec.port).toEqual([
-          {
-            name: 'http',
-            port: 80,
-            target_port: String(mainContainer(json, name).port[0].container_port),
-            protocol: 'TCP',
-          },
-        ]);
-        expect(service.spec.type).toBe('ClusterIP');
+    it.each([
+      ['wms-api', API_PORT],
+      ['wms-web', WEB_PORT],
+    ])(
+      "the stable and canary Services of %s select exactly that Deployment's pods (the controller adds the version) on port %d",
+      (name, port) => {
+        for (const serviceName of [name, `${name}-canary`]) {
+          const service = named(json, 'kubernetes_service_v1', serviceName);
+          const selected = rows(json, 'kubernetes_deployment_v1').filter((d) =>
+            subset(service.spec.selector, d.spec.template.metadata.labels),
+          );
+          expect(selected.map((d) => d.metadata.name)).toEqual([name]);
+          expect(service.spec.port).toEqual([
+            { name: 'http', port: 80, target_port: String(port), protocol: 'TCP' },
+          ]);
+          expect(service.spec.type).toBe('ClusterIP');
+          expect(service.lifecycle.ignore_changes).toEqual(CONTROLLER_OWNED_FIELDS.service);
+        }
+        expect(mainContainer(json, name).port[0].container_port).toBe(port);
       },
     );
 
-    it.each([
-      ['wms-api', 'wms-api-blue', API_PORT],
-      ['wms-web', 'wms-web-blue', WEB_PORT],
-    ])('the live %s Service selects the live colour (%s) and targets port %d', (name, live, port) => {
-      const service = named(json, 'kubernetes_service_v1', name);
-      const selected = rows(json, 'kubernetes_deployment_v1').filter((d) =>
-        subset(service.spec.selector, d.spec.template.metadata.labels),
-      );
-      expect(selected.map((d) => d.metadata.name)).toEqual([live]);
-      expect(service.spec.port[0].target_port).toBe(String(port));
-      expect(mainContainer(json, live).port[0].container_port).toBe(port);
-    });
-
     it.each(DEPLOYMENTS)(
-      "%s: the PDB selects the Deployment's pods and keeps fewer than the HPA minimum",
+      '%s: the Rollout runs the Deployment (which keeps no pods), the HPA scales the Rollout, the PDB keeps fewer than its minimum',
       (name) => {
         const pdb = named(json, 'kubernetes_pod_disruption_budget_v1', name);
         const hpa = named(json, 'kubernetes_horizontal_pod_autoscaler_v2', name);
         const target = deployment(json, name);
+        const { spec } = rollout(json, name).manifest;
+        expect(spec.workloadRef).toEqual({
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          name,
+          scaleDown: 'never',
+        });
+        expect(spec.selector.matchLabels).toEqual(target.spec.selector.match_labels);
+        expect(target.spec.replicas).toBe('0');
+        expect(target.wait_for_rollout).toBe(false);
         expect(pdb.spec.selector.match_labels).toEqual(target.spec.selector.match_labels);
         expect(Number(pdb.spec.min_available)).toBeLessThan(hpa.spec.min_replicas);
-        expect(hpa.spec.min_replicas).toBeGreaterThanOrEqual(Number(pdb.spec.min_available) + 1);
-        expect(hpa.spec.scale_target_ref).toEqual({ api_version: 'apps/v1', kind: 'Deployment', name });
-        expect(target.spec.replicas).toBe(String(hpa.spec.min_replicas));
+        expect(hpa.spec.scale_target_ref).toEqual({
+          api_version: 'argoproj.io/v1alpha1',
+          kind: 'Rollout',
+          name,
+        });
       },
     );
 
-    it('the Ingress forwards /api to the API colours and / to the web colours, on Service ports that exist', () => {
+    it('the Ingress forwards /api to the API and / to the web through the actions the canaries rewrite, on Service ports that exist', () => {
       const ingress = rows(json, 'kubernetes_ingress_v1')[0];
       const [rule] = ingress.spec.rule;
       expect(rule.host).toBe('wms.example.com');
@@ -411,8 +411,8 @@ describe('WmsApplication', () => {
           p.backend.service.port.name,
         ]),
       ).toEqual([
-        ['/api', 'Prefix', 'wms-api-blue-green', 'use-annotation'],
-        ['/', 'Prefix', 'wms-web-blue-green', 'use-annotation'],
+        ['/api', 'Prefix', 'wms-api', 'use-annotation'],
+        ['/', 'Prefix', 'wms-web', 'use-annotation'],
       ]);
       for (const path of rule.http.path) {
         const action = JSON.parse(
@@ -429,8 +429,8 @@ describe('WmsApplication', () => {
       const policy = (name: string) => named(json, 'kubernetes_network_policy_v1', name);
       const publicBlocks = BASE.publicSubnetCidrs.map((cidr) => ({ ip_block: { cidr } }));
       for (const [name, pods, port] of [
-        ['wms-web-from-load-balancer', 'wms-web-blue', WEB_PORT],
-        ['wms-api-from-load-balancer', 'wms-api-blue', API_PORT],
+        ['wms-web-from-load-balancer', 'wms-web', WEB_PORT],
+        ['wms-api-from-load-balancer', 'wms-api', API_PORT],
       ] as const) {
         const spec = policy(name).spec;
         expect(spec.policy_types).toEqual(['Ingress']);
@@ -438,11 +438,11 @@ describe('WmsApplication', () => {
           { from: publicBlocks, ports: [{ port: String(port), protocol: 'TCP' }] },
         ]);
         expect(String(mainContainer(json, pods).port[0].container_port)).toBe(spec.ingress[0].ports[0].port);
-        // Both colours' pods, and no other component's.
+        // Every version's pods (one template), and no other component's.
         const selected = podSpecs(json).filter(([, , meta]) =>
           subset(spec.pod_selector.match_labels, meta.labels),
         );
-        expect(selected.map(([n]) => n)).toEqual([pods, pods.replace('blue', 'green')]);
+        expect(selected.map(([n]) => n)).toEqual([pods]);
       }
     });
 
@@ -460,9 +460,7 @@ describe('WmsApplication', () => {
               pod_selector: { match_labels: { 'app.kubernetes.io/name': 'prometheus' } },
             },
           ],
-          ports: [
-            { port: String(mainContainer(json, 'wms-api-green').port[0].container_port), protocol: 'TCP' },
-          ],
+          ports: [{ port: String(mainContainer(json, 'wms-api').port[0].container_port), protocol: 'TCP' }],
         },
       ]);
     });
@@ -517,14 +515,13 @@ describe('WmsApplication', () => {
       expect(selected.map(([name]) => name)).toEqual(['wms-migrate-1-5-0']);
     });
 
-    it('labels every Service the ServiceMonitor selects (app.kubernetes.io/name=wms-api) with one colour, so no pod is scraped twice', () => {
+    it('labels one Service only for the ServiceMonitor (app.kubernetes.io/name=wms-api): every API pod, once', () => {
       const scraped = rows(json, 'kubernetes_service_v1').filter(
         (s) => s.metadata.labels['app.kubernetes.io/name'] === 'wms-api',
       );
-      expect(scraped.map((s) => [s.metadata.name, s.metadata.labels['wms/color']])).toEqual([
-        ['wms-api-blue', 'blue'],
-        ['wms-api-green', 'green'],
-      ]);
+      expect(scraped.map((s) => s.metadata.name)).toEqual(['wms-api-metrics']);
+      expect(scraped[0].spec.selector).toEqual(deployment(json, 'wms-api').spec.selector.match_labels);
+      expect(scraped[0].spec.cluster_ip).toBe('None');
     });
   });
 
@@ -545,7 +542,7 @@ describe('WmsApplication', () => {
         DATABASE_USER: 'wms_api',
         DATABASE_IAM_AUTH: 'true',
       });
-      for (const name of ['wms-api-blue', 'wms-api-green']) {
+      for (const name of ['wms-api', 'wms-api']) {
         expect(mainContainer(json, name).env_from).toEqual([
           {
             config_map_ref: {
@@ -554,7 +551,7 @@ describe('WmsApplication', () => {
           },
         ]);
       }
-      expect(mainContainer(json, 'wms-web-blue').env_from).toBeUndefined();
+      expect(mainContainer(json, 'wms-web').env_from).toBeUndefined();
     });
 
     it('has no password or Secret anywhere', () => {
@@ -564,14 +561,14 @@ describe('WmsApplication', () => {
     });
 
     it('rolls the API pods when the configuration changes, with a hash Terraform computes', () => {
-      for (const name of ['wms-api-blue', 'wms-api-green']) {
+      for (const name of ['wms-api', 'wms-api']) {
         expect(deployment(json, name).spec.template.metadata.annotations).toEqual({
           'wms/config-sha256': expect.stringMatching(
             /^\$\{sha256\(jsonencode\(kubernetes_config_map_v1\.App_ApiConfig_\w+\.data\)\)\}$/,
           ),
         });
       }
-      expect(deployment(json, 'wms-web-blue').spec.template.metadata.annotations).toBeUndefined();
+      expect(deployment(json, 'wms-web').spec.template.metadata.annotations).toBeUndefined();
     });
   });
 
@@ -597,14 +594,14 @@ describe('WmsApplication', () => {
       });
     });
 
-    it("sets the colour Services' health-check paths from each component", () => {
+    it("sets the component Services' health-check paths from each component", () => {
       const { json } = build({ web: { ...BASE.web, healthCheckPath: '/healthz' } });
       const path = (name: string) =>
         named(json, 'kubernetes_service_v1', name).metadata.annotations[
           'alb.ingress.kubernetes.io/healthcheck-path'
         ];
-      expect([path('wms-api-blue'), path('wms-web-green')]).toEqual(['/health', '/healthz']);
-      expect(mainContainer(json, 'wms-web-green').readiness_probe.http_get.path).toBe('/healthz');
+      expect([path('wms-api'), path('wms-web')]).toEqual(['/health', '/healthz']);
+      expect(mainContainer(json, 'wms-web').readiness_probe.http_get.path).toBe('/healthz');
     });
 
     it('takes the access-log prefix and deletion protection from props', () => {
@@ -616,53 +613,143 @@ describe('WmsApplication', () => {
     });
   });
 
-  describe('blue/green releases', () => {
-    it("runs each colour's release and sends all traffic to the live colour", () => {
+  describe('progressive releases (Argo Rollouts)', () => {
+    it('runs the release in both components, and starts with all traffic on stable', () => {
       const { json } = DEFAULT;
-      expect(mainContainer(json, 'wms-api-blue').image).toBe(`${REGISTRY}/wms-api:1.4.2`);
-      expect(mainContainer(json, 'wms-api-green').image).toBe(`${REGISTRY}/wms-api:1.5.0`);
-      expect(mainContainer(json, 'wms-web-green').image).toBe(`${REGISTRY}/wms-web:1.5.0`);
-      expect(
-        deployment(json, 'wms-web-green').spec.template.metadata.labels['app.kubernetes.io/version'],
-      ).toBe('1.5.0');
-      expect(weights(json, 'wms-api')).toEqual({ 'wms-api-blue': 100, 'wms-api-green': 0 });
-      expect(weights(json, 'wms-web')).toEqual({ 'wms-web-blue': 100, 'wms-web-green': 0 });
+      expect(mainContainer(json, 'wms-api').image).toBe(`${REGISTRY}/wms-api:1.5.0`);
+      expect(mainContainer(json, 'wms-web').image).toBe(`${REGISTRY}/wms-web:1.5.0`);
+      expect(deployment(json, 'wms-web').spec.template.metadata.labels['app.kubernetes.io/version']).toBe(
+        '1.5.0',
+      );
+      expect(weights(json, 'wms-api')).toEqual({ 'wms-api': 100, 'wms-api-canary': 0 });
+      expect(weights(json, 'wms-web')).toEqual({ 'wms-web': 100, 'wms-web-canary': 0 });
     });
 
-    it('gives the idle colour canaryWeightPercent of the public traffic', () => {
-      const { json } = build({ canaryWeightPercent: 20 });
-      expect(weights(json, 'wms-api')).toEqual({ 'wms-api-blue': 80, 'wms-api-green': 20 });
-      expect(weights(json, 'wms-web')).toEqual({ 'wms-web-blue': 80, 'wms-web-green': 20 });
+    it('shifts traffic by ALB weights through the configured steps, analysing the API from the first step', () => {
+      const { canary } = rollout(DEFAULT.json, 'wms-api').manifest.spec.strategy;
+      expect(canary).toMatchObject({
+        stableService: 'wms-api',
+        canaryService: 'wms-api-canary',
+        trafficRouting: { alb: { ingress: 'wms', servicePort: 80 } },
+        dynamicStableScale: false,
+        analysis: {
+          templates: [{ templateName: 'wms-api-analysis' }],
+          args: [{ name: 'canary-hash', valueFrom: { podTemplateHashValue: 'Latest' } }],
+          startingStep: 0,
+        },
+      });
+      expect(canary.steps).toEqual([
+        { setWeight: 5 },
+        { pause: { duration: '60s' } },
+        { setWeight: 25 },
+        { pause: { duration: '60s' } },
+        { setWeight: 50 },
+        { pause: { duration: '60s' } },
+      ]);
+      // The web front end has no request metrics: its steps run without analysis.
+      expect(rollout(DEFAULT.json, 'wms-web').manifest.spec.strategy.canary.analysis).toBeUndefined();
     });
 
-    it("flipping liveColor changes only the live Services' selectors and the Ingress actions", () => {
-      const green = build({ liveColor: 'green' });
-      const blueResources = DEFAULT.json.resource ?? {};
-      const greenResources = green.json.resource ?? {};
-      expect(Object.keys(greenResources)).toEqual(Object.keys(blueResources));
-      const changed: string[] = [];
-      for (const [type, resources] of Object.entries(blueResources)) {
-        expect(Object.keys(greenResources[type])).toEqual(Object.keys(resources));
-        for (const [name, resource] of Object.entries(resources)) {
-          changed.push(
-            ...differences(resource, greenResources[type][name]).map((path) => `${type}.${name} > ${path}`),
-          );
-        }
-      }
-      const apiLive = addressOf(DEFAULT.json, 'kubernetes_service_v1', 'wms-api');
-      const webLive = addressOf(DEFAULT.json, 'kubernetes_service_v1', 'wms-web');
-      const ingress = `kubernetes_ingress_v1.${Object.keys(resourcesOfType(DEFAULT.json, 'kubernetes_ingress_v1'))[0]}`;
-      expect(changed.sort()).toEqual(
+    it('aborts a stalled release as well (progress deadline), and leaves replicas to the HPA', () => {
+      const row = rollout(DEFAULT.json, 'wms-api');
+      expect(row.manifest.spec).toMatchObject({ progressDeadlineSeconds: 600, progressDeadlineAbort: true });
+      expect(row.manifest.spec).not.toHaveProperty('replicas');
+      expect(row.computed_fields).toEqual(CONTROLLER_OWNED_FIELDS.rollout);
+    });
+
+    it('leaves exactly the controller-owned fields to the controller (pinned list)', () => {
+      expect(CONTROLLER_OWNED_FIELDS).toEqual({
+        rollout: ['metadata.annotations', 'metadata.labels', 'spec.replicas'],
+        service: [
+          'spec[0].selector',
+          'metadata[0].annotations["argo-rollouts.argoproj.io/managed-by-rollouts"]',
+        ],
+      });
+      expect(rows(DEFAULT.json, 'kubernetes_ingress_v1')[0].lifecycle.ignore_changes).toEqual([
+        'metadata[0].annotations["alb.ingress.kubernetes.io/actions.wms-api"]',
+        'metadata[0].annotations["alb.ingress.kubernetes.io/actions.wms-web"]',
+        'metadata[0].annotations["rollouts.argoproj.io/managed-alb-annotations"]',
+      ]);
+      const ignoring = Object.entries(DEFAULT.json.resource ?? {}).flatMap(([type, resources]) =>
+        Object.values(resources)
+          .filter((r) => (r as Row).lifecycle?.ignore_changes || (r as Row).computed_fields)
+          .map((r) => `${type} ${(r as Row).metadata?.name ?? (r as Row).manifest.metadata.name}`),
+      );
+      expect(ignoring.sort()).toEqual(
         [
-          `${apiLive} > spec > selector > wms/color`,
-          `${webLive} > spec > selector > wms/color`,
-          `${ingress} > metadata > annotations > alb.ingress.kubernetes.io/actions.wms-api-blue-green`,
-          `${ingress} > metadata > annotations > alb.ingress.kubernetes.io/actions.wms-web-blue-green`,
+          'kubernetes_ingress_v1 wms',
+          'kubernetes_manifest wms-api',
+          'kubernetes_manifest wms-web',
+          'kubernetes_service_v1 wms-api',
+          'kubernetes_service_v1 wms-api-canary',
+          'kubernetes_service_v1 wms-web',
+          'kubernetes_service_v1 wms-web-canary',
         ].sort(),
       );
-      expect(named(green.json, 'kubernetes_service_v1', 'wms-api').spec.selector['wms/color']).toBe('green');
-      expect(weights(green.json, 'wms-web')).toEqual({ 'wms-web-blue': 0, 'wms-web-green': 100 });
-      expect([green.app.liveColor, green.app.idleColor]).toEqual(['green', 'blue']);
+    });
+
+    it('the API analysis fails past the team thresholds and aborts within the bound', () => {
+      const templates = rows(DEFAULT.json, 'kubernetes_manifest').filter(
+        (r) => r.manifest.kind === 'AnalysisTemplate',
+      );
+      expect(templates).toHaveLength(1);
+      const { metrics } = templates[0].manifest.spec;
+      expect(metrics.map((m: Row) => [m.name, m.interval, m.failureLimit, m.failureCondition])).toEqual([
+        ['error-ratio', '30s', 1, 'result[0] >= 0.05'],
+        ['latency-p95', '30s', 1, 'result[0] >= 2'],
+        ['slo-burn-rate', '30s', 1, 'result[0] >= 14.4'],
+      ]);
+      for (const metric of metrics) {
+        expect(metric.count).toBeUndefined();
+        expect(metric.consecutiveErrorLimit).toBe(1);
+        expect(metric.provider.prometheus.address).toBe(BASE.prometheusUrl);
+      }
+    });
+
+    it('blue-green: preview Services behind the X-WMS-Preview header, pre-promotion analysis of a fixed count', () => {
+      const { json } = build({ delivery: { ...BASE.delivery, strategy: 'blueGreen' } });
+      expect(rollout(json, 'wms-api').manifest.spec.strategy).toEqual({
+        blueGreen: {
+          activeService: 'wms-api',
+          previewService: 'wms-api-preview',
+          autoPromotionEnabled: true,
+          scaleDownDelaySeconds: 30,
+          prePromotionAnalysis: {
+            templates: [{ templateName: 'wms-api-analysis' }],
+            args: [{ name: 'canary-hash', valueFrom: { podTemplateHashValue: 'Latest' } }],
+          },
+        },
+      });
+      const template = rows(json, 'kubernetes_manifest').find((r) => r.manifest.kind === 'AnalysisTemplate');
+      expect(template?.manifest.spec.metrics[0].count).toBe(3);
+      const ingress = rows(json, 'kubernetes_ingress_v1')[0];
+      expect(
+        ingress.spec.rule[0].http.path.map((p: Row) => [
+          p.path,
+          p.backend.service.name,
+          p.backend.service.port.name,
+        ]),
+      ).toEqual([
+        ['/api', 'wms-api-preview', 'http'],
+        ['/', 'wms-web-preview', 'http'],
+        ['/api', 'wms-api', 'http'],
+        ['/', 'wms-web', 'http'],
+      ]);
+      expect(
+        JSON.parse(ingress.metadata.annotations['alb.ingress.kubernetes.io/conditions.wms-api-preview']),
+      ).toEqual([
+        { field: 'http-header', httpHeaderConfig: { httpHeaderName: 'X-WMS-Preview', values: ['true'] } },
+      ]);
+      expect(ingress.lifecycle).toBeUndefined();
+      expect(named(json, 'kubernetes_service_v1', 'wms-web-preview').lifecycle.ignore_changes).toEqual(
+        CONTROLLER_OWNED_FIELDS.service,
+      );
+    });
+
+    it('the Rollouts come after the Ingress they route through, which comes after the migration', () => {
+      const ingressAddress = `kubernetes_ingress_v1.${Object.keys(resourcesOfType(DEFAULT.json, 'kubernetes_ingress_v1'))[0]}`;
+      for (const name of DEPLOYMENTS)
+        expect(rollout(DEFAULT.json, name).depends_on).toContain(ingressAddress);
     });
   });
 
@@ -681,12 +768,9 @@ describe('WmsApplication', () => {
       expect(spec.restart_policy).toBe('Never');
     });
 
-    it('runs after the release snapshot, and the live Services and Ingress change only after it', () => {
+    it('runs after the release snapshot, and the pod templates and Ingress change only after it', () => {
       const jobAddress = addressOf(json, 'kubernetes_job_v1', 'wms-migrate-1-5-0');
       expect(migration.depends_on).toContain(SNAPSHOT_ADDRESS);
-      for (const name of ['wms-api', 'wms-web']) {
-        expect(named(json, 'kubernetes_service_v1', name).depends_on).toContain(jobAddress);
-      }
       expect(rows(json, 'kubernetes_ingress_v1')[0].depends_on).toContain(jobAddress);
       for (const name of DEPLOYMENTS) expect(deployment(json, name).depends_on).toContain(jobAddress);
     });
@@ -710,7 +794,7 @@ describe('WmsApplication', () => {
       expect(migrate.image).toBe(`${REGISTRY}/wms-api:1.5.0`);
       expect(migrate.command).toBeUndefined();
       expect(migrate.env).toEqual([{ name: 'DATABASE_USER', value: 'wms_api' }]);
-      expect(migrate.env_from).toEqual(mainContainer(json, 'wms-api-blue').env_from);
+      expect(migrate.env_from).toEqual(mainContainer(json, 'wms-api').env_from);
       expect(migrate.resources).toEqual({
         requests: { cpu: '250m', memory: '256Mi' },
         limits: { cpu: '1', memory: '512Mi' },
@@ -783,14 +867,14 @@ describe('WmsApplication', () => {
       const version = '2.0.0-RC.1_build.7';
       const release = { version, apiImage: image('wms-api', 'rc1'), webImage: image('wms-web', 'rc1') };
       const { json: rc } = build({
-        releases: { ...BASE.releases, green: release },
+        release,
         migration: { version, image: image('wms-api', 'rc1') },
       });
       expect(job(rc).metadata.name).toBe('wms-migrate-2-0-0-rc-1-build-7');
       const long = `1.${'9'.repeat(60)}`;
       const longRelease = { ...release, version: long };
       const { json: trimmed } = build({
-        releases: { ...BASE.releases, green: longRelease },
+        release: longRelease,
         migration: { version: long, image: image('wms-api', 'rc1') },
       });
       expect(job(trimmed).metadata.name).toBe(`wms-migrate-1-${'9'.repeat(49)}`);
@@ -802,10 +886,8 @@ describe('WmsApplication', () => {
     const { json, app } = DEFAULT;
 
     it('defaults each PDB to minReplicas - 1 and each CPU target to 70 %', () => {
-      expect(named(json, 'kubernetes_pod_disruption_budget_v1', 'wms-api-blue').spec.min_available).toBe('2');
-      expect(named(json, 'kubernetes_pod_disruption_budget_v1', 'wms-web-green').spec.min_available).toBe(
-        '1',
-      );
+      expect(named(json, 'kubernetes_pod_disruption_budget_v1', 'wms-api').spec.min_available).toBe('2');
+      expect(named(json, 'kubernetes_pod_disruption_budget_v1', 'wms-web').spec.min_available).toBe('1');
       for (const name of DEPLOYMENTS) {
         expect(
           named(json, 'kubernetes_horizontal_pod_autoscaler_v2', name).spec.metric[0].resource.target
@@ -815,19 +897,19 @@ describe('WmsApplication', () => {
     });
 
     it('defaults the resources of the API and the web front end', () => {
-      expect(mainContainer(json, 'wms-api-blue').resources).toEqual({
+      expect(mainContainer(json, 'wms-api').resources).toEqual({
         requests: { cpu: '250m', memory: '256Mi' },
         limits: { cpu: '1', memory: '512Mi' },
       });
-      expect(mainContainer(json, 'wms-web-blue').resources).toEqual({
+      expect(mainContainer(json, 'wms-web').resources).toEqual({
         requests: { cpu: '50m', memory: '64Mi' },
         limits: { cpu: '250m', memory: '128Mi' },
       });
     });
 
     it('defaults the UIDs to 10001 (API, migration) and 10101 (nginx)', () => {
-      expect(deployment(json, 'wms-api-blue').spec.template.spec.security_context.run_as_user).toBe('10001');
-      expect(deployment(json, 'wms-web-blue').spec.template.spec.security_context.run_as_user).toBe('10101');
+      expect(deployment(json, 'wms-api').spec.template.spec.security_context.run_as_user).toBe('10001');
+      expect(deployment(json, 'wms-web').spec.template.spec.security_context.run_as_user).toBe('10101');
       expect(job(json).spec.template.spec.security_context.run_as_user).toBe('10001');
     });
 
@@ -853,21 +935,16 @@ describe('WmsApplication', () => {
         logLevel: 'debug',
         database: { ...BASE.database, port: 6432 },
       });
-      expect(named(custom, 'kubernetes_horizontal_pod_autoscaler_v2', 'wms-api-green').spec).toMatchObject({
+      expect(named(custom, 'kubernetes_horizontal_pod_autoscaler_v2', 'wms-api').spec).toMatchObject({
         min_replicas: 4,
         max_replicas: 8,
         metric: [{ resource: { target: { average_utilization: 55 } } }],
       });
-      expect(named(custom, 'kubernetes_pod_disruption_budget_v1', 'wms-api-green').spec.min_available).toBe(
-        '2',
-      );
-      expect(mainContainer(custom, 'wms-api-green').resources.limits).toEqual({ cpu: '2', memory: '2Gi' });
-      expect(mainContainer(custom, 'wms-api-green').security_context.run_as_user).toBe('20000');
+      expect(named(custom, 'kubernetes_pod_disruption_budget_v1', 'wms-api').spec.min_available).toBe('2');
+      expect(mainContainer(custom, 'wms-api').resources.limits).toEqual({ cpu: '2', memory: '2Gi' });
+      expect(mainContainer(custom, 'wms-api').security_context.run_as_user).toBe('20000');
       expect(job(custom).spec.template.spec.container[0].security_context.run_as_user).toBe('20000');
-      expect(mainContainer(custom, 'wms-api-green').lifecycle.pre_stop[0].exec.command).toEqual([
-        'sleep',
-        '20',
-      ]);
+      expect(mainContainer(custom, 'wms-api').lifecycle.pre_stop[0].exec.command).toEqual(['sleep', '20']);
       expect(annotations(custom)['alb.ingress.kubernetes.io/target-group-attributes']).toBe(
         'deregistration_delay.timeout_seconds=60',
       );
@@ -883,8 +960,8 @@ describe('WmsApplication', () => {
 
     it('accepts 1 pod per colour (the 2 pods at least of production is a config invariant, checked there)', () => {
       const { json: dev } = build({ web: { minReplicas: 1, maxReplicas: 2 } });
-      expect(named(dev, 'kubernetes_horizontal_pod_autoscaler_v2', 'wms-web-blue').spec.min_replicas).toBe(1);
-      expect(named(dev, 'kubernetes_pod_disruption_budget_v1', 'wms-web-blue').spec.min_available).toBe('0');
+      expect(named(dev, 'kubernetes_horizontal_pod_autoscaler_v2', 'wms-web').spec.min_replicas).toBe(1);
+      expect(named(dev, 'kubernetes_pod_disruption_budget_v1', 'wms-web').spec.min_available).toBe('0');
     });
 
     it('accepts values known only at apply time (references to other stacks or resources) unchecked', () => {
@@ -929,11 +1006,9 @@ describe('WmsApplication', () => {
         account: app.apiServiceAccountName,
         apiLabels: app.apiSelectorLabels,
         webLabels: app.webSelectorLabels,
-        color: app.colorLabel,
         port: app.servicePortName,
-        live: app.liveColor,
-        idle: app.idleColor,
-        apiDeployments: [app.api.blue.objectName, app.api.green.objectName],
+        apiRollout: app.api.objectName,
+        analysis: app.apiAnalysis.templateName,
       }).toEqual({
         namespace: 'wms',
         api: 'wms-api',
@@ -941,26 +1016,18 @@ describe('WmsApplication', () => {
         account: 'wms-api',
         apiLabels: { 'app.kubernetes.io/name': 'wms-api', 'app.kubernetes.io/part-of': 'wms' },
         webLabels: { 'app.kubernetes.io/name': 'wms-web', 'app.kubernetes.io/part-of': 'wms' },
-        color: 'wms/color',
         port: 'http',
-        live: 'blue',
-        idle: 'green',
-        apiDeployments: ['wms-api-blue', 'wms-api-green'],
+        apiRollout: 'wms-api',
+        analysis: 'wms-api-analysis',
       });
-      for (const name of DEPLOYMENTS.slice(0, 2)) {
-        expect(subset(app.apiSelectorLabels, deployment(json, name).spec.template.metadata.labels)).toBe(
-          true,
-        );
-        expect(deployment(json, name).spec.template.metadata.labels[app.colorLabel]).toBe(name.split('-')[2]);
-      }
-      expect(named(json, 'kubernetes_service_v1', 'wms-api-blue').spec.port[0].name).toBe(
-        app.servicePortName,
+      expect(subset(app.apiSelectorLabels, deployment(json, 'wms-api').spec.template.metadata.labels)).toBe(
+        true,
       );
+      expect(named(json, 'kubernetes_service_v1', 'wms-api').spec.port[0].name).toBe(app.servicePortName);
     });
   });
 
   describe('validation', () => {
-    const release = (version: string) => ({ ...BASE.releases.green, version });
     it.each<[string, Partial<WmsApplicationProps>, RegExp]>([
       [
         'a domain that is no DNS name',
@@ -969,62 +1036,59 @@ describe('WmsApplication', () => {
       ],
       ['a malformed region', { region: 'Ireland' }, /region: "Ireland" is not allowed \(an AWS region/],
       [
-        'an unknown live colour',
-        { liveColor: 'red' as never },
-        /liveColor: "red" is not allowed \(blue or green\)/,
-      ],
-      [
-        'a missing release',
-        { releases: { blue: BASE.releases.blue } as never },
-        /releases.green: undefined is not allowed/,
-      ],
-      [
         'a release version that is no label value',
-        { releases: { ...BASE.releases, blue: release('1 4') } },
-        /releases.blue.version: "1 4" is not allowed/,
+        { release: { ...BASE.release, version: '1 4' } },
+        /release.version: "1 4" is not allowed/,
       ],
       [
         'a latest image',
-        {
-          releases: {
-            ...BASE.releases,
-            green: { ...BASE.releases.green, webImage: image('wms-web', 'latest') },
-          },
-        },
-        /releases.green.webImage.tag: "latest" is not allowed/,
+        { release: { ...BASE.release, webImage: image('wms-web', 'latest') } },
+        /release.webImage.tag: "latest" is not allowed/,
       ],
       [
         'an image without tag or digest',
-        {
-          releases: {
-            ...BASE.releases,
-            blue: { ...BASE.releases.blue, apiImage: { repository: `${REGISTRY}/wms-api` } },
-          },
-        },
-        /releases.blue.apiImage: .* is not allowed \(a tag or a digest/,
+        { release: { ...BASE.release, apiImage: { repository: `${REGISTRY}/wms-api` } } },
+        /release.apiImage: .* is not allowed \(a tag or a digest/,
       ],
       [
         'a malformed image repository',
-        {
-          releases: {
-            ...BASE.releases,
-            blue: { ...BASE.releases.blue, webImage: { repository: 'Registry/Web', tag: '1' } },
-          },
-        },
-        /releases.blue.webImage.repository: "Registry\/Web" is not allowed \(an image repository without tag or digest/,
+        { release: { ...BASE.release, webImage: { repository: 'Registry/Web', tag: '1' } } },
+        /release.webImage.repository: "Registry\/Web" is not allowed \(an image repository without tag or digest/,
       ],
       [
         'a malformed digest',
         {
-          releases: {
-            ...BASE.releases,
-            green: {
-              ...BASE.releases.green,
-              apiImage: { repository: `${REGISTRY}/wms-api`, digest: 'sha256:XYZ' },
-            },
+          release: { ...BASE.release, apiImage: { repository: `${REGISTRY}/wms-api`, digest: 'sha256:XYZ' } },
+        },
+        /release.apiImage.digest: "sha256:XYZ" is not allowed \(sha256:<64 lowercase hex digits>\)/,
+      ],
+      [
+        'a rollback bound over 2 minutes (60 s x (1 + 1) + 45 s = 165 s)',
+        { delivery: { ...BASE.delivery, analysisIntervalSeconds: 60 } },
+        /delivery: rollback bound 60 s x \(1 \+ 1\) \+ 45 s = 165 s is not allowed \(at most 120 s/,
+      ],
+      [
+        'canary weights that do not increase',
+        {
+          delivery: {
+            ...BASE.delivery,
+            canarySteps: [
+              { weight: 25, pauseSeconds: 30 },
+              { weight: 25, pauseSeconds: 30 },
+            ],
           },
         },
-        /releases.green.apiImage.digest: "sha256:XYZ" is not allowed \(sha256:<64 lowercase hex digits>\)/,
+        /delivery.canarySteps\[1\].weight: 25 is not allowed \(a whole number from 26 to 99\)/,
+      ],
+      [
+        'an unknown strategy',
+        { delivery: { ...BASE.delivery, strategy: 'shadow' as never } },
+        /delivery.strategy: "shadow" is not allowed \(canary or blueGreen\)/,
+      ],
+      [
+        'a migration of another version than the release',
+        { migration: { ...BASE.migration, version: '1.4.2' } },
+        /migration.version: "1.4.2" is not allowed \(the release's version "1.5.0"\)/,
       ],
       [
         'a migration version that is no label value',
@@ -1045,16 +1109,6 @@ describe('WmsApplication', () => {
         'a CIDR list known only at apply time (one policy peer per CIDR is needed)',
         { publicSubnetCidrs: Token.asList('${var.public_subnet_cidrs}') },
         /publicSubnetCidrs: .* is not allowed \(a non-empty list of IPv4 CIDRs known at synth time/,
-      ],
-      [
-        'a canary above 50 %',
-        { canaryWeightPercent: 51 },
-        /canaryWeightPercent: 51 is not allowed \(a whole number from 0 to 50\)/,
-      ],
-      [
-        'a migration of neither release',
-        { migration: { ...BASE.migration, version: '1.6.0' } },
-        /migration.version: "1.6.0" is not allowed \(the version of one of the releases: "1.4.2" \(blue\) or "1.5.0" \(green\)\)/,
       ],
       [
         'a migration image tagged latest',

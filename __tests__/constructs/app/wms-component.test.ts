@@ -2,7 +2,7 @@ import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { TerraformStack, Testing } from 'cdktf';
 import type { WmsComponentProps } from '../../../constructs/app/wms-component';
-import { WmsComponent } from '../../../constructs/app/wms-component';
+import { CONTROLLER_OWNED_FIELDS, WmsComponent } from '../../../constructs/app/wms-component';
 import { checkStacks } from '../../../guardrails/engine';
 import type { SynthesizedStack } from '../../support/synth';
 import { listOfType, synthJson } from '../../support/synth';
@@ -12,7 +12,15 @@ type Row = Record<string, any>; // eslint-disable-line @typescript-eslint/no-exp
 const BASE: WmsComponentProps = {
   namespace: 'wms',
   name: 'wms-web',
-  color: 'green',
+  delivery: {
+    strategy: 'canary',
+    canarySteps: [
+      { weight: 10, pauseSeconds: 30 },
+      { weight: 50, pauseSeconds: 0 },
+    ],
+    analysisIntervalSeconds: 30,
+    prePromotionMeasurements: 3,
+  },
   version: '2.0.1',
   image: { repository: 'registry.example.com/wms/web', tag: '2.0.1' },
   containerPort: 8080,
@@ -54,13 +62,12 @@ describe('WmsComponent', () => {
     const { json, component } = build();
     const deployment = one(json, 'kubernetes_deployment_v1');
 
-    it('is named <name>-<color>, waits for its rollout and leaves the replica count to the HPA after creation', () => {
-      expect(component.objectName).toBe('wms-web-green');
-      expect(deployment.metadata).toMatchObject({ name: 'wms-web-green', namespace: 'wms' });
-      expect(deployment.wait_for_rollout).toBe(true);
-      expect(deployment.timeouts).toEqual({ create: '15m', update: '15m' });
-      expect(deployment.spec.replicas).toBe('3');
-      expect(deployment.lifecycle).toEqual({ ignore_changes: ['spec[0].replicas'] });
+    it('is named <name>, holds the pod template only (no pods, no wait): the Rollout runs it', () => {
+      expect(component.objectName).toBe('wms-web');
+      expect(deployment.metadata).toMatchObject({ name: 'wms-web', namespace: 'wms' });
+      expect(deployment.wait_for_rollout).toBe(false);
+      expect(deployment.spec.replicas).toBe('0');
+      expect(deployment.lifecycle).toBeUndefined();
     });
 
     it('rolls out with no pod unavailable', () => {
@@ -70,16 +77,15 @@ describe('WmsComponent', () => {
       });
     });
 
-    it('selects its colour only and labels the pods with name, part-of, colour, instance and version', () => {
+    it('selects its component and labels the pods with name, part-of, instance and version', () => {
       expect(deployment.spec.selector.match_labels).toEqual({
         'app.kubernetes.io/name': 'wms-web',
         'app.kubernetes.io/part-of': 'wms',
-        'wms/color': 'green',
       });
       expect(component.selectorLabels).toEqual(deployment.spec.selector.match_labels);
       expect(deployment.spec.template.metadata.labels).toEqual({
         ...deployment.spec.selector.match_labels,
-        'app.kubernetes.io/instance': 'wms-web-green',
+        'app.kubernetes.io/instance': 'wms-web',
         'app.kubernetes.io/version': '2.0.1',
         'app.kubernetes.io/managed-by': 'terraform',
       });
@@ -143,7 +149,7 @@ describe('WmsComponent', () => {
       ]);
       for (const constraint of spread) {
         expect(constraint.label_selector).toEqual([{ match_labels: component.selectorLabels }]);
-        expect(constraint.match_label_keys).toEqual(['pod-template-hash']);
+        expect(constraint.match_label_keys).toEqual(['rollouts-pod-template-hash']);
       }
     });
 
@@ -156,28 +162,57 @@ describe('WmsComponent', () => {
   describe('the Service, HPA and PDB', () => {
     const { json } = build();
     const deployment = one(json, 'kubernetes_deployment_v1');
-    const service = one(json, 'kubernetes_service_v1');
+    const services: Row[] = listOfType(json, 'kubernetes_service_v1');
 
-    it('the Service selects exactly the pods and targets the container port', () => {
-      expect(service.metadata).toMatchObject({ name: 'wms-web-green', namespace: 'wms' });
-      expect(service.spec.type).toBe('ClusterIP');
-      expect(service.spec.selector).toEqual(deployment.spec.selector.match_labels);
-      expect(service.spec.port).toEqual([{ name: 'http', port: 80, target_port: '8080', protocol: 'TCP' }]);
-      expect(String(container(json).port[0].container_port)).toBe(service.spec.port[0].target_port);
+    it('the stable and canary Services select the pods (the controller adds the version), on the container port', () => {
+      expect(services.map((s) => s.metadata.name).sort()).toEqual(['wms-web', 'wms-web-canary']);
+      for (const service of services) {
+        expect(service.metadata.namespace).toBe('wms');
+        expect(service.spec.type).toBe('ClusterIP');
+        expect(service.spec.selector).toEqual(deployment.spec.selector.match_labels);
+        expect(service.spec.port).toEqual([{ name: 'http', port: 80, target_port: '8080', protocol: 'TCP' }]);
+        expect(service.lifecycle.ignore_changes).toEqual(CONTROLLER_OWNED_FIELDS.service);
+        // Not the component's name label: the ServiceMonitor must not scrape a pod through two Services.
+        expect(service.metadata.labels).not.toHaveProperty(['app.kubernetes.io/name']);
+      }
     });
 
-    it('the Service carries the ALB health-check path of the component', () => {
-      expect(service.metadata.annotations).toEqual({
-        'alb.ingress.kubernetes.io/healthcheck-path': '/healthz',
-      });
+    it('the Services carry the ALB health-check path of the component', () => {
+      for (const service of services) {
+        expect(service.metadata.annotations).toEqual({
+          'alb.ingress.kubernetes.io/healthcheck-path': '/healthz',
+        });
+      }
     });
 
-    it('the HPA scales the Deployment on CPU between the bounds', () => {
+    it('the Rollout runs the template by canary steps (a step without pause has none), without analysis by default', () => {
+      const rollout = one(json, 'kubernetes_manifest');
+      expect(rollout.manifest.kind).toBe('Rollout');
+      expect(rollout.manifest.spec.strategy.canary.steps).toEqual([
+        { setWeight: 10 },
+        { pause: { duration: '30s' } },
+        { setWeight: 50 },
+      ]);
+      expect(rollout.manifest.spec.strategy.canary).not.toHaveProperty('analysis');
+      expect(rollout.computed_fields).toEqual(['metadata.annotations', 'metadata.labels', 'spec.replicas']);
+    });
+
+    it('by default creates no metrics Service; with metricsService, one selecting every pod', () => {
+      expect(services.some((s) => s.metadata.name === 'wms-web-metrics')).toBe(false);
+      const { json: withMetrics } = build({ metricsService: true });
+      const metrics = (listOfType(withMetrics, 'kubernetes_service_v1') as Row[]).find(
+        (s) => s.metadata.name === 'wms-web-metrics',
+      );
+      expect(metrics?.spec.selector).toEqual(deployment.spec.selector.match_labels);
+      expect(metrics?.metadata.labels['app.kubernetes.io/name']).toBe('wms-web');
+    });
+
+    it('the HPA scales the Rollout on CPU between the bounds', () => {
       const hpa = one(json, 'kubernetes_horizontal_pod_autoscaler_v2');
       expect(hpa.spec).toEqual({
         min_replicas: 3,
         max_replicas: 9,
-        scale_target_ref: { api_version: 'apps/v1', kind: 'Deployment', name: 'wms-web-green' },
+        scale_target_ref: { api_version: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'wms-web' },
         metric: [
           {
             type: 'Resource',
@@ -239,12 +274,21 @@ describe('WmsComponent', () => {
     const scaling = BASE.scaling;
     it.each<[string, Partial<WmsComponentProps>, RegExp]>([
       [
-        'a name too long for <name>-green',
-        { name: 'a'.repeat(58) },
-        /test\/Web: name: "a{58}" is not allowed \(a DNS label of at most 57/,
+        'a name too long for <name>-preview',
+        { name: 'a'.repeat(56) },
+        /test\/Web: name: "a{56}" is not allowed \(a DNS label of at most 55/,
       ],
       ['an upper-case name', { name: 'Wms' }, /name: "Wms" is not allowed/],
-      ['an unknown colour', { color: 'red' as never }, /color: "red" is not allowed \(blue or green\)/],
+      [
+        'an unknown strategy',
+        { delivery: { ...BASE.delivery, strategy: 'red' as never } },
+        /delivery.strategy: "red" is not allowed \(canary or blueGreen\)/,
+      ],
+      [
+        'no canary step',
+        { delivery: { ...BASE.delivery, canarySteps: [] } },
+        /delivery.canarySteps: \[\] is not allowed \(at least one step\)/,
+      ],
       [
         'a version that is no label value',
         { version: '1.0 beta' },

@@ -4,6 +4,7 @@ import { TerraformStack, Testing } from 'cdktf';
 import { parse } from 'yaml';
 import type { ClusterServicesProps } from '../../../constructs/cluster/cluster-services';
 import {
+  ARGO_ROLLOUTS_VERSION,
   CHART_VERSIONS,
   CLUSTER_NAMESPACES,
   ClusterServices,
@@ -42,6 +43,7 @@ describe('ClusterServices', () => {
 
     it('installs each controller chart at its pinned version, atomically, with bounded history', () => {
       expect(Object.keys(byName).sort()).toEqual([
+        'argo-rollouts',
         'aws-load-balancer-controller',
         'external-dns',
         'external-secrets',
@@ -167,8 +169,42 @@ describe('ClusterServices', () => {
       expect(result.findings).toEqual([]);
       expect(result.stale).toEqual([]);
       expect(result.suppressed.map((s) => s.ruleId)).toEqual(['WMS_K8S_001', 'WMS_K8S_001', 'WMS_K8S_001']);
-      // WMS_HELM_001 ran on the five releases: every values key is one its chart reads.
-      expect(listOfType(json, 'helm_release')).toHaveLength(5);
+      // WMS_HELM_001 ran on the six releases: every values key is one its chart reads.
+      expect(listOfType(json, 'helm_release')).toHaveLength(6);
+    });
+
+    it('installs Argo Rollouts v1.9.1 with its CRDs after the load balancer controller, metrics on, dashboard off', () => {
+      const release = byName['argo-rollouts'];
+      expect(release).toMatchObject({ namespace: 'argo-rollouts', version: CHART_VERSIONS.argoRollouts });
+      expect(release.depends_on).toEqual(
+        expect.arrayContaining([
+          expect.stringContaining('helm_release.ClusterServices_AwsLoadBalancerController'),
+        ]),
+      );
+      expect(valuesOf(release)).toEqual({
+        installCRDs: true,
+        keepCRDs: true,
+        controller: {
+          replicas: 2,
+          image: { tag: ARGO_ROLLOUTS_VERSION },
+          nodeSelector: { 'wms/node-pool': 'system' },
+          resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '100m', memory: '256Mi' } },
+          extraEnv: [{ name: 'AWS_REGION', value: 'eu-west-1' }],
+          metrics: { enabled: true, serviceMonitor: { enabled: false } },
+        },
+        dashboard: { enabled: false },
+      });
+      expect(ARGO_ROLLOUTS_VERSION).toBe('v1.9.1');
+    });
+
+    it('locks the Argo Rollouts namespace down to Pod Security "restricted"', () => {
+      const namespace = listOfType(json, 'kubernetes_namespace_v1').find(
+        (n) => (n.metadata as Row).name === 'argo-rollouts',
+      );
+      expect((namespace?.metadata as Row).labels).toMatchObject({
+        'pod-security.kubernetes.io/enforce': 'restricted',
+      });
+      expect(CLUSTER_NAMESPACES['argo-rollouts']).toEqual({ level: 'restricted' });
     });
 
     it('renders values deterministically: sorted keys, no YAML anchors', () => {

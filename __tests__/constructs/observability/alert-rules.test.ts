@@ -41,6 +41,8 @@ describe('alert definitions', () => {
       'WmsNodeMemoryHigh',
       'WmsPodCrashLooping',
       'WmsHpaMaxedOut',
+      'WmsRolloutAborted',
+      'WmsRolloutStalled',
       'WmsDatabaseReplicaLagHigh',
     ]);
     expect(names('info')).toEqual(['WmsApiUnusualTraffic', 'WmsDatabaseSlowQueries']);
@@ -62,6 +64,7 @@ describe('renderRuleGroups', () => {
       'wms-database.alerts',
       'wms-workloads.alerts',
       'wms-platform.alerts',
+      'wms-delivery.alerts',
     ]);
     expect(recording.map((r) => r.record)).toEqual([
       'namespace_job:http_requests:rate5m',
@@ -241,7 +244,7 @@ describe('renderAlertTable', () => {
     );
     const severities = rows.map((row) => row.split(' | ')[1]);
     expect(severities).toEqual([...severities].sort((a, b) => order(a) - order(b)));
-    expect(table).toContain('\n6 critical, 10 warning, 2 info (critical pages');
+    expect(table).toContain('\n6 critical, 12 warning, 2 info (critical pages');
     expect(table.startsWith(ALERT_TABLE_MARKERS.start)).toBe(true);
     expect(table.endsWith(ALERT_TABLE_MARKERS.end)).toBe(true);
   });

@@ -103,16 +103,13 @@ describe('renderDashboards', () => {
     }
   });
 
-  it('THEN the RED dashboard counts ready pods behind the live Service and replicas of both colours', () => {
+  it('THEN the RED dashboard counts ready pods behind the stable Service and the Rollout available replicas', () => {
     const red = exprs(DASHBOARD_UIDS.apiRed);
     expect(red).toContain(
       'count by (endpoint) (count by (endpoint, ip) (kube_endpoint_address' +
         '{job="kube-state-metrics",namespace="wms",endpoint="wms-api",ready="true"}))',
     );
-    expect(red).toContain(
-      'kube_deployment_status_replicas_available' +
-        '{job="kube-state-metrics",namespace="wms",deployment=~"wms-api-(blue|green)"}',
-    );
+    expect(red).toContain('rollout_info_replicas_available{namespace="wms",name="wms-api"}');
   });
 
   it('THEN the SLO dashboard shows the error budget remaining and the burn rate of each alert window', () => {

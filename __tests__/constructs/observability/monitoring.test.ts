@@ -386,6 +386,19 @@ describe('Monitoring', () => {
             },
           ],
         },
+        {
+          name: 'argo-rollouts',
+          namespaceSelector: { matchNames: ['argo-rollouts'] },
+          selector: {
+            matchLabels: {
+              'app.kubernetes.io/name': 'argo-rollouts',
+              'app.kubernetes.io/component': 'rollouts-controller',
+            },
+          },
+          endpoints: [
+            { port: 'metrics', path: '/metrics', scheme: 'http', interval: '30s', relabelings: [] },
+          ],
+        },
       ]);
     });
 

@@ -558,6 +558,43 @@ export const ALERT_CASES: readonly AlertCase[] = [
     at: '20m',
     fires: [],
   },
+  {
+    alert: 'WmsRolloutAborted',
+    title: 'an abort 5 minutes ago: fires',
+    series: {
+      'rollout_events_total{namespace="wms",name="wms-api",type="Warning",reason="RolloutAborted"}':
+        '0x10 1x10',
+    },
+    at: '15m',
+    fires: [{ labels: { namespace: 'wms', name: 'wms-api' } }],
+  },
+  {
+    alert: 'WmsRolloutAborted',
+    title: 'releases that completed: quiet',
+    series: {
+      'rollout_events_total{namespace="wms",name="wms-api",type="Normal",reason="RolloutCompleted"}':
+        '0x10 1x10',
+    },
+    at: '15m',
+    fires: [],
+  },
+  {
+    alert: 'WmsRolloutStalled',
+    title: 'progressing for 20 minutes: fires',
+    series: { 'rollout_info{namespace="wms",name="wms-web",strategy="canary",phase="Progressing"}': '1x30' },
+    at: '20m',
+    fires: [{ labels: { namespace: 'wms', name: 'wms-web' } }],
+  },
+  {
+    alert: 'WmsRolloutStalled',
+    title: 'a 4-minute release, then healthy: quiet',
+    series: {
+      'rollout_info{namespace="wms",name="wms-web",strategy="canary",phase="Progressing"}': '1x4 _x26',
+      'rollout_info{namespace="wms",name="wms-web",strategy="canary",phase="Healthy"}': '_x4 1x26',
+    },
+    at: '20m',
+    fires: [],
+  },
 ];
 
 /** Checks of recording rules whose values are exact. */

@@ -7,10 +7,7 @@ import { Token } from 'cdktf';
 import type { IConstruct } from 'constructs';
 import { parseCidr } from '../../../shared/cidr';
 import { propError } from '../../shared/errors';
-import type { WmsColor, WmsContainerResources, WmsImage } from '../workload';
-
-/** Both colours, in a fixed order (so everything generated per colour is ordered the same way every time). */
-export const WMS_COLORS: readonly WmsColor[] = ['blue', 'green'];
+import type { WmsContainerResources, WmsImage } from '../workload';
 
 /** Label keys of the WMS workloads. */
 export const LABELS = {
@@ -20,7 +17,6 @@ export const LABELS = {
   version: 'app.kubernetes.io/version',
   component: 'app.kubernetes.io/component',
   managedBy: 'app.kubernetes.io/managed-by',
-  color: 'wms/color',
 } as const;
 
 /** Value of `app.kubernetes.io/part-of` on everything the WMS constructs create. */
