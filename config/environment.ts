@@ -214,6 +214,40 @@ export interface AlertingConfig {
   readonly pagerSecret: string;
   /** Secret with the chat/ticket (warning alerts) webhook URL. */
   readonly chatSecret: string;
+  /**
+   * Critical alerts page (the pager receiver); when false they go to chat like warnings. True in production.
+   * @default true
+   */
+  readonly pageCritical?: boolean;
+  /**
+   * Secret with the URL of a dead-man's-switch heartbeat (e.g. a PagerDuty or healthchecks.io check) that the
+   * always-firing Watchdog alert pings, so a dead Alertmanager pages by its silence. Required in production.
+   * @default - the Watchdog goes to the log-only receiver
+   */
+  readonly heartbeatSecret?: string;
+  /** Subscribers of the SNS alarm topic (CloudWatch alarms, the budget, findings, backup events): at least one. */
+  readonly alarmTopic: AlarmTopicSubscriptionsConfig;
+}
+
+/** Subscribers of the SNS alarm topic; endpoints that are credentials are references, never values. */
+export interface AlarmTopicSubscriptionsConfig {
+  /**
+   * Name of the SSM SecureString parameter holding the PagerDuty "Amazon CloudWatch" integration URL. Terraform
+   * reads its value from the sensitive variable `pagerduty_cloudwatch_url` (CI exports it from this parameter).
+   * Required in production.
+   * @default - no pager subscription
+   */
+  readonly pagerDutyUrlParameter?: string;
+  /**
+   * AWS Chatbot Slack channel: workspace (team) id `T...` and channel id `C...` (not secrets).
+   * @default - no chat subscription
+   */
+  readonly slack?: { readonly workspaceId: string; readonly channelId: string };
+  /**
+   * Email addresses subscribed to the topic.
+   * @default - none
+   */
+  readonly emails?: readonly string[];
 }
 
 /** One environment, as read from `config/<name>.yaml` or the `WMS_ENV_FILE` file. */
@@ -425,7 +459,29 @@ export const environmentSchema: Validator<EnvironmentConfig> = object<Environmen
     }),
   ),
   alerting: required(
-    object<AlertingConfig>({ pagerSecret: required(secretName), chatSecret: required(secretName) }),
+    object<AlertingConfig>({
+      pagerSecret: required(secretName),
+      chatSecret: required(secretName),
+      pageCritical: optional(boolean),
+      heartbeatSecret: optional(secretName),
+      alarmTopic: required(
+        object<AlarmTopicSubscriptionsConfig>({
+          pagerDutyUrlParameter: optional(
+            text(
+              /^\/[A-Za-z0-9_.\-/]{1,1010}$/,
+              'an SSM parameter name such as /wms/prod/alerting/pagerduty-url',
+            ),
+          ),
+          slack: optional(
+            object<NonNullable<AlarmTopicSubscriptionsConfig['slack']>>({
+              workspaceId: required(text(/^T[A-Z0-9]{6,}$/, 'a Slack workspace id such as T0123ABCD')),
+              channelId: required(text(/^C[A-Z0-9]{6,}$/, 'a Slack channel id such as C0123ABCD')),
+            }),
+          ),
+          emails: optional(list(text(/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i, 'an email address'), 0, 20)),
+        }),
+      ),
+    }),
   ),
   monitoring: required(
     object<MonitoringConfig>({
@@ -529,8 +585,24 @@ export const FIELD_RULES: readonly FieldRule[] = [
     reads: ['database.readers', 'availabilityZones'],
     check: readerProblems,
   },
+  {
+    summary: 'alerting.alarmTopic: at least one subscriber (pagerDutyUrlParameter, slack or emails)',
+    reads: ['alerting.alarmTopic'],
+    check: alarmTopicProblems,
+  },
   ...productionInvariants(),
 ];
+
+function alarmTopicProblems(config: EnvironmentConfig): string[] {
+  const topic = config.alerting.alarmTopic;
+  return topic.pagerDutyUrlParameter === undefined &&
+    topic.slack === undefined &&
+    (topic.emails ?? []).length === 0
+    ? [
+        `alerting.alarmTopic: ${show(topic)} is not allowed (at least one of pagerDutyUrlParameter, slack, emails)`,
+      ]
+    : [];
+}
 
 function availabilityZoneProblems(config: EnvironmentConfig): string[] {
   const problems: string[] = [];
@@ -750,6 +822,24 @@ function productionInvariants(): FieldRule[] {
       (c) => (c.monitoring.replicas ?? 2) < 2,
       (c) => c.monitoring.replicas,
       'at least 2',
+    ),
+    invariant(
+      'alerting.pageCritical',
+      (c) => c.alerting.pageCritical === false,
+      () => false,
+      'true',
+    ),
+    invariant(
+      'alerting.heartbeatSecret',
+      (c) => c.alerting.heartbeatSecret === undefined,
+      () => undefined,
+      "a dead-man's-switch heartbeat",
+    ),
+    invariant(
+      'alerting.alarmTopic.pagerDutyUrlParameter',
+      (c) => c.alerting.alarmTopic.pagerDutyUrlParameter === undefined,
+      () => undefined,
+      'a PagerDuty subscription',
     ),
     invariant(
       'monitoring.size',

@@ -24,7 +24,7 @@ import { physicalName } from '../constructs/shared/naming';
 import { SecureBucket } from '../constructs/shared/secure-bucket';
 import type { EnvironmentConfig } from '../config/environment';
 import type { EnvironmentStackProps } from './environment-stack';
-import { defaultTags, EnvironmentStack } from './environment-stack';
+import { alarmTopicSubscriptions, defaultTags, EnvironmentStack } from './environment-stack';
 
 /**
  * `wms-<env>-platform`: the environment's AWS resources (network, database, EKS). AWS provider only, and no
@@ -83,6 +83,7 @@ export class PlatformStack extends EnvironmentStack {
     this.alarmTopic = new AlarmTopic(this, 'Alarms', {
       namePrefix: this.namePrefix,
       accountId: config.awsAccountId,
+      subscriptions: alarmTopicSubscriptions(this, config.alerting.alarmTopic),
     });
 
     const { database } = config;
@@ -210,6 +211,7 @@ export class PlatformStack extends EnvironmentStack {
     const externalSecretArns = [
       config.alerting.pagerSecret,
       config.alerting.chatSecret,
+      ...(config.alerting.heartbeatSecret === undefined ? [] : [config.alerting.heartbeatSecret]),
       config.monitoring.grafanaAdminSecret,
     ].map(
       // The 6 random characters Secrets Manager appends to a secret's ARN (IAM's `?` matches one each).

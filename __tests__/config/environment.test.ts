@@ -326,8 +326,36 @@ describe('validateEnvironment', () => {
         90,
         "network.wafLogRetentionDays: 90 is not allowed (at least 365 in production: the guardrails' CKV_AWS_338)",
       ],
+      ['alerting.pageCritical', false, 'alerting.pageCritical: false is not allowed in production (true)'],
+      [
+        'alerting.heartbeatSecret',
+        undefined,
+        "alerting.heartbeatSecret: missing (required in production: a dead-man's-switch heartbeat)",
+      ],
+      [
+        'alerting.alarmTopic',
+        { emails: ['team@example.com'] },
+        'alerting.alarmTopic.pagerDutyUrlParameter: missing (required in production: a PagerDuty subscription)',
+      ],
     ])('%s = %j', (path, value, message) => {
       expect(problemsOf(withField(path, value, rawProduction()))).toEqual([message]);
+    });
+
+    it('GIVEN an alarm topic without any subscriber THEN it is refused, naming what is allowed', () => {
+      expect(problemsOf(withField('alerting.alarmTopic', {}, rawEnvironment()))).toEqual([
+        'alerting.alarmTopic: {} is not allowed (at least one of pagerDutyUrlParameter, slack, emails)',
+      ]);
+    });
+
+    it('GIVEN a PagerDuty URL where the parameter name goes THEN it is refused', () => {
+      const raw = withField(
+        'alerting.alarmTopic.pagerDutyUrlParameter',
+        'https://events.pagerduty.com/x',
+        rawEnvironment(),
+      );
+      expect(problemsOf(raw).join('\n')).toMatch(
+        /alerting.alarmTopic.pagerDutyUrlParameter: .*an SSM parameter name/,
+      );
     });
 
     it('GIVEN the same values outside production THEN they are allowed', () => {
@@ -339,6 +367,7 @@ describe('validateEnvironment', () => {
         ['monitoring.replicas', 1],
         ['monitoring.size', 'small'],
         ['network.wafLogRetentionDays', 30],
+        ['alerting.pageCritical', false],
       ] as const;
       expect(
         problemsOf(cheap.reduce((base, [path, value]) => withField(path, value, base), rawEnvironment())),
