@@ -19,6 +19,8 @@ import type { EksAccessRoles, EksAddonVersions } from '../shared/eks';
 import { STANDARD_SUPPORT_KUBERNETES_VERSIONS } from '../shared/eks';
 import { MIN_LOG_RETENTION_DAYS } from '../shared/log-retention';
 import { AWS_REGION } from '../shared/region';
+import type { BaselineItem, FindingSeverity } from '../shared/baseline';
+import { BASELINE_ITEMS, FINDING_SEVERITIES } from '../shared/baseline';
 import type { SubnetPrefixLengths } from '../shared/cidr';
 import type { Validator } from './fields';
 import { boolean, decimal, integer, list, object, oneOf, optional, required, show, text } from './fields';
@@ -250,6 +252,36 @@ export interface AlarmTopicSubscriptionsConfig {
   readonly emails?: readonly string[];
 }
 
+/**
+ * The security baseline of the environment's AWS account (the `wms-baseline-<account>` stack). Environments
+ * sharing an account must agree on it.
+ */
+export interface BaselineConfig {
+  /**
+   * Baseline items the AWS Organization provides to the account (an organization trail, a delegated GuardDuty
+   * administrator...): the baseline stack leaves them out. Say so only when it is true: nothing checks the
+   * organization from here.
+   * @default - none: the account has every item of its own
+   */
+  readonly organizationProvides?: readonly BaselineItem[];
+  /**
+   * GuardDuty, Security Hub and Inspector findings at or above this severity reach the alarm topic.
+   * @default 'HIGH'
+   */
+  readonly findingsMinSeverity?: FindingSeverity;
+  /**
+   * Days the CloudTrail log files are kept and locked (S3 Object Lock), 90 to 3650.
+   * @default 365
+   */
+  readonly trailRetentionDays?: number;
+  /**
+   * Object Lock mode of the trail bucket: `COMPLIANCE` (no one can delete a log file early; required in
+   * production) or `GOVERNANCE` (a privileged user can).
+   * @default 'COMPLIANCE'
+   */
+  readonly trailLockMode?: 'COMPLIANCE' | 'GOVERNANCE';
+}
+
 /** One environment, as read from `config/<name>.yaml` or the `WMS_ENV_FILE` file. */
 export interface EnvironmentConfig {
   /** Short lowercase name used in stack and resource names (`wms-<name>-platform`). */
@@ -280,6 +312,11 @@ export interface EnvironmentConfig {
   readonly alerting: AlertingConfig;
   /** Monitoring settings. */
   readonly monitoring: MonitoringConfig;
+  /**
+   * The account's security baseline.
+   * @default - every item in the account, findings from HIGH, trail kept and locked (COMPLIANCE) 365 days
+   */
+  readonly baseline?: BaselineConfig;
 }
 
 const regionField = text(AWS_REGION, 'an AWS region such as eu-west-1');
@@ -489,6 +526,14 @@ export const environmentSchema: Validator<EnvironmentConfig> = object<Environmen
       monthlyBudgetUsd: required(integer(1, 10000000)),
       replicas: optional(integer(1, 5)),
       size: optional(oneOf('small', 'large')),
+    }),
+  ),
+  baseline: optional(
+    object<BaselineConfig>({
+      organizationProvides: optional(list(oneOf(...BASELINE_ITEMS), 0, BASELINE_ITEMS.length)),
+      findingsMinSeverity: optional(oneOf(...FINDING_SEVERITIES)),
+      trailRetentionDays: optional(integer(90, 3650)),
+      trailLockMode: optional(oneOf('COMPLIANCE', 'GOVERNANCE')),
     }),
   ),
 });
@@ -842,6 +887,12 @@ function productionInvariants(): FieldRule[] {
       'a PagerDuty subscription',
     ),
     invariant(
+      'baseline.trailLockMode',
+      (c) => (c.baseline?.trailLockMode ?? 'COMPLIANCE') !== 'COMPLIANCE',
+      (c) => c.baseline?.trailLockMode,
+      '"COMPLIANCE"',
+    ),
+    invariant(
       'monitoring.size',
       (c) => (c.monitoring.size ?? 'large') !== 'large',
       (c) => c.monitoring.size,
@@ -863,6 +914,7 @@ export const CROSS_ENVIRONMENT_RULES: readonly string[] = [
   'name: unique across environments',
   "network.vpcCidr: disjoint from every other environment's (so they can be peered later)",
   'state.bucket, state.region, state.bootstrapBackend: the same for every environment of one AWS account (its bootstrap stack creates one state bucket)',
+  'baseline: the same for every environment of one AWS account (one baseline stack per account)',
 ];
 
 /**
@@ -905,12 +957,14 @@ function sameAccountProblems(
     'state.bucket': (c: EnvironmentConfig) => c.state.bucket,
     'state.region': (c: EnvironmentConfig) => c.state.region,
     'state.bootstrapBackend': (c: EnvironmentConfig) => c.state.bootstrapBackend ?? 'local',
+    baseline: (c: EnvironmentConfig) => JSON.stringify(c.baseline ?? {}),
   };
   for (const [path, read] of Object.entries(fields)) {
     if (read(config) !== read(first.config)) {
       problems.push(
-        `${source}: ${path}: "${read(config)}" is not allowed (account ${config.awsAccountId} has one state ` +
-          `bucket: "${read(first.config)}" as in ${first.source})`,
+        `${source}: ${path}: ${path === 'baseline' ? read(config) : `"${read(config)}"`} is not allowed ` +
+          `(account ${config.awsAccountId} has one ${path === 'baseline' ? 'baseline' : 'state bucket'}: ` +
+          `${path === 'baseline' ? read(first.config) : `"${read(first.config)}"`} as in ${first.source})`,
       );
     }
   }
