@@ -328,6 +328,11 @@ describe('validateEnvironment', () => {
       ],
       ['alerting.pageCritical', false, 'alerting.pageCritical: false is not allowed in production (true)'],
       [
+        'baseline',
+        { trailLockMode: 'GOVERNANCE' },
+        'baseline.trailLockMode: "GOVERNANCE" is not allowed in production ("COMPLIANCE")',
+      ],
+      [
         'alerting.heartbeatSecret',
         undefined,
         "alerting.heartbeatSecret: missing (required in production: a dead-man's-switch heartbeat)",
@@ -379,6 +384,33 @@ describe('validateEnvironment', () => {
       expect(problemsOf(rawProduction())).toEqual([]);
       expect(rawProduction()).not.toHaveProperty('monitoring.replicas');
     });
+  });
+});
+
+describe('crossEnvironmentProblems: one baseline per account', () => {
+  it('GIVEN two environments of one account with different baselines THEN the second is refused, naming both', () => {
+    const base = {
+      awsAccountId: '444444444444',
+      state: { bucket: 'wms-tfstate-444444444444-eu-west-1', region: 'eu-west-1' },
+    };
+    const problems = crossEnvironmentProblems([
+      {
+        source: 'a.yaml',
+        config: { ...base, name: 'a', network: { vpcCidr: '10.10.0.0/16' } } as EnvironmentConfig,
+      },
+      {
+        source: 'b.yaml',
+        config: {
+          ...base,
+          name: 'b',
+          network: { vpcCidr: '10.20.0.0/16' },
+          baseline: { findingsMinSeverity: 'MEDIUM' },
+        } as EnvironmentConfig,
+      },
+    ]);
+    expect(problems).toEqual([
+      'b.yaml: baseline: {"findingsMinSeverity":"MEDIUM"} is not allowed (account 444444444444 has one baseline: {} as in a.yaml)',
+    ]);
   });
 });
 

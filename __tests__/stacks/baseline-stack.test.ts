@@ -1,0 +1,56 @@
+import { listOfType, stableForSnapshot, synthesizedAppStacks } from '../support/synth';
+import { baselineStackName } from '../../stacks/baseline-stack';
+
+const ACCOUNTS = { dev: '111111111111', staging: '222222222222', prod: '333333333333' };
+
+describe.each(Object.entries(ACCOUNTS))('BaselineStack of the %s account', (environment, accountId) => {
+  const json = synthesizedAppStacks()[baselineStackName(accountId)];
+
+  it('exists once per account, next to its bootstrap stack', () => {
+    expect(json).toBeDefined();
+    expect(Object.keys(synthesizedAppStacks())).toContain(`wms-bootstrap-${accountId}`);
+  });
+
+  it('matches the reviewed snapshot', () => {
+    expect(stableForSnapshot(json)).toMatchSnapshot();
+  });
+
+  it("keeps its state in the account's state bucket under its own key", () => {
+    const backend = (json.terraform as { backend: { s3: Record<string, unknown> } }).backend.s3;
+    expect(backend).toEqual(
+      expect.objectContaining({
+        bucket: `wms-tfstate-${accountId}-eu-west-1`,
+        key: `wms-baseline-${accountId}/terraform.tfstate`,
+        use_lockfile: true,
+      }),
+    );
+  });
+
+  it('notifies a topic that has subscribers: the CIS alarms and the findings rules all point at it', () => {
+    const [topic] = Object.keys(json.resource?.aws_sns_topic ?? {});
+    const subscribers = [
+      ...listOfType(json, 'aws_sns_topic_subscription'),
+      ...listOfType(json, 'aws_chatbot_slack_channel_configuration'),
+    ];
+    expect(subscribers.length).toBeGreaterThan(0);
+    for (const alarm of listOfType(json, 'aws_cloudwatch_metric_alarm')) {
+      expect(alarm.alarm_actions).toEqual([`\${aws_sns_topic.${topic}.arn}`]);
+    }
+    for (const target of listOfType(json, 'aws_cloudwatch_event_target')) {
+      expect(target.arn).toBe(`\${aws_sns_topic.${topic}.arn}`);
+    }
+  });
+
+  it('locks the trail in COMPLIANCE mode except where config opts out (dev: GOVERNANCE)', () => {
+    const [lock] = listOfType(json, 'aws_s3_bucket_object_lock_configuration');
+    expect((lock.rule as { default_retention: { mode: string } }).default_retention.mode).toBe(
+      environment === 'dev' ? 'GOVERNANCE' : 'COMPLIANCE',
+    );
+  });
+});
+
+it('pages from the prod account only (its baseline topic reads the PagerDuty URL variable)', () => {
+  const stacks = synthesizedAppStacks();
+  expect(stacks[baselineStackName(ACCOUNTS.prod)].variable).toHaveProperty('pagerduty_cloudwatch_url');
+  expect(stacks[baselineStackName(ACCOUNTS.dev)].variable).toBeUndefined();
+});
