@@ -82,8 +82,10 @@ export class BaselineStack extends TerraformStack {
     } else {
       new LocalBackend(this, { path: `../../../terraform-state/${id}.tfstate` });
     }
+    // Not an environment's name: CI plans the stacks of an environment with its plan role, which may read only
+    // that environment's state keys; the baseline is applied by an administrator, like the bootstrap stack.
     this.addOverride('//.wms', {
-      environment: names.join('+'),
+      environment: `account-${first.awsAccountId}`,
       production: props.environments.some((config) => config.production),
     });
     new AwsProvider(this, 'Aws', {

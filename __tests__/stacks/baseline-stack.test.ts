@@ -15,6 +15,13 @@ describe.each(Object.entries(ACCOUNTS))('BaselineStack of the %s account', (envi
     expect(stableForSnapshot(json)).toMatchSnapshot();
   });
 
+  it('records the account, not an environment, so CI does not plan it with an environment role', () => {
+    expect((json['//'] as { wms: { environment: string; production: boolean } }).wms).toEqual({
+      environment: `account-${accountId}`,
+      production: environment === 'prod',
+    });
+  });
+
   it("keeps its state in the account's state bucket under its own key", () => {
     const backend = (json.terraform as { backend: { s3: Record<string, unknown> } }).backend.s3;
     expect(backend).toEqual(
