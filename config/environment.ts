@@ -85,6 +85,12 @@ export interface DatabaseBackupConfig {
   readonly copyRetentionDays?: number;
   /** A weekly restore test of the latest backup (required in production). */
   readonly restoreTesting: boolean;
+  /**
+   * AWS Backup Vault Lock of the vaults: `compliance` (required in production: after 3 days nobody can delete a
+   * backup early or remove the lock), `governance` (privileged users can), or `none`.
+   * @default 'compliance'
+   */
+  readonly vaultLock?: 'compliance' | 'governance' | 'none';
 }
 
 /** The Aurora PostgreSQL cluster. */
@@ -416,6 +422,7 @@ export const environmentSchema: Validator<EnvironmentConfig> = object<Environmen
           copyRegion: optional(regionField),
           copyRetentionDays: optional(integer(1, 3650)),
           restoreTesting: required(boolean),
+          vaultLock: optional(oneOf('compliance', 'governance', 'none')),
         }),
       ),
       alarms: required(
@@ -885,6 +892,12 @@ function productionInvariants(): FieldRule[] {
       (c) => c.alerting.alarmTopic.pagerDutyUrlParameter === undefined,
       () => undefined,
       'a PagerDuty subscription',
+    ),
+    invariant(
+      'database.backup.vaultLock',
+      (c) => (c.database.backup.vaultLock ?? 'compliance') !== 'compliance',
+      (c) => c.database.backup.vaultLock,
+      '"compliance"',
     ),
     invariant(
       'baseline.trailLockMode',

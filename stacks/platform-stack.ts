@@ -168,6 +168,8 @@ export class PlatformStack extends EnvironmentStack {
       subnetGroupName: this.database.subnetGroupName,
       retentionDays: database.backup.retentionDays,
       restoreTesting: database.backup.restoreTesting,
+      alarmTopicArn: this.alarmTopic.topicArn,
+      vaultLock: database.backup.vaultLock,
       copy:
         backupRegion && copyRegion
           ? {

@@ -328,6 +328,11 @@ describe('validateEnvironment', () => {
       ],
       ['alerting.pageCritical', false, 'alerting.pageCritical: false is not allowed in production (true)'],
       [
+        'database.backup',
+        { retentionDays: 35, copyRegion: 'eu-central-1', restoreTesting: true, vaultLock: 'governance' },
+        'database.backup.vaultLock: "governance" is not allowed in production ("compliance")',
+      ],
+      [
         'baseline',
         { trailLockMode: 'GOVERNANCE' },
         'baseline.trailLockMode: "GOVERNANCE" is not allowed in production ("COMPLIANCE")',
