@@ -1,5 +1,6 @@
 import { listOfType, stableForSnapshot, synthesizedAppStacks } from '../support/synth';
 import { baselineStackName } from '../../stacks/baseline-stack';
+import { PLAN_SECRET_NAMESPACES } from '../../stacks/platform-stack';
 
 const ACCOUNTS = { dev: '111111111111', staging: '222222222222', prod: '333333333333' };
 
@@ -60,4 +61,32 @@ it('pages from the prod account only (its baseline topic reads the PagerDuty URL
   const stacks = synthesizedAppStacks();
   expect(stacks[baselineStackName(ACCOUNTS.prod)].variable).toHaveProperty('pagerduty_cloudwatch_url');
   expect(stacks[baselineStackName(ACCOUNTS.dev)].variable).toBeUndefined();
+});
+
+describe('the plan role reads Secrets only where a plan must (issue 17)', () => {
+  it.each(['dev', 'staging', 'prod'])(
+    '%s: PLAN_SECRET_NAMESPACES is exactly where the stacks keep Helm releases and Terraform-managed Secrets',
+    (environment) => {
+      const stacks = synthesizedAppStacks();
+      const namespaces = new Set<string>();
+      for (const [name, json] of Object.entries(stacks)) {
+        if (!name.startsWith(`wms-${environment}-`)) continue;
+        for (const release of listOfType(json, 'helm_release')) namespaces.add(release.namespace as string);
+        for (const secret of listOfType(json, 'kubernetes_secret_v1')) {
+          namespaces.add((secret.metadata as { namespace: string }).namespace);
+        }
+      }
+      expect([...namespaces].sort()).toEqual([...PLAN_SECRET_NAMESPACES]);
+      const platform = stacks[`wms-${environment}-platform`];
+      const scoped = listOfType(platform, 'aws_eks_access_policy_association').filter((p) =>
+        String(p.policy_arn).endsWith('AmazonEKSAdminViewPolicy'),
+      );
+      expect(scoped).toEqual([
+        expect.objectContaining({
+          principal_arn: expect.stringMatching(/github-plan$/),
+          access_scope: { type: 'namespace', namespaces: [...PLAN_SECRET_NAMESPACES] },
+        }),
+      ]);
+    },
+  );
 });
