@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { buildSync } from 'esbuild';
 import { bootstrapStackName } from '../stacks/bootstrap-stack';
+import { baselineStackName } from '../stacks/baseline-stack';
 import { stackNames } from '../assembly/synthesize';
 
 const ROOT = join(__dirname, '..');
@@ -53,6 +54,7 @@ describe('main.ts (the cdktf app, run as the CLI runs it)', () => {
     const result = run(outdir);
     const expected = [
       ...['111111111111', '222222222222', '333333333333'].map(bootstrapStackName),
+      ...['111111111111', '222222222222', '333333333333'].map(baselineStackName),
       ...['dev', 'prod', 'staging'].flatMap((env) => Object.values(stackNames(env))),
     ].sort();
     expect(result.stdout).toContain(`synthesized ${expected.length} stacks`);

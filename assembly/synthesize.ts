@@ -8,6 +8,7 @@ import { PROJECT } from '../config/project';
 import type { BackendKind } from '../stacks/environment-stack';
 import { AppStack } from '../stacks/app-stack';
 import { BootstrapStack, bootstrapAccounts, bootstrapStackName } from '../stacks/bootstrap-stack';
+import { BaselineStack, baselineAccounts, baselineStackName } from '../stacks/baseline-stack';
 import { ClusterConfigStack } from '../stacks/cluster-config-stack';
 import { ClusterServicesStack } from '../stacks/cluster-services-stack';
 import { MonitoringStack } from '../stacks/monitoring-stack';
@@ -40,6 +41,10 @@ export function stackNames(
 export function defineStacks(app: App, configs: readonly EnvironmentConfig[], backend: BackendKind): void {
   for (const account of bootstrapAccounts(configs, (environment) => Object.values(stackNames(environment)))) {
     new BootstrapStack(app, bootstrapStackName(account.accountId), { account });
+  }
+  // Issue 17: each account watches itself (one baseline stack per account, after its bootstrap stack).
+  for (const environments of baselineAccounts(configs)) {
+    new BaselineStack(app, baselineStackName(environments[0].awsAccountId), { environments, backend });
   }
   for (const config of configs) {
     const names = stackNames(config.name);

@@ -20,6 +20,8 @@ import { STANDARD_SUPPORT_KUBERNETES_VERSIONS } from '../shared/eks';
 import { MIN_LOG_RETENTION_DAYS } from '../shared/log-retention';
 import { AWS_REGION } from '../shared/region';
 import { ROLLBACK_BOUND_LIMIT_SECONDS, rollbackBoundProblem } from '../shared/progressive-delivery';
+import type { BaselineItem, FindingSeverity } from '../shared/baseline';
+import { BASELINE_ITEMS, FINDING_SEVERITIES } from '../shared/baseline';
 import type { SubnetPrefixLengths } from '../shared/cidr';
 import type { Validator } from './fields';
 import { boolean, decimal, integer, list, object, oneOf, optional, required, show, text } from './fields';
@@ -84,6 +86,12 @@ export interface DatabaseBackupConfig {
   readonly copyRetentionDays?: number;
   /** A weekly restore test of the latest backup (required in production). */
   readonly restoreTesting: boolean;
+  /**
+   * AWS Backup Vault Lock of the vaults: `compliance` (required in production: after 3 days nobody can delete a
+   * backup early or remove the lock), `governance` (privileged users can), or `none`.
+   * @default 'compliance'
+   */
+  readonly vaultLock?: 'compliance' | 'governance' | 'none';
 }
 
 /** The Aurora PostgreSQL cluster. */
@@ -239,6 +247,70 @@ export interface AlertingConfig {
   readonly pagerSecret: string;
   /** Secret with the chat/ticket (warning alerts) webhook URL. */
   readonly chatSecret: string;
+  /**
+   * Critical alerts page (the pager receiver); when false they go to chat like warnings. True in production.
+   * @default true
+   */
+  readonly pageCritical?: boolean;
+  /**
+   * Secret with the URL of a dead-man's-switch heartbeat (e.g. a PagerDuty or healthchecks.io check) that the
+   * always-firing Watchdog alert pings, so a dead Alertmanager pages by its silence. Required in production.
+   * @default - the Watchdog goes to the log-only receiver
+   */
+  readonly heartbeatSecret?: string;
+  /** Subscribers of the SNS alarm topic (CloudWatch alarms, the budget, findings, backup events): at least one. */
+  readonly alarmTopic: AlarmTopicSubscriptionsConfig;
+}
+
+/** Subscribers of the SNS alarm topic; endpoints that are credentials are references, never values. */
+export interface AlarmTopicSubscriptionsConfig {
+  /**
+   * Name of the SSM SecureString parameter holding the PagerDuty "Amazon CloudWatch" integration URL. Terraform
+   * reads its value from the sensitive variable `pagerduty_cloudwatch_url` (CI exports it from this parameter).
+   * Required in production.
+   * @default - no pager subscription
+   */
+  readonly pagerDutyUrlParameter?: string;
+  /**
+   * AWS Chatbot Slack channel: workspace (team) id `T...` and channel id `C...` (not secrets).
+   * @default - no chat subscription
+   */
+  readonly slack?: { readonly workspaceId: string; readonly channelId: string };
+  /**
+   * Email addresses subscribed to the topic.
+   * @default - none
+   */
+  readonly emails?: readonly string[];
+}
+
+/**
+ * The security baseline of the environment's AWS account (the `wms-baseline-<account>` stack). Environments
+ * sharing an account must agree on it.
+ */
+export interface BaselineConfig {
+  /**
+   * Baseline items the AWS Organization provides to the account (an organization trail, a delegated GuardDuty
+   * administrator...): the baseline stack leaves them out. Say so only when it is true: nothing checks the
+   * organization from here.
+   * @default - none: the account has every item of its own
+   */
+  readonly organizationProvides?: readonly BaselineItem[];
+  /**
+   * GuardDuty, Security Hub and Inspector findings at or above this severity reach the alarm topic.
+   * @default 'HIGH'
+   */
+  readonly findingsMinSeverity?: FindingSeverity;
+  /**
+   * Days the CloudTrail log files are kept and locked (S3 Object Lock), 90 to 3650.
+   * @default 365
+   */
+  readonly trailRetentionDays?: number;
+  /**
+   * Object Lock mode of the trail bucket: `COMPLIANCE` (no one can delete a log file early; required in
+   * production) or `GOVERNANCE` (a privileged user can).
+   * @default 'COMPLIANCE'
+   */
+  readonly trailLockMode?: 'COMPLIANCE' | 'GOVERNANCE';
 }
 
 /** One environment, as read from `config/<name>.yaml` or the `WMS_ENV_FILE` file. */
@@ -271,6 +343,11 @@ export interface EnvironmentConfig {
   readonly alerting: AlertingConfig;
   /** Monitoring settings. */
   readonly monitoring: MonitoringConfig;
+  /**
+   * The account's security baseline.
+   * @default - every item in the account, findings from HIGH, trail kept and locked (COMPLIANCE) 365 days
+   */
+  readonly baseline?: BaselineConfig;
 }
 
 const regionField = text(AWS_REGION, 'an AWS region such as eu-west-1');
@@ -372,6 +449,7 @@ export const environmentSchema: Validator<EnvironmentConfig> = object<Environmen
           copyRegion: optional(regionField),
           copyRetentionDays: optional(integer(1, 3650)),
           restoreTesting: required(boolean),
+          vaultLock: optional(oneOf('compliance', 'governance', 'none')),
         }),
       ),
       alarms: required(
@@ -458,7 +536,29 @@ export const environmentSchema: Validator<EnvironmentConfig> = object<Environmen
     }),
   ),
   alerting: required(
-    object<AlertingConfig>({ pagerSecret: required(secretName), chatSecret: required(secretName) }),
+    object<AlertingConfig>({
+      pagerSecret: required(secretName),
+      chatSecret: required(secretName),
+      pageCritical: optional(boolean),
+      heartbeatSecret: optional(secretName),
+      alarmTopic: required(
+        object<AlarmTopicSubscriptionsConfig>({
+          pagerDutyUrlParameter: optional(
+            text(
+              /^\/[A-Za-z0-9_.\-/]{1,1010}$/,
+              'an SSM parameter name such as /wms/prod/alerting/pagerduty-url',
+            ),
+          ),
+          slack: optional(
+            object<NonNullable<AlarmTopicSubscriptionsConfig['slack']>>({
+              workspaceId: required(text(/^T[A-Z0-9]{6,}$/, 'a Slack workspace id such as T0123ABCD')),
+              channelId: required(text(/^C[A-Z0-9]{6,}$/, 'a Slack channel id such as C0123ABCD')),
+            }),
+          ),
+          emails: optional(list(text(/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i, 'an email address'), 0, 20)),
+        }),
+      ),
+    }),
   ),
   monitoring: required(
     object<MonitoringConfig>({
@@ -466,6 +566,14 @@ export const environmentSchema: Validator<EnvironmentConfig> = object<Environmen
       monthlyBudgetUsd: required(integer(1, 10000000)),
       replicas: optional(integer(1, 5)),
       size: optional(oneOf('small', 'large')),
+    }),
+  ),
+  baseline: optional(
+    object<BaselineConfig>({
+      organizationProvides: optional(list(oneOf(...BASELINE_ITEMS), 0, BASELINE_ITEMS.length)),
+      findingsMinSeverity: optional(oneOf(...FINDING_SEVERITIES)),
+      trailRetentionDays: optional(integer(90, 3650)),
+      trailLockMode: optional(oneOf('COMPLIANCE', 'GOVERNANCE')),
     }),
   ),
 });
@@ -571,8 +679,24 @@ export const FIELD_RULES: readonly FieldRule[] = [
     reads: ['database.readers', 'availabilityZones'],
     check: readerProblems,
   },
+  {
+    summary: 'alerting.alarmTopic: at least one subscriber (pagerDutyUrlParameter, slack or emails)',
+    reads: ['alerting.alarmTopic'],
+    check: alarmTopicProblems,
+  },
   ...productionInvariants(),
 ];
+
+function alarmTopicProblems(config: EnvironmentConfig): string[] {
+  const topic = config.alerting.alarmTopic;
+  return topic.pagerDutyUrlParameter === undefined &&
+    topic.slack === undefined &&
+    (topic.emails ?? []).length === 0
+    ? [
+        `alerting.alarmTopic: ${show(topic)} is not allowed (at least one of pagerDutyUrlParameter, slack, emails)`,
+      ]
+    : [];
+}
 
 function availabilityZoneProblems(config: EnvironmentConfig): string[] {
   const problems: string[] = [];
@@ -818,6 +942,36 @@ function productionInvariants(): FieldRule[] {
       'at least 2',
     ),
     invariant(
+      'alerting.pageCritical',
+      (c) => c.alerting.pageCritical === false,
+      () => false,
+      'true',
+    ),
+    invariant(
+      'alerting.heartbeatSecret',
+      (c) => c.alerting.heartbeatSecret === undefined,
+      () => undefined,
+      "a dead-man's-switch heartbeat",
+    ),
+    invariant(
+      'alerting.alarmTopic.pagerDutyUrlParameter',
+      (c) => c.alerting.alarmTopic.pagerDutyUrlParameter === undefined,
+      () => undefined,
+      'a PagerDuty subscription',
+    ),
+    invariant(
+      'database.backup.vaultLock',
+      (c) => (c.database.backup.vaultLock ?? 'compliance') !== 'compliance',
+      (c) => c.database.backup.vaultLock,
+      '"compliance"',
+    ),
+    invariant(
+      'baseline.trailLockMode',
+      (c) => (c.baseline?.trailLockMode ?? 'COMPLIANCE') !== 'COMPLIANCE',
+      (c) => c.baseline?.trailLockMode,
+      '"COMPLIANCE"',
+    ),
+    invariant(
       'monitoring.size',
       (c) => (c.monitoring.size ?? 'large') !== 'large',
       (c) => c.monitoring.size,
@@ -840,6 +994,7 @@ export const CROSS_ENVIRONMENT_RULES: readonly string[] = [
   "network.vpcCidr: disjoint from every other environment's (so they can be peered later)",
   'state.bucket, state.region, state.bootstrapBackend: the same for every environment of one AWS account (its bootstrap stack creates one state bucket)',
   'app.images.api, app.images.web: one registry host for every environment (the ECR registry account holds the repositories and push roles)',
+  'baseline: the same for every environment of one AWS account (one baseline stack per account)',
 ];
 
 /**
@@ -909,12 +1064,14 @@ function sameAccountProblems(
     'state.bucket': (c: EnvironmentConfig) => c.state.bucket,
     'state.region': (c: EnvironmentConfig) => c.state.region,
     'state.bootstrapBackend': (c: EnvironmentConfig) => c.state.bootstrapBackend ?? 'local',
+    baseline: (c: EnvironmentConfig) => JSON.stringify(c.baseline ?? {}),
   };
   for (const [path, read] of Object.entries(fields)) {
     if (read(config) !== read(first.config)) {
       problems.push(
-        `${source}: ${path}: "${read(config)}" is not allowed (account ${config.awsAccountId} has one state ` +
-          `bucket: "${read(first.config)}" as in ${first.source})`,
+        `${source}: ${path}: ${path === 'baseline' ? read(config) : `"${read(config)}"`} is not allowed ` +
+          `(account ${config.awsAccountId} has one ${path === 'baseline' ? 'baseline' : 'state bucket'}: ` +
+          `${path === 'baseline' ? read(first.config) : `"${read(first.config)}"`} as in ${first.source})`,
       );
     }
   }

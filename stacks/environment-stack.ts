@@ -1,6 +1,7 @@
-import { LocalBackend, S3Backend, TerraformStack } from 'cdktf';
+import { LocalBackend, S3Backend, TerraformStack, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
-import type { EnvironmentConfig } from '../config/environment';
+import type { AlarmTopicSubscriptionsConfig, EnvironmentConfig } from '../config/environment';
+import type { AlarmTopicSubscriptions } from '../constructs/observability/alarm-topic';
 import { PROJECT } from '../config/project';
 
 /** Where a stack keeps its Terraform state. */
@@ -28,6 +29,38 @@ export function defaultTags(config: EnvironmentConfig): Record<string, string> {
     ManagedBy: 'cdktf',
     Repository: PROJECT.repository,
   };
+}
+
+/** The sensitive Terraform variable holding the PagerDuty CloudWatch integration URL. */
+export const PAGERDUTY_URL_VARIABLE = 'pagerduty_cloudwatch_url';
+
+/**
+ * The subscribers of an alarm topic from config. The PagerDuty URL is a credential: the config names the SSM
+ * SecureString parameter that holds it, and the stack reads it from a sensitive variable that CI exports from
+ * that parameter (`TF_VAR_pagerduty_cloudwatch_url`), so it is in neither code, config nor plan output. It does
+ * reach the state (the subscription's `endpoint` is not a write-only attribute in hashicorp/aws 5.100.0): the
+ * state bucket is KMS-encrypted and readable by the deploy roles only (docs/runbooks/aws-alarms.md).
+ */
+export function alarmTopicSubscriptions(
+  stack: Construct,
+  config: AlarmTopicSubscriptionsConfig,
+): AlarmTopicSubscriptions {
+  const pagerDutyUrl =
+    config.pagerDutyUrlParameter === undefined
+      ? undefined
+      : new TerraformVariable(stack, PAGERDUTY_URL_VARIABLE, {
+          type: 'string',
+          sensitive: true,
+          nullable: false,
+          description: `PagerDuty CloudWatch integration URL: the value of SSM parameter ${config.pagerDutyUrlParameter}`,
+          validation: [
+            {
+              condition: `\${startswith(var.${PAGERDUTY_URL_VARIABLE}, "https://")}`,
+              errorMessage: `${PAGERDUTY_URL_VARIABLE} must be an https:// URL (the SSM parameter ${config.pagerDutyUrlParameter})`,
+            },
+          ],
+        }).stringValue;
+  return { pagerDutyUrl, slack: config.slack, emails: config.emails };
 }
 
 /**

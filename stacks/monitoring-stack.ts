@@ -6,6 +6,7 @@ import { auroraLocalStorageGiB } from '../shared/aurora';
 import { ClusterStack } from './cluster-stack';
 import type { ClusterConfigStack } from './cluster-config-stack';
 import type { EnvironmentStackProps } from './environment-stack';
+import { eksClusterName } from '../constructs/cluster/eks-cluster';
 import type { PlatformStack } from './platform-stack';
 
 /** Properties of a {@link MonitoringStack}. */
@@ -59,6 +60,9 @@ export class MonitoringStack extends ClusterStack {
       grafanaAdminSecretName: config.monitoring.grafanaAdminSecret,
       pagerSecretName: config.alerting.pagerSecret,
       chatSecretName: config.alerting.chatSecret,
+      heartbeatSecretName: config.alerting.heartbeatSecret,
+      pageCritical: config.alerting.pageCritical,
+      externalLabels: { environment: config.name, cluster: eksClusterName(this.namePrefix) },
       lokiBucketName: platform.lokiBucket.bucketName,
       region: config.region,
       databaseProxyEndpoint: platform.database.proxyEndpoint,

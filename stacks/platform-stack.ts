@@ -28,7 +28,21 @@ import { physicalName } from '../constructs/shared/naming';
 import { SecureBucket } from '../constructs/shared/secure-bucket';
 import type { EnvironmentConfig } from '../config/environment';
 import type { EnvironmentStackProps } from './environment-stack';
-import { defaultTags, EnvironmentStack } from './environment-stack';
+import { alarmTopicSubscriptions, defaultTags, EnvironmentStack } from './environment-stack';
+
+/**
+ * The namespaces whose Secrets the pull-request plan role may read: where the Helm releases of the cluster-services
+ * and monitoring stacks live (their release records are Secrets) and the Secrets Terraform manages (the
+ * Alertmanager configuration in `monitoring`). A stack test keeps this list equal to what the stacks synthesize.
+ */
+export const PLAN_SECRET_NAMESPACES = [
+  'external-dns',
+  'external-secrets',
+  'kube-system',
+  'logging',
+  'monitoring',
+  'monitoring-agents',
+] as const;
 
 /**
  * `wms-<env>-platform`: the environment's AWS resources (network, database, EKS). AWS provider only, and no
@@ -87,6 +101,7 @@ export class PlatformStack extends EnvironmentStack {
     this.alarmTopic = new AlarmTopic(this, 'Alarms', {
       namePrefix: this.namePrefix,
       accountId: config.awsAccountId,
+      subscriptions: alarmTopicSubscriptions(this, config.alerting.alarmTopic),
     });
 
     const { database } = config;
@@ -139,6 +154,7 @@ export class PlatformStack extends EnvironmentStack {
       addonVersions: config.eks.addonVersions,
       endpointPublicAccessCidrs: config.eks.endpointPublicAccessCidrs,
       accessRoles: config.eks.accessRoles,
+      planSecretNamespaces: PLAN_SECRET_NAMESPACES,
       nodeGroups: config.eks.nodeGroups,
       logRetentionDays: config.eks.logRetentionDays,
       deletionProtection: config.eks.deletionProtection,
@@ -171,6 +187,8 @@ export class PlatformStack extends EnvironmentStack {
       subnetGroupName: this.database.subnetGroupName,
       retentionDays: database.backup.retentionDays,
       restoreTesting: database.backup.restoreTesting,
+      alarmTopicArn: this.alarmTopic.topicArn,
+      vaultLock: database.backup.vaultLock,
       copy:
         backupRegion && copyRegion
           ? {
@@ -214,6 +232,7 @@ export class PlatformStack extends EnvironmentStack {
     const externalSecretArns = [
       config.alerting.pagerSecret,
       config.alerting.chatSecret,
+      ...(config.alerting.heartbeatSecret === undefined ? [] : [config.alerting.heartbeatSecret]),
       config.monitoring.grafanaAdminSecret,
     ].map(
       // The 6 random characters Secrets Manager appends to a secret's ARN (IAM's `?` matches one each).

@@ -74,6 +74,10 @@ export const MOCK_DEFAULTS: Readonly<Record<string, MockDefaults>> = {
     defaults: { arn: globalArn('iam', 'role/mock') },
     why: 'role_arn arguments (EKS cluster, node groups, flow logs, backup selections ...) must be ARNs',
   },
+  aws_iam_service_linked_role: {
+    defaults: { arn: globalArn('iam', 'role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig') },
+    why: 'aws_config_configuration_recorder.role_arn (the account baseline) must be an ARN',
+  },
   aws_kms_key: {
     defaults: { arn: arn('kms', 'key/00000000-0000-0000-0000-000000000000') },
     why: 'kms_key_id / kms_key_arn arguments (RDS, backup vault, EBS in launch templates ...) must be ARNs',

@@ -117,10 +117,13 @@ export function cliConfig(mirrored: ReadonlyMap<string, string>): string {
   return `provider_installation {\n${blocks.join('\n')}${blocks.length ? '\n' : ''}  direct {${exclude}}\n}\n`;
 }
 
+/** The value offline plans give a variable without a default (an https URL, as the integration URLs are). */
+export const OFFLINE_VARIABLE_PLACEHOLDER = 'https://placeholder.invalid/offline';
+
 /**
  * An override file for offline planning: a local backend instead of S3, and every AWS provider block (each
  * alias) told not to call STS or the metadata service, with placeholder credentials and no account allow-list
- * (the account id is unknown without STS).
+ * (the account id is unknown without STS), and a placeholder default for each variable without one.
  */
 export function offlineOverride(stack: unknown): Record<string, unknown> {
   const providers = (stack as { provider?: Record<string, unknown[]> }).provider ?? {};
@@ -136,9 +139,17 @@ export function offlineOverride(stack: unknown): Record<string, unknown> {
       allowed_account_ids: null,
     };
   });
+  // Variables without a default (credentials CI exports as TF_VAR_*, such as an integration URL) get a
+  // placeholder, so the offline plan runs without them.
+  const variables = Object.entries(
+    (stack as { variable?: Record<string, { default?: unknown }> }).variable ?? {},
+  )
+    .filter(([, variable]) => variable.default === undefined)
+    .map(([name]) => [name, { default: OFFLINE_VARIABLE_PLACEHOLDER }] as const);
   return {
     terraform: { backend: { local: { path: 'terraform.tfstate' } } },
     ...(aws.length > 0 ? { provider: { aws } } : {}),
+    ...(variables.length > 0 ? { variable: Object.fromEntries(variables) } : {}),
   };
 }
 

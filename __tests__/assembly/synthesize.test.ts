@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suppress } from '../../guardrails/suppress';
 import { bootstrapStackName } from '../../stacks/bootstrap-stack';
+import { baselineStackName } from '../../stacks/baseline-stack';
 import { PlatformStack } from '../../stacks/platform-stack';
 import { GuardrailsFailure, stackNames, synthesize, synthesizeApp } from '../../assembly/synthesize';
 import { committedEnvironment, committedEnvironments } from '../support/environments';
@@ -30,6 +31,7 @@ describe('synthesize', () => {
     expect(stacks).toEqual(
       [
         ...['111111111111', '222222222222', '333333333333'].map(bootstrapStackName),
+        ...['111111111111', '222222222222', '333333333333'].map(baselineStackName),
         ...['dev', 'prod', 'staging'].flatMap((env) => Object.values(stackNames(env))),
       ].sort(),
     );

@@ -327,8 +327,46 @@ describe('validateEnvironment', () => {
         90,
         "network.wafLogRetentionDays: 90 is not allowed (at least 365 in production: the guardrails' CKV_AWS_338)",
       ],
+      ['alerting.pageCritical', false, 'alerting.pageCritical: false is not allowed in production (true)'],
+      [
+        'database.backup',
+        { retentionDays: 35, copyRegion: 'eu-central-1', restoreTesting: true, vaultLock: 'governance' },
+        'database.backup.vaultLock: "governance" is not allowed in production ("compliance")',
+      ],
+      [
+        'baseline',
+        { trailLockMode: 'GOVERNANCE' },
+        'baseline.trailLockMode: "GOVERNANCE" is not allowed in production ("COMPLIANCE")',
+      ],
+      [
+        'alerting.heartbeatSecret',
+        undefined,
+        "alerting.heartbeatSecret: missing (required in production: a dead-man's-switch heartbeat)",
+      ],
+      [
+        'alerting.alarmTopic',
+        { emails: ['team@example.com'] },
+        'alerting.alarmTopic.pagerDutyUrlParameter: missing (required in production: a PagerDuty subscription)',
+      ],
     ])('%s = %j', (path, value, message) => {
       expect(problemsOf(withField(path, value, rawProduction()))).toEqual([message]);
+    });
+
+    it('GIVEN an alarm topic without any subscriber THEN it is refused, naming what is allowed', () => {
+      expect(problemsOf(withField('alerting.alarmTopic', {}, rawEnvironment()))).toEqual([
+        'alerting.alarmTopic: {} is not allowed (at least one of pagerDutyUrlParameter, slack, emails)',
+      ]);
+    });
+
+    it('GIVEN a PagerDuty URL where the parameter name goes THEN it is refused', () => {
+      const raw = withField(
+        'alerting.alarmTopic.pagerDutyUrlParameter',
+        'https://events.pagerduty.com/x',
+        rawEnvironment(),
+      );
+      expect(problemsOf(raw).join('\n')).toMatch(
+        /alerting.alarmTopic.pagerDutyUrlParameter: .*an SSM parameter name/,
+      );
     });
 
     it('GIVEN the same values outside production THEN they are allowed', () => {
@@ -340,6 +378,7 @@ describe('validateEnvironment', () => {
         ['monitoring.replicas', 1],
         ['monitoring.size', 'small'],
         ['network.wafLogRetentionDays', 30],
+        ['alerting.pageCritical', false],
       ] as const;
       expect(
         problemsOf(cheap.reduce((base, [path, value]) => withField(path, value, base), rawEnvironment())),
@@ -351,6 +390,33 @@ describe('validateEnvironment', () => {
       expect(problemsOf(rawProduction())).toEqual([]);
       expect(rawProduction()).not.toHaveProperty('monitoring.replicas');
     });
+  });
+});
+
+describe('crossEnvironmentProblems: one baseline per account', () => {
+  it('GIVEN two environments of one account with different baselines THEN the second is refused, naming both', () => {
+    const base = {
+      awsAccountId: '444444444444',
+      state: { bucket: 'wms-tfstate-444444444444-eu-west-1', region: 'eu-west-1' },
+    };
+    const problems = crossEnvironmentProblems([
+      {
+        source: 'a.yaml',
+        config: { ...base, name: 'a', network: { vpcCidr: '10.10.0.0/16' } } as EnvironmentConfig,
+      },
+      {
+        source: 'b.yaml',
+        config: {
+          ...base,
+          name: 'b',
+          network: { vpcCidr: '10.20.0.0/16' },
+          baseline: { findingsMinSeverity: 'MEDIUM' },
+        } as EnvironmentConfig,
+      },
+    ]);
+    expect(problems).toEqual([
+      'b.yaml: baseline: {"findingsMinSeverity":"MEDIUM"} is not allowed (account 444444444444 has one baseline: {} as in a.yaml)',
+    ]);
   });
 });
 

@@ -36,6 +36,24 @@ describe.each(['dev', 'staging', 'prod'])('MonitoringStack %s', (environment) =>
     }
   });
 
+  it('labels alerts with the environment and cluster, pages critical alerts in prod only, and pings the heartbeat', () => {
+    const values = parse((releases['kube-prometheus-stack'].values as string[])[0]) as {
+      prometheus: { prometheusSpec: { externalLabels: Record<string, string> } };
+    };
+    expect(values.prometheus.prometheusSpec.externalLabels).toEqual({
+      environment,
+      cluster: `wms-${environment}-eks`,
+    });
+    const [secret] = listOfType(json, 'kubernetes_secret_v1') as { data: Record<string, string> }[];
+    const config = parse(secret.data['alertmanager.yaml'].replace(/\$\$\{/g, '${')) as {
+      route: { routes: { receiver: string; matchers: string[] }[] };
+    };
+    const receiverOf = (matcher: string) =>
+      config.route.routes.find((r) => r.matchers[0] === matcher)?.receiver;
+    expect(receiverOf('severity="critical"')).toBe(environment === 'prod' ? 'pager' : 'chat');
+    expect(receiverOf('alertname="Watchdog"')).toBe('heartbeat');
+  });
+
   it('plans no Prometheus custom resource, only ExternalSecrets whose CRD an earlier stack installed', () => {
     const kinds = listOfType(json, 'kubernetes_manifest').map((m) => (m.manifest as { kind: string }).kind);
     expect(new Set(kinds)).toEqual(new Set(['ExternalSecret']));

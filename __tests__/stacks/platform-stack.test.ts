@@ -76,6 +76,28 @@ describe.each(['dev', 'staging', 'prod'])('PlatformStack %s', (environment) => {
   });
 });
 
+describe('alarm delivery', () => {
+  it('prod pages through PagerDuty with the URL from a sensitive variable, and every environment chats to Slack', () => {
+    const prod = synthPlatform('prod');
+    expect(listOfType(prod, 'aws_sns_topic_subscription').map((s) => [s.protocol, s.endpoint])).toEqual([
+      ['email', 'platform-team@example.com'],
+      ['https', '${var.pagerduty_cloudwatch_url}'],
+    ]);
+    expect(prod.variable).toEqual({ pagerduty_cloudwatch_url: expect.objectContaining({ sensitive: true }) });
+    for (const environment of ['dev', 'staging', 'prod']) {
+      expect(listOfType(synthPlatform(environment), 'aws_chatbot_slack_channel_configuration')).toHaveLength(
+        1,
+      );
+    }
+  });
+
+  it('dev has no pager and no variable to supply: it plans with nothing exported', () => {
+    const dev = synthPlatform('dev');
+    expect(listOfType(dev, 'aws_sns_topic_subscription')).toEqual([]);
+    expect(dev.variable).toBeUndefined();
+  });
+});
+
 describe('environment invariants', () => {
   const INSTANCE_IDS = ['Database_Reader1_B843ECF4', 'Database_Reader2_6C3EFF40', 'Database_Writer_2C00925F'];
   const VAULT_IDS = ['DatabaseBackup_CopyVault_35687476', 'DatabaseBackup_Vault_1522849C'];

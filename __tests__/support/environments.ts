@@ -109,7 +109,11 @@ export function rawEnvironment(overrides: Record<string, unknown> = {}): Record<
     },
     eks: eksConfig('444444444444', false),
     app: appConfig('sandbox.wms.example.com', 1),
-    alerting: { pagerSecret: 'wms/sandbox/alerting/pager', chatSecret: 'wms/sandbox/alerting/chat' },
+    alerting: {
+      pagerSecret: 'wms/sandbox/alerting/pager',
+      chatSecret: 'wms/sandbox/alerting/chat',
+      alarmTopic: { emails: ['sandbox-team@example.com'] },
+    },
     monitoring: { grafanaAdminSecret: 'wms/sandbox/grafana/admin', monthlyBudgetUsd: 500 },
     ...overrides,
   };
@@ -129,6 +133,12 @@ export function rawProduction(overrides: Record<string, unknown> = {}): Record<s
     },
     eks: eksConfig('444444444444', true),
     app: appConfig('live.wms.example.com', 2),
+    alerting: {
+      pagerSecret: 'wms/live/alerting/pager',
+      chatSecret: 'wms/live/alerting/chat',
+      heartbeatSecret: 'wms/live/alerting/heartbeat',
+      alarmTopic: { pagerDutyUrlParameter: '/wms/live/alerting/pagerduty-cloudwatch-url' },
+    },
     database: {
       engineMajorVersion: '16',
       instanceClass: 'db.r6g.large',

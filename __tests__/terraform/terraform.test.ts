@@ -7,6 +7,7 @@ import {
   mirrorFor,
   needsMocks,
   offlineOverride,
+  OFFLINE_VARIABLE_PLACEHOLDER,
   providerSources,
   providersUnavailable,
   requiredProviders,
@@ -98,6 +99,16 @@ describe('offlineOverride', () => {
         allowed_account_ids: null,
       }),
     );
+  });
+
+  it('GIVEN variables CI supplies (no default) THEN each gets the https placeholder; variables with a default keep it', () => {
+    const override = offlineOverride({
+      variable: { pagerduty_cloudwatch_url: { type: 'string', sensitive: true }, other: { default: 'x' } },
+    });
+    expect(override.variable).toEqual({
+      pagerduty_cloudwatch_url: { default: OFFLINE_VARIABLE_PLACEHOLDER },
+    });
+    expect(OFFLINE_VARIABLE_PLACEHOLDER).toMatch(/^https:\/\//);
   });
 
   it('GIVEN a stack without AWS providers THEN only the backend is replaced', () => {

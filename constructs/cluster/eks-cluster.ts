@@ -179,6 +179,13 @@ export interface EksClusterProps {
   readonly endpointPublicAccessCidrs?: readonly string[];
   /** Roles given Kubernetes access; nobody else is admin (not even the cluster's creator). */
   readonly accessRoles: EksAccessRoles;
+  /**
+   * Namespaces whose Secrets the plan role may read: those holding Helm release records (Helm 3 stores each
+   * release as a Secret `sh.helm.release.v1.<name>.v<n>` in the release's namespace, and the helm provider reads
+   * it to plan) and Secrets Terraform manages. Everywhere else the plan role sees everything but Secrets.
+   * @default [] - the plan role reads no Secret at all (Helm plans then fail)
+   */
+  readonly planSecretNamespaces?: readonly string[];
   /** Instance types and sizes of the managed node groups. */
   readonly nodeGroups: EksNodeGroups;
   /** Retention of the control-plane logs. */
@@ -272,7 +279,7 @@ export class EksCluster extends Construct implements IEksCluster {
     };
     this.reference = clusterRef;
 
-    this.createAccessEntries(props.accessRoles);
+    this.createAccessEntries(props.accessRoles, props.planSecretNamespaces ?? []);
 
     const addon = (addonId: string, addonKey: keyof EksAddonVersions, config: Partial<EksAddonConfig> = {}) =>
       new EksAddon(this, addonId, {
@@ -639,12 +646,20 @@ export class EksCluster extends Construct implements IEksCluster {
     };
   }
 
-  private createAccessEntries(roles: EksAccessRoles): void {
+  /**
+   * Access entries. The pull-request plan role runs on code nobody has reviewed yet, so it must not read
+   * Secrets: it gets AmazonEKSViewPolicy (every resource but Secrets) cluster-wide, and AmazonEKSAdminViewPolicy
+   * (Secrets too) only in `planSecretNamespaces`, where a plan must read Helm's release records (the helm
+   * provider's refresh lists them by label, which RBAC cannot narrow to Helm's Secrets) and the Secrets Terraform
+   * manages. Residual: the other Secrets of those namespaces stay readable to it.
+   * @see https://docs.aws.amazon.com/eks/latest/userguide/access-policy-permissions.html
+   */
+  private createAccessEntries(roles: EksAccessRoles, planSecretNamespaces: readonly string[]): void {
     const entries: readonly [string, string, string][] = [
       ['Admin', roles.adminRoleArn, CLUSTER_ADMIN_POLICY],
       ['ReadOnly', roles.readOnlyRoleArn, VIEW_POLICY],
       ['Deploy', roles.deployRoleArn, CLUSTER_ADMIN_POLICY],
-      ['Plan', roles.planRoleArn, ADMIN_VIEW_POLICY],
+      ['Plan', roles.planRoleArn, VIEW_POLICY],
     ];
     for (const [entryId, principalArn, policyArn] of entries) {
       const entry = new EksAccessEntry(this, `${entryId}AccessEntry`, {
@@ -659,6 +674,15 @@ export class EksCluster extends Construct implements IEksCluster {
         accessScope: { type: 'cluster' },
         dependsOn: [entry],
       });
+      if (entryId === 'Plan' && planSecretNamespaces.length > 0) {
+        new EksAccessPolicyAssociation(this, 'PlanReleaseSecretsAccessPolicy', {
+          clusterName: this.cluster.name,
+          principalArn,
+          policyArn: ADMIN_VIEW_POLICY,
+          accessScope: { type: 'namespace', namespaces: [...planSecretNamespaces] },
+          dependsOn: [entry],
+        });
+      }
     }
   }
 

@@ -3,6 +3,10 @@ import { BackupRestoreTestingPlan } from '@cdktf/provider-aws/lib/backup-restore
 import { BackupRestoreTestingSelection } from '@cdktf/provider-aws/lib/backup-restore-testing-selection';
 import { BackupSelection } from '@cdktf/provider-aws/lib/backup-selection';
 import { BackupVault } from '@cdktf/provider-aws/lib/backup-vault';
+import { BackupVaultLockConfiguration } from '@cdktf/provider-aws/lib/backup-vault-lock-configuration';
+import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
+import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
+import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import type { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { propError } from '../shared/errors';
@@ -49,7 +53,18 @@ export interface DatabaseBackupProps {
    * @default true
    */
   readonly restoreTesting?: boolean;
+  /** SNS topic that failed backup, copy and restore jobs, and missing successful backups or restore tests, notify. */
+  readonly alarmTopicArn: string;
+  /**
+   * AWS Backup Vault Lock of both vaults: `compliance` (after a 3-day grace period nobody, root included, can
+   * delete a recovery point early or remove the lock), `governance` (privileged users can), or `none`.
+   * @default 'compliance'
+   */
+  readonly vaultLock?: 'compliance' | 'governance' | 'none';
 }
+
+/** The runbook of the backup alarms and events. */
+const RUNBOOK = 'docs/runbooks/backups.md';
 
 /**
  * Daily AWS Backup snapshots of the Aurora cluster beyond its point-in-time window, in a vault encrypted with a
@@ -67,6 +82,10 @@ export class DatabaseBackup extends Construct {
     if (props.copy && props.copy.region === props.region) {
       throw propError(this, 'copy.region', props.copy.region, `a region other than ${props.region}`);
     }
+    const vaultLock = props.vaultLock ?? 'compliance';
+    if (!['compliance', 'governance', 'none'].includes(vaultLock)) {
+      throw propError(this, 'vaultLock', vaultLock, '"compliance", "governance" or "none"');
+    }
     const name = physicalName(props.namePrefix, 'db-backup');
 
     const vaultKey = customerKey(this, 'VaultKey', {
@@ -76,6 +95,17 @@ export class DatabaseBackup extends Construct {
     });
     const vault = new BackupVault(this, 'Vault', { name, kmsKeyArn: vaultKey.arn });
     this.vaultArn = vault.arn;
+    const lock = (id: string, vaultName: string, minRetentionDays: number, provider?: TerraformProvider) => {
+      if (vaultLock === 'none') return;
+      new BackupVaultLockConfiguration(this, id, {
+        provider,
+        backupVaultName: vaultName,
+        minRetentionDays,
+        // Setting changeable_for_days is what makes the lock compliance mode (at least 3 days of grace).
+        ...(vaultLock === 'compliance' ? { changeableForDays: 3 } : {}),
+      });
+    };
+    lock('VaultLock', vault.name, props.retentionDays);
 
     let copyVaultArn: string | undefined;
     if (props.copy) {
@@ -85,11 +115,13 @@ export class DatabaseBackup extends Construct {
         alias: `${name}-copy`,
         accountId: props.accountId,
       });
-      copyVaultArn = new BackupVault(this, 'CopyVault', {
+      const copyVault = new BackupVault(this, 'CopyVault', {
         provider: props.copy.provider,
         name: `${name}-copy`,
         kmsKeyArn: copyKey.arn,
-      }).arn;
+      });
+      copyVaultArn = copyVault.arn;
+      lock('CopyVaultLock', copyVault.name, props.copy.retentionDays, props.copy.provider);
     }
 
     const role = serviceRole(this, 'Role', {
@@ -155,6 +187,50 @@ export class DatabaseBackup extends Construct {
         restoreMetadataOverrides: { dbsubnetgroupname: props.subnetGroupName },
         validationWindowHours: 1,
       });
+    }
+    this.createAlarms(name, props);
+  }
+
+  /**
+   * EventBridge rules for failed backup, copy and restore (restore-test) jobs, and alarms when no backup (2 days)
+   * or, with restore testing, no successful restore (8 days: the weekly test plus a day) completed: silence is a
+   * failure too. A restore job completes when the restored cluster is available; AWS Backup then deletes it.
+   */
+  private createAlarms(name: string, props: DatabaseBackupProps): void {
+    const events: [string, string, Record<string, unknown>][] = [
+      ['BackupJobFailed', 'Backup Job State Change', { state: ['FAILED', 'ABORTED', 'EXPIRED'] }],
+      ['CopyJobFailed', 'Copy Job State Change', { state: ['FAILED'] }],
+      // Restore jobs report `status`, not `state`; restore-testing jobs are restore jobs too.
+      ['RestoreJobFailed', 'Restore Job State Change', { status: ['FAILED', 'ABORTED'] }],
+    ];
+    for (const [id, detailType, detail] of events) {
+      const rule = new CloudwatchEventRule(this, id, {
+        name: `${name}-${id.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}`,
+        description: `AWS Backup: a ${detailType.split(' ')[0].toLowerCase()} job of the account failed. Runbook: ${RUNBOOK}`,
+        eventPattern: JSON.stringify({ source: ['aws.backup'], 'detail-type': [detailType], detail }),
+      });
+      new CloudwatchEventTarget(this, `${id}Target`, { rule: rule.name, arn: props.alarmTopicArn });
+    }
+    const silence = (id: string, metricName: string, days: number, what: string) =>
+      new CloudwatchMetricAlarm(this, id, {
+        alarmName: `${name}-${id.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}`,
+        alarmDescription: `No ${what} completed in ${days} days. Runbook: ${RUNBOOK}`,
+        namespace: 'AWS/Backup',
+        metricName,
+        dimensions: { ResourceType: 'Aurora' },
+        statistic: 'Sum',
+        period: 86400,
+        evaluationPeriods: days,
+        threshold: 1,
+        comparisonOperator: 'LessThanThreshold',
+        // No data means no job completed: that is the failure this alarm exists for.
+        treatMissingData: 'breaching',
+        alarmActions: [props.alarmTopicArn],
+        okActions: [props.alarmTopicArn],
+      });
+    silence('NoRecentBackup', 'NumberOfBackupJobsCompleted', 2, 'database backup');
+    if (props.restoreTesting ?? true) {
+      silence('NoRecentRestoreTest', 'NumberOfRestoreJobsCompleted', 8, 'restore test of the database');
     }
   }
 }

@@ -20,6 +20,18 @@ export interface AlertmanagerConfigOptions {
    * @default - the channel the incoming webhook was created for
    */
   readonly chatChannel?: string;
+  /**
+   * Critical alerts go to the pager; when false (non-production) they go to chat like warnings, so nobody is woken
+   * for an environment without users.
+   * @default true
+   */
+  readonly pageCritical?: boolean;
+  /**
+   * File holding the URL of a dead-man's-switch heartbeat (a check that alerts when pings stop). The always-firing
+   * `Watchdog` alert is sent there every minute, so a dead Prometheus, Alertmanager or cluster pages by silence.
+   * @default - the Watchdog goes to the log-only receiver and nothing notices a dead alerting pipeline
+   */
+  readonly heartbeatUrlFile?: string;
 }
 
 /** Receiver names, one per severity. */
@@ -27,6 +39,7 @@ export const RECEIVERS = {
   pager: 'pager',
   chat: 'chat',
   logOnly: 'log-only',
+  heartbeat: 'heartbeat',
 } as const;
 
 /** Grouping and timing of notifications. */
@@ -37,6 +50,7 @@ export const NOTIFICATION_TIMING = {
   pagerRepeatInterval: '1h',
   chatRepeatInterval: '12h',
   logOnlyRepeatInterval: '24h',
+  heartbeatInterval: '1m',
 } as const;
 
 /** Where the Prometheus operator mounts a Secret listed in `alertmanagerSpec.secrets`. */
@@ -72,10 +86,11 @@ const SLACK_TEXT = [
 /**
  * Renders the Alertmanager configuration.
  *
- * - `severity="critical"` goes to `pager` (PagerDuty), `warning` to `chat` (Slack: the ticket queue), `info` to
- *   `log-only`, a receiver without integrations: the alert is kept by Prometheus (`ALERTS` series) and shown in
- *   Alertmanager and Grafana, and nobody is notified. Kube-prometheus-stack's `Watchdog` and `InfoInhibitor`
- *   go to `log-only` too. Anything else (an unknown or missing severity) goes to `chat`, so nothing is lost.
+ * - `severity="critical"` goes to `pager` (PagerDuty; to `chat` when `pageCritical` is false), `warning` to `chat`
+ *   (Slack: the ticket queue), `info` to `log-only`, a receiver without integrations: the alert is kept by
+ *   Prometheus (`ALERTS` series) and shown in Alertmanager and Grafana, and nobody is notified. Kube-prometheus-
+ *   stack's `Watchdog` goes to the `heartbeat` webhook every minute when `heartbeatUrlFile` is set (else
+ *   `log-only`), `InfoInhibitor` to `log-only`. Anything else (an unknown or missing severity) goes to `chat`.
  * - A critical alert inhibits warning and info alerts with the same `alertname` and `namespace` (kps'
  *   critical/warning pairs), and those of the same WMS `component`.
  * - Secrets are read from files: PagerDuty `routing_key_file`, Slack `api_url_file` (Alertmanager >= 0.25).
@@ -100,12 +115,23 @@ export function renderAlertmanagerConfig(options: AlertmanagerConfigOptions): Al
   ) {
     problems.push(problem(where, 'chatUrlFile', options.chatUrlFile, fileAllowed));
   }
+  if (
+    options.heartbeatUrlFile !== undefined &&
+    (!file.test(options.heartbeatUrlFile) || options.heartbeatUrlFile.includes('/../'))
+  ) {
+    problems.push(problem(where, 'heartbeatUrlFile', options.heartbeatUrlFile, fileAllowed));
+  }
+  if (options.pageCritical !== undefined && typeof options.pageCritical !== 'boolean') {
+    problems.push(problem(where, 'pageCritical', options.pageCritical, 'true or false'));
+  }
   if (options.chatChannel !== undefined && !/^[#@][a-z0-9][a-z0-9._-]{0,79}$/.test(options.chatChannel)) {
     problems.push(problem(where, 'chatChannel', options.chatChannel, 'a Slack channel such as #wms-alerts'));
   }
   throwProblems(problems);
 
   const timing = NOTIFICATION_TIMING;
+  const heartbeat = options.heartbeatUrlFile;
+  const pageCritical = options.pageCritical ?? true;
   return {
     global: { resolve_timeout: '5m' },
     route: {
@@ -115,15 +141,29 @@ export function renderAlertmanagerConfig(options: AlertmanagerConfigOptions): Al
       group_interval: timing.groupInterval,
       repeat_interval: timing.chatRepeatInterval,
       routes: [
+        heartbeat === undefined
+          ? {
+              receiver: RECEIVERS.logOnly,
+              matchers: ['alertname="Watchdog"'],
+              repeat_interval: timing.logOnlyRepeatInterval,
+            }
+          : {
+              receiver: RECEIVERS.heartbeat,
+              matchers: ['alertname="Watchdog"'],
+              group_by: ['alertname'],
+              group_wait: '0s',
+              group_interval: timing.heartbeatInterval,
+              repeat_interval: timing.heartbeatInterval,
+            },
         {
           receiver: RECEIVERS.logOnly,
-          matchers: ['alertname=~"Watchdog|InfoInhibitor"'],
+          matchers: ['alertname="InfoInhibitor"'],
           repeat_interval: timing.logOnlyRepeatInterval,
         },
         {
-          receiver: RECEIVERS.pager,
+          receiver: pageCritical ? RECEIVERS.pager : RECEIVERS.chat,
           matchers: ['severity="critical"'],
-          repeat_interval: timing.pagerRepeatInterval,
+          repeat_interval: pageCritical ? timing.pagerRepeatInterval : timing.chatRepeatInterval,
         },
         {
           receiver: RECEIVERS.chat,
@@ -173,6 +213,14 @@ export function renderAlertmanagerConfig(options: AlertmanagerConfigOptions): Al
         ],
       },
       { name: RECEIVERS.logOnly },
+      ...(heartbeat === undefined
+        ? []
+        : [
+            {
+              name: RECEIVERS.heartbeat,
+              webhook_configs: [{ url_file: heartbeat, send_resolved: false }],
+            },
+          ]),
     ],
   };
 }

@@ -303,6 +303,7 @@ export interface KubePrometheusStackValues {
     readonly podDisruptionBudget: KpsDisruptionBudget;
     readonly additionalServiceMonitors: readonly AdditionalServiceMonitor[];
     readonly prometheusSpec: {
+      readonly externalLabels: Readonly<Record<string, string>>;
       readonly replicas: number;
       readonly podAntiAffinity: 'hard';
       readonly retention: string;

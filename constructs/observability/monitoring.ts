@@ -66,6 +66,22 @@ export interface MonitoringProps {
    * `alerting.chatSecret`.
    */
   readonly chatSecretName: string;
+  /**
+   * Secrets Manager secret (name) whose value is the URL of the dead-man's-switch heartbeat the always-firing
+   * `Watchdog` alert pings every minute: the environment's `alerting.heartbeatSecret`.
+   * @default - no heartbeat: the Watchdog goes to the log-only receiver
+   */
+  readonly heartbeatSecretName?: string;
+  /**
+   * Critical alerts page; when false they go to chat (the environment's `alerting.pageCritical`).
+   * @default true
+   */
+  readonly pageCritical?: boolean;
+  /**
+   * Labels Prometheus adds to every alert it sends (and every series it federates or writes remotely), so a
+   * notification names its environment and cluster: `prometheus.prometheusSpec.externalLabels`.
+   */
+  readonly externalLabels: { readonly environment: string; readonly cluster: string };
   /** Loki's S3 bucket (name); the `loki` service account's Pod Identity role may read, write and delete in it. */
   readonly lokiBucketName: string;
   /** AWS region of the bucket, and of the database whose CloudWatch metrics YACE exports. */
@@ -139,6 +155,7 @@ export const MONITORING_SECRETS = {
     name: 'alertmanager-wms-receivers',
     pagerKey: 'pager-routing-key',
     chatKey: 'chat-webhook-url',
+    heartbeatKey: 'heartbeat-url',
   },
   /** Alertmanager's configuration (`alertmanager.yaml`): no secret in it, only the receivers' file paths. */
   alertmanagerConfig: { name: 'alertmanager-wms', key: 'alertmanager.yaml' },
@@ -296,6 +313,11 @@ export class Monitoring extends Construct {
           pagerKeyFile: alertmanagerSecretFile(secrets.receivers.name, secrets.receivers.pagerKey),
           chatUrlFile: alertmanagerSecretFile(secrets.receivers.name, secrets.receivers.chatKey),
           chatChannel: props.chatChannel,
+          pageCritical: props.pageCritical,
+          heartbeatUrlFile:
+            props.heartbeatSecretName === undefined
+              ? undefined
+              : alertmanagerSecretFile(secrets.receivers.name, secrets.receivers.heartbeatKey),
         }),
       ),
     );
@@ -349,6 +371,9 @@ export class Monitoring extends Construct {
       data: [
         { secretKey: secrets.receivers.pagerKey, key: props.pagerSecretName },
         { secretKey: secrets.receivers.chatKey, key: props.chatSecretName },
+        ...(props.heartbeatSecretName === undefined
+          ? []
+          : [{ secretKey: secrets.receivers.heartbeatKey, key: props.heartbeatSecretName }]),
       ],
     });
     const alertmanagerConfig = new SecretV1(this, 'AlertmanagerConfig', {
@@ -494,6 +519,7 @@ export class Monitoring extends Construct {
             },
           ],
           prometheusSpec: {
+            externalLabels: { ...props.externalLabels },
             replicas,
             podAntiAffinity: 'hard',
             retention: `${prometheusRetentionDays}d`,
@@ -814,6 +840,18 @@ export class Monitoring extends Construct {
     );
     for (const prop of ['grafanaAdminSecretName', 'pagerSecretName', 'chatSecretName'] as const) {
       check(SECRET_NAME.test(props[prop]) && !props[prop].includes('://'), prop, props[prop], secretName);
+    }
+    const heartbeat = props.heartbeatSecretName;
+    if (heartbeat !== undefined) {
+      check(
+        SECRET_NAME.test(heartbeat) && !heartbeat.includes('://'),
+        'heartbeatSecretName',
+        heartbeat,
+        secretName,
+      );
+    }
+    for (const [label, value] of Object.entries(props.externalLabels ?? {})) {
+      check(/^[a-z0-9][a-z0-9-]{0,62}$/.test(value), `externalLabels.${label}`, value, 'a lowercase name');
     }
     check(BUCKET.test(props.lokiBucketName), 'lokiBucketName', props.lokiBucketName, 'an S3 bucket name');
     check(AWS_REGION.test(props.region), 'region', props.region, 'an AWS region such as eu-west-1');

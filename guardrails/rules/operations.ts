@@ -1,4 +1,5 @@
 import type { Rule } from '../types';
+import type { ResourceNode, StackModel } from '../../model/stack-model';
 import { boolAttr } from '../../model/values';
 import { fail, PASS, requirePresent } from './helpers';
 
@@ -41,4 +42,33 @@ export const operationsRules: readonly Rule[] = [
       return requirePresent(alarm.body, 'alarm_actions', 'alarm notifies nobody');
     },
   },
+  {
+    id: 'WMS_MON_002',
+    title: 'SNS topics have a subscriber',
+    severity: 'medium',
+    resourceTypes: ['aws_sns_topic'],
+    requirement:
+      'An `aws_sns_topic_subscription` has `topic_arn` = the topic, or an `aws_chatbot_slack_channel_configuration` lists it in `sns_topic_arns`, so what is published reaches a person.',
+    fix: 'subscribe the pager, a chat channel or an email to the topic (alerting.alarmTopic in the environment config)',
+    check(topic, { stack }) {
+      return subscribers(stack, topic).length > 0
+        ? PASS
+        : fail(
+            `topic notifies nobody: no aws_sns_topic_subscription or aws_chatbot_slack_channel_configuration refers to \${${topic.address}.arn}`,
+          );
+    },
+  },
 ];
+
+/** The subscriptions and Chatbot channels of a topic. */
+function subscribers(stack: StackModel, topic: ResourceNode): ResourceNode[] {
+  const subscriptions = stack.referrers(topic, 'aws_sns_topic_subscription', 'topic_arn', ['arn', 'id']);
+  const channels = stack
+    .ofType('aws_chatbot_slack_channel_configuration')
+    .filter(
+      (channel) =>
+        Array.isArray(channel.body.sns_topic_arns) &&
+        channel.body.sns_topic_arns.some((arn) => stack.pointsAt(arn, topic, ['arn', 'id'])),
+    );
+  return [...subscriptions, ...channels];
+}

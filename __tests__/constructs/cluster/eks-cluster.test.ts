@@ -235,7 +235,7 @@ describe('EksCluster', () => {
       ]);
     });
 
-    it('grants cluster admin to the admin and deploy roles, view to the read-only role and admin view to the plan role, cluster-wide', () => {
+    it('grants cluster admin to the admin and deploy roles, and view without Secrets to the read-only and plan roles, cluster-wide', () => {
       const standard = listOfType(json, 'aws_eks_access_entry').filter((e) => e.type === 'STANDARD');
       expect(standard.map((e) => e.principal_arn).sort()).toEqual(
         [roleArn('admin'), roleArn('ci-deploy'), roleArn('read-only'), roleArn('plan')].sort(),
@@ -247,9 +247,25 @@ describe('EksCluster', () => {
       expect(policyOf).toEqual({
         [roleArn('admin')]: [expect.stringMatching(/AmazonEKSClusterAdminPolicy$/), { type: 'cluster' }],
         [roleArn('read-only')]: [expect.stringMatching(/AmazonEKSViewPolicy$/), { type: 'cluster' }],
-        [roleArn('plan')]: [expect.stringMatching(/AmazonEKSAdminViewPolicy$/), { type: 'cluster' }],
+        [roleArn('plan')]: [expect.stringMatching(/AmazonEKSViewPolicy$/), { type: 'cluster' }],
         [roleArn('ci-deploy')]: [expect.stringMatching(/AmazonEKSClusterAdminPolicy$/), { type: 'cluster' }],
       });
+      // By default (no planSecretNamespaces) the plan role reads no Secret anywhere.
+      expect(policies.filter((p) => String(p.policy_arn).endsWith('AmazonEKSAdminViewPolicy'))).toEqual([]);
+    });
+
+    it('GIVEN planSecretNamespaces THEN the plan role reads Secrets (Helm release records) in those namespaces only', () => {
+      const scoped = listOfType(
+        build({ planSecretNamespaces: ['monitoring', 'kube-system'] }).json,
+        'aws_eks_access_policy_association',
+      ).filter((p) => p.principal_arn === roleArn('plan'));
+      expect(scoped.map((p) => [String(p.policy_arn).split('/').pop(), p.access_scope])).toEqual(
+        expect.arrayContaining([
+          ['AmazonEKSViewPolicy', { type: 'cluster' }],
+          ['AmazonEKSAdminViewPolicy', { type: 'namespace', namespaces: ['monitoring', 'kube-system'] }],
+        ]),
+      );
+      expect(scoped).toHaveLength(2);
     });
 
     it('launches nodes from a template with IMDSv2 only, hop limit 1, an encrypted gp3 root and no SSH key', () => {

@@ -10,6 +10,7 @@ const BASE: Omit<DatabaseBackupProps, 'copy'> = {
   clusterArn: 'arn:aws:rds:eu-west-1:123456789012:cluster:wms-test-db',
   subnetGroupName: 'wms-test-db',
   retentionDays: 35,
+  alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:wms-test-alarms',
 };
 
 function build(overrides: Partial<DatabaseBackupProps> = {}, withCopy = false) {
@@ -26,6 +27,62 @@ function build(overrides: Partial<DatabaseBackupProps> = {}, withCopy = false) {
 }
 
 type Row = Record<string, unknown>;
+
+describe('DatabaseBackup: nothing fails silently', () => {
+  const json = build({}, true);
+
+  it('by default locks both vaults in compliance mode (changeable for 3 days) at their retention', () => {
+    const locks = listOfType(json, 'aws_backup_vault_lock_configuration');
+    expect(locks.map((l) => [l.min_retention_days, l.changeable_for_days]).sort()).toEqual([
+      [14, 3],
+      [35, 3],
+    ]);
+    expect(locks.find((l) => l.min_retention_days === 14)?.provider).toBe('aws.backup_region');
+  });
+
+  it.each([
+    ['governance', 2, undefined],
+    ['none', 0, undefined],
+  ] as const)(
+    'GIVEN vaultLock %s THEN %i locks without changeable_for_days',
+    (vaultLock, count, changeable) => {
+      const locks = listOfType(build({ vaultLock }, true), 'aws_backup_vault_lock_configuration');
+      expect(locks).toHaveLength(count);
+      for (const lock of locks) expect(lock.changeable_for_days).toBe(changeable);
+    },
+  );
+
+  it('sends failed backup, copy and restore(-test) jobs to the topic through EventBridge', () => {
+    const patterns = listOfType(json, 'aws_cloudwatch_event_rule').map((r) =>
+      JSON.parse(r.event_pattern as string),
+    );
+    expect(patterns.map((p) => [p['detail-type'][0], p.detail]).sort()).toEqual([
+      ['Backup Job State Change', { state: ['FAILED', 'ABORTED', 'EXPIRED'] }],
+      ['Copy Job State Change', { state: ['FAILED'] }],
+      ['Restore Job State Change', { status: ['FAILED', 'ABORTED'] }],
+    ]);
+    for (const target of listOfType(json, 'aws_cloudwatch_event_target'))
+      expect(target.arn).toBe(BASE.alarmTopicArn);
+  });
+
+  it('alarms when no backup completed in 2 days or no restore test in 8, counting silence as failure', () => {
+    const alarms = listOfType(json, 'aws_cloudwatch_metric_alarm');
+    expect(alarms.map((a) => [a.metric_name, a.evaluation_periods, a.treat_missing_data]).sort()).toEqual([
+      ['NumberOfBackupJobsCompleted', 2, 'breaching'],
+      ['NumberOfRestoreJobsCompleted', 8, 'breaching'],
+    ]);
+    for (const alarm of alarms) expect(alarm.alarm_actions).toEqual([BASE.alarmTopicArn]);
+  });
+
+  it('GIVEN no restore testing THEN no restore-test alarm (the backup one stays)', () => {
+    const alarms = listOfType(build({ restoreTesting: false }), 'aws_cloudwatch_metric_alarm');
+    expect(alarms.map((a) => a.metric_name)).toEqual(['NumberOfBackupJobsCompleted']);
+  });
+
+  it('GIVEN an unknown vaultLock THEN refuses it', () => {
+    expect(() => build({ vaultLock: 'strict' as never })).toThrow(/vaultLock: "strict" .*compliance/);
+  });
+});
 
 describe('DatabaseBackup', () => {
   describe('defaults', () => {

@@ -10,7 +10,8 @@ const OPTIONS = {
   chatUrlFile: alertmanagerSecretFile('alertmanager-wms-receivers', 'chat-webhook-url'),
 };
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-const config = renderAlertmanagerConfig(OPTIONS) as any;
+type Values = any;
+const config = renderAlertmanagerConfig(OPTIONS) as Values;
 
 describe('alertmanagerSecretFile', () => {
   it('THEN is where the operator mounts alertmanagerSpec.secrets', () => {
@@ -32,11 +33,47 @@ describe('renderAlertmanagerConfig', () => {
   it('THEN routes critical to the pager, warning to chat, info and Watchdog to log-only, the rest to chat', () => {
     expect(config.route.receiver).toBe('chat');
     expect(config.route.routes).toEqual([
-      { receiver: 'log-only', matchers: ['alertname=~"Watchdog|InfoInhibitor"'], repeat_interval: '24h' },
+      { receiver: 'log-only', matchers: ['alertname="Watchdog"'], repeat_interval: '24h' },
+      { receiver: 'log-only', matchers: ['alertname="InfoInhibitor"'], repeat_interval: '24h' },
       { receiver: 'pager', matchers: ['severity="critical"'], repeat_interval: '1h' },
       { receiver: 'chat', matchers: ['severity="warning"'], repeat_interval: '12h' },
       { receiver: 'log-only', matchers: ['severity="info"'], repeat_interval: '24h' },
     ]);
+  });
+
+  it('GIVEN pageCritical false THEN critical alerts go to chat, repeated like warnings', () => {
+    const nonProd = renderAlertmanagerConfig({ ...OPTIONS, pageCritical: false }) as Values;
+    expect(nonProd.route.routes).toContainEqual({
+      receiver: 'chat',
+      matchers: ['severity="critical"'],
+      repeat_interval: '12h',
+    });
+  });
+
+  it('GIVEN a heartbeat URL file THEN the Watchdog pings it every minute, never resolved', () => {
+    const withHeartbeat = renderAlertmanagerConfig({
+      ...OPTIONS,
+      heartbeatUrlFile: '/etc/alertmanager/secrets/r/heartbeat-url',
+    }) as Values;
+    expect(withHeartbeat.route.routes[0]).toEqual({
+      receiver: 'heartbeat',
+      matchers: ['alertname="Watchdog"'],
+      group_by: ['alertname'],
+      group_wait: '0s',
+      group_interval: '1m',
+      repeat_interval: '1m',
+    });
+    expect(withHeartbeat.receivers).toContainEqual({
+      name: 'heartbeat',
+      webhook_configs: [{ url_file: '/etc/alertmanager/secrets/r/heartbeat-url', send_resolved: false }],
+    });
+  });
+
+  it.each([
+    ['heartbeatUrlFile', { heartbeatUrlFile: 'relative/path' }],
+    ['pageCritical', { pageCritical: 'no' as unknown as boolean }],
+  ])('GIVEN an invalid %s THEN names it', (field, extra) => {
+    expect(() => renderAlertmanagerConfig({ ...OPTIONS, ...extra })).toThrow(new RegExp(field));
   });
 
   it('THEN groups by alert, namespace and component', () => {

@@ -65,4 +65,54 @@ describe('the rendered Alertmanager configuration, checked by amtool', () => {
     expect(result.output).toContain('Expected receivers did not match');
     expect(result.status).not.toBe(0);
   });
+
+  describe('GIVEN a non-production environment (pageCritical false) with a heartbeat', () => {
+    const heartbeatUrlFile = alertmanagerSecretFile('alertmanager-wms-receivers', 'heartbeat-url');
+    const rendered = () => renderAlertmanagerYaml({ ...OPTIONS, pageCritical: false, heartbeatUrlFile });
+    let nonProd: string;
+    beforeAll(() => {
+      // The heartbeat is a webhook whose URL is read from a file (`url_file`, Alertmanager >= 0.26; the chart's
+      // Alertmanager is newer). The amtool here is 0.25, which knows only `url`: that one field is swapped so the
+      // real tool checks everything else and the routing; the test below proves 0.25's refusal is that field.
+      nonProd = join(dir, 'non-prod.yaml');
+      writeFileSync(
+        nonProd,
+        rendered().replace(`url_file: ${heartbeatUrlFile}`, 'url: https://heartbeat.invalid/ping'),
+      );
+    });
+    const routesOf = (receiver: string, labels: string[]) =>
+      runTool('amtool', [
+        'config',
+        'routes',
+        'test',
+        `--config.file=${nonProd}`,
+        `--verify.receivers=${receiver}`,
+        ...labels,
+      ]);
+
+    it('THEN amtool refuses nothing but the heartbeat url_file, and passes check-config with 4 receivers', () => {
+      const raw = join(dir, 'non-prod-raw.yaml');
+      writeFileSync(raw, rendered());
+      const version = runTool('amtool', ['--version']).output;
+      const asRendered = runTool('amtool', ['check-config', raw]);
+      if (/version 0\.25\./.test(version)) {
+        expect(asRendered.output).toMatch(/field url_file not found/);
+      } else {
+        expect(asRendered.status).toBe(0);
+      }
+      const result = runTool('amtool', ['check-config', nonProd]);
+      expect(result.output).toContain('4 receivers');
+      expect(result.status).toBe(0);
+    });
+
+    it.each([
+      ['critical', 'chat', ['severity=critical', 'alertname=WmsApiDown', 'environment=dev']],
+      ['Watchdog', 'heartbeat', ['severity=none', 'alertname=Watchdog']],
+      ['InfoInhibitor', 'log-only', ['severity=none', 'alertname=InfoInhibitor']],
+    ])('THEN amtool routes %s to %s', (_, receiver, labels) => {
+      const result = routesOf(receiver, labels);
+      expect(result.stdout.trim()).toBe(receiver);
+      expect(result.status).toBe(0);
+    });
+  });
 });

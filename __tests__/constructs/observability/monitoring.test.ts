@@ -48,6 +48,7 @@ const BASE: MonitoringProps = {
   lokiBucketName: 'wms-test-loki-123456789012-eu-west-1',
   region: 'eu-west-1',
   databaseProxyEndpoint: 'wms-test-db.proxy-c1a2b3c4d5e6.eu-west-1.rds.amazonaws.com',
+  externalLabels: { environment: 'test', cluster: 'wms-test' },
 };
 
 type Row = Record<string, unknown>;
@@ -696,6 +697,44 @@ describe('Monitoring', () => {
       expect(monitor.endpoints[0].port).toBe('metrics');
     });
 
+    it('labels every alert with its environment and cluster (externalLabels)', () => {
+      const kps = releaseValues(build().json)['kube-prometheus-stack'];
+      expect(kps.prometheus.prometheusSpec.externalLabels).toEqual({
+        environment: 'test',
+        cluster: 'wms-test',
+      });
+    });
+
+    it('by default pages critical alerts and sends the Watchdog to log-only (no heartbeat secret synced)', () => {
+      const [secret] = listOfType(build().json, 'kubernetes_secret_v1') as { data: Values }[];
+      const config = parse(applied(secret.data['alertmanager.yaml'] as string)) as Values;
+      const routes = config.route.routes as Values[];
+      expect(routes.find((r) => r.matchers[0] === 'severity="critical"')?.receiver).toBe('pager');
+      expect(routes.find((r) => r.matchers[0] === 'alertname="Watchdog"')?.receiver).toBe('log-only');
+    });
+
+    it('GIVEN a heartbeat secret and pageCritical false THEN the Watchdog pings the synced heartbeat URL and critical goes to chat', () => {
+      const { json } = build({ heartbeatSecretName: 'wms/test/alerting/heartbeat', pageCritical: false });
+      const [secret] = listOfType(json, 'kubernetes_secret_v1') as { data: Values }[];
+      const config = parse(applied(secret.data['alertmanager.yaml'] as string)) as Values;
+      const receivers = MONITORING_SECRETS.receivers;
+      expect((config.receivers as Values[]).find((r) => r.name === 'heartbeat')).toEqual({
+        name: 'heartbeat',
+        webhook_configs: [
+          {
+            url_file: `${ALERTMANAGER_SECRETS_DIR}/${receivers.name}/${receivers.heartbeatKey}`,
+            send_resolved: false,
+          },
+        ],
+      });
+      const routes = config.route.routes as Values[];
+      expect(routes.find((r) => r.matchers[0] === 'severity="critical"')?.receiver).toBe('chat');
+      expect(externalSecret(json, receivers.name).manifest.spec.data).toContainEqual({
+        secretKey: receivers.heartbeatKey,
+        remoteRef: { key: 'wms/test/alerting/heartbeat' },
+      });
+    });
+
     it('GIVEN a chat channel THEN the chat receiver posts there', () => {
       const [secret] = listOfType(build({ chatChannel: '#wms-alerts' }).json, 'kubernetes_secret_v1') as {
         data: Values;
@@ -829,6 +868,13 @@ describe('Monitoring', () => {
       fails(
         { targets: { ...TARGETS, probeJob: 'probe job' } },
         /test\/Monitoring: renderRuleGroups: probeJob/,
+      );
+    });
+
+    it('GIVEN a heartbeat URL instead of a secret name THEN refuses it', () => {
+      fails(
+        { heartbeatSecretName: 'https://hc-ping.com/x' },
+        /heartbeatSecretName: "https:\/\/hc-ping.com\/x"/,
       );
     });
 
