@@ -240,16 +240,17 @@ describe('docs that run: the commands of README.md and docs/', () => {
   it('runs npm run synth as documented', () => {
     const result = sh('npm run synth', { CDKTF_OUTDIR: outdir });
     expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
-    expect(result.stdout).toMatch(/synthesized 18 stacks/);
+    expect(result.stdout).toMatch(/synthesized 21 stacks/);
   }, 120_000);
 
-  it('runs the WMS_ENV_FILE example: it adds the 5 wms-sandbox-* stacks and wms-bootstrap-444444444444', () => {
+  it('runs the WMS_ENV_FILE example: it adds the 5 wms-sandbox-* stacks and the account stacks of 444444444444', () => {
     const result = sh('WMS_ENV_FILE=docs/examples/sandbox.yaml npm run synth', {
       CDKTF_OUTDIR: sandboxOutdir,
     });
     expect(result.status).toBe(0);
     const added = stacksIn(sandboxOutdir).filter((stack) => !stacksIn(outdir).includes(stack));
     expect(added).toEqual([
+      'wms-baseline-444444444444',
       'wms-bootstrap-444444444444',
       ...['app', 'cluster-config', 'cluster-services', 'monitoring', 'platform'].map(
         (s) => `wms-sandbox-${s}`,

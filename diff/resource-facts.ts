@@ -9,9 +9,9 @@
  * provider versions or for some changes only (the diff then says "may force replacement"). A type that is not
  * listed gets no replacement claim: its changes are reported as updates.
  *
- * Checked against the provider itself: `__tests__/scripts/diff-mutations.test.ts` fails when Terraform's
+ * Checked against the provider itself: `__tests__/diff/mutations.test.ts` fails when Terraform's
  * `replace_paths` (the exact mode's real plans of the mutation set) name an attribute the table does not, and
- * `__tests__/scripts/diff-exact.test.ts` fails when the app emits a type the table does not list.
+ * `__tests__/diff/exact.test.ts` fails when the app emits a type the table does not list.
  */
 
 /** How sure the diff is that a change makes Terraform replace the resource. */
@@ -27,6 +27,27 @@ interface ReplacementPaths {
 const KUBERNETES_IDENTITY = ['metadata.name', 'metadata.namespace', 'metadata.generate_name'];
 
 const REPLACEMENTS: Readonly<Record<string, ReplacementPaths>> = {
+  // Account baseline, registry and alert delivery types (#16, #17), from the provider's ForceNew attributes;
+  // `may` where the attribute's replacement behaviour was not confirmed against the provider source.
+  aws_accessanalyzer_analyzer: { yes: ['analyzer_name', 'type', 'configuration'] },
+  aws_backup_vault_lock_configuration: {
+    yes: ['backup_vault_name', 'changeable_for_days', 'max_retention_days', 'min_retention_days'],
+  },
+  aws_chatbot_slack_channel_configuration: { yes: [], may: ['configuration_name', 'slack_team_id'] },
+  aws_cloudtrail: { yes: ['name'] },
+  aws_config_configuration_recorder: { yes: ['name'] },
+  aws_config_configuration_recorder_status: { yes: ['name'] },
+  aws_config_delivery_channel: { yes: ['name'] },
+  aws_ecr_registry_scanning_configuration: { yes: [] },
+  aws_ecr_repository_policy: { yes: ['repository'] },
+  aws_guardduty_detector: { yes: [] },
+  aws_guardduty_detector_feature: { yes: ['detector_id', 'name'] },
+  aws_iam_service_linked_role: { yes: ['aws_service_name', 'custom_suffix'] },
+  aws_inspector2_enabler: { yes: [], may: ['account_ids'] },
+  aws_s3_bucket_object_lock_configuration: { yes: ['bucket', 'expected_bucket_owner'] },
+  aws_securityhub_account: { yes: [] },
+  aws_securityhub_standards_subscription: { yes: ['standards_arn'] },
+  aws_sns_topic_subscription: { yes: ['topic_arn', 'protocol', 'endpoint'] },
   aws_acm_certificate: {
     yes: [
       'domain_name',

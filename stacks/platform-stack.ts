@@ -36,9 +36,11 @@ import { alarmTopicSubscriptions, defaultTags, EnvironmentStack } from './enviro
  * Alertmanager configuration in `monitoring`). A stack test keeps this list equal to what the stacks synthesize.
  */
 export const PLAN_SECRET_NAMESPACES = [
+  'argo-rollouts',
   'external-dns',
   'external-secrets',
   'kube-system',
+  'kyverno',
   'logging',
   'monitoring',
   'monitoring-agents',

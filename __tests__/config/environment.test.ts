@@ -398,6 +398,12 @@ describe('crossEnvironmentProblems: one baseline per account', () => {
     const base = {
       awsAccountId: '444444444444',
       state: { bucket: 'wms-tfstate-444444444444-eu-west-1', region: 'eu-west-1' },
+      app: {
+        images: {
+          api: '333333333333.dkr.ecr.eu-west-1.amazonaws.com/wms-api',
+          web: '333333333333.dkr.ecr.eu-west-1.amazonaws.com/wms-web',
+        },
+      },
     };
     const problems = crossEnvironmentProblems([
       {

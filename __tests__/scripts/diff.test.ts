@@ -8,6 +8,7 @@ import { EXIT_OK, EXIT_RISK, EXIT_USAGE, runCli } from '../../scripts/diff';
 import { DiffInputError } from '../../diff/compare';
 import { synthesizeTree } from '../../diff/synth';
 import { stackNames } from '../../assembly/synthesize';
+import { baselineStackName } from '../../stacks/baseline-stack';
 import { bootstrapStackName } from '../../stacks/bootstrap-stack';
 import type { Editable } from '../diff/fixtures/trees';
 import { editable, FIXTURES } from '../diff/fixtures/trees';
@@ -211,6 +212,7 @@ describe('<base-ref> mode', () => {
     const configs = loadEnvironments({ configDir: join(REPO, 'config') });
     const configured = [
       ...new Set(configs.map((config) => bootstrapStackName(config.awsAccountId))),
+      ...new Set(configs.map((config) => baselineStackName(config.awsAccountId))),
       ...configs.flatMap((config) => Object.values(stackNames(config.name))),
     ];
     const reported = json.stacks as { stack: string; status: string }[];

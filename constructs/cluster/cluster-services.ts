@@ -18,7 +18,8 @@ export const CHART_VERSIONS = {
   externalSecrets: '2.9.0',
   // renovate: datasource=docker depName=public.ecr.aws/karpenter/karpenter
   karpenter: '1.14.1',
-  // Issue #15: progressive delivery. The chart ships controller v1.9.0; the v1.9.1 patch is set as the image tag.
+  // The chart ships controller v1.9.0; the v1.9.1 patch is set as the image tag (ARGO_ROLLOUTS_VERSION).
+  // renovate: datasource=helm depName=argo-rollouts registryUrl=https://argoproj.github.io/argo-helm
   argoRollouts: '2.41.0',
 } as const;
 

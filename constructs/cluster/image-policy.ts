@@ -10,6 +10,7 @@ import { propError } from '../shared/errors';
 export const ADMISSION_EXEMPT_NAMESPACES: Readonly<Record<string, string>> = {
   'kube-system':
     'EKS add-ons (VPC CNI, CoreDNS, kube-proxy, EBS CSI, Pod Identity agent), load balancer controller, metrics-server and Karpenter: images from AWS and public registries',
+  'argo-rollouts': 'the Argo Rollouts controller (public image, quay.io)',
   kyverno: 'the admission controller itself (public image; a webhook cannot admit its own pods)',
   'external-dns': 'external-dns (public image, registry.k8s.io)',
   'external-secrets': 'External Secrets Operator (public image, ghcr.io)',
