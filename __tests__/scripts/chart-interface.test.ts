@@ -1,4 +1,3 @@
-import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -11,6 +10,7 @@ import {
   treeOfValues,
   typeOfDefault,
 } from '../../scripts/lib/chart-interface';
+import { bundleScript } from '../support/bundle';
 
 const REPO = resolve(__dirname, '..', '..');
 const FIXTURES = join(__dirname, 'fixtures');
@@ -140,16 +140,7 @@ describe('generate-chart-catalogue (command line)', () => {
   const bundle = join(dir, 'generate-chart-catalogue.js');
   const run = (args: string[]) => spawnSync('node', [bundle, ...args], { cwd: REPO, encoding: 'utf8' });
   beforeAll(async () => {
-    await build({
-      entryPoints: [join(REPO, 'scripts', 'generate-chart-catalogue.ts')],
-      outfile: bundle,
-      bundle: true,
-      packages: 'external',
-      platform: 'node',
-      target: 'node20',
-      format: 'cjs',
-      logLevel: 'warning',
-    });
+    await bundleScript(join(REPO, 'scripts', 'generate-chart-catalogue.ts'), bundle);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

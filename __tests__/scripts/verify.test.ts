@@ -1,4 +1,3 @@
-import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,6 +5,7 @@ import { delimiter, join, resolve } from 'node:path';
 import { rehearseStack } from '../../terraform/mock-apply';
 import { terraformPlatform } from '../../terraform/terraform';
 import { verifyStack } from '../../scripts/lib/verify';
+import { bundleScript } from '../support/bundle';
 
 const REPO = resolve(__dirname, '..', '..');
 const STANDIN = join(__dirname, 'fixtures', 'standin');
@@ -190,16 +190,7 @@ describe.each(['verify', 'mock-apply'])('%s command line', (script) => {
   const bundle = join(dir, `${script}.js`);
   const run = (args: string[]) => spawnSync('node', [bundle, ...args], { cwd: REPO, encoding: 'utf8' });
   beforeAll(async () => {
-    await build({
-      entryPoints: [join(REPO, 'scripts', `${script}.ts`)],
-      outfile: bundle,
-      bundle: true,
-      packages: 'external',
-      platform: 'node',
-      target: 'node20',
-      format: 'cjs',
-      logLevel: 'warning',
-    });
+    await bundleScript(join(REPO, 'scripts', `${script}.ts`), bundle);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -1,0 +1,15 @@
+import { build } from 'esbuild';
+
+/** Bundles one command-line script to a CommonJS file as `npm run build` does (dependencies stay external). */
+export async function bundleScript(entry: string, outfile: string): Promise<void> {
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    logLevel: 'warning',
+  });
+}
