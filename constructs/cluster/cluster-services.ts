@@ -42,7 +42,7 @@ export const ARGO_ROLLOUTS_VERSION = 'v1.9.1';
 
 /** Namespace and release of the Argo Rollouts controller; its metrics Service is `<release>-metrics`, port 8090. */
 export const ARGO_ROLLOUTS = {
-  namespace: 'argo-rollouts',
+  namespace: 'argo-rollouts' satisfies ClusterNamespace,
   release: 'argo-rollouts',
   metricsPort: 8090,
 } as const;
@@ -99,7 +99,17 @@ export const CLUSTER_NAMESPACES = {
 } as const;
 
 /** A namespace {@link ClusterServices} creates. */
-type ClusterNamespace = keyof typeof CLUSTER_NAMESPACES;
+export type ClusterNamespace = keyof typeof CLUSTER_NAMESPACES;
+
+/**
+ * Namespace and service account of the controllers installed here whose IAM roles the platform stack adds through
+ * the cluster's `addWorkloadIdentity` (EKS Pod Identity associations name them). The load balancer controller's
+ * and Karpenter's are the cluster's own (`WORKLOAD_SERVICE_ACCOUNTS` in eks-cluster.ts).
+ */
+export const CLUSTER_SERVICES_IDENTITIES = {
+  externalDns: { namespace: 'external-dns', serviceAccount: 'external-dns' },
+  externalSecrets: { namespace: 'external-secrets', serviceAccount: 'external-secrets' },
+} as const satisfies Record<string, { namespace: ClusterNamespace; serviceAccount: string }>;
 
 /**
  * The controllers the WMS needs in every cluster, each a pinned Helm release on the on-demand `system` nodes:
@@ -158,7 +168,7 @@ export class ClusterServices extends Construct {
     });
     new HelmChart(this, 'ExternalDns', {
       releaseName: 'external-dns',
-      namespace: accounts.externalDns.namespace,
+      namespace: CLUSTER_SERVICES_IDENTITIES.externalDns.namespace,
       repository: 'https://kubernetes-sigs.github.io/external-dns/',
       chart: 'external-dns',
       version: CHART_VERSIONS.externalDns,
@@ -166,17 +176,20 @@ export class ClusterServices extends Construct {
         dnsDomain: props.dnsDomain,
         hostedZoneId: props.hostedZoneId,
         ownerId: props.clusterName,
-        serviceAccount: accounts.externalDns.serviceAccount,
+        serviceAccount: CLUSTER_SERVICES_IDENTITIES.externalDns.serviceAccount,
       }),
       dependsOn: namespaceResources,
     });
     this.externalSecrets = new HelmChart(this, 'ExternalSecrets', {
       releaseName: 'external-secrets',
-      namespace: accounts.externalSecrets.namespace,
+      namespace: CLUSTER_SERVICES_IDENTITIES.externalSecrets.namespace,
       repository: 'https://charts.external-secrets.io',
       chart: 'external-secrets',
       version: CHART_VERSIONS.externalSecrets,
-      values: externalSecretsValues({ serviceAccount: accounts.externalSecrets.serviceAccount, replicas }),
+      values: externalSecretsValues({
+        serviceAccount: CLUSTER_SERVICES_IDENTITIES.externalSecrets.serviceAccount,
+        replicas,
+      }),
       dependsOn: namespaceResources,
     });
     this.karpenter = new HelmChart(this, 'Karpenter', {

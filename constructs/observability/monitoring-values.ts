@@ -5,6 +5,7 @@
  * tested without a synth; the construct creates the releases and escapes the values for Terraform.
  */
 import { stringify } from 'yaml';
+import { ARGO_ROLLOUTS } from '../cluster/cluster-services';
 import type { PrometheusRuleFile } from './alert-rules';
 import type { MonitoringTargets } from './targets';
 import type { CloudwatchMetric } from './cloudwatch-metrics';
@@ -833,8 +834,8 @@ export function kubePrometheusStackValues(input: KubePrometheusStackInput): Kube
         // Issue #15: the Argo Rollouts controller (cluster-services installs it with its metrics Service only:
         // the ServiceMonitor CRD comes with this stack). Delivery dashboard and alerts read it.
         {
-          name: 'argo-rollouts',
-          namespaceSelector: { matchNames: ['argo-rollouts'] },
+          name: ARGO_ROLLOUTS.release,
+          namespaceSelector: { matchNames: [ARGO_ROLLOUTS.namespace] },
           selector: {
             matchLabels: {
               'app.kubernetes.io/name': 'argo-rollouts',

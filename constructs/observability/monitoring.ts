@@ -4,7 +4,7 @@ import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
 import type { ITerraformDependable } from 'cdktf';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { WORKLOAD_SERVICE_ACCOUNTS } from '../cluster/eks-cluster';
+import type { ClusterNamespace } from '../cluster/cluster-services';
 import { HelmChart } from '../shared/helm-chart';
 import { SLO, renderRuleGroups } from './alert-rules';
 import { alertmanagerSecretFile, renderAlertmanagerYaml } from './alertmanager-config';
@@ -37,15 +37,27 @@ import {
 import { propError } from '../shared/errors';
 import { AWS_REGION } from '../../shared/region';
 
+/**
+ * Namespace and service account of the monitoring workloads that have an IAM role: the platform stack adds their
+ * roles through the cluster's `addWorkloadIdentity` (EKS Pod Identity associations name them), before this
+ * construct installs them. Their namespaces are `ClusterServices`' (its Pod Security levels).
+ */
+export const MONITORING_IDENTITIES = {
+  /** Loki, which reads and writes its S3 bucket. */
+  loki: { namespace: 'logging', serviceAccount: 'loki' },
+  /** YACE, the CloudWatch exporter. */
+  cloudwatchExporter: { namespace: 'monitoring', serviceAccount: 'yace' },
+} as const satisfies Record<string, { namespace: ClusterNamespace; serviceAccount: string }>;
+
 /** The namespaces the monitoring releases go to (created by `ClusterServices`, with their Pod Security levels). */
 export interface MonitoringNamespaces {
   /**
    * Prometheus, Alertmanager, Grafana, the operator, kube-state-metrics, the blackbox exporter and YACE:
    * `monitoring`. It must be the namespace of YACE's Pod Identity association
-   * (`WORKLOAD_SERVICE_ACCOUNTS.cloudwatchExporter`).
+   * (`MONITORING_IDENTITIES.cloudwatchExporter`).
    */
   readonly monitoring: string;
-  /** Loki: `logging`. It must be the namespace of Loki's Pod Identity association (`WORKLOAD_SERVICE_ACCOUNTS.loki`). */
+  /** Loki: `logging`. It must be the namespace of Loki's Pod Identity association (`MONITORING_IDENTITIES.loki`). */
   readonly logging: string;
   /** The node agents that need host access, node-exporter and Alloy: `monitoring-agents` (privileged). */
   readonly agents: string;
@@ -311,7 +323,7 @@ export class Monitoring extends Construct {
       timeoutSeconds: 300,
       values: cloudwatchExporterValues({
         region: props.region,
-        serviceAccount: WORKLOAD_SERVICE_ACCOUNTS.cloudwatchExporter.serviceAccount,
+        serviceAccount: MONITORING_IDENTITIES.cloudwatchExporter.serviceAccount,
         size: settings.size,
       }),
     });
@@ -326,7 +338,7 @@ export class Monitoring extends Construct {
         bucketName: props.lokiBucketName,
         region: props.region,
         retentionDays: settings.lokiRetentionDays,
-        serviceAccount: WORKLOAD_SERVICE_ACCOUNTS.loki.serviceAccount,
+        serviceAccount: MONITORING_IDENTITIES.loki.serviceAccount,
         size: settings.size,
         storageClassName: settings.storageClassName,
       }),
@@ -529,16 +541,16 @@ export class Monitoring extends Construct {
       check(DNS_LABEL.test(value), `namespaces.${key}`, value, 'a Kubernetes namespace name');
     }
     check(
-      props.namespaces.logging === WORKLOAD_SERVICE_ACCOUNTS.loki.namespace,
+      props.namespaces.logging === MONITORING_IDENTITIES.loki.namespace,
       'namespaces.logging',
       props.namespaces.logging,
-      `"${WORKLOAD_SERVICE_ACCOUNTS.loki.namespace}", the namespace of Loki's Pod Identity association`,
+      `"${MONITORING_IDENTITIES.loki.namespace}", the namespace of Loki's Pod Identity association`,
     );
     check(
-      props.namespaces.monitoring === WORKLOAD_SERVICE_ACCOUNTS.cloudwatchExporter.namespace,
+      props.namespaces.monitoring === MONITORING_IDENTITIES.cloudwatchExporter.namespace,
       'namespaces.monitoring',
       props.namespaces.monitoring,
-      `"${WORKLOAD_SERVICE_ACCOUNTS.cloudwatchExporter.namespace}", the namespace of YACE's Pod Identity association`,
+      `"${MONITORING_IDENTITIES.cloudwatchExporter.namespace}", the namespace of YACE's Pod Identity association`,
     );
     check(
       HOSTNAME.test(props.databaseProxyEndpoint),

@@ -13,8 +13,7 @@ import {
 import { renderDashboards } from '../../../constructs/observability/dashboards';
 import type { MonitoringTargets } from '../../../constructs/observability/targets';
 import type { MonitoringProps } from '../../../constructs/observability/monitoring';
-import { Monitoring } from '../../../constructs/observability/monitoring';
-import { WORKLOAD_SERVICE_ACCOUNTS } from '../../../constructs/cluster/eks-cluster';
+import { MONITORING_IDENTITIES, Monitoring } from '../../../constructs/observability/monitoring';
 import { METRIC_CATALOGUE } from '../../../constructs/observability/metrics-catalogue';
 import {
   DASHBOARD_LABEL,
@@ -461,10 +460,10 @@ describe('Monitoring', () => {
       const yace = values.yace;
       expect(yace.serviceAccount).toEqual({
         create: true,
-        name: WORKLOAD_SERVICE_ACCOUNTS.cloudwatchExporter.serviceAccount,
+        name: MONITORING_IDENTITIES.cloudwatchExporter.serviceAccount,
         annotations: {},
       });
-      expect(WORKLOAD_SERVICE_ACCOUNTS.cloudwatchExporter.namespace).toBe(byName.yace.namespace);
+      expect(MONITORING_IDENTITIES.cloudwatchExporter.namespace).toBe(byName.yace.namespace);
       expect(yace).not.toHaveProperty('aws');
       expect(yace.replicaCount).toBe(1);
       expect(yace.podSecurityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65534 });
