@@ -5,10 +5,12 @@
  * 1. The base stack is planned from an empty state (`-refresh=false`, placeholder credentials, local backend,
  *    `lifecycle.prevent_destroy` lifted in this planned copy only).
  * 2. Its planned values become a state (format 4) "as if applied": unknowns filled with well-formed placeholders
- *    typed by `terraform providers schema -json` (placeholders.ts), `schema_version` from the schema, sensitive
- *    attributes listed. The unchanged base is planned again against it and what still changes is folded back,
- *    round after round, until the plan is empty (the no-op residue) or {@link MAX_ROUNDS} is reached.
- * 3. The new stack is planned against that state: Terraform's own actions and `replace_paths`.
+ *    typed by `terraform providers schema -json` (placeholders.ts; read only when a state is built, and cached),
+ *    `schema_version` from the schema, sensitive attributes listed. The unchanged base is planned again against
+ *    it and what still changes is folded back, round after round, until the plan is empty (the no-op residue) or
+ *    {@link MAX_ROUNDS} is reached.
+ * 3. The new stack is planned against that state: Terraform's own actions and `replace_paths` (an unchanged stack
+ *    whose base state was just built reuses the last round's plan, which planned the same configuration).
  *
  * The base state is cached per base stack content (the same commit and stack give the same JSON, and so the same
  * key). Providers come from a local filesystem mirror when there is one (here), else from the registry (CI).
@@ -487,16 +489,15 @@ export async function exactPlan(
         : initError,
     );
   }
-  const providerKey = hash(providers.map((p) => `${p.source}@${p.version}`).join(',')).slice(0, 16);
-  const schemaMap = await workspace.schemas(join(options.cacheDir, `schemas-${providerKey}.json`));
-  if (typeof schemaMap === 'string') return unavailable(schemaMap);
-  const schemas = new Schemas(schemaMap);
   const sources = new Map(providers.map((p) => [p.name, p.source]));
 
   let state = emptyState(stackName);
   let rounds = 0;
   let residue: string[] = [];
   let cached = false;
+  // The last plan of the unchanged base against the state being built: the plan of `after` too when `after` is
+  // the same configuration (one terraform plan and show fewer, each loading the provider schemas).
+  let basePlan: PlanJson | undefined;
   if (before) {
     const cacheFile = baseStateFile(options.cacheDir, stackName, before);
     if (existsSync(cacheFile)) {
@@ -504,11 +505,19 @@ export async function exactPlan(
       ({ state, residue } = entry);
       cached = true;
     } else {
+      // The schemas type the placeholders of the folded values; a cached state needs none (and no schema load).
+      const providerKey = hash(providers.map((p) => `${p.source}@${p.version}`).join(',')).slice(0, 16);
+      const schemaMap = await workspace.schemas(join(options.cacheDir, `schemas-${providerKey}.json`));
+      if (typeof schemaMap === 'string') return unavailable(schemaMap);
+      const schemas = new Schemas(schemaMap);
       for (;;) {
         const plan = await workspace.plan(rounds === 0 ? undefined : state);
         if (typeof plan === 'string') return unavailable(`base: ${plan}`);
         residue = residueOf(plan);
-        if (residue.length === 0 || rounds === MAX_ROUNDS) break;
+        if (residue.length === 0 || rounds === MAX_ROUNDS) {
+          basePlan = plan;
+          break;
+        }
         foldPlan(state, plan, schemas, sources, outputsOf(before));
         rounds += 1;
       }
@@ -517,8 +526,14 @@ export async function exactPlan(
       rmSync(`${cacheFile}.tmp`, { force: true });
     }
   }
-  workspace.configure(after);
-  const plan = await workspace.plan(before ? state : undefined);
+  const unchanged = basePlan !== undefined && JSON.stringify(before) === JSON.stringify(after);
+  let plan: PlanJson | string;
+  if (unchanged && basePlan) {
+    plan = basePlan;
+  } else {
+    workspace.configure(after);
+    plan = await workspace.plan(before ? state : undefined);
+  }
   if (typeof plan === 'string') return unavailable(plan);
   const { changes, counts } = exactChanges(plan);
   // Terraform checks prevent_destroy in the new configuration (a removed resource block takes its lifecycle
