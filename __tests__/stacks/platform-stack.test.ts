@@ -187,7 +187,9 @@ describe('environment invariants', () => {
     // Jobs on the runner authenticate as the plan or apply role (GitHub OIDC), which have their own entries.
     const principals = listOfType(json, 'aws_eks_access_entry').map((e) => e.principal_arn);
     expect(principals.filter((arn) => String(arn).includes('gha-runner'))).toEqual([]);
-    expect((json.output as Record<string, unknown>).CiRunnerProject).toMatchObject({ value: 'wms-prod-gha-runner' });
+    expect((json.output as Record<string, unknown>).CiRunnerProject).toMatchObject({
+      value: 'wms-prod-gha-runner',
+    });
   });
 
   it('admits the EKS nodes and pods, and only them, to the database proxy', () => {
