@@ -25,6 +25,7 @@ interface Job {
   readonly permissions?: Record<string, string>;
   readonly strategy?: { matrix?: { include?: Record<string, string>[] } };
   readonly 'timeout-minutes'?: number;
+  readonly 'runs-on'?: string | string[];
   readonly steps?: Step[];
 }
 
@@ -65,6 +66,14 @@ const environments = readdirSync(join(ROOT, 'config'))
   .sort((a, b) => a.name.localeCompare(b.name));
 
 const ACTIONS_WITH_AWS_ROLES = 'aws-actions/configure-aws-credentials';
+
+/**
+ * The runs-on label of a CodeBuild-hosted runner of project `project` (the platform stack's `wms-<env>-gha-runner`):
+ * CodeBuild starts one build of that project for each queued job carrying it.
+ * @see https://docs.aws.amazon.com/codebuild/latest/userguide/sample-github-action-runners-update-labels.html
+ */
+const codebuildLabel = (project: string) =>
+  `codebuild-${project}-\${{ github.run_id }}-\${{ github.run_attempt }}`;
 
 describe('actions are pinned', () => {
   const usesLines = Object.entries(sources).flatMap(([file, source]) =>
@@ -213,7 +222,11 @@ describe('environments', () => {
     (file, job) => {
       for (const m of matrixOf(file, job)) {
         const runsOn = JSON.parse(m['runs-on']) as string | string[];
-        expect(runsOn).toEqual(m.group === 'aws' ? 'ubuntu-latest' : ['self-hosted', `wms-${m.environment}`]);
+        expect(runsOn).toEqual(
+          m.group === 'aws'
+            ? 'ubuntu-latest'
+            : [codebuildLabel(`wms-${m.environment}-gha-runner`), `${job}-${m.environment}`],
+        );
       }
       expect(workflows[file].jobs[job]).toHaveProperty('runs-on', '${{ fromJSON(matrix.runs-on) }}');
     },
@@ -234,10 +247,32 @@ describe('environments', () => {
         environment: name,
         account: byName[name].account,
         'freeze-fridays': name === 'prod',
-        'cluster-runs-on': `["self-hosted", "wms-${name}"]`,
+        'cluster-runner': `wms-${name}-gha-runner`,
       });
     }
     expect(Object.keys(workflows['deploy.yml'].jobs).sort()).toEqual(['dev', 'prod', 'staging', 'synth']);
+  });
+
+  it('GIVEN deploy-environment.yml THEN the Kubernetes plan and the apply run on the CodeBuild runner, one label per job', () => {
+    const { plan, apply } = workflows['deploy-environment.yml'].jobs;
+    const cluster = plan.strategy?.matrix?.include?.find((m) => m.group === 'cluster');
+    const aws = plan.strategy?.matrix?.include?.find((m) => m.group === 'aws');
+    expect(JSON.parse(cluster?.['runs-on'] ?? 'null')).toEqual([
+      codebuildLabel('${{ inputs.cluster-runner }}'),
+      'plan-${{ inputs.environment }}',
+    ]);
+    expect(aws?.['runs-on']).toBe('${{ inputs.aws-runs-on }}');
+    expect(apply['runs-on']).toEqual([
+      codebuildLabel('${{ inputs.cluster-runner }}'),
+      'apply-${{ inputs.environment }}',
+    ]);
+    const call = workflows['deploy-environment.yml'].on.workflow_call as { inputs: Record<string, unknown> };
+    expect(Object.keys(call.inputs)).toContain('cluster-runner');
+  });
+
+  it('GIVEN every workflow THEN no job asks for a self-hosted runner other than the CodeBuild ones', () => {
+    const labels = allJobs.flatMap(({ job }) => [job['runs-on']].flat()).map(String);
+    expect(labels.filter((label) => /self-hosted/.test(label))).toEqual([]);
   });
 
   it('GIVEN the region of every config THEN the workflows assume roles in it', () => {
