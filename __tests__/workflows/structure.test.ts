@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -188,7 +189,11 @@ describe('credentials', () => {
         if (role.endsWith('-github-apply'))
           expect(`${where} ${JSON.stringify(job.environment)}`).toBe(`${where} "\${{ inputs.environment }}"`);
         else expect(`${where} ${job.environment}`).toBe(`${where} undefined`);
-        expect(step.with?.['allowed-account-ids']).toMatch(/^\$\{\{ (matrix|inputs)\.account \}\}$/);
+        // rollback.yml reads the account from config/<environment>.yaml (a dispatch input names only the environment).
+        expect(step.with?.['allowed-account-ids']).toMatch(
+          /^\$\{\{ ((matrix|inputs)\.account|steps\.account\.outputs\.id) \}\}$/,
+        );
+        expect(role).toContain(String(step.with?.['allowed-account-ids']));
       }
     }
   });
@@ -279,6 +284,54 @@ describe('environments', () => {
     const regions = [...new Set(environments.map((e) => e.region))];
     expect(regions).toEqual(['eu-west-1']);
     expect(parse(sources['deploy-environment.yml']).env.AWS_REGION).toBe('eu-west-1');
+  });
+});
+
+describe('rollback', () => {
+  const wf = workflows['rollback.yml'];
+  const job = wf.jobs.rollback;
+
+  it('GIVEN rollback.yml THEN it is started by hand for one environment of config/, with a reason', () => {
+    const dispatch = wf.on.workflow_dispatch as {
+      inputs: Record<string, { options?: string[]; required?: boolean }>;
+    };
+    expect(Object.keys(wf.on)).toEqual(['workflow_dispatch']);
+    expect([...(dispatch.inputs.environment.options ?? [])].sort()).toEqual(
+      environments.map((e) => e.name).sort(),
+    );
+    expect(dispatch.inputs.reason.required).toBe(true);
+  });
+
+  it('GIVEN rollback.yml THEN it waits for the environment approval and acts as its apply role, on its VPC runner', () => {
+    expect(job.environment).toBe('${{ inputs.environment }}');
+    expect(job['runs-on']).toEqual([
+      codebuildLabel('wms-${{ inputs.environment }}-gha-runner'),
+      'rollback-${{ inputs.environment }}',
+    ]);
+    expect(job.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+    const [credentials] = usesOf(job, ACTIONS_WITH_AWS_ROLES);
+    expect(credentials.with?.['role-to-assume']).toBe(
+      'arn:aws:iam::${{ steps.account.outputs.id }}:role/wms-${{ inputs.environment }}-github-apply',
+    );
+  });
+
+  it('GIVEN rollback.yml THEN it acts in the controller only: no Terraform, no plan of any stack', () => {
+    const script = runs(job);
+    expect(script).toContain('bash scripts/ci/rollback.sh');
+    expect(script).not.toMatch(/terraform|cdktf|plan\.sh|apply\.sh|npm /);
+    expect(usesOf(job, 'hashicorp/setup-terraform')).toEqual([]);
+  });
+
+  it('GIVEN the account lookup of rollback.yml THEN it reads the awsAccountId of every config/ environment', () => {
+    const lookup = steps(job).find((s) => s.name === 'account of the environment')?.run ?? '';
+    const pattern = /sed -n "(s\/.*\/p)"/.exec(lookup)?.[1];
+    expect(pattern).toBeDefined();
+    for (const { name, account } of environments) {
+      const result = spawnSync('sed', ['-n', String(pattern), join(ROOT, 'config', `${name}.yaml`)], {
+        encoding: 'utf8',
+      });
+      expect(result.stdout.trim()).toBe(account);
+    }
   });
 });
 
