@@ -653,6 +653,8 @@ describe('WmsApplication', () => {
     it('aborts a stalled release as well (progress deadline), and leaves replicas to the HPA', () => {
       const row = rollout(DEFAULT.json, 'wms-api');
       expect(row.manifest.spec).toMatchObject({ progressDeadlineSeconds: 600, progressDeadlineAbort: true });
+      // The rollback workflow's undo to a recent revision is fast-tracked (no steps, no analysis).
+      expect(row.manifest.spec).toMatchObject({ rollbackWindow: { revisions: 3 } });
       expect(row.manifest.spec).not.toHaveProperty('replicas');
       expect(row.computed_fields).toEqual(CONTROLLER_OWNED_FIELDS.rollout);
     });
