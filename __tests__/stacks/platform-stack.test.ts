@@ -172,6 +172,10 @@ describe('environment invariants', () => {
     const json = synthPlatform('prod');
     const [project] = listOfType(json, 'aws_codebuild_project');
     expect(project).toMatchObject({ name: 'wms-prod-gha-runner' });
+    // ci.runner.computeType defaults to BUILD_GENERAL1_MEDIUM (prod); dev opts for SMALL explicitly.
+    expect(project.environment).toMatchObject({ compute_type: 'BUILD_GENERAL1_MEDIUM' });
+    const [devProject] = listOfType(synthPlatform('dev'), 'aws_codebuild_project');
+    expect(devProject.environment).toMatchObject({ compute_type: 'BUILD_GENERAL1_SMALL' });
     const runnerSg = (project.vpc_config as { security_group_ids: string[] }).security_group_ids[0];
     const toEndpoint = listOfType(json, 'aws_vpc_security_group_ingress_rule').filter(
       (r) => r.referenced_security_group_id === runnerSg,
