@@ -283,6 +283,37 @@ export interface AlarmTopicSubscriptionsConfig {
   readonly emails?: readonly string[];
 }
 
+/** Compute sizes of a CodeBuild Linux container build (CodeBuild's `computeType`). */
+export const RUNNER_COMPUTE_TYPES = [
+  'BUILD_GENERAL1_SMALL',
+  'BUILD_GENERAL1_MEDIUM',
+  'BUILD_GENERAL1_LARGE',
+] as const;
+
+/**
+ * The environment's CI runner: a CodeBuild project whose builds are ephemeral GitHub Actions runners in the
+ * private subnets, the only runners that reach the private EKS endpoint (docs/delivery.md, "Runners").
+ */
+export interface RunnerConfig {
+  /**
+   * ARN of the AWS CodeConnections (or older CodeStar Connections) connection to GitHub of this account (a
+   * connection is usable from every region), authorised once in the console (the GitHub App installation): CodeBuild registers its runners with it.
+   * An ARN, never a token: the credential stays in the connection.
+   */
+  readonly connectionArn: string;
+  /**
+   * Size of each runner build: SMALL 3 GiB/2 vCPUs, MEDIUM 7 GiB/4 vCPUs, LARGE 15 GiB/8 vCPUs.
+   * @default 'BUILD_GENERAL1_MEDIUM'
+   */
+  readonly computeType?: (typeof RUNNER_COMPUTE_TYPES)[number];
+}
+
+/** Continuous integration resources of the environment. */
+export interface CiConfig {
+  /** The runner of the jobs that plan and apply the Kubernetes stacks. */
+  readonly runner: RunnerConfig;
+}
+
 /**
  * The security baseline of the environment's AWS account (the `wms-baseline-<account>` stack). Environments
  * sharing an account must agree on it.
@@ -343,6 +374,8 @@ export interface EnvironmentConfig {
   readonly alerting: AlertingConfig;
   /** Monitoring settings. */
   readonly monitoring: MonitoringConfig;
+  /** CI runners in the environment's VPC. */
+  readonly ci: CiConfig;
   /**
    * The account's security baseline.
    * @default - every item in the account, findings from HIGH, trail kept and locked (COMPLIANCE) 365 days
@@ -364,6 +397,10 @@ const addonVersion = text(
 const roleArn = text(
   /^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/,
   'an IAM role ARN such as arn:aws:iam::123456789012:role/admin',
+);
+const connectionArn = text(
+  /^arn:aws:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection\/[0-9a-f-]{36}$/,
+  'a CodeConnections connection ARN such as arn:aws:codeconnections:eu-west-1:123456789012:connection/<uuid>',
 );
 const imageRepository = text(
   /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+$/,
@@ -568,6 +605,16 @@ export const environmentSchema: Validator<EnvironmentConfig> = object<Environmen
       size: optional(oneOf('small', 'large')),
     }),
   ),
+  ci: required(
+    object<CiConfig>({
+      runner: required(
+        object<RunnerConfig>({
+          connectionArn: required(connectionArn),
+          computeType: optional(oneOf(...RUNNER_COMPUTE_TYPES)),
+        }),
+      ),
+    }),
+  ),
   baseline: optional(
     object<BaselineConfig>({
       organizationProvides: optional(list(oneOf(...BASELINE_ITEMS), 0, BASELINE_ITEMS.length)),
@@ -652,6 +699,11 @@ export const FIELD_RULES: readonly FieldRule[] = [
     summary: 'eks.accessRoles.*: roles of the account `awsAccountId`',
     reads: ['eks.accessRoles', 'awsAccountId'],
     check: accessRoleProblems,
+  },
+  {
+    summary: 'ci.runner.connectionArn: a connection of the account `awsAccountId`',
+    reads: ['ci.runner.connectionArn', 'awsAccountId'],
+    check: runnerConnectionProblems,
   },
   {
     summary: 'app.api, app.web: minReplicas <= maxReplicas; minReplicas at least 2 in production',
@@ -825,6 +877,14 @@ function accessRoleProblems(config: EnvironmentConfig): string[] {
       ? []
       : [`eks.accessRoles.${role}: "${arn}" is not allowed (a role of account ${config.awsAccountId})`],
   );
+}
+
+function runnerConnectionProblems(config: EnvironmentConfig): string[] {
+  const arn = config.ci.runner.connectionArn;
+  // Connections are global (usable from any region) but belong to one account.
+  return arn.split(':')[4] === config.awsAccountId
+    ? []
+    : [`ci.runner.connectionArn: "${arn}" is not allowed (a connection of account ${config.awsAccountId})`];
 }
 
 function replicaProblems(config: EnvironmentConfig): string[] {

@@ -73,6 +73,9 @@ const REPLACEMENTS: Readonly<Record<string, ReplacementPaths>> = {
   aws_cloudwatch_log_group: { yes: ['name', 'name_prefix', 'log_group_class'] },
   aws_cloudwatch_log_metric_filter: { yes: ['name', 'log_group_name'] },
   aws_cloudwatch_metric_alarm: { yes: [], may: ['alarm_name'] },
+  // The CI runner (#15): a project's name, a webhook's project (internal/service/codebuild/{project,webhook}.go).
+  aws_codebuild_project: { yes: ['name'] },
+  aws_codebuild_webhook: { yes: ['project_name'], may: ['scope_configuration'] },
   aws_db_cluster_snapshot: { yes: ['db_cluster_snapshot_identifier', 'db_cluster_identifier'] },
   aws_db_parameter_group: { yes: ['name', 'name_prefix', 'family', 'description'] },
   aws_db_proxy: { yes: ['name', 'engine_family', 'vpc_subnet_ids'] },
@@ -304,6 +307,7 @@ export const PHYSICAL_NAME: Readonly<Record<string, string>> = {
   aws_db_cluster_snapshot: 'db_cluster_snapshot_identifier',
   aws_db_proxy: 'name',
   aws_db_subnet_group: 'name',
+  aws_codebuild_project: 'name',
   aws_eks_cluster: 'name',
   aws_iam_role: 'name',
   aws_launch_template: 'name',

@@ -22,6 +22,7 @@ import {
   lokiStoragePolicy,
   secretReaderPolicy,
 } from '../constructs/cluster/workload-policies';
+import { CodebuildRunner } from '../constructs/delivery/codebuild-runner';
 import { EnvironmentAlarms } from '../constructs/observability/environment-alarms';
 import { Network } from '../constructs/network/network';
 import { PostgresDatabase } from '../constructs/database/postgres-database';
@@ -67,6 +68,8 @@ export class PlatformStack extends EnvironmentStack {
   readonly lokiBucket: SecureBucket;
   /** Certificate, web ACL and access-log bucket of the internet-facing load balancer. */
   readonly publicEndpoint: PublicEndpoint;
+  /** The CI runner in the private subnets that plans and applies the Kubernetes stacks. */
+  readonly runner: CodebuildRunner;
 
   constructor(scope: Construct, id: string, props: EnvironmentStackProps) {
     super(scope, id, props);
@@ -164,6 +167,7 @@ export class PlatformStack extends EnvironmentStack {
       deletionProtection: config.eks.deletionProtection,
     });
     this.grantWorkloadAccess(config);
+    this.runner = this.createRunner(config);
     this.database.allowConnectionsFrom(
       this.eks.nodeSecurityGroupId,
       'PostgreSQL from the EKS nodes and pods',
@@ -204,6 +208,28 @@ export class PlatformStack extends EnvironmentStack {
     });
   }
 
+  /**
+   * The CodeBuild-hosted GitHub Actions runner of the jobs that need the private EKS endpoint, admitted to it on
+   * 443. Its jobs authenticate to AWS and the cluster as the plan or apply role (OIDC), so no access entry.
+   */
+  private createRunner(config: EnvironmentConfig): CodebuildRunner {
+    const runner = new CodebuildRunner(this, 'CiRunner', {
+      projectName: physicalName(this.namePrefix, 'gha-runner'),
+      accountId: config.awsAccountId,
+      region: config.region,
+      network: this.network,
+      repository: PROJECT.repository,
+      connectionArn: config.ci.runner.connectionArn,
+      computeType: config.ci.runner.computeType,
+    });
+    this.eks.allowEndpointAccessFrom(
+      'CiRunner',
+      runner.securityGroupId,
+      'CI runner (plans and applies of the Kubernetes stacks) to the Kubernetes API',
+    );
+    return runner;
+  }
+
   /** What operators and the other stacks read from this stack's state. */
   private createOutputs(): void {
     const output = (name: string, value: string | string[], description: string) =>
@@ -224,6 +250,11 @@ export class PlatformStack extends EnvironmentStack {
     output('AlarmTopicArn', this.alarmTopic.topicArn, 'SNS topic of the CloudWatch alarms');
     output('EksClusterName', this.eks.clusterName, 'EKS cluster name (aws eks update-kubeconfig --name ...)');
     output('ZoneNameServers', this.zone.nameServers, 'Name servers to delegate the DNS domain to');
+    output(
+      'CiRunnerProject',
+      this.runner.projectName,
+      'CodeBuild project of the VPC runner: runs-on codebuild-<project>-<run id>-<attempt> (docs/delivery.md)',
+    );
   }
 
   /**

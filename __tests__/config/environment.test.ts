@@ -261,6 +261,30 @@ describe('validateEnvironment', () => {
       ]);
     });
 
+    it('GIVEN a runner connection of another account THEN it is refused; a CodeStar one of this account passes', () => {
+      const other =
+        'arn:aws:codeconnections:eu-west-1:999999999999:connection/0b6f7a3e-5d1c-4e2a-9f8b-1a2b3c4d5e04';
+      expect(problemsOf(withField('ci.runner.connectionArn', other))).toEqual([
+        `ci.runner.connectionArn: "${other}" is not allowed (a connection of account 444444444444)`,
+      ]);
+      const older =
+        'arn:aws:codestar-connections:us-east-1:444444444444:connection/0b6f7a3e-5d1c-4e2a-9f8b-1a2b3c4d5e04';
+      expect(problemsOf(withField('ci.runner.connectionArn', older))).toEqual([]);
+    });
+
+    it('GIVEN a token instead of a connection ARN, or an unknown compute type THEN both are refused', () => {
+      const raw = withField('ci.runner', {
+        connectionArn: 'ghp_0123456789',
+        computeType: 'BUILD_GENERAL1_2XLARGE',
+      });
+      expect(problemsOf(raw)).toEqual([
+        'ci.runner.connectionArn: "ghp_0123456789" is not valid (a CodeConnections connection ARN such as ' +
+          'arn:aws:codeconnections:eu-west-1:123456789012:connection/<uuid>)',
+        'ci.runner.computeType: "BUILD_GENERAL1_2XLARGE" is not allowed (one of "BUILD_GENERAL1_SMALL", ' +
+          '"BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE")',
+      ]);
+    });
+
     it('GIVEN a public endpoint open to the internet THEN production refuses it and other environments accept it', () => {
       expect(problemsOf(withField('eks.endpointPublicAccessCidrs', ['0.0.0.0/0'], rawProduction()))).toEqual([
         'eks.endpointPublicAccessCidrs[0]: "0.0.0.0/0" is not allowed in production (a CIDR narrower than the whole internet)',

@@ -151,6 +151,7 @@ describe('environment invariants', () => {
     expect(ids('aws_rds_cluster_instance')).toEqual(INSTANCE_IDS);
     expect(ids('aws_kms_key')).toEqual([
       'Alarms_Key_66918E0D',
+      'CiRunner_LogKey_9DBAE25C',
       'DatabaseBackup_CopyVaultKey_8FBCA9EF',
       'DatabaseBackup_VaultKey_7BF401D2',
       'Database_Key_64F5EF26',
@@ -165,6 +166,34 @@ describe('environment invariants', () => {
       'LokiBucket_3640F0F5',
       'PublicEndpoint_AccessLogs_Bucket_B2E05E09',
     ]);
+  });
+
+  it('admits the CI runner to the private EKS endpoint on 443, and gives its role no cluster access entry', () => {
+    const json = synthPlatform('prod');
+    const [project] = listOfType(json, 'aws_codebuild_project');
+    expect(project).toMatchObject({ name: 'wms-prod-gha-runner' });
+    // ci.runner.computeType defaults to BUILD_GENERAL1_MEDIUM (prod); dev opts for SMALL explicitly.
+    expect(project.environment).toMatchObject({ compute_type: 'BUILD_GENERAL1_MEDIUM' });
+    const [devProject] = listOfType(synthPlatform('dev'), 'aws_codebuild_project');
+    expect(devProject.environment).toMatchObject({ compute_type: 'BUILD_GENERAL1_SMALL' });
+    const runnerSg = (project.vpc_config as { security_group_ids: string[] }).security_group_ids[0];
+    const toEndpoint = listOfType(json, 'aws_vpc_security_group_ingress_rule').filter(
+      (r) => r.referenced_security_group_id === runnerSg,
+    );
+    expect(toEndpoint).toEqual([
+      expect.objectContaining({
+        security_group_id: '${aws_security_group.Eks_ClusterSecurityGroup_1D6904A3.id}',
+        ip_protocol: 'tcp',
+        from_port: 443,
+        to_port: 443,
+      }),
+    ]);
+    // Jobs on the runner authenticate as the plan or apply role (GitHub OIDC), which have their own entries.
+    const principals = listOfType(json, 'aws_eks_access_entry').map((e) => e.principal_arn);
+    expect(principals.filter((arn) => String(arn).includes('gha-runner'))).toEqual([]);
+    expect((json.output as Record<string, unknown>).CiRunnerProject).toMatchObject({
+      value: 'wms-prod-gha-runner',
+    });
   });
 
   it('admits the EKS nodes and pods, and only them, to the database proxy', () => {

@@ -115,6 +115,12 @@ export function rawEnvironment(overrides: Record<string, unknown> = {}): Record<
       alarmTopic: { emails: ['sandbox-team@example.com'] },
     },
     monitoring: { grafanaAdminSecret: 'wms/sandbox/grafana/admin', monthlyBudgetUsd: 500 },
+    ci: {
+      runner: {
+        connectionArn:
+          'arn:aws:codeconnections:eu-west-1:444444444444:connection/0b6f7a3e-5d1c-4e2a-9f8b-1a2b3c4d5e04',
+      },
+    },
     ...overrides,
   };
 }

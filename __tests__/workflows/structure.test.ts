@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -25,6 +26,7 @@ interface Job {
   readonly permissions?: Record<string, string>;
   readonly strategy?: { matrix?: { include?: Record<string, string>[] } };
   readonly 'timeout-minutes'?: number;
+  readonly 'runs-on'?: string | string[];
   readonly steps?: Step[];
 }
 
@@ -65,6 +67,14 @@ const environments = readdirSync(join(ROOT, 'config'))
   .sort((a, b) => a.name.localeCompare(b.name));
 
 const ACTIONS_WITH_AWS_ROLES = 'aws-actions/configure-aws-credentials';
+
+/**
+ * The runs-on label of a CodeBuild-hosted runner of project `project` (the platform stack's `wms-<env>-gha-runner`):
+ * CodeBuild starts one build of that project for each queued job carrying it.
+ * @see https://docs.aws.amazon.com/codebuild/latest/userguide/sample-github-action-runners-update-labels.html
+ */
+const codebuildLabel = (project: string) =>
+  `codebuild-${project}-\${{ github.run_id }}-\${{ github.run_attempt }}`;
 
 describe('actions are pinned', () => {
   const usesLines = Object.entries(sources).flatMap(([file, source]) =>
@@ -179,7 +189,11 @@ describe('credentials', () => {
         if (role.endsWith('-github-apply'))
           expect(`${where} ${JSON.stringify(job.environment)}`).toBe(`${where} "\${{ inputs.environment }}"`);
         else expect(`${where} ${job.environment}`).toBe(`${where} undefined`);
-        expect(step.with?.['allowed-account-ids']).toMatch(/^\$\{\{ (matrix|inputs)\.account \}\}$/);
+        // rollback.yml reads the account from config/<environment>.yaml (a dispatch input names only the environment).
+        expect(step.with?.['allowed-account-ids']).toMatch(
+          /^\$\{\{ ((matrix|inputs)\.account|steps\.account\.outputs\.id) \}\}$/,
+        );
+        expect(role).toContain(String(step.with?.['allowed-account-ids']));
       }
     }
   });
@@ -213,7 +227,11 @@ describe('environments', () => {
     (file, job) => {
       for (const m of matrixOf(file, job)) {
         const runsOn = JSON.parse(m['runs-on']) as string | string[];
-        expect(runsOn).toEqual(m.group === 'aws' ? 'ubuntu-latest' : ['self-hosted', `wms-${m.environment}`]);
+        expect(runsOn).toEqual(
+          m.group === 'aws'
+            ? 'ubuntu-latest'
+            : [codebuildLabel(`wms-${m.environment}-gha-runner`), `${job}-${m.environment}`],
+        );
       }
       expect(workflows[file].jobs[job]).toHaveProperty('runs-on', '${{ fromJSON(matrix.runs-on) }}');
     },
@@ -234,16 +252,86 @@ describe('environments', () => {
         environment: name,
         account: byName[name].account,
         'freeze-fridays': name === 'prod',
-        'cluster-runs-on': `["self-hosted", "wms-${name}"]`,
+        'cluster-runner': `wms-${name}-gha-runner`,
       });
     }
     expect(Object.keys(workflows['deploy.yml'].jobs).sort()).toEqual(['dev', 'prod', 'staging', 'synth']);
+  });
+
+  it('GIVEN deploy-environment.yml THEN the Kubernetes plan and the apply run on the CodeBuild runner, one label per job', () => {
+    const { plan, apply } = workflows['deploy-environment.yml'].jobs;
+    const cluster = plan.strategy?.matrix?.include?.find((m) => m.group === 'cluster');
+    const aws = plan.strategy?.matrix?.include?.find((m) => m.group === 'aws');
+    expect(JSON.parse(cluster?.['runs-on'] ?? 'null')).toEqual([
+      codebuildLabel('${{ inputs.cluster-runner }}'),
+      'plan-${{ inputs.environment }}',
+    ]);
+    expect(aws?.['runs-on']).toBe('${{ inputs.aws-runs-on }}');
+    expect(apply['runs-on']).toEqual([
+      codebuildLabel('${{ inputs.cluster-runner }}'),
+      'apply-${{ inputs.environment }}',
+    ]);
+    const call = workflows['deploy-environment.yml'].on.workflow_call as { inputs: Record<string, unknown> };
+    expect(Object.keys(call.inputs)).toContain('cluster-runner');
+  });
+
+  it('GIVEN every workflow THEN no job asks for a self-hosted runner other than the CodeBuild ones', () => {
+    const labels = allJobs.flatMap(({ job }) => [job['runs-on']].flat()).map(String);
+    expect(labels.filter((label) => /self-hosted/.test(label))).toEqual([]);
   });
 
   it('GIVEN the region of every config THEN the workflows assume roles in it', () => {
     const regions = [...new Set(environments.map((e) => e.region))];
     expect(regions).toEqual(['eu-west-1']);
     expect(parse(sources['deploy-environment.yml']).env.AWS_REGION).toBe('eu-west-1');
+  });
+});
+
+describe('rollback', () => {
+  const wf = workflows['rollback.yml'];
+  const job = wf.jobs.rollback;
+
+  it('GIVEN rollback.yml THEN it is started by hand for one environment of config/, with a reason', () => {
+    const dispatch = wf.on.workflow_dispatch as {
+      inputs: Record<string, { options?: string[]; required?: boolean }>;
+    };
+    expect(Object.keys(wf.on)).toEqual(['workflow_dispatch']);
+    expect([...(dispatch.inputs.environment.options ?? [])].sort()).toEqual(
+      environments.map((e) => e.name).sort(),
+    );
+    expect(dispatch.inputs.reason.required).toBe(true);
+  });
+
+  it('GIVEN rollback.yml THEN it waits for the environment approval and acts as its apply role, on its VPC runner', () => {
+    expect(job.environment).toBe('${{ inputs.environment }}');
+    expect(job['runs-on']).toEqual([
+      codebuildLabel('wms-${{ inputs.environment }}-gha-runner'),
+      'rollback-${{ inputs.environment }}',
+    ]);
+    expect(job.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+    const [credentials] = usesOf(job, ACTIONS_WITH_AWS_ROLES);
+    expect(credentials.with?.['role-to-assume']).toBe(
+      'arn:aws:iam::${{ steps.account.outputs.id }}:role/wms-${{ inputs.environment }}-github-apply',
+    );
+  });
+
+  it('GIVEN rollback.yml THEN it acts in the controller only: no Terraform, no plan of any stack', () => {
+    const script = runs(job);
+    expect(script).toContain('bash scripts/ci/rollback.sh');
+    expect(script).not.toMatch(/terraform|cdktf|plan\.sh|apply\.sh|npm /);
+    expect(usesOf(job, 'hashicorp/setup-terraform')).toEqual([]);
+  });
+
+  it('GIVEN the account lookup of rollback.yml THEN it reads the awsAccountId of every config/ environment', () => {
+    const lookup = steps(job).find((s) => s.name === 'account of the environment')?.run ?? '';
+    const pattern = /sed -n "(s\/.*\/p)"/.exec(lookup)?.[1];
+    expect(pattern).toBeDefined();
+    for (const { name, account } of environments) {
+      const result = spawnSync('sed', ['-n', String(pattern), join(ROOT, 'config', `${name}.yaml`)], {
+        encoding: 'utf8',
+      });
+      expect(result.stdout.trim()).toBe(account);
+    }
   });
 });
 

@@ -49,6 +49,53 @@ export function apiAnalysisMetrics(
   ];
 }
 
+/**
+ * Container restarts and bad waiting states tolerated per canary pod set and measurement: none. One restart or one
+ * container stuck in a failing state is evidence enough that the new version is broken.
+ */
+export const WEB_ANALYSIS_THRESHOLDS = { maxRestarts: 1, maxFailingContainers: 1 } as const;
+
+/** Waiting reasons of a container that will not serve (kube-state-metrics `reason` label). */
+export const FAILING_WAITING_REASONS = [
+  'CrashLoopBackOff',
+  'CreateContainerConfigError',
+  'CreateContainerError',
+  'ErrImagePull',
+  'ImagePullBackOff',
+] as const;
+
+/**
+ * The analysis metrics of the web front end. nginx serving static files exports no request metrics, and the load
+ * balancer's CloudWatch metrics arrive minutes late (1-minute periods, then YACE's delay): too late for a
+ * 120 s rollback bound. What Prometheus already scrapes about the new pods, within one scrape interval, is their
+ * health from kube-state-metrics: a container that restarts (crash, failed liveness probe on `/health`) or waits
+ * in a failing state (crash loop, image or configuration error) fails the measurement. Pods are selected by name
+ * as for the API; without pods each query returns 0.
+ */
+export function webAnalysisMetrics(
+  namespace: string,
+  name: string,
+  hash = `{{args.${CANARY_HASH_ARG}}}`,
+): AnalysisMetric[] {
+  const pods = `namespace="${namespace}",pod=~"${name}-${hash}-.*"`;
+  const w = ANALYSIS_RATE_WINDOW;
+  const reasons = FAILING_WAITING_REASONS.join('|');
+  return [
+    {
+      name: 'container-restarts',
+      query: `(sum(increase(kube_pod_container_status_restarts_total{${pods}}[${w}])) or vector(0))`,
+      threshold: WEB_ANALYSIS_THRESHOLDS.maxRestarts,
+    },
+    {
+      name: 'failing-containers',
+      query:
+        `(sum(max_over_time(kube_pod_container_status_waiting_reason{${pods},reason=~"${reasons}"}[${w}])) ` +
+        'or vector(0))',
+      threshold: WEB_ANALYSIS_THRESHOLDS.maxFailingContainers,
+    },
+  ];
+}
+
 /** Properties of a {@link WmsAnalysisTemplate}. */
 export interface WmsAnalysisTemplateProps {
   /** Namespace of the template and of the pods it analyses. */
@@ -66,11 +113,16 @@ export interface WmsAnalysisTemplateProps {
    * @default - measure until the rollout stops the analysis (canary background analysis)
    */
   readonly count?: number;
+  /**
+   * The metrics, each with its query on the pods of `{{args.canary-hash}}` and its threshold.
+   * @default - the API's: apiAnalysisMetrics(namespace, name)
+   */
+  readonly metrics?: readonly AnalysisMetric[];
 }
 
 /**
- * An Argo Rollouts AnalysisTemplate of the API's canary (`<name>-analysis`): the metrics of
- * {@link apiAnalysisMetrics}, each failing past its threshold. Errors (Prometheus unreachable) are bounded like
+ * An Argo Rollouts AnalysisTemplate of a WMS canary (`<name>-analysis`): the given metrics (the API's
+ * {@link apiAnalysisMetrics} by default, the web's {@link webAnalysisMetrics}), each failing past its threshold. Errors (Prometheus unreachable) are bounded like
  * failures, so a blind analysis aborts as fast as a failing one.
  */
 export class WmsAnalysisTemplate extends Construct {
@@ -104,7 +156,7 @@ export class WmsAnalysisTemplate extends Construct {
         },
         spec: {
           args: [{ name: CANARY_HASH_ARG }],
-          metrics: apiAnalysisMetrics(props.namespace, props.name).map((metric) => ({
+          metrics: (props.metrics ?? apiAnalysisMetrics(props.namespace, props.name)).map((metric) => ({
             name: metric.name,
             interval: `${props.intervalSeconds}s`,
             ...(props.count !== undefined ? { count: props.count } : {}),

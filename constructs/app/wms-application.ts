@@ -42,7 +42,7 @@ import { waitForTcpScript } from './private/wait-for-tcp';
 import { rollbackBoundProblem } from '../../shared/progressive-delivery';
 import type { RollbackTiming } from '../../shared/progressive-delivery';
 import type { WmsContainerResources, WmsImage } from './workload';
-import { WmsAnalysisTemplate } from './wms-analysis-template';
+import { WmsAnalysisTemplate, webAnalysisMetrics } from './wms-analysis-template';
 import type { WmsDelivery } from './wms-component';
 import { PORT_NAME, SERVICE_PORT, WMS_INGRESS_NAME, WmsComponent } from './wms-component';
 
@@ -320,6 +320,8 @@ export class WmsApplication extends Construct {
   readonly web: WmsComponent;
   /** The API's AnalysisTemplate. */
   readonly apiAnalysis: WmsAnalysisTemplate;
+  /** The web front end's AnalysisTemplate (the health of its new pods). */
+  readonly webAnalysis: WmsAnalysisTemplate;
   /** The namespace (escape hatch). */
   readonly namespace: NamespaceV1;
   /** The Ingress (escape hatch). */
@@ -410,6 +412,15 @@ export class WmsApplication extends Construct {
       intervalSeconds: delivery.analysisIntervalSeconds,
       failureLimit: props.delivery.failureLimit,
       count: delivery.strategy === 'blueGreen' ? delivery.prePromotionMeasurements : undefined,
+    });
+    this.webAnalysis = new WmsAnalysisTemplate(this, 'WebAnalysis', {
+      namespace,
+      name: 'wms-web',
+      prometheusUrl: props.prometheusUrl,
+      intervalSeconds: delivery.analysisIntervalSeconds,
+      failureLimit: props.delivery.failureLimit,
+      count: delivery.strategy === 'blueGreen' ? delivery.prePromotionMeasurements : undefined,
+      metrics: webAnalysisMetrics(namespace, 'wms-web'),
     });
     const components = this.createComponents(namespace, props, {
       preStop,
@@ -700,8 +711,8 @@ export class WmsApplication extends Construct {
         namespace,
         name: component.name,
         delivery,
-        // The web front end serves static files and has no request metrics: its steps run without analysis.
-        analysisTemplateName: isApi ? this.apiAnalysis.templateName : undefined,
+        // The web front end has no request metrics: its analysis watches the health of its new pods.
+        analysisTemplateName: (isApi ? this.apiAnalysis : this.webAnalysis).templateName,
         metricsService: isApi,
         version: props.release.version,
         image: isApi ? props.release.apiImage : props.release.webImage,

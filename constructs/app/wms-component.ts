@@ -33,6 +33,9 @@ export const WMS_INGRESS_NAME = 'wms';
 /** Name of the container port and of the Service port. */
 export const PORT_NAME = 'http';
 
+/** Revisions a rollback returns to without canary steps or analysis (the Rollout's `rollbackWindow`). */
+export const ROLLBACK_WINDOW_REVISIONS = 3;
+
 /**
  * The fields the Argo Rollouts controller (and the HPA through it) owns, which Terraform must not fight over:
  * exactly these are ignored. A test pins this list.
@@ -386,6 +389,9 @@ export class WmsComponent extends Construct {
           minReadySeconds: 10,
           progressDeadlineSeconds: 600,
           progressDeadlineAbort: true,
+          // Back to one of the last 3 revisions (the rollback workflow's undo) skips the steps and the analysis:
+          // that version already passed them.
+          rollbackWindow: { revisions: ROLLBACK_WINDOW_REVISIONS },
           selector: { matchLabels: { ...this.selectorLabels } },
           workloadRef: {
             apiVersion: 'apps/v1',

@@ -152,6 +152,12 @@ export interface IEksCluster {
    * grants it there, with that resource's own attributes.
    */
   addWorkloadIdentity(id: string, options: EksWorkloadIdentityOptions): EksWorkloadIdentity;
+  /**
+   * Admits a security group to the private Kubernetes API endpoint (HTTPS), e.g. the CI runner's in the VPC.
+   * `id` is a stable construct id of the rule, such as `Runner`.
+   * @see https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html
+   */
+  allowEndpointAccessFrom(id: string, securityGroupId: string, description: string): void;
 }
 
 /** Properties of an {@link EksCluster}. */
@@ -595,6 +601,18 @@ export class EksCluster extends Construct implements IEksCluster {
       cidrIpv4: network.vpcCidr,
     });
     return { clusterSecurityGroup, nodeSecurityGroup };
+  }
+
+  /** {@inheritDoc IEksCluster.allowEndpointAccessFrom} */
+  allowEndpointAccessFrom(id: string, securityGroupId: string, description: string): void {
+    new VpcSecurityGroupIngressRule(this, `ClusterIngressFrom${id}`, {
+      securityGroupId: this.clusterSecurityGroupId,
+      description,
+      ipProtocol: 'tcp',
+      fromPort: 443,
+      toPort: 443,
+      referencedSecurityGroupId: securityGroupId,
+    });
   }
 
   /** {@inheritDoc IEksCluster.addWorkloadIdentity} */

@@ -17,6 +17,7 @@ export const DASHBOARD_UIDS = {
   saturation: 'wms-saturation',
   database: 'wms-database',
   slo: 'wms-slo',
+  delivery: 'wms-delivery',
 } as const;
 
 /** The Grafana template variable every panel takes its Prometheus data source from. */
@@ -573,6 +574,119 @@ function slo() {
   );
 }
 
+/** The window of the delivery statistics (releases, success and abort rates, durations). */
+const DELIVERY_WINDOW = '7d';
+/** Resolution of the subqueries that turn Rollout phases into durations (seconds per sample). */
+const DELIVERY_STEP_SECONDS = 30;
+
+/**
+ * Releases of the WMS (issue #15), from the Argo Rollouts controller's own metrics (v1.9.1
+ * controller/metrics/prommetrics.go): how many, how many completed or aborted, how long a release takes and how
+ * long an aborted release ran before the controller rolled it back. The controller counts events per process
+ * (`increase` absorbs restarts); phases come from `rollout_info{phase}` (Completed, Progressing, Paused, Abort...).
+ */
+function delivery(t: MonitoringTargets) {
+  const w = DELIVERY_WINDOW;
+  const step = DELIVERY_STEP_SECONDS;
+  const events = (reason: string) =>
+    `sum(increase(rollout_events_total${selector({ namespace: t.namespace, reason })}[${w}]))`;
+  const releases = events('RolloutUpdated');
+  const rolling = `max by (namespace, name) (rollout_info${selector({ namespace: t.namespace }, 'phase=~"Progressing|Paused"')})`;
+  const analysisFirstSeen = (phase: string) =>
+    `min by (namespace, name) (min_over_time(timestamp(analysis_run_info${selector({ namespace: t.namespace, phase })})[${w}:${step}s]))`;
+  return dashboard(
+    DASHBOARD_UIDS.delivery,
+    'WMS / Delivery',
+    `Releases of the WMS through Argo Rollouts over the last ${w}: count, success and abort rates, deployment ` +
+      'duration and time to automatic rollback. Runbooks: WmsRolloutAborted, WmsRolloutStalled.',
+    [
+      {
+        title: `Releases (${w})`,
+        description: 'Rollout updates (a new version or template) started, all WMS components.',
+        unit: 'short',
+        type: 'stat',
+        width: 6,
+        queries: [{ expr: `${releases} or vector(0)`, legend: 'releases' }],
+      },
+      {
+        title: `Success rate (${w})`,
+        description:
+          'Releases completed (RolloutCompleted) per release started (RolloutUpdated). Target: above 95%.',
+        unit: 'percentunit',
+        type: 'stat',
+        width: 6,
+        queries: [{ expr: `${events('RolloutCompleted')} / ${releases}`, legend: 'success' }],
+      },
+      {
+        title: `Abort rate (${w})`,
+        description:
+          'Releases aborted by the controller (failed analysis, stall) or by the rollback workflow.',
+        unit: 'percentunit',
+        type: 'stat',
+        width: 6,
+        threshold: 0.05,
+        queries: [{ expr: `${events('RolloutAborted')} / ${releases}`, legend: 'aborts' }],
+      },
+      {
+        title: `Deployment duration (mean, ${w})`,
+        description:
+          `Seconds the Rollouts spent Progressing or Paused (sampled every ${step} s), per release started. ` +
+          'Target: under 5 minutes (migrations excluded: they run before the Rollout changes).',
+        unit: 's',
+        type: 'stat',
+        width: 6,
+        threshold: 300,
+        queries: [
+          {
+            expr: `sum(sum_over_time(${rolling}[${w}:${step}s])) * ${step} / ${releases}`,
+            legend: 'duration',
+          },
+        ],
+      },
+      {
+        title: `Time to automatic rollback (mean, ${w})`,
+        description:
+          'For each failed AnalysisRun: from its start (with the release) to its failure, when the controller ' +
+          'aborts and returns all traffic to the stable version. Bounded by config: analysis interval x ' +
+          `(failure limit + 1) + traffic shift <= 120 s once the new version misbehaves. Resolution ${step} s.`,
+        unit: 's',
+        type: 'stat',
+        width: 12,
+        threshold: 120,
+        queries: [
+          {
+            expr: `avg(${analysisFirstSeen('Failed')} - ${analysisFirstSeen('Running')})`,
+            legend: 'time to rollback',
+          },
+        ],
+      },
+      {
+        title: 'Releases, completions and aborts per hour',
+        description: 'Rollout events by reason, per hour.',
+        unit: 'short',
+        width: 12,
+        queries: ['RolloutUpdated', 'RolloutCompleted', 'RolloutAborted'].map((reason) => ({
+          expr: `sum(increase(rollout_events_total${selector({ namespace: t.namespace, reason })}[1h]))`,
+          legend: reason,
+        })),
+      },
+      {
+        title: 'Rollout phase',
+        description:
+          'The phase of each WMS Rollout over time (1 while in that phase): how long each release took.',
+        unit: 'short',
+        width: 24,
+        queries: [
+          {
+            expr: `max by (name, phase) (rollout_info${selector({ namespace: t.namespace })})`,
+            legend: '{{name}} {{phase}}',
+          },
+        ],
+      },
+    ],
+  );
+}
+
 /** JSON with object keys sorted at every level, two-space indented, newline-terminated. */
 export function stableJson(value: unknown): string {
   const sort = (v: unknown): unknown => {
@@ -598,6 +712,6 @@ export function renderDashboards(options: DashboardOptions): Record<string, stri
   const problems: string[] = [];
   checkTargets('renderDashboards', options, problems);
   throwProblems(problems);
-  const dashboards = [apiRed(options), saturation(options), database(options), slo()];
+  const dashboards = [apiRed(options), saturation(options), database(options), slo(), delivery(options)];
   return Object.fromEntries(dashboards.map((d) => [`${d.uid}.json`, stableJson(d)]));
 }

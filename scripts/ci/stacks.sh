@@ -4,7 +4,7 @@
 #
 # Usage: stacks.sh <cdktf.out> <environment> [aws|cluster|all] [--with-deps]
 #   aws       stacks whose providers are AWS only: they plan and apply from any network (GitHub-hosted runners)
-#   cluster   stacks with a kubernetes or helm provider: they need the private EKS endpoint (self-hosted runner)
+#   cluster   stacks with a kubernetes or helm provider: they need the private EKS endpoint (CodeBuild runner in the VPC)
 #   all       both (default)
 #   --with-deps  prints `<stack> <dependency>,<dependency>` (the manifest's dependencies, any group)
 #

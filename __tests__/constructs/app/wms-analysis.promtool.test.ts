@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { apiAnalysisMetrics } from '../../../constructs/app/wms-analysis-template';
+import { apiAnalysisMetrics, webAnalysisMetrics } from '../../../constructs/app/wms-analysis-template';
+import { unknownMetrics } from '../../../constructs/observability/metrics-catalogue';
 import { ANALYSIS_THRESHOLDS } from '../../../shared/progressive-delivery';
 import { requireTool, runTool } from '../observability/tools';
 
@@ -123,6 +124,101 @@ describe('the API analysis queries, evaluated by promtool', () => {
           })),
         },
       ],
+    };
+    const file = join(dir, 'tests.yaml');
+    writeFileSync(file, stringify(tests, { lineWidth: 0 }));
+    const result = runTool('promtool', ['test', 'rules', file]);
+    expect(result.output).toContain('SUCCESS');
+    expect(result.status).toBe(0);
+  });
+});
+
+/**
+ * The web canary's analysis queries (the health of its new pods, from kube-state-metrics), evaluated by promtool the
+ * same way: the version under analysis is `wms-web-abc123-*`, the stable one `wms-web-def456-*`.
+ */
+const webMetrics = webAnalysisMetrics('wms', 'wms-web', HASH);
+
+/** kube-state-metrics series of one web pod: its restart counter and, if any, a waiting reason from minute 2. */
+function webPod(hash: string, restartsPerMinute: number, waiting?: string) {
+  const labels = `namespace="wms",pod="wms-web-${hash}-x1",container="wms-web"`;
+  const series = [
+    {
+      series: `kube_pod_container_status_restarts_total{${labels}}`,
+      values: `0+${restartsPerMinute / 4}x20`,
+    },
+  ];
+  if (waiting) {
+    series.push({
+      series: `kube_pod_container_status_waiting_reason{${labels},reason="${waiting}"}`,
+      values: '_x7 1x12',
+    });
+  }
+  return series;
+}
+
+const WEB_CASES: Case[] = [
+  {
+    title: 'a healthy web canary next to a crash-looping stable version: passes',
+    series: [...webPod(HASH, 0), ...webPod('def456', 2, 'CrashLoopBackOff')],
+    failing: [],
+  },
+  {
+    title: 'no web canary pods yet: passes (no evidence), never an empty result',
+    series: webPod('def456', 0),
+    failing: [],
+  },
+  {
+    title: 'a web canary that restarts (failed liveness probe): container-restarts fails (abort)',
+    series: webPod(HASH, 1),
+    failing: ['container-restarts'],
+  },
+  {
+    title: 'a web canary whose image cannot be pulled: failing-containers fails (abort)',
+    series: webPod(HASH, 0, 'ImagePullBackOff'),
+    failing: ['failing-containers'],
+  },
+  {
+    title: 'a web canary waiting for a harmless reason (ContainerCreating): passes',
+    series: webPod(HASH, 0, 'ContainerCreating'),
+    failing: [],
+  },
+];
+
+describe('the web analysis queries, evaluated by promtool', () => {
+  let dir: string;
+  beforeAll(() => {
+    requireTool('promtool');
+    dir = mkdtempSync(join(tmpdir(), 'wms-web-analysis-'));
+    writeFileSync(join(dir, 'empty-rules.yaml'), stringify({ groups: [] }));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('fails on one restart or one failing container, and reads only catalogued metrics', () => {
+    expect(webMetrics.map((m) => [m.name, m.threshold])).toEqual([
+      ['container-restarts', 1],
+      ['failing-containers', 1],
+    ]);
+    expect(webMetrics.flatMap((m) => unknownMetrics(m.query))).toEqual([]);
+    expect(metrics.flatMap((m) => unknownMetrics(m.query))).toEqual([]);
+  });
+
+  it.each(WEB_CASES.map((c) => [c.title, c]))('%s', (_title, testCase) => {
+    const promqlTests = webMetrics.flatMap((metric) => {
+      const fails = (testCase as Case).failing.includes(metric.name);
+      return [
+        { expr: `count((${metric.query}) >= ${metric.threshold})`, present: fails },
+        { expr: `count((${metric.query}) < ${metric.threshold})`, present: !fails },
+      ].map((e) => ({
+        expr: e.expr,
+        eval_time: '4m',
+        exp_samples: e.present ? [{ labels: '{}', value: 1 }] : [],
+      }));
+    });
+    const tests = {
+      rule_files: ['empty-rules.yaml'],
+      evaluation_interval: '15s',
+      tests: [{ interval: '15s', input_series: (testCase as Case).series, promql_expr_test: promqlTests }],
     };
     const file = join(dir, 'tests.yaml');
     writeFileSync(file, stringify(tests, { lineWidth: 0 }));

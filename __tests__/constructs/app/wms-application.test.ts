@@ -646,13 +646,19 @@ describe('WmsApplication', () => {
         { setWeight: 50 },
         { pause: { duration: '60s' } },
       ]);
-      // The web front end has no request metrics: its steps run without analysis.
-      expect(rollout(DEFAULT.json, 'wms-web').manifest.spec.strategy.canary.analysis).toBeUndefined();
+      // The web front end has no request metrics: its analysis watches the health of its new pods.
+      expect(rollout(DEFAULT.json, 'wms-web').manifest.spec.strategy.canary.analysis).toEqual({
+        templates: [{ templateName: 'wms-web-analysis' }],
+        args: [{ name: 'canary-hash', valueFrom: { podTemplateHashValue: 'Latest' } }],
+        startingStep: 0,
+      });
     });
 
     it('aborts a stalled release as well (progress deadline), and leaves replicas to the HPA', () => {
       const row = rollout(DEFAULT.json, 'wms-api');
       expect(row.manifest.spec).toMatchObject({ progressDeadlineSeconds: 600, progressDeadlineAbort: true });
+      // The rollback workflow's undo to a recent revision is fast-tracked (no steps, no analysis).
+      expect(row.manifest.spec).toMatchObject({ rollbackWindow: { revisions: 3 } });
       expect(row.manifest.spec).not.toHaveProperty('replicas');
       expect(row.computed_fields).toEqual(CONTROLLER_OWNED_FIELDS.rollout);
     });
@@ -692,14 +698,24 @@ describe('WmsApplication', () => {
       const templates = rows(DEFAULT.json, 'kubernetes_manifest').filter(
         (r) => r.manifest.kind === 'AnalysisTemplate',
       );
-      expect(templates).toHaveLength(1);
+      expect(templates.map((t) => t.manifest.metadata.name)).toEqual([
+        'wms-api-analysis',
+        'wms-web-analysis',
+      ]);
       const { metrics } = templates[0].manifest.spec;
       expect(metrics.map((m: Row) => [m.name, m.interval, m.failureLimit, m.failureCondition])).toEqual([
         ['error-ratio', '30s', 1, 'result[0] >= 0.05'],
         ['latency-p95', '30s', 1, 'result[0] >= 2'],
         ['slo-burn-rate', '30s', 1, 'result[0] >= 14.4'],
       ]);
-      for (const metric of metrics) {
+      // The web's: one restart or one failing container of the new pods, at the same interval and limit (the
+      // same rollback bound).
+      const web = templates[1].manifest.spec.metrics;
+      expect(web.map((m: Row) => [m.name, m.interval, m.failureLimit, m.failureCondition])).toEqual([
+        ['container-restarts', '30s', 1, 'result[0] >= 1'],
+        ['failing-containers', '30s', 1, 'result[0] >= 1'],
+      ]);
+      for (const metric of [...metrics, ...web]) {
         expect(metric.count).toBeUndefined();
         expect(metric.consecutiveErrorLimit).toBe(1);
         expect(metric.provider.prometheus.address).toBe(BASE.prometheusUrl);

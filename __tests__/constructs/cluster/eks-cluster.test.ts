@@ -122,7 +122,10 @@ function build(overrides: Partial<EksClusterProps> = {}, workloads: Partial<type
     kmsKeyArn: eks.kmsKeyArn,
     karpenterQueueName: eks.karpenterQueueName,
     karpenterNodeRoleName: eks.karpenterNodeRoleName,
-  } satisfies Record<Exclude<keyof IEksCluster, 'roles' | 'addWorkloadIdentity'>, string>;
+  } satisfies Record<
+    Exclude<keyof IEksCluster, 'roles' | 'addWorkloadIdentity' | 'allowEndpointAccessFrom'>,
+    string
+  >;
   for (const [name, value] of Object.entries({ ...attributes, ...eks.roles, ...identityRoles })) {
     new TerraformOutput(stack, name, { value });
   }
