@@ -103,7 +103,7 @@ export class PlatformStack extends EnvironmentStack {
     this.alarmTopic = new AlarmTopic(this, 'Alarms', {
       namePrefix: this.namePrefix,
       accountId: config.awsAccountId,
-      subscriptions: alarmTopicSubscriptions(this, config.alerting.alarmTopic),
+      subscriptions: alarmTopicSubscriptions(this, config.alerting.alarmTopic, config.region),
     });
 
     const { database } = config;

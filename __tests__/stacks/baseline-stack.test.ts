@@ -20,6 +20,17 @@ describe.each(Object.entries(ACCOUNTS))('BaselineStack of the %s account', (envi
     expect((json['//'] as { wms: { environment: string; production: boolean } }).wms).toEqual({
       environment: `account-${accountId}`,
       production: environment === 'prod',
+      // Where whoever applies it reads the PagerDuty URL from (the prod account pages).
+      ...(environment === 'prod'
+        ? {
+            ssmVariables: {
+              pagerduty_cloudwatch_url: {
+                parameter: '/wms/prod/alerting/pagerduty-cloudwatch-url',
+                region: 'eu-west-1',
+              },
+            },
+          }
+        : {}),
     });
   });
 
