@@ -53,6 +53,19 @@ export function ssmParameterArn(source: SsmVariableSource, accountId: string): s
 }
 
 /**
+ * The SSM parameters an environment's stacks read as sensitive variables, as alarmTopicSubscriptions records them
+ * (the bootstrap grants its plan role exactly these).
+ */
+export function ssmVariableSources(
+  config: Pick<EnvironmentConfig, 'region'> & {
+    readonly alerting: { readonly alarmTopic: Pick<AlarmTopicSubscriptionsConfig, 'pagerDutyUrlParameter'> };
+  },
+): SsmVariableSource[] {
+  const parameter = config.alerting.alarmTopic.pagerDutyUrlParameter;
+  return parameter === undefined ? [] : [{ parameter, region: config.region }];
+}
+
+/**
  * The subscribers of an alarm topic from config. The PagerDuty URL is a credential: the config names the SSM
  * SecureString parameter that holds it, and the stack reads it from a sensitive variable that CI exports from
  * that parameter (`TF_VAR_pagerduty_cloudwatch_url`, from the stack's `"//".wms.ssmVariables`), so it is in
@@ -66,8 +79,9 @@ export function alarmTopicSubscriptions(
   config: AlarmTopicSubscriptionsConfig,
   region: string,
 ): AlarmTopicSubscriptions {
-  const parameter = config.pagerDutyUrlParameter;
-  if (parameter === undefined) return { slack: config.slack, emails: config.emails };
+  const [source] = ssmVariableSources({ region, alerting: { alarmTopic: config } });
+  if (source === undefined) return { slack: config.slack, emails: config.emails };
+  const { parameter } = source;
   const pagerDutyUrl = new TerraformVariable(stack, PAGERDUTY_URL_VARIABLE, {
     type: 'string',
     sensitive: true,
@@ -80,7 +94,6 @@ export function alarmTopicSubscriptions(
       },
     ],
   }).stringValue;
-  const source: SsmVariableSource = { parameter, region };
   TerraformStack.of(stack).addOverride(`//.wms.ssmVariables.${PAGERDUTY_URL_VARIABLE}`, source);
   return { pagerDutyUrl, slack: config.slack, emails: config.emails };
 }
