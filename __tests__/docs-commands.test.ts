@@ -127,7 +127,7 @@ const COMMANDS: readonly (readonly [RegExp, Treatment])[] = [
   ],
   [/^terraform /, { kind: 'needs', what: `${AWS}: the S3 backend and the AWS APIs` }],
   [
-    /^bash scripts\/ci\/(plan|apply|smoke)\.sh /,
+    /^bash scripts\/ci\/(plan|apply|smoke|with-variables)\.sh /,
     {
       kind: 'needs',
       what: `${AWS}, in CI through the GitHub OIDC roles (the scripts' offline logic: __tests__/workflows)`,

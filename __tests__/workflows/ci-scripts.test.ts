@@ -436,3 +436,65 @@ describe('pr-comment.sh', () => {
     );
   });
 });
+
+describe('with-variables.sh (the stacks an administrator applies by hand: the baseline)', () => {
+  const PARAMETER = '/wms/prod/alerting/pagerduty-cloudwatch-url';
+  const URL = 'https://events.pagerduty.com/integration/0123456789abcdef/enqueue';
+  let bin: string;
+  beforeEach(() => {
+    bin = join(work, 'bin');
+    mkdirSync(bin);
+    stub(bin, 'aws', `echo '${URL}'`);
+  });
+  const stack = (name: string, wms: Record<string, unknown>): string => {
+    mkdirSync(join(work, name));
+    writeFileSync(join(work, name, 'cdk.tf.json'), JSON.stringify({ '//': { wms } }));
+    return join(work, name);
+  };
+  // The command reports whether it saw the variable, never its value.
+  const probe = [
+    'bash',
+    '-c',
+    'test "$TF_VAR_pagerduty_cloudwatch_url" = "$EXPECTED" && echo seen || echo unset',
+  ];
+
+  it('GIVEN a stack with the variable THEN the command runs with it, read from the recorded parameter', () => {
+    const dir = stack('wms-baseline-333333333333', {
+      environment: 'account-333333333333',
+      ssmVariables: { pagerduty_cloudwatch_url: { parameter: PARAMETER, region: 'eu-west-1' } },
+    });
+    const result = run('with-variables.sh', [dir, ...probe], {
+      PATH: `${bin}:${process.env.PATH}`,
+      EXPECTED: URL,
+    });
+    expect(result.status).toBe(0);
+    expect(result.stdout.trim()).toBe('seen');
+    expect(calls(bin)).toEqual([
+      `aws ssm get-parameter --name ${PARAMETER} --with-decryption --region eu-west-1 --query Parameter.Value --output text`,
+    ]);
+    expect(`${result.stdout}${result.stderr}`).not.toContain(URL);
+  });
+
+  it('GIVEN a stack without it THEN the command runs as is and nothing is read', () => {
+    const dir = stack('wms-baseline-111111111111', { environment: 'account-111111111111' });
+    const result = run('with-variables.sh', [dir, ...probe], {
+      PATH: `${bin}:${process.env.PATH}`,
+      EXPECTED: '',
+    });
+    expect(result.stdout.trim()).toBe('seen');
+    expect(calls(bin)).toEqual([]);
+  });
+
+  it('GIVEN a malformed record or no synth THEN it fails before running the command', () => {
+    const bad = stack('wms-bad', { ssmVariables: { pagerduty_cloudwatch_url: '/wms/x' } });
+    const result = run('with-variables.sh', [bad, 'echo', 'ran'], { PATH: `${bin}:${process.env.PATH}` });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(
+      /"\/\/"\.wms\.ssmVariables\.pagerduty_cloudwatch_url: "\/wms\/x" is not \{parameter, region\}/,
+    );
+    expect(result.stdout).not.toContain('ran');
+    expect(run('with-variables.sh', [join(work, 'missing'), 'echo']).stderr).toMatch(
+      /run npm run synth first/,
+    );
+  });
+});
