@@ -43,3 +43,21 @@ export interface EksAccessRoles {
    */
   readonly planRoleArn: string;
 }
+
+/**
+ * Kubernetes group of the pull-request plan role's access entry. The plan role reads no Secret through its access
+ * policy (AmazonEKSViewPolicy); RBAC gives this group `get` on exactly the Secrets Terraform manages, by name (the
+ * kubernetes provider refreshes a `kubernetes_secret_v1` with one GET), and nothing else.
+ */
+export const PLAN_SECRET_READERS_GROUP = 'wms:plan-secret-readers';
+
+/**
+ * Where the helm provider keeps Helm's release records: ConfigMaps (`helm_driver`), not Secrets (Helm's default).
+ * The plan role must read the records to refresh a `helm_release`, and Helm lists them by label, which RBAC cannot
+ * narrow to Helm's own Secrets: with Secrets, the plan role would read every Secret of each release namespace.
+ * ConfigMaps are readable through AmazonEKSViewPolicy. What the records hold is then readable by the view roles
+ * (plan, read-only): the chart, the values (ours hold no credentials: they name Secrets, `existingSecret`) and the
+ * rendered manifest (docs/delivery.md#helm-release-records lists the charts that render a Secret with data).
+ * Honoured by terraform-provider-helm 3.1.1 (`helm_driver`, else HELM_DRIVER; helm/provider.go at v3.1.1).
+ */
+export const HELM_STORAGE_DRIVER = 'configmap';

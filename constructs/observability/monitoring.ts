@@ -5,6 +5,7 @@ import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { WORKLOAD_SERVICE_ACCOUNTS } from '../cluster/eks-cluster';
 import { HelmChart } from '../shared/helm-chart';
+import { PlanSecretReader } from '../shared/plan-secret-reader';
 import { SLO, renderRuleGroups } from './alert-rules';
 import { alertmanagerSecretFile, renderAlertmanagerYaml } from './alertmanager-config';
 import { renderDashboards } from './dashboards';
@@ -379,6 +380,11 @@ export class Monitoring extends Construct {
     const alertmanagerConfig = new SecretV1(this, 'AlertmanagerConfig', {
       metadata: { name: secrets.alertmanagerConfig.name, namespace: ns.monitoring },
       data: { [secrets.alertmanagerConfig.key]: alertmanagerYaml },
+    });
+    // Pull-request plans refresh this Secret: the plan role may read it, by name, and no other Secret.
+    new PlanSecretReader(this, 'PlanSecretReader', {
+      namespace: ns.monitoring,
+      secretNames: [alertmanagerConfig.metadata.name],
     });
 
     const dashboardMaps: Record<string, ConfigMapV1> = {};
