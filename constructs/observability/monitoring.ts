@@ -384,7 +384,7 @@ export class Monitoring extends Construct {
     // Pull-request plans refresh this Secret: the plan role may read it, by name, and no other Secret.
     new PlanSecretReader(this, 'PlanSecretReader', {
       namespace: ns.monitoring,
-      secretNames: [alertmanagerConfig.metadata.name],
+      secretNames: [secrets.alertmanagerConfig.name],
     });
 
     const dashboardMaps: Record<string, ConfigMapV1> = {};
