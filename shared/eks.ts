@@ -61,3 +61,23 @@ export const PLAN_SECRET_READERS_GROUP = 'wms:plan-secret-readers';
  * Honoured by terraform-provider-helm 3.1.1 (`helm_driver`, else HELM_DRIVER; helm/provider.go at v3.1.1).
  */
 export const HELM_STORAGE_DRIVER = 'configmap';
+
+/**
+ * An EKS-optimized AMI release version as managed node groups take it (`release_version`):
+ * `<Kubernetes major.minor.patch>-<YYYYMMDD>`, e.g. `1.35.6-20260714` (the "Release version" rows of the
+ * awslabs/amazon-eks-ami release notes; the date is the release tag `v20260714`). Groups: Kubernetes minor, date.
+ * @see https://docs.aws.amazon.com/eks/latest/userguide/eks-linux-ami-versions.html
+ */
+export const NODE_AMI_RELEASE_VERSION = /^(\d+\.\d+)\.\d+-(\d{8})$/;
+
+/**
+ * Karpenter's EC2NodeClass `amiSelectorTerms` alias of the same AL2023 release: `al2023@v<YYYYMMDD>`, or
+ * `al2023@latest` without a pinned release (Karpenter then drifts nodes to every new release).
+ * @see https://karpenter.sh/docs/concepts/nodeclasses/#specamiselectorterms
+ */
+export function karpenterAmiAlias(releaseVersion: string | undefined): string {
+  if (releaseVersion === undefined) return 'al2023@latest';
+  const match = NODE_AMI_RELEASE_VERSION.exec(releaseVersion);
+  if (!match) throw new Error(`node AMI release version: "${releaseVersion}" is not like 1.35.6-20260714`);
+  return `al2023@v${match[2]}`;
+}

@@ -141,6 +141,7 @@ export class PlatformStack extends EnvironmentStack {
       endpointPublicAccessCidrs: config.eks.endpointPublicAccessCidrs,
       accessRoles: config.eks.accessRoles,
       nodeGroups: config.eks.nodeGroups,
+      nodeAmiReleaseVersion: config.eks.nodeAmiReleaseVersion,
       logRetentionDays: config.eks.logRetentionDays,
       deletionProtection: config.eks.deletionProtection,
     });

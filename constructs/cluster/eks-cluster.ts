@@ -180,6 +180,12 @@ export interface EksClusterProps {
   readonly accessRoles: EksAccessRoles;
   /** Instance types and sizes of the managed node groups. */
   readonly nodeGroups: EksNodeGroups;
+  /**
+   * AMI release of the managed node groups (`release_version`, e.g. `1.35.6-20260714`); changing it rolls the
+   * nodes (`updateConfig`: a third at a time).
+   * @default - the newest release when a group is created, never updated by Terraform
+   */
+  readonly nodeAmiReleaseVersion?: string;
   /** Retention of the control-plane logs. */
   readonly logRetentionDays: LogRetentionDays;
   /**
@@ -717,6 +723,7 @@ export class EksCluster extends Construct implements IEksCluster {
         subnetIds: props.network.privateSubnetIds,
         version: this.cluster.version,
         amiType: 'AL2023_x86_64_STANDARD',
+        releaseVersion: props.nodeAmiReleaseVersion,
         capacityType,
         instanceTypes: [...groupProps.instanceTypes],
         scalingConfig: {
