@@ -656,7 +656,8 @@ export const FIELD_RULES: readonly FieldRule[] = [
     check: nodeGroupProblems,
   },
   {
-    summary: "eks.nodeAmiReleaseVersion: a release of the cluster's Kubernetes version (`eks.kubernetesVersion`)",
+    summary:
+      "eks.nodeAmiReleaseVersion: a release of the cluster's Kubernetes version (`eks.kubernetesVersion`)",
     reads: ['eks.nodeAmiReleaseVersion', 'eks.kubernetesVersion'],
     check: nodeAmiProblems,
   },

@@ -321,6 +321,16 @@ describe('EksCluster', () => {
       }
     });
 
+    it('by default pins no AMI release (EKS takes the newest at creation); GIVEN one THEN both groups run it', () => {
+      for (const group of listOfType(json, 'aws_eks_node_group'))
+        expect(group.release_version).toBeUndefined();
+      const pinned = listOfType(
+        build({ nodeAmiReleaseVersion: '1.35.6-20260714' }).json,
+        'aws_eks_node_group',
+      );
+      expect(pinned.map((group) => group.release_version)).toEqual(['1.35.6-20260714', '1.35.6-20260714']);
+    });
+
     it('rolls nodes out safely, repairs them, and leaves desired size to the autoscaler after creation', () => {
       for (const group of listOfType(json, 'aws_eks_node_group')) {
         expect(group).toMatchObject({
