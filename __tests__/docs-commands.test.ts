@@ -127,7 +127,7 @@ const COMMANDS: readonly (readonly [RegExp, Treatment])[] = [
   ],
   [/^terraform /, { kind: 'needs', what: `${AWS}: the S3 backend and the AWS APIs` }],
   [
-    /^bash scripts\/ci\/(plan|apply|smoke)\.sh /,
+    /^bash scripts\/ci\/(plan|apply|smoke|with-variables)\.sh /,
     {
       kind: 'needs',
       what: `${AWS}, in CI through the GitHub OIDC roles (the scripts' offline logic: __tests__/workflows)`,
@@ -136,6 +136,14 @@ const COMMANDS: readonly (readonly [RegExp, Treatment])[] = [
   ],
   [/^aws /, { kind: 'needs', what: `the AWS CLI and ${AWS}` }],
   [/^kubectl /, { kind: 'needs', what: CLUSTER }],
+  [
+    /^bash scripts\/ci\/helm-release-records\.sh (copy|verify|delete-secrets)$/,
+    {
+      kind: 'needs',
+      what: `${CLUSTER}, as a cluster administrator (the script's logic: __tests__/workflows/ci-scripts.test.ts)`,
+      check: (command) => expect(existsSync(join(ROOT, command.split(' ')[1]))).toBe(true),
+    },
+  ],
   [
     /^curl /,
     { kind: 'needs', what: 'the deployed environment (its DNS name or a port-forward to the cluster)' },

@@ -13,11 +13,19 @@ interface Manager {
   readonly managerFilePatterns: string[];
   readonly matchStrings: string[];
   readonly datasourceTemplate?: string;
+  readonly depNameTemplate?: string;
+  readonly extractVersionTemplate?: string;
+  readonly versioningTemplate?: string;
 }
 const config = JSON.parse(readFileSync(join(ROOT, 'renovate.json'), 'utf8')) as {
   customManagers: Manager[];
   enabledManagers: string[];
-  packageRules: { matchUpdateTypes?: string[]; labels?: string[]; prBodyNotes?: string[] }[];
+  packageRules: {
+    matchUpdateTypes?: string[];
+    matchDepNames?: string[];
+    labels?: string[];
+    prBodyNotes?: string[];
+  }[];
 };
 
 function files(dir: string): string[] {
@@ -42,7 +50,7 @@ function extract(manager: Manager): { file: string; groups: Record<string, strin
   );
 }
 
-const [commented, triples, addons] = config.customManagers;
+const [commented, triples, addons, nodeAmis] = config.customManagers;
 
 describe('renovate.json', () => {
   it('leaves npm and GitHub Actions to Dependabot (no duplicate pull requests)', () => {
@@ -89,6 +97,27 @@ describe('renovate.json', () => {
       }
     }
     expect(addons.datasourceTemplate).toBe('aws-eks-addon');
+  });
+
+  it("GIVEN every environment file THEN its node AMI release date is extracted, to compare with amazon-eks-ami's release tags", () => {
+    const environmentFiles = [...files('config'), ...files('docs')].filter((f) => /\.yaml$/.test(f));
+    const found = new Map(extract(nodeAmis).map(({ file, groups }) => [file, groups.currentValue]));
+    for (const file of environmentFiles) {
+      const release = (
+        parse(readFileSync(join(ROOT, file), 'utf8')) as { eks: { nodeAmiReleaseVersion?: string } }
+      ).eks.nodeAmiReleaseVersion;
+      // The date part only: the value Renovate replaces; the Kubernetes patch in front stays as written.
+      expect([file, found.get(file)]).toEqual([file, release?.split('-')[1]]);
+    }
+    expect(found.size).toBeGreaterThanOrEqual(3);
+    expect(nodeAmis.datasourceTemplate).toBe('github-releases');
+    expect(nodeAmis.depNameTemplate).toBe('awslabs/amazon-eks-ami');
+    // Release tags are v<YYYYMMDD>: the version compared is the date, a patch update (the 7-day target applies).
+    const tag = new RegExp(nodeAmis.extractVersionTemplate ?? '').exec('v20260801');
+    expect(tag?.groups?.version).toBe('20260801');
+    expect(nodeAmis.versioningTemplate).toBe('regex:^(?<patch>\\d{8})$');
+    const rule = config.packageRules.find((r) => r.matchDepNames?.includes('awslabs/amazon-eks-ami'));
+    expect(rule?.prBodyNotes?.join(' ')).toMatch(/Kubernetes patch/);
   });
 
   it('shows the 7-day patch target on every patch update (label and pull-request note)', () => {

@@ -16,7 +16,7 @@ import type { LogRetentionDays } from '../shared/log-retention';
 import type { DatabaseAlarmThresholds, ServerlessCapacity } from '../shared/aurora';
 import { KNOWN_INSTANCE_CLASSES, SUPPORTED_MAJOR_VERSIONS } from '../shared/aurora';
 import type { EksAccessRoles, EksAddonVersions } from '../shared/eks';
-import { STANDARD_SUPPORT_KUBERNETES_VERSIONS } from '../shared/eks';
+import { NODE_AMI_RELEASE_VERSION, STANDARD_SUPPORT_KUBERNETES_VERSIONS } from '../shared/eks';
 import { MIN_LOG_RETENTION_DAYS } from '../shared/log-retention';
 import { AWS_REGION } from '../shared/region';
 import { ROLLBACK_BOUND_LIMIT_SECONDS, rollbackBoundProblem } from '../shared/progressive-delivery';
@@ -154,6 +154,15 @@ export interface EksConfig {
    * @default 2
    */
   readonly controllerReplicas?: number;
+  /**
+   * The EKS-optimized AL2023 AMI release every node runs: the managed node groups' `release_version`
+   * (`<Kubernetes version>.<patch>-<YYYYMMDD>`, the "Release version" of the cluster's Kubernetes version in the
+   * awslabs/amazon-eks-ami release notes) and, from its date, Karpenter's alias `al2023@v<YYYYMMDD>`. Renovate
+   * proposes each new release (renovate.json). Required in production.
+   * @default - unpinned: the newest release when a node group is created (not updated afterwards) and Karpenter's
+   * `al2023@latest` (its nodes drift to every new release)
+   */
+  readonly nodeAmiReleaseVersion?: string;
 }
 
 /** One component of the WMS (API or web): autoscaling bounds. */
@@ -531,6 +540,9 @@ export const environmentSchema: Validator<EnvironmentConfig> = object<Environmen
       deletionProtection: required(boolean),
       karpenterCpuLimit: required(integer(2, 10000)),
       controllerReplicas: optional(integer(1, 5)),
+      nodeAmiReleaseVersion: optional(
+        text(NODE_AMI_RELEASE_VERSION, 'an EKS AMI release version such as 1.35.6-20260714'),
+      ),
     }),
   ),
   app: required(
@@ -689,6 +701,12 @@ export const FIELD_RULES: readonly FieldRule[] = [
     summary: 'eks.nodeGroups.*: minSize <= desiredSize <= maxSize',
     reads: ['eks.nodeGroups'],
     check: nodeGroupProblems,
+  },
+  {
+    summary:
+      "eks.nodeAmiReleaseVersion: a release of the cluster's Kubernetes version (`eks.kubernetesVersion`)",
+    reads: ['eks.nodeAmiReleaseVersion', 'eks.kubernetesVersion'],
+    check: nodeAmiProblems,
   },
   {
     summary: 'eks.endpointPublicAccessCidrs: network addresses; never `0.0.0.0/0` in production',
@@ -856,6 +874,17 @@ function nodeGroupProblems(config: EnvironmentConfig): string[] {
   );
 }
 
+function nodeAmiProblems(config: EnvironmentConfig): string[] {
+  const { nodeAmiReleaseVersion: release, kubernetesVersion } = config.eks;
+  const minor = release === undefined ? undefined : NODE_AMI_RELEASE_VERSION.exec(release)?.[1];
+  return minor === undefined || minor === kubernetesVersion
+    ? []
+    : [
+        `eks.nodeAmiReleaseVersion: "${release}" is not allowed (a release for Kubernetes ${kubernetesVersion}, ` +
+          `the cluster's eks.kubernetesVersion, e.g. ${kubernetesVersion}.<patch>-<YYYYMMDD>)`,
+      ];
+}
+
 function endpointCidrProblems(config: EnvironmentConfig): string[] {
   const problems: string[] = [];
   config.eks.endpointPublicAccessCidrs.forEach((cidr, index) => {
@@ -1000,6 +1029,12 @@ function productionInvariants(): FieldRule[] {
       (c) => (c.monitoring.replicas ?? 2) < 2,
       (c) => c.monitoring.replicas,
       'at least 2',
+    ),
+    invariant(
+      'eks.nodeAmiReleaseVersion',
+      (c) => c.eks.nodeAmiReleaseVersion === undefined,
+      () => undefined,
+      'a pinned AMI release (nodes identical to those tested in staging)',
     ),
     invariant(
       'alerting.pageCritical',

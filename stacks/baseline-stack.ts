@@ -25,12 +25,17 @@ export function baselineAccounts(configs: readonly EnvironmentConfig[]): Environ
     .map(([, members]) => [...members].sort((a, b) => a.name.localeCompare(b.name)));
 }
 
+/** The environment whose pager and chat channel the account's topic uses: the production one, else the first. */
+function leadEnvironment(environments: readonly EnvironmentConfig[]): EnvironmentConfig {
+  return environments.find((config) => config.production) ?? environments[0];
+}
+
 /**
  * The subscribers of the account's topic: every environment's emails, and the pager and chat channel of the
  * production environment when the account has one (else of the first environment).
  */
 function accountSubscriptions(environments: readonly EnvironmentConfig[]): AlarmTopicSubscriptionsConfig {
-  const lead = environments.find((config) => config.production) ?? environments[0];
+  const lead = leadEnvironment(environments);
   const emails = [
     ...new Set(environments.flatMap((config) => config.alerting.alarmTopic.emails ?? [])),
   ].sort();
@@ -109,7 +114,12 @@ export class BaselineStack extends TerraformStack {
     this.alarmTopic = new AlarmTopic(this, 'Alarms', {
       namePrefix,
       accountId: first.awsAccountId,
-      subscriptions: alarmTopicSubscriptions(this, accountSubscriptions(props.environments)),
+      subscriptions: alarmTopicSubscriptions(
+        this,
+        accountSubscriptions(props.environments),
+        // The parameter is the lead environment's, in its region.
+        leadEnvironment(props.environments).region,
+      ),
     });
     const baseline = first.baseline ?? {};
     this.baseline = new AccountBaseline(this, 'Baseline', {

@@ -1,7 +1,12 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import type { AppConfig, EnvironmentConfig, StateConfig } from '../config/environment';
+import type {
+  AlarmTopicSubscriptionsConfig,
+  AppConfig,
+  EnvironmentConfig,
+  StateConfig,
+} from '../config/environment';
 import { PROJECT } from '../config/project';
 import { BootstrapCiRoles, ciRoleNames } from '../constructs/delivery/bootstrap-ci-roles';
 import { BootstrapState } from '../constructs/delivery/bootstrap-state';
@@ -12,9 +17,13 @@ import { ImagePushRole } from '../constructs/delivery/image-push-role';
 import { ImageRepositories } from '../constructs/delivery/image-repositories';
 import { physicalName } from '../constructs/shared/naming';
 import type { BackendKind } from './environment-stack';
+import { ssmParameterArn, ssmVariableSources } from './environment-stack';
 
 /** What the bootstrap reads of an environment's config. */
-export type BootstrapSource = Pick<EnvironmentConfig, 'name' | 'production' | 'awsAccountId' | 'tags'> & {
+export type BootstrapSource = Pick<
+  EnvironmentConfig,
+  'name' | 'production' | 'awsAccountId' | 'tags' | 'region'
+> & {
   /**
    * The state location; `bootstrapBackend` (when the schema has it) is where the account's bootstrap stack keeps its
    * own state: `local` until it has been migrated into the bucket, then `s3`.
@@ -22,6 +31,8 @@ export type BootstrapSource = Pick<EnvironmentConfig, 'name' | 'production' | 'a
   readonly state: StateConfig & { readonly bootstrapBackend?: BackendKind };
   /** The image repositories the environment pulls from: their ECR host names the registry account. */
   readonly app: Pick<AppConfig, 'images'>;
+  /** The alarm topic's PagerDuty URL parameter: its plan role must read it (a sensitive variable's source). */
+  readonly alerting: { readonly alarmTopic: Pick<AlarmTopicSubscriptionsConfig, 'pagerDutyUrlParameter'> };
 };
 
 /** One environment hosted by an account, as its bootstrap needs it. */
@@ -32,6 +43,12 @@ export interface BootstrapEnvironment {
   readonly production: boolean;
   /** The state keys of its stacks (`<stack>/terraform.tfstate`, as EnvironmentStack's backend writes them). */
   readonly stateKeys: readonly string[];
+  /**
+   * ARNs of the SSM parameters its stacks read as sensitive variables (their `"//".wms.ssmVariables`): its plan
+   * role reads exactly these.
+   * @default - none
+   */
+  readonly planParameterArns?: readonly string[];
 }
 
 /** An AWS account and the environments it hosts: what one bootstrap stack creates things for. */
@@ -139,11 +156,17 @@ export function bootstrapAccounts(
         accountId,
         region: first.state.region,
         stateBucket: first.state.bucket,
-        environments: sorted.map((config) => ({
-          name: config.name,
-          production: config.production,
-          stateKeys: stackNamesOf(config.name).map(stateKey),
-        })),
+        environments: sorted.map((config) => {
+          const parameters = ssmVariableSources(config).map((source) =>
+            ssmParameterArn(source, config.awsAccountId),
+          );
+          return {
+            name: config.name,
+            production: config.production,
+            stateKeys: stackNamesOf(config.name).map(stateKey),
+            ...(parameters.length > 0 ? { planParameterArns: parameters } : {}),
+          };
+        }),
         owner: joined(sorted.map((config) => config.tags.owner)),
         costCentre: joined(sorted.map((config) => config.tags.costCentre)),
         backend: first.state.bootstrapBackend ?? 'local',
@@ -266,6 +289,7 @@ export class BootstrapStack extends TerraformStack {
         state: this.state,
         stateKeys: environment.stateKeys,
         environmentTag: { key: 'Environment', value: environment.name },
+        planParameterArns: environment.planParameterArns,
         protectedKeyArns: this.images ? [this.images.key.arn] : [],
         // Outside the registry account the names are still denied, so no environment creates its own copy.
         protectedRepositoryArns:

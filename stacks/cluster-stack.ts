@@ -8,6 +8,7 @@ import type { EnvironmentConfig } from '../config/environment';
 import { eksClusterName } from '../constructs/cluster/eks-cluster';
 import type { EnvironmentStackProps } from './environment-stack';
 import { defaultTags, EnvironmentStack } from './environment-stack';
+import { HELM_STORAGE_DRIVER } from '../shared/eks';
 
 /** The providers of a stack that works inside the cluster. */
 export interface ClusterProviders {
@@ -56,7 +57,11 @@ function configureClusterProviders(
     exec: [exec],
   });
   const helm = options.helm
-    ? new HelmProvider(scope, 'Helm', { kubernetes: { host, clusterCaCertificate, exec } })
+    ? new HelmProvider(scope, 'Helm', {
+        kubernetes: { host, clusterCaCertificate, exec },
+        // Release records in ConfigMaps, so the plan role needs no Secret (HELM_STORAGE_DRIVER says why).
+        helmDriver: HELM_STORAGE_DRIVER,
+      })
     : undefined;
   return { aws, kubernetes, helm };
 }

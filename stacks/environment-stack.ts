@@ -35,31 +35,66 @@ export function defaultTags(config: EnvironmentConfig): Record<string, string> {
 export const PAGERDUTY_URL_VARIABLE = 'pagerduty_cloudwatch_url';
 
 /**
+ * Where CI reads a sensitive variable of a stack from, recorded in the stack's JSON at
+ * `"//".wms.ssmVariables.<variable>` by synth (from config, the single source): scripts/ci/plan.sh exports
+ * `TF_VAR_<variable>` from it before planning the stack, and no workflow names a parameter.
+ */
+export interface SsmVariableSource {
+  /** The SSM parameter name, e.g. `/wms/prod/alerting/pagerduty-cloudwatch-url`. */
+  readonly parameter: string;
+  /** The parameter's region. */
+  readonly region: string;
+}
+
+/** ARN of an SSM parameter (names start with `/`, so the ARN is `...:parameter/<path>`). */
+export function ssmParameterArn(source: SsmVariableSource, accountId: string): string {
+  const path = source.parameter.startsWith('/') ? source.parameter : `/${source.parameter}`;
+  return `arn:aws:ssm:${source.region}:${accountId}:parameter${path}`;
+}
+
+/**
+ * The SSM parameters an environment's stacks read as sensitive variables, as alarmTopicSubscriptions records them
+ * (the bootstrap grants its plan role exactly these).
+ */
+export function ssmVariableSources(
+  config: Pick<EnvironmentConfig, 'region'> & {
+    readonly alerting: { readonly alarmTopic: Pick<AlarmTopicSubscriptionsConfig, 'pagerDutyUrlParameter'> };
+  },
+): SsmVariableSource[] {
+  const parameter = config.alerting.alarmTopic.pagerDutyUrlParameter;
+  return parameter === undefined ? [] : [{ parameter, region: config.region }];
+}
+
+/**
  * The subscribers of an alarm topic from config. The PagerDuty URL is a credential: the config names the SSM
  * SecureString parameter that holds it, and the stack reads it from a sensitive variable that CI exports from
- * that parameter (`TF_VAR_pagerduty_cloudwatch_url`), so it is in neither code, config nor plan output. It does
- * reach the state (the subscription's `endpoint` is not a write-only attribute in hashicorp/aws 5.100.0): the
- * state bucket is KMS-encrypted and readable by the deploy roles only (docs/runbooks/aws-alarms.md).
+ * that parameter (`TF_VAR_pagerduty_cloudwatch_url`, from the stack's `"//".wms.ssmVariables`), so it is in
+ * neither code, config nor plan output. It does reach the state and the saved plan file (the subscription's
+ * `endpoint` is not a write-only attribute in hashicorp/aws 5.100.0): the state bucket is KMS-encrypted and
+ * readable by the deploy roles only (docs/runbooks/aws-alarms.md).
+ * @param region the region of the SSM parameter (the environment's)
  */
 export function alarmTopicSubscriptions(
   stack: Construct,
   config: AlarmTopicSubscriptionsConfig,
+  region: string,
 ): AlarmTopicSubscriptions {
-  const pagerDutyUrl =
-    config.pagerDutyUrlParameter === undefined
-      ? undefined
-      : new TerraformVariable(stack, PAGERDUTY_URL_VARIABLE, {
-          type: 'string',
-          sensitive: true,
-          nullable: false,
-          description: `PagerDuty CloudWatch integration URL: the value of SSM parameter ${config.pagerDutyUrlParameter}`,
-          validation: [
-            {
-              condition: `\${startswith(var.${PAGERDUTY_URL_VARIABLE}, "https://")}`,
-              errorMessage: `${PAGERDUTY_URL_VARIABLE} must be an https:// URL (the SSM parameter ${config.pagerDutyUrlParameter})`,
-            },
-          ],
-        }).stringValue;
+  const [source] = ssmVariableSources({ region, alerting: { alarmTopic: config } });
+  if (source === undefined) return { slack: config.slack, emails: config.emails };
+  const { parameter } = source;
+  const pagerDutyUrl = new TerraformVariable(stack, PAGERDUTY_URL_VARIABLE, {
+    type: 'string',
+    sensitive: true,
+    nullable: false,
+    description: `PagerDuty CloudWatch integration URL: the value of SSM parameter ${parameter}`,
+    validation: [
+      {
+        condition: `\${startswith(var.${PAGERDUTY_URL_VARIABLE}, "https://")}`,
+        errorMessage: `${PAGERDUTY_URL_VARIABLE} must be an https:// URL (the SSM parameter ${parameter})`,
+      },
+    ],
+  }).stringValue;
+  TerraformStack.of(stack).addOverride(`//.wms.ssmVariables.${PAGERDUTY_URL_VARIABLE}`, source);
   return { pagerDutyUrl, slack: config.slack, emails: config.emails };
 }
 

@@ -34,22 +34,6 @@ import type { EnvironmentStackProps } from './environment-stack';
 import { alarmTopicSubscriptions, defaultTags, EnvironmentStack } from './environment-stack';
 
 /**
- * The namespaces whose Secrets the pull-request plan role may read: where the Helm releases of the cluster-services
- * and monitoring stacks live (their release records are Secrets) and the Secrets Terraform manages (the
- * Alertmanager configuration in `monitoring`). A stack test keeps this list equal to what the stacks synthesize.
- */
-export const PLAN_SECRET_NAMESPACES = [
-  'argo-rollouts',
-  'external-dns',
-  'external-secrets',
-  'kube-system',
-  'kyverno',
-  'logging',
-  'monitoring',
-  'monitoring-agents',
-] as const;
-
-/**
  * `wms-<env>-platform`: the environment's AWS resources (network, database, EKS). AWS provider only, and no
  * data source that calls AWS at plan time, so it plans offline with placeholder credentials.
  */
@@ -108,7 +92,7 @@ export class PlatformStack extends EnvironmentStack {
     this.alarmTopic = new AlarmTopic(this, 'Alarms', {
       namePrefix: this.namePrefix,
       accountId: config.awsAccountId,
-      subscriptions: alarmTopicSubscriptions(this, config.alerting.alarmTopic),
+      subscriptions: alarmTopicSubscriptions(this, config.alerting.alarmTopic, config.region),
     });
 
     const { database } = config;
@@ -161,8 +145,8 @@ export class PlatformStack extends EnvironmentStack {
       addonVersions: config.eks.addonVersions,
       endpointPublicAccessCidrs: config.eks.endpointPublicAccessCidrs,
       accessRoles: config.eks.accessRoles,
-      planSecretNamespaces: PLAN_SECRET_NAMESPACES,
       nodeGroups: config.eks.nodeGroups,
+      nodeAmiReleaseVersion: config.eks.nodeAmiReleaseVersion,
       logRetentionDays: config.eks.logRetentionDays,
       deletionProtection: config.eks.deletionProtection,
     });

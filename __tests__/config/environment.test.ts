@@ -344,6 +344,11 @@ describe('validateEnvironment', () => {
         'app.loadBalancerDeletionProtection: false is not allowed in production (true)',
       ],
       ['eks.controllerReplicas', 1, 'eks.controllerReplicas: 1 is not allowed in production (at least 2)'],
+      [
+        'eks.nodeAmiReleaseVersion',
+        undefined,
+        'eks.nodeAmiReleaseVersion: missing (required in production: a pinned AMI release (nodes identical to those tested in staging))',
+      ],
       ['monitoring.replicas', 1, 'monitoring.replicas: 1 is not allowed in production (at least 2)'],
       ['monitoring.size', 'small', 'monitoring.size: "small" is not allowed in production ("large")'],
       [
@@ -374,6 +379,20 @@ describe('validateEnvironment', () => {
       ],
     ])('%s = %j', (path, value, message) => {
       expect(problemsOf(withField(path, value, rawProduction()))).toEqual([message]);
+    });
+
+    it('GIVEN a node AMI release that is not a release version THEN it is refused, with an example', () => {
+      expect(problemsOf(withField('eks.nodeAmiReleaseVersion', 'al2023@v20260714')).join('\n')).toMatch(
+        /eks\.nodeAmiReleaseVersion: "al2023@v20260714" .*an EKS AMI release version such as 1\.35\.6-20260714/,
+      );
+    });
+
+    it("GIVEN a node AMI release of another Kubernetes version THEN it is refused, naming the cluster's", () => {
+      expect(problemsOf(withField('eks.nodeAmiReleaseVersion', '1.34.9-20260714'))).toEqual([
+        'eks.nodeAmiReleaseVersion: "1.34.9-20260714" is not allowed (a release for Kubernetes 1.35, ' +
+          "the cluster's eks.kubernetesVersion, e.g. 1.35.<patch>-<YYYYMMDD>)",
+      ]);
+      expect(problemsOf(withField('eks.nodeAmiReleaseVersion', '1.35.7-20260801'))).toEqual([]);
     });
 
     it('GIVEN an alarm topic without any subscriber THEN it is refused, naming what is allowed', () => {

@@ -1,6 +1,6 @@
 import { listOfType, stableForSnapshot, synthesizedAppStacks } from '../support/synth';
 import { baselineStackName } from '../../stacks/baseline-stack';
-import { PLAN_SECRET_NAMESPACES } from '../../stacks/platform-stack';
+import { HELM_STORAGE_DRIVER, PLAN_SECRET_READERS_GROUP } from '../../shared/eks';
 
 const ACCOUNTS = { dev: '111111111111', staging: '222222222222', prod: '333333333333' };
 
@@ -20,6 +20,17 @@ describe.each(Object.entries(ACCOUNTS))('BaselineStack of the %s account', (envi
     expect((json['//'] as { wms: { environment: string; production: boolean } }).wms).toEqual({
       environment: `account-${accountId}`,
       production: environment === 'prod',
+      // Where whoever applies it reads the PagerDuty URL from (the prod account pages).
+      ...(environment === 'prod'
+        ? {
+            ssmVariables: {
+              pagerduty_cloudwatch_url: {
+                parameter: '/wms/prod/alerting/pagerduty-cloudwatch-url',
+                region: 'eu-west-1',
+              },
+            },
+          }
+        : {}),
     });
   });
 
@@ -63,30 +74,65 @@ it('pages from the prod account only (its baseline topic reads the PagerDuty URL
   expect(stacks[baselineStackName(ACCOUNTS.dev)].variable).toBeUndefined();
 });
 
-describe('the plan role reads Secrets only where a plan must (issue 17)', () => {
+describe('the plan role reads no Secret beyond those Terraform manages, by name (issue 17)', () => {
+  type Row = Record<string, unknown>;
+  const only = <T>(rows: T[]): T => {
+    expect(rows).toHaveLength(1);
+    return rows[0];
+  };
+
   it.each(['dev', 'staging', 'prod'])(
-    '%s: PLAN_SECRET_NAMESPACES is exactly where the stacks keep Helm releases and Terraform-managed Secrets',
+    '%s: view policy only, release records in ConfigMaps, and get by name on each Terraform-managed Secret',
     (environment) => {
-      const stacks = synthesizedAppStacks();
-      const namespaces = new Set<string>();
-      for (const [name, json] of Object.entries(stacks)) {
-        if (!name.startsWith(`wms-${environment}-`)) continue;
-        for (const release of listOfType(json, 'helm_release')) namespaces.add(release.namespace as string);
+      const stacks = Object.entries(synthesizedAppStacks()).filter(([name]) =>
+        name.startsWith(`wms-${environment}-`),
+      );
+      const platform = synthesizedAppStacks()[`wms-${environment}-platform`];
+      const plan = (row: Row) => /github-plan$/.test(String(row.principal_arn));
+      expect(
+        listOfType(platform, 'aws_eks_access_policy_association')
+          .filter(plan)
+          .map((row) => [String(row.policy_arn).split('/').pop(), row.access_scope]),
+      ).toEqual([['AmazonEKSViewPolicy', { type: 'cluster' }]]);
+      expect(only(listOfType(platform, 'aws_eks_access_entry').filter(plan)).kubernetes_groups).toEqual([
+        PLAN_SECRET_READERS_GROUP,
+      ]);
+
+      // Every helm provider keeps release records in ConfigMaps: no Helm plan reads a Secret.
+      const helmProviders = stacks.flatMap(
+        ([, json]) => ((json.provider as Row | undefined)?.helm as Row[]) ?? [],
+      );
+      expect(helmProviders.length).toBeGreaterThan(0);
+      for (const provider of helmProviders) expect(provider.helm_driver).toBe(HELM_STORAGE_DRIVER);
+
+      // The group may get exactly the Secrets Terraform manages, by name, and nothing else.
+      const managed: string[] = [];
+      const readable: string[] = [];
+      for (const [, json] of stacks) {
         for (const secret of listOfType(json, 'kubernetes_secret_v1')) {
-          namespaces.add((secret.metadata as { namespace: string }).namespace);
+          const { namespace, name } = secret.metadata as { namespace: string; name: string };
+          managed.push(`${namespace}/${name}`);
+        }
+        const roles = listOfType(json, 'kubernetes_role_v1');
+        for (const binding of listOfType(json, 'kubernetes_role_binding_v1')) {
+          const subjects = binding.subject as Row[];
+          if (!subjects.some((subject) => subject.name === PLAN_SECRET_READERS_GROUP)) continue;
+          const { namespace } = binding.metadata as { namespace: string };
+          const ref = binding.role_ref as { name: string };
+          const role = only(
+            roles.filter((r) => {
+              const metadata = r.metadata as { namespace: string; name: string };
+              return metadata.namespace === namespace && metadata.name === ref.name;
+            }),
+          );
+          for (const rule of role.rule as Row[]) {
+            expect([rule.api_groups, rule.resources, rule.verbs]).toEqual([[''], ['secrets'], ['get']]);
+            for (const name of rule.resource_names as string[]) readable.push(`${namespace}/${name}`);
+          }
         }
       }
-      expect([...namespaces].sort()).toEqual([...PLAN_SECRET_NAMESPACES]);
-      const platform = stacks[`wms-${environment}-platform`];
-      const scoped = listOfType(platform, 'aws_eks_access_policy_association').filter((p) =>
-        String(p.policy_arn).endsWith('AmazonEKSAdminViewPolicy'),
-      );
-      expect(scoped).toEqual([
-        expect.objectContaining({
-          principal_arn: expect.stringMatching(/github-plan$/),
-          access_scope: { type: 'namespace', namespaces: [...PLAN_SECRET_NAMESPACES] },
-        }),
-      ]);
+      expect(managed.length).toBeGreaterThan(0);
+      expect(readable.sort()).toEqual(managed.sort());
     },
   );
 });

@@ -25,7 +25,9 @@ function source(name: string, overrides: Partial<BootstrapSource> = {}): Bootstr
     production: false,
     awsAccountId: '444444444444',
     tags: { owner: 'platform-team', costCentre: `wms-${name}` },
+    region: 'eu-west-1',
     state: { bucket: 'wms-tfstate-444444444444-eu-west-1', region: 'eu-west-1' },
+    alerting: { alarmTopic: {} },
     app: {
       images: {
         api: '444444444444.dkr.ecr.eu-west-1.amazonaws.com/wms-api',
@@ -101,6 +103,15 @@ describe('bootstrapAccounts', () => {
     ]);
     expect(account.owner).toBe('platform-team');
     expect(account.costCentre).toBe('wms-live+wms-sandbox');
+  });
+
+  it("GIVEN a PagerDuty URL parameter THEN the environment's plan role is given exactly its ARN (a plan needs it)", () => {
+    const accounts = bootstrapAccounts(committedEnvironments(), stackNamesOf);
+    expect(accounts.map((account) => account.environments[0].planParameterArns)).toEqual([
+      undefined,
+      undefined,
+      ['arn:aws:ssm:eu-west-1:333333333333:parameter/wms/prod/alerting/pagerduty-cloudwatch-url'],
+    ]);
   });
 
   it('GIVEN state.bootstrapBackend s3 THEN the bootstrap keeps its state in the bucket', () => {

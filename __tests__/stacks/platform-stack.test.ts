@@ -242,7 +242,19 @@ describe('environment invariants', () => {
     const config = committedEnvironment('prod');
     const app = Testing.app();
     const stack = new PlatformStack(app, 'wms-prod-platform', { config });
-    expect(stack.toTerraform()['//'].wms).toEqual({ environment: 'prod', production: true });
+    expect(stack.toTerraform()['//'].wms).toEqual({
+      environment: 'prod',
+      production: true,
+      // CI exports TF_VAR_pagerduty_cloudwatch_url from this parameter (scripts/ci/plan.sh): config is the source.
+      ssmVariables: {
+        pagerduty_cloudwatch_url: {
+          parameter: '/wms/prod/alerting/pagerduty-cloudwatch-url',
+          region: 'eu-west-1',
+        },
+      },
+    });
+    const dev = new PlatformStack(app, 'wms-dev-platform', { config: committedEnvironment('dev') });
+    expect(dev.toTerraform()['//'].wms).toEqual({ environment: 'dev', production: false });
   });
 
   it('GIVEN the local backend THEN state goes to terraform-state/ relative to the stack folder', () => {

@@ -137,7 +137,7 @@ export function rawProduction(overrides: Record<string, unknown> = {}): Record<s
       interfaceEndpoints: true,
       flowLogRetentionDays: 365,
     },
-    eks: eksConfig('444444444444', true),
+    eks: { ...eksConfig('444444444444', true), nodeAmiReleaseVersion: '1.35.6-20260714' },
     app: appConfig('live.wms.example.com', 2),
     alerting: {
       pagerSecret: 'wms/live/alerting/pager',

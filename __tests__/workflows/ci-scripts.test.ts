@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 
 const CI = join(__dirname, '..', '..', 'scripts', 'ci');
@@ -434,5 +435,173 @@ describe('pr-comment.sh', () => {
     expect(run('pr-comment.sh', [join(work, 'missing.md'), 'a'.repeat(40), 'u']).stdout).toContain(
       '**The diff could not be produced**',
     );
+  });
+});
+
+describe('with-variables.sh (the stacks an administrator applies by hand: the baseline)', () => {
+  const PARAMETER = '/wms/prod/alerting/pagerduty-cloudwatch-url';
+  const URL = 'https://events.pagerduty.com/integration/0123456789abcdef/enqueue';
+  let bin: string;
+  beforeEach(() => {
+    bin = join(work, 'bin');
+    mkdirSync(bin);
+    stub(bin, 'aws', `echo '${URL}'`);
+  });
+  const stack = (name: string, wms: Record<string, unknown>): string => {
+    mkdirSync(join(work, name));
+    writeFileSync(join(work, name, 'cdk.tf.json'), JSON.stringify({ '//': { wms } }));
+    return join(work, name);
+  };
+  // The command reports whether it saw the variable, never its value.
+  const probe = [
+    'bash',
+    '-c',
+    'test "$TF_VAR_pagerduty_cloudwatch_url" = "$EXPECTED" && echo seen || echo unset',
+  ];
+
+  it('GIVEN a stack with the variable THEN the command runs with it, read from the recorded parameter', () => {
+    const dir = stack('wms-baseline-333333333333', {
+      environment: 'account-333333333333',
+      ssmVariables: { pagerduty_cloudwatch_url: { parameter: PARAMETER, region: 'eu-west-1' } },
+    });
+    const result = run('with-variables.sh', [dir, ...probe], {
+      PATH: `${bin}:${process.env.PATH}`,
+      EXPECTED: URL,
+    });
+    expect(result.status).toBe(0);
+    expect(result.stdout.trim()).toBe('seen');
+    expect(calls(bin)).toEqual([
+      `aws ssm get-parameter --name ${PARAMETER} --with-decryption --region eu-west-1 --query Parameter.Value --output text`,
+    ]);
+    expect(`${result.stdout}${result.stderr}`).not.toContain(URL);
+  });
+
+  it('GIVEN a stack without it THEN the command runs as is and nothing is read', () => {
+    const dir = stack('wms-baseline-111111111111', { environment: 'account-111111111111' });
+    const result = run('with-variables.sh', [dir, ...probe], {
+      PATH: `${bin}:${process.env.PATH}`,
+      EXPECTED: '',
+    });
+    expect(result.stdout.trim()).toBe('seen');
+    expect(calls(bin)).toEqual([]);
+  });
+
+  it('GIVEN a malformed record or no synth THEN it fails before running the command', () => {
+    const bad = stack('wms-bad', { ssmVariables: { pagerduty_cloudwatch_url: '/wms/x' } });
+    const result = run('with-variables.sh', [bad, 'echo', 'ran'], { PATH: `${bin}:${process.env.PATH}` });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(
+      /"\/\/"\.wms\.ssmVariables\.pagerduty_cloudwatch_url: "\/wms\/x" is not \{parameter, region\}/,
+    );
+    expect(result.stdout).not.toContain('ran');
+    expect(run('with-variables.sh', [join(work, 'missing'), 'echo']).stderr).toMatch(
+      /run npm run synth first/,
+    );
+  });
+});
+
+describe('helm-release-records.sh (release records from Secrets to ConfigMaps, losing nothing)', () => {
+  // A release record as Helm's Secret driver writes it: `release` is base64(gzip(JSON)), and the API returns Secret
+  // data base64-encoded once more.
+  const releaseJson = (name: string, version: number) =>
+    JSON.stringify({ name, version, info: { status: 'deployed' }, manifest: `kind: Deployment # ${name}` });
+  const encoded = (json: string) => gzipSync(Buffer.from(json)).toString('base64');
+  const record = (namespace: string, name: string, version: number) => ({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: 'helm.sh/release.v1',
+    metadata: {
+      namespace,
+      name: `sh.helm.release.v1.${name}.v${version}`,
+      labels: { name, owner: 'helm', status: 'deployed', version: String(version) },
+    },
+    data: { release: Buffer.from(encoded(releaseJson(name, version))).toString('base64') },
+  });
+  let bin: string;
+  let state: string;
+  const list = (items: unknown[]) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
+  const configMaps = () =>
+    (
+      JSON.parse(readFileSync(join(state, 'configmaps.json'), 'utf8')) as {
+        items: {
+          metadata: { namespace: string; name: string; labels: unknown };
+          data: { release: string };
+        }[];
+      }
+    ).items;
+  const records = (mode: string) =>
+    run('helm-release-records.sh', [mode], { PATH: `${bin}:${process.env.PATH}` });
+
+  beforeEach(() => {
+    bin = join(work, 'bin');
+    state = join(work, 'state');
+    mkdirSync(bin);
+    mkdirSync(state);
+    const other = { ...record('monitoring', 'x', 1), type: 'Opaque' }; // labelled like one, but not Helm's
+    writeFileSync(
+      join(state, 'secrets.json'),
+      list([record('monitoring', 'loki', 3), record('kube-system', 'metrics-server', 1), other]),
+    );
+    writeFileSync(join(state, 'configmaps.json'), list([]));
+    stub(
+      bin,
+      'kubectl',
+      `case "$*" in
+  "get secrets "*) cat "${state}/secrets.json" ;;
+  "get configmaps "*) cat "${state}/configmaps.json" ;;
+  "create -f -") node -e 'const fs = require("node:fs"); const f = process.argv[1]; const s = JSON.parse(fs.readFileSync(f, "utf8")); s.items.push(...JSON.parse(fs.readFileSync(0, "utf8")).items); fs.writeFileSync(f, JSON.stringify(s));' "${state}/configmaps.json" ;;
+esac`,
+    );
+  });
+
+  it('GIVEN release Secrets THEN copy writes ConfigMaps with the same names, labels and release, as the ConfigMap driver reads them', () => {
+    const result = records('copy');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('copied 2 release records');
+    const copies = configMaps();
+    expect(copies.map((c) => `${c.metadata.namespace}/${c.metadata.name}`)).toEqual([
+      'kube-system/sh.helm.release.v1.metrics-server.v1',
+      'monitoring/sh.helm.release.v1.loki.v3',
+    ]);
+    // The ConfigMap driver decodes `release` as base64(gzip(JSON)): the release comes back whole.
+    expect(gunzipSync(Buffer.from(copies[1].data.release, 'base64')).toString()).toBe(releaseJson('loki', 3));
+    expect(copies[1].metadata.labels).toEqual({
+      name: 'loki',
+      owner: 'helm',
+      status: 'deployed',
+      version: '3',
+    });
+    expect(records('verify').stdout).toContain('every release Secret (2) has an identical ConfigMap');
+    // Run again: nothing left to create, nothing overwritten.
+    expect(records('copy').stdout).toContain('copied 0 release records');
+    expect(calls(bin).filter((c) => c.startsWith('kubectl create'))).toHaveLength(1);
+  });
+
+  it('GIVEN a ConfigMap that differs or is missing THEN verify and delete-secrets fail naming it, deleting nothing', () => {
+    records('copy');
+    const copies = configMaps();
+    copies[0].data.release = encoded('{}');
+    writeFileSync(join(state, 'configmaps.json'), list([copies[0]]));
+    const result = records('delete-secrets');
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(
+      "kube-system/sh.helm.release.v1.metrics-server.v1: the ConfigMap's release differs from the Secret's",
+    );
+    expect(result.stderr).toContain('monitoring/sh.helm.release.v1.loki.v3: no ConfigMap');
+    expect(calls(bin).filter((c) => c.startsWith('kubectl delete'))).toEqual([]);
+  });
+
+  it('GIVEN faithful copies THEN delete-secrets deletes exactly the release Secrets', () => {
+    records('copy');
+    const result = records('delete-secrets');
+    expect(result.status).toBe(0);
+    expect(calls(bin).filter((c) => c.startsWith('kubectl delete'))).toEqual([
+      'kubectl delete secret --namespace kube-system sh.helm.release.v1.metrics-server.v1',
+      'kubectl delete secret --namespace monitoring sh.helm.release.v1.loki.v3',
+    ]);
+  });
+
+  it('GIVEN no or another mode THEN it shows the usage', () => {
+    expect(records('move').stderr).toMatch(/usage: helm-release-records.sh copy\|verify\|delete-secrets/);
   });
 });

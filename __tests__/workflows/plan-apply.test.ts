@@ -27,9 +27,10 @@ interface Result {
 let work: string;
 let outdir: string;
 
-function run(script: string, args: string[]): Result {
+function run(script: string, args: string[], extra: NodeJS.ProcessEnv = {}): Result {
   const env: NodeJS.ProcessEnv = { ...process.env, TF_CLI_CONFIG_FILE: join(work, 'terraformrc') };
   for (const key of Object.keys(env)) if (key.startsWith('GITHUB_')) delete env[key];
+  Object.assign(env, extra);
   const result = spawnSync('bash', [join(CI, script), ...args], { env, encoding: 'utf8' });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
@@ -54,32 +55,31 @@ function synth(inputs: { a: string; b: string }): void {
   writeFileSync(join(outdir, 'manifest.json'), JSON.stringify({ version: '0.21.0', stacks }));
 }
 
-const plan = (out = 'plans', mode = 'plan'): Result =>
-  run('plan.sh', [
-    '--outdir',
-    outdir,
-    '--environment',
-    'qa',
-    '--group',
-    'all',
-    '--commit',
-    COMMIT,
-    '--out',
-    join(work, out),
-    '--mode',
-    mode,
-  ]);
-const apply = (commit = COMMIT, plans = 'plans'): Result =>
-  run('apply.sh', [
-    '--outdir',
-    outdir,
-    '--environment',
-    'qa',
-    '--commit',
-    commit,
-    '--plans',
-    join(work, plans),
-  ]);
+const plan = (out = 'plans', mode = 'plan', extra: NodeJS.ProcessEnv = {}): Result =>
+  run(
+    'plan.sh',
+    [
+      '--outdir',
+      outdir,
+      '--environment',
+      'qa',
+      '--group',
+      'all',
+      '--commit',
+      COMMIT,
+      '--out',
+      join(work, out),
+      '--mode',
+      mode,
+    ],
+    extra,
+  );
+const apply = (commit = COMMIT, plans = 'plans', extra: NodeJS.ProcessEnv = {}): Result =>
+  run(
+    'apply.sh',
+    ['--outdir', outdir, '--environment', 'qa', '--commit', commit, '--plans', join(work, plans)],
+    extra,
+  );
 const state = (stack: string): string | undefined => {
   const file = join(work, 'state', `${stack}.tfstate`);
   if (!existsSync(file)) return undefined;
@@ -236,5 +236,116 @@ describe('plan, apply, stale plans and drift', () => {
     );
     expect(readdirSync(join(work, 'drift')).sort()).toEqual(['results-all.tsv', 'summary-all.md']);
     expect(existsSync(join(outdir, 'stacks', 'wms-qa-b', 'tfplan'))).toBe(false);
+  });
+});
+
+describe('sensitive variables from SSM (the PagerDuty URL of the prod platform stack)', () => {
+  const PARAMETER = '/wms/qa/alerting/pagerduty-cloudwatch-url';
+  const URL = 'https://events.pagerduty.com/integration/0123456789abcdef/enqueue';
+  beforeEach(newWorkFolder);
+  afterEach(removeWorkFolder);
+
+  /** Gives stack b the sensitive variable, recorded as synth records it unless `recorded` is false. */
+  function declareVariable(recorded = true): void {
+    const file = join(outdir, 'stacks', 'wms-qa-b', 'cdk.tf.json');
+    const stack = JSON.parse(readFileSync(file, 'utf8')) as Record<string, Record<string, unknown>>;
+    stack.variable = { pagerduty_cloudwatch_url: { type: 'string', sensitive: true, nullable: false } };
+    (stack.resource.terraform_data as Record<string, unknown>).Url = {
+      input: '${var.pagerduty_cloudwatch_url}',
+    };
+    if (recorded) {
+      stack['//'] = {
+        wms: {
+          environment: 'qa',
+          ssmVariables: { pagerduty_cloudwatch_url: { parameter: PARAMETER, region: 'eu-west-1' } },
+        },
+      };
+    }
+    writeFileSync(file, JSON.stringify(stack));
+  }
+
+  /** A stand-in `aws` first on PATH: records its arguments, prints `value`, or fails as the CLI does without access. */
+  function standInAws(value: string | undefined): NodeJS.ProcessEnv {
+    const bin = join(work, 'bin');
+    mkdirSync(bin, { recursive: true });
+    const answer =
+      value === undefined
+        ? 'echo "An error occurred (AccessDeniedException) when calling the GetParameter operation" >&2; exit 254'
+        : `echo '${value}'`;
+    writeFileSync(
+      join(bin, 'aws'),
+      `#!/usr/bin/env bash\necho "$*" >> "${join(work, 'aws-calls')}"\n${answer}\n`,
+      {
+        mode: 0o755,
+      },
+    );
+    return { PATH: `${bin}:${process.env.PATH ?? ''}` };
+  }
+  const awsCalls = (): string[] =>
+    existsSync(join(work, 'aws-calls'))
+      ? readFileSync(join(work, 'aws-calls'), 'utf8').trim().split('\n')
+      : [];
+
+  it('GIVEN no recorded source (before this fix) THEN the plan stops at the missing variable, as CI did', () => {
+    synth({ a: 'v1', b: 'v1' });
+    declareVariable(false);
+    const result = plan('plans', 'plan', standInAws(URL));
+    expect(result.status).toBe(1);
+    expect(result.output).toMatch(/No value for required variable/);
+    expect(awsCalls()).toEqual([]);
+  });
+
+  it('GIVEN a stack with the variable and one without THEN only the first reads its parameter, masked, never printed', () => {
+    synth({ a: 'v1', b: 'v1' });
+    declareVariable();
+    const result = plan('plans', 'plan', { ...standInAws(URL), GITHUB_ACTIONS: 'true' });
+    expect(result.status).toBe(0);
+    // One call, for stack b: stack a declares no variable, so it reads nothing.
+    expect(awsCalls()).toEqual([
+      `ssm get-parameter --name ${PARAMETER} --with-decryption --region eu-west-1 --query Parameter.Value --output text`,
+    ]);
+    // The value shows once, in the mask command the runner consumes before printing anything.
+    expect(result.output.split('\n').filter((line) => line.includes(URL))).toEqual([`::add-mask::${URL}`]);
+    for (const file of ['plan.txt', 'meta']) {
+      expect(readFileSync(join(work, 'plans', 'wms-qa-b', file), 'utf8')).not.toContain(URL);
+    }
+    expect(readFileSync(join(work, 'plans', 'wms-qa-b', 'plan.txt'), 'utf8')).toContain('(sensitive value)');
+    expect(readFileSync(join(work, 'plans', 'summary-all.md'), 'utf8')).not.toContain(URL);
+
+    // The apply reads no parameter (an `aws` that fails is first on PATH): the saved plan carries the value.
+    const applied = apply(COMMIT, 'plans', standInAws(undefined));
+    expect(applied.output).toMatch(/plan of wms-qa-b is stale/); // a's outputs changed: the usual second run
+    rmSync(join(work, 'plans'), { recursive: true });
+    rmSync(join(work, 'aws-calls'));
+    expect(plan('plans', 'plan', standInAws(URL)).status).toBe(0);
+    expect(awsCalls()).toHaveLength(1);
+    const second = apply(COMMIT, 'plans', standInAws(undefined));
+    expect(second.status).toBe(0);
+    expect(awsCalls()).toHaveLength(1);
+    expect(second.output).not.toContain(URL);
+    const tfstate = readFileSync(join(work, 'state', 'wms-qa-b.tfstate'), 'utf8');
+    expect(tfstate).toContain(URL); // the value the plan was made with reached the resource
+  });
+
+  it('GIVEN the drift check THEN it reads the parameter too (a plan without it would stop)', () => {
+    synth({ a: 'v1', b: 'v1' });
+    declareVariable();
+    expect(plan('drift', 'drift', standInAws(URL)).status).toBe(0);
+    expect(awsCalls()).toHaveLength(1);
+  });
+
+  it('GIVEN a parameter the role cannot read THEN that stack is not planned, naming the parameter; the others are', () => {
+    synth({ a: 'v1', b: 'v1' });
+    declareVariable();
+    const result = plan('plans', 'plan', standInAws(undefined));
+    expect(result.status).toBe(1);
+    expect(result.output).toMatch(
+      new RegExp(
+        `cannot read SSM parameter ${PARAMETER} \\(eu-west-1\\) for variable pagerduty_cloudwatch_url`,
+      ),
+    );
+    expect(readFileSync(join(work, 'plans', 'results-all.tsv'), 'utf8')).toBe(
+      'qa\twms-qa-a\tchanges\nqa\twms-qa-b\terror\n',
+    );
   });
 });

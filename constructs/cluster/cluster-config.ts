@@ -2,6 +2,7 @@ import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Construct } from 'constructs';
 import { NODE_POOL_LABEL } from './eks-cluster';
 import { propError } from '../shared/errors';
+import { karpenterAmiAlias } from '../../shared/eks';
 
 /** Name of the cluster-wide External Secrets store of AWS Secrets Manager. */
 export const SECRET_STORE_NAME = 'aws-secrets-manager';
@@ -23,6 +24,12 @@ export interface ClusterConfigProps {
    * @default ['spot', 'on-demand']
    */
   readonly capacityTypes?: readonly ('spot' | 'on-demand')[];
+  /**
+   * The AL2023 AMI release of Karpenter's nodes, as the managed node groups name it (`1.35.6-20260714`): the
+   * EC2NodeClass selects `al2023@v20260714`.
+   * @default - `al2023@latest`: the newest release, nodes drift to each new one
+   */
+  readonly amiReleaseVersion?: string;
 }
 
 /**
@@ -62,9 +69,9 @@ export class ClusterConfig extends Construct {
         metadata: { name: 'default' },
         spec: {
           role: props.karpenterNodeRoleName,
-          // The AL2023 AMI of the cluster's Kubernetes version, like the managed node groups; Karpenter rolls
-          // nodes to a new AMI through drift, within the NodePool's disruption budget.
-          amiSelectorTerms: [{ alias: 'al2023@latest' }],
+          // The AL2023 AMI release of the managed node groups (of the cluster's Kubernetes version); Karpenter
+          // rolls nodes to a new release through drift, within the NodePool's disruption budget.
+          amiSelectorTerms: [{ alias: karpenterAmiAlias(props.amiReleaseVersion) }],
           subnetSelectorTerms: [{ tags: discovery }],
           securityGroupSelectorTerms: [{ tags: discovery }],
           metadataOptions: {

@@ -29,7 +29,7 @@ import { propError } from '../shared/errors';
 import { customerKey, logGroupKeyStatement, policyDocument } from '../shared/kms';
 import type { LogRetentionDays } from '../../shared/log-retention';
 import type { EksAccessRoles, EksAddonVersions } from '../../shared/eks';
-import { STANDARD_SUPPORT_KUBERNETES_VERSIONS } from '../../shared/eks';
+import { PLAN_SECRET_READERS_GROUP, STANDARD_SUPPORT_KUBERNETES_VERSIONS } from '../../shared/eks';
 import { LOG_RETENTION_DAYS } from '../../shared/log-retention';
 import { physicalName } from '../shared/naming';
 import { ebsVolumeKeyPolicy } from './workload-policies';
@@ -118,7 +118,6 @@ const CONTROL_PLANE_TO_NODE_PORTS: readonly (readonly [number, string])[] = [
 
 const CLUSTER_ADMIN_POLICY = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy';
 const VIEW_POLICY = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy';
-const ADMIN_VIEW_POLICY = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminViewPolicy';
 const ROLE_ARN = /^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 const ANYWHERE = '0.0.0.0/0';
 
@@ -181,15 +180,14 @@ export interface EksClusterProps {
   readonly endpointPublicAccessCidrs?: readonly string[];
   /** Roles given Kubernetes access; nobody else is admin (not even the cluster's creator). */
   readonly accessRoles: EksAccessRoles;
-  /**
-   * Namespaces whose Secrets the plan role may read: those holding Helm release records (Helm 3 stores each
-   * release as a Secret `sh.helm.release.v1.<name>.v<n>` in the release's namespace, and the helm provider reads
-   * it to plan) and Secrets Terraform manages. Everywhere else the plan role sees everything but Secrets.
-   * @default [] - the plan role reads no Secret at all (Helm plans then fail)
-   */
-  readonly planSecretNamespaces?: readonly string[];
   /** Instance types and sizes of the managed node groups. */
   readonly nodeGroups: EksNodeGroups;
+  /**
+   * AMI release of the managed node groups (`release_version`, e.g. `1.35.6-20260714`); changing it rolls the
+   * nodes (`updateConfig`: a third at a time).
+   * @default - the newest release when a group is created, never updated by Terraform
+   */
+  readonly nodeAmiReleaseVersion?: string;
   /** Retention of the control-plane logs. */
   readonly logRetentionDays: LogRetentionDays;
   /**
@@ -281,7 +279,7 @@ export class EksCluster extends Construct implements IEksCluster {
     };
     this.reference = clusterRef;
 
-    this.createAccessEntries(props.accessRoles, props.planSecretNamespaces ?? []);
+    this.createAccessEntries(props.accessRoles);
 
     const addon = (addonId: string, addonKey: keyof EksAddonVersions, config: Partial<EksAddonConfig> = {}) =>
       new EksAddon(this, addonId, {
@@ -661,14 +659,14 @@ export class EksCluster extends Construct implements IEksCluster {
   }
 
   /**
-   * Access entries. The pull-request plan role runs on code nobody has reviewed yet, so it must not read
-   * Secrets: it gets AmazonEKSViewPolicy (every resource but Secrets) cluster-wide, and AmazonEKSAdminViewPolicy
-   * (Secrets too) only in `planSecretNamespaces`, where a plan must read Helm's release records (the helm
-   * provider's refresh lists them by label, which RBAC cannot narrow to Helm's Secrets) and the Secrets Terraform
-   * manages. Residual: the other Secrets of those namespaces stay readable to it.
+   * Access entries. The pull-request plan role runs on code nobody has reviewed yet, so it reads no Secret: it gets
+   * AmazonEKSViewPolicy (every resource but Secrets) cluster-wide, and the Kubernetes group
+   * PLAN_SECRET_READERS_GROUP, to which RBAC grants `get` on exactly the Secrets Terraform manages, by name
+   * (PlanSecretReader). Helm's release records are ConfigMaps (HELM_STORAGE_DRIVER), readable through the view
+   * policy, so a Helm plan needs no Secret.
    * @see https://docs.aws.amazon.com/eks/latest/userguide/access-policy-permissions.html
    */
-  private createAccessEntries(roles: EksAccessRoles, planSecretNamespaces: readonly string[]): void {
+  private createAccessEntries(roles: EksAccessRoles): void {
     const entries: readonly [string, string, string][] = [
       ['Admin', roles.adminRoleArn, CLUSTER_ADMIN_POLICY],
       ['ReadOnly', roles.readOnlyRoleArn, VIEW_POLICY],
@@ -680,6 +678,7 @@ export class EksCluster extends Construct implements IEksCluster {
         clusterName: this.cluster.name,
         principalArn,
         type: 'STANDARD',
+        ...(entryId === 'Plan' ? { kubernetesGroups: [PLAN_SECRET_READERS_GROUP] } : {}),
       });
       new EksAccessPolicyAssociation(this, `${entryId}AccessPolicy`, {
         clusterName: this.cluster.name,
@@ -688,15 +687,6 @@ export class EksCluster extends Construct implements IEksCluster {
         accessScope: { type: 'cluster' },
         dependsOn: [entry],
       });
-      if (entryId === 'Plan' && planSecretNamespaces.length > 0) {
-        new EksAccessPolicyAssociation(this, 'PlanReleaseSecretsAccessPolicy', {
-          clusterName: this.cluster.name,
-          principalArn,
-          policyArn: ADMIN_VIEW_POLICY,
-          accessScope: { type: 'namespace', namespaces: [...planSecretNamespaces] },
-          dependsOn: [entry],
-        });
-      }
     }
   }
 
@@ -747,6 +737,7 @@ export class EksCluster extends Construct implements IEksCluster {
         subnetIds: props.network.privateSubnetIds,
         version: this.cluster.version,
         amiType: 'AL2023_x86_64_STANDARD',
+        releaseVersion: props.nodeAmiReleaseVersion,
         capacityType,
         instanceTypes: [...groupProps.instanceTypes],
         scalingConfig: {

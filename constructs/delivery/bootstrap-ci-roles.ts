@@ -49,6 +49,13 @@ export interface BootstrapCiRolesProps {
    */
   readonly protectedRepositoryArns?: readonly string[];
   /**
+   * ARNs of the SSM parameters the plan role may read, with decryption: the sources of the sensitive Terraform
+   * variables of the environment's stacks (a plan stops without their values). Exactly these: every other
+   * parameter value stays denied.
+   * @default - none: the plan role reads no parameter value
+   */
+  readonly planParameterArns?: readonly string[];
+  /**
    * Longest session of both roles, in seconds.
    * @default 3600
    */
@@ -167,12 +174,55 @@ const TAG_GUARDED_SERVICES = [
 ];
 
 /**
+ * The plan role's data reads: all denied, except the value of each SSM parameter a plan needs (the sensitive
+ * variables' sources), which it may read and decrypt. The decryption is limited to SSM decrypting exactly those
+ * parameters (the SecureString encryption context `PARAMETER_ARN`), whatever key encrypts them.
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/services-parameter-store.html#parameter-store-encryption-context
+ */
+function planDataReadStatements(
+  accountId: string,
+  parameterArns: readonly string[],
+): (PolicyStatement & { readonly NotResource?: string[] })[] {
+  if (parameterArns.length === 0) {
+    return [{ Sid: 'DenyDataReads', Effect: 'Deny', Action: DATA_READS, Resource: '*' }];
+  }
+  const regions = [...new Set(parameterArns.map((arn) => arn.split(':')[3]))].sort();
+  return [
+    {
+      Sid: 'DenyDataReads',
+      Effect: 'Deny',
+      Action: DATA_READS.filter((action) => action !== 'ssm:GetParameter'),
+      Resource: '*',
+    },
+    {
+      Sid: 'DenyOtherParameterReads',
+      Effect: 'Deny',
+      Action: 'ssm:GetParameter',
+      NotResource: [...parameterArns],
+    },
+    { Sid: 'ReadPlanParameters', Effect: 'Allow', Action: 'ssm:GetParameter', Resource: [...parameterArns] },
+    {
+      Sid: 'DecryptPlanParameters',
+      Effect: 'Allow',
+      Action: 'kms:Decrypt',
+      Resource: `arn:aws:kms:*:${accountId}:key/*`,
+      Condition: {
+        StringEquals: {
+          'kms:EncryptionContext:PARAMETER_ARN': [...parameterArns],
+          'kms:ViaService': regions.map((region) => `ssm.${region}.amazonaws.com`),
+        },
+      },
+    },
+  ];
+}
+
+/**
  * An environment's two GitHub Actions roles, `<prefix>-github-plan` and `<prefix>-github-apply`.
  *
  * The plan role is trusted by pull requests of the repository (anyone who can open one can use it, so it only
  * reads): AWS `ReadOnlyAccess` for Terraform's refresh, read of the environment's state and the lock-file writes
  * that locking needs, and explicit denies of data reads (object contents outside the state, log events, secret and
- * parameter values, queue messages, table items, image layers).
+ * parameter values, queue messages, table items, image layers), except the values of `planParameterArns`.
  *
  * The apply role is trusted by jobs of the environment's GitHub environment. Creating an environment touches some
  * twenty services, so it has AWS `PowerUserAccess` (everything but IAM, Organizations and account settings), IAM
@@ -239,12 +289,7 @@ export class BootstrapCiRoles extends Construct {
       maxSessionDurationSeconds: props.maxSessionDurationSeconds,
       statements: [
         ...props.state.accessStatements(props.stateKeys, 'read'),
-        {
-          Sid: 'DenyDataReads',
-          Effect: 'Deny',
-          Action: DATA_READS,
-          Resource: '*',
-        },
+        ...planDataReadStatements(props.accountId, props.planParameterArns ?? []),
         objectReadsOutsideState,
       ],
     });

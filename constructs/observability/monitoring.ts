@@ -6,6 +6,7 @@ import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import type { ClusterNamespace } from '../cluster/cluster-services';
 import { HelmChart } from '../shared/helm-chart';
+import { PlanSecretReader } from '../shared/plan-secret-reader';
 import { SLO, renderRuleGroups } from './alert-rules';
 import { alertmanagerSecretFile, renderAlertmanagerYaml } from './alertmanager-config';
 import { renderDashboards } from './dashboards';
@@ -441,6 +442,11 @@ export class Monitoring extends Construct {
     const alertmanagerConfig = new SecretV1(this, 'AlertmanagerConfig', {
       metadata: { name: secrets.alertmanagerConfig.name, namespace },
       data: { [secrets.alertmanagerConfig.key]: alertmanagerYaml },
+    });
+    // Pull-request plans refresh this Secret: the plan role may read it, by name, and no other Secret.
+    new PlanSecretReader(this, 'PlanSecretReader', {
+      namespace,
+      secretNames: [secrets.alertmanagerConfig.name],
     });
     return [grafanaAdmin, receivers, alertmanagerConfig];
   }

@@ -11,7 +11,8 @@
 # stale, plan again); refuse when `terraform show` of the plan differs from the reviewed plan.txt; then
 # `terraform apply <planfile>`: the saved plan is the approval, so no approve flag, and never without a plan file.
 # Terraform itself refuses a plan made against an older state ("Saved plan is stale"). Stacks whose plan has no
-# changes are not applied.
+# changes are not applied. No sensitive variable is read here: a saved plan carries the values it was planned with
+# (plan.sh exported them), so the apply role needs no access to their SSM parameters.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 

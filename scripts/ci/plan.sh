@@ -13,6 +13,10 @@
 #                                 upstream.<dependency>=<sha256 of its `terraform output -json`> at plan time
 # --mode drift: the same plan without taking the lock and without keeping the plan file: exit code 2 of
 #   `-detailed-exitcode` means the environment differs from the code of the commit.
+# Before a stack is planned, its sensitive variables (`"//".wms.ssmVariables` of its JSON, written by synth from
+# config: the PagerDuty URL of the prod platform stack) are exported as TF_VAR_<name> from their SSM parameters,
+# masked in the log, and removed again after its plan. apply.sh needs none: Terraform applies a saved plan with
+# the variable values it was planned with.
 # Both modes write <out>/results-<group>.tsv (`<environment>\t<stack>\t<status>`, status no-changes, changes or
 # error) and <out>/summary-<group>.md, and append the summary to the job summary.
 # Exits 1 when any stack failed to plan (after planning the others), else 0, changes or not.
@@ -76,7 +80,9 @@ while read -r stack deps; do
   dir="$outdir/stacks/$stack"
   echo "::group::$mode $stack"
   status=error
-  if init_stack "$stack"; then
+  if ! export_ssm_variables "$dir/cdk.tf.json"; then
+    note "the sensitive variables of $stack could not be read: not planned"
+  elif init_stack "$stack"; then
     planfile="$dir/tfplan"
     args=(plan -input=false -no-color -detailed-exitcode -out=tfplan)
     if [ "$mode" = drift ]; then args+=(-lock=false); else args+=("-lock-timeout=$LOCK_TIMEOUT"); fi
@@ -86,6 +92,7 @@ while read -r stack deps; do
     set -e
     case "$rc" in 0) status=no-changes ;; 2) status=changes ;; *) status=error ;; esac
   fi
+  unexport_variables
   echo "::endgroup::"
   printf '%s\t%s\t%s\n' "$environment" "$stack" "$status" >>"$results"
   if [ "$status" = error ]; then

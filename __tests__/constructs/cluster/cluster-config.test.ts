@@ -56,6 +56,18 @@ describe('ClusterConfig', () => {
     ]);
   });
 
+  it('by default selects the newest AL2023 release (al2023@latest): nodes drift to each new one', () => {
+    expect(byKind.EC2NodeClass.spec.amiSelectorTerms).toEqual([{ alias: 'al2023@latest' }]);
+  });
+
+  it('GIVEN a pinned AMI release THEN selects that AL2023 release by its date, as the managed node groups run it', () => {
+    const pinned = build({ amiReleaseVersion: '1.35.6-20260714' }).byKind.EC2NodeClass.spec;
+    expect(pinned.amiSelectorTerms).toEqual([{ alias: 'al2023@v20260714' }]);
+    expect(() => build({ amiReleaseVersion: 'v20260714' })).toThrow(
+      /node AMI release version: "v20260714" is not like 1\.35\.6-20260714/,
+    );
+  });
+
   it('caps Karpenter at the CPU limit, Spot first, consolidating within a 10% budget', () => {
     const spec = byKind.NodePool.spec as {
       limits: unknown;

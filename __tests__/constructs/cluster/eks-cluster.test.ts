@@ -255,22 +255,20 @@ describe('EksCluster', () => {
         [roleArn('plan')]: [expect.stringMatching(/AmazonEKSViewPolicy$/), { type: 'cluster' }],
         [roleArn('ci-deploy')]: [expect.stringMatching(/AmazonEKSClusterAdminPolicy$/), { type: 'cluster' }],
       });
-      // By default (no planSecretNamespaces) the plan role reads no Secret anywhere.
+      // No access policy lets the plan role read a Secret (AdminView would).
       expect(policies.filter((p) => String(p.policy_arn).endsWith('AmazonEKSAdminViewPolicy'))).toEqual([]);
     });
 
-    it('GIVEN planSecretNamespaces THEN the plan role reads Secrets (Helm release records) in those namespaces only', () => {
-      const scoped = listOfType(
-        build({ planSecretNamespaces: ['monitoring', 'kube-system'] }).json,
-        'aws_eks_access_policy_association',
-      ).filter((p) => p.principal_arn === roleArn('plan'));
-      expect(scoped.map((p) => [String(p.policy_arn).split('/').pop(), p.access_scope])).toEqual(
-        expect.arrayContaining([
-          ['AmazonEKSViewPolicy', { type: 'cluster' }],
-          ['AmazonEKSAdminViewPolicy', { type: 'namespace', namespaces: ['monitoring', 'kube-system'] }],
-        ]),
+    it('puts the plan role in the group RBAC lets read Terraform-managed Secrets by name, and no one else', () => {
+      const groups = Object.fromEntries(
+        listOfType(json, 'aws_eks_access_entry').map((e) => [e.principal_arn, e.kubernetes_groups]),
       );
-      expect(scoped).toHaveLength(2);
+      expect(groups).toEqual({
+        [roleArn('admin')]: undefined,
+        [roleArn('read-only')]: undefined,
+        [roleArn('ci-deploy')]: undefined,
+        [roleArn('plan')]: ['wms:plan-secret-readers'],
+      });
     });
 
     it('launches nodes from a template with IMDSv2 only, hop limit 1, an encrypted gp3 root and no SSH key', () => {
@@ -326,6 +324,16 @@ describe('EksCluster', () => {
         });
         expect(group.remote_access).toBeUndefined();
       }
+    });
+
+    it('by default pins no AMI release (EKS takes the newest at creation); GIVEN one THEN both groups run it', () => {
+      for (const group of listOfType(json, 'aws_eks_node_group'))
+        expect(group.release_version).toBeUndefined();
+      const pinned = listOfType(
+        build({ nodeAmiReleaseVersion: '1.35.6-20260714' }).json,
+        'aws_eks_node_group',
+      );
+      expect(pinned.map((group) => group.release_version)).toEqual(['1.35.6-20260714', '1.35.6-20260714']);
     });
 
     it('rolls nodes out safely, repairs them, and leaves desired size to the autoscaler after creation', () => {

@@ -126,6 +126,57 @@ describe('BootstrapCiRoles', () => {
     });
   });
 
+  describe('the plan role with planParameterArns (the sources of sensitive variables)', () => {
+    const PARAMETER = `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/wms/dev/alerting/pagerduty-cloudwatch-url`;
+    const statements = build({ planParameterArns: [PARAMETER] }).inline('wms-dev-github-plan');
+
+    it('reads exactly those parameters: every other value stays denied', () => {
+      expect(bySid(statements, 'DenyDataReads').Action).not.toContain('ssm:GetParameter');
+      expect(bySid(statements, 'DenyDataReads').Action).toEqual(
+        expect.arrayContaining([
+          'ssm:GetParameters',
+          'ssm:GetParametersByPath',
+          'secretsmanager:GetSecretValue',
+        ]),
+      );
+      expect(bySid(statements, 'DenyOtherParameterReads')).toEqual({
+        Sid: 'DenyOtherParameterReads',
+        Effect: 'Deny',
+        Action: 'ssm:GetParameter',
+        NotResource: [PARAMETER],
+      });
+      expect(bySid(statements, 'ReadPlanParameters')).toMatchObject({
+        Effect: 'Allow',
+        Resource: [PARAMETER],
+      });
+    });
+
+    it('decrypts only through SSM and only for those parameters (the SecureString encryption context)', () => {
+      expect(bySid(statements, 'DecryptPlanParameters')).toEqual({
+        Sid: 'DecryptPlanParameters',
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: `arn:aws:kms:*:${ACCOUNT}:key/*`,
+        Condition: {
+          StringEquals: {
+            'kms:EncryptionContext:PARAMETER_ARN': [PARAMETER],
+            'kms:ViaService': ['ssm.eu-west-1.amazonaws.com'],
+          },
+        },
+      });
+    });
+
+    it('by default reads no parameter and decrypts nothing', () => {
+      const plain = inline('wms-dev-github-plan');
+      expect(plain.map((statement) => statement.Sid)).not.toContain('ReadPlanParameters');
+      // The state key's decryption (through S3) is the only one.
+      expect(
+        plain.filter((statement) => [statement.Action].flat().includes('kms:Decrypt')).map((s) => s.Sid),
+      ).toEqual(['StateKey']);
+      expect(bySid(plain, 'DenyDataReads').Action).toContain('ssm:GetParameter');
+    });
+  });
+
   describe('the apply role', () => {
     const trust = JSON.parse(role('wms-dev-github-apply').assume_role_policy as string);
 
