@@ -66,6 +66,8 @@ const endpointAddress = (service: string, ip: string, ready: boolean) =>
 const API_SERVICE_LABELS = { namespace: 'wms', endpoint: 'wms-api' };
 const probe = 'probe_success{job="wms-api-probe",instance="https://api.wms.example.com/healthz"}';
 const PROBE_LABELS = { job: 'wms-api-probe', instance: 'https://api.wms.example.com/healthz' };
+const webProbe = 'probe_success{job="wms-web-probe",instance="https://wms.example.com/"}';
+const WEB_PROBE_LABELS = { job: 'wms-web-probe', instance: 'https://wms.example.com/' };
 const pool = (metric: string) => api(metric, ',pod="wms-api-7d9f",host="wms-prod-db:5432",database="wms"');
 const PROXY = 'wms-prod-db.proxy-c1a2b3c4d5e6.eu-west-1.rds.amazonaws.com:5432';
 const databaseProbe = `probe_success{job="wms-database-probe",instance="${PROXY}"}`;
@@ -195,6 +197,27 @@ export const ALERT_CASES: readonly AlertCase[] = [
     series: { [probe]: '1 1 1 1 1 0 1x10' },
     at: '8m',
     fires: [],
+  },
+  {
+    alert: 'WmsWebDown',
+    title: 'the probe of the front end fails for 6 minutes: fires',
+    series: { [webProbe]: '1 1 0x10' },
+    at: '8m',
+    fires: [{ labels: WEB_PROBE_LABELS }],
+  },
+  {
+    alert: 'WmsWebDown',
+    title: 'one failed probe of the front end: quiet',
+    series: { [webProbe]: '1 1 1 1 1 0 1x10' },
+    at: '8m',
+    fires: [],
+  },
+  {
+    alert: 'WmsWebDown',
+    title: 'the web probe reports nothing (only the API probe does): fires',
+    series: { [probe]: '1x10' },
+    at: '8m',
+    fires: [{ labels: { job: 'wms-web-probe' } }],
   },
   {
     alert: 'WmsDatabasePoolExhausted',
@@ -619,6 +642,25 @@ export const EXPR_CASES: readonly ExprCase[] = [
     expr: 'namespace_job:http_requests_5xx:ratio_rate5m',
     samples: [
       { labels: 'namespace_job:http_requests_5xx:ratio_rate5m{namespace="wms",job="wms-api"}', value: 0 },
+    ],
+  },
+  {
+    title: '900 OK and 100 Not Found per minute: 4xx ratio is 10%, 5xx ratio 0',
+    series: { [requests('200')]: '0+900x20', [requests('404')]: '0+100x20' },
+    at: '10m',
+    expr: 'namespace_job:http_requests_4xx:ratio_rate5m or namespace_job:http_requests_5xx:ratio_rate5m',
+    samples: [
+      { labels: 'namespace_job:http_requests_4xx:ratio_rate5m{namespace="wms",job="wms-api"}', value: 0.1 },
+      { labels: 'namespace_job:http_requests_5xx:ratio_rate5m{namespace="wms",job="wms-api"}', value: 0 },
+    ],
+  },
+  {
+    title: 'no 4xx yet: the 4xx ratio is 0, not missing',
+    series: { [requests('200')]: '0+600x20', [requests('500')]: '0+6x20' },
+    at: '10m',
+    expr: 'namespace_job:http_requests_4xx:ratio_rate5m',
+    samples: [
+      { labels: 'namespace_job:http_requests_4xx:ratio_rate5m{namespace="wms",job="wms-api"}', value: 0 },
     ],
   },
   {
