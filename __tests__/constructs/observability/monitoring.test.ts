@@ -13,14 +13,15 @@ import {
 import { renderDashboards } from '../../../constructs/observability/dashboards';
 import type { MonitoringTargets } from '../../../constructs/observability/targets';
 import type { MonitoringProps } from '../../../constructs/observability/monitoring';
-import {
-  DASHBOARD_LABEL,
-  MONITORING_SECRETS,
-  Monitoring,
-} from '../../../constructs/observability/monitoring';
+import { Monitoring } from '../../../constructs/observability/monitoring';
 import { WORKLOAD_SERVICE_ACCOUNTS } from '../../../constructs/cluster/eks-cluster';
 import { METRIC_CATALOGUE } from '../../../constructs/observability/metrics-catalogue';
-import { MONITORING_CHARTS, MONITORING_SIZES } from '../../../constructs/observability/monitoring-values';
+import {
+  DASHBOARD_LABEL,
+  MONITORING_CHARTS,
+  MONITORING_SECRETS,
+  MONITORING_SIZES,
+} from '../../../constructs/observability/monitoring-values';
 import { checkStacks } from '../../../guardrails/engine';
 import type { SynthesizedStack } from '../../support/synth';
 import { listOfType, synthJson } from '../../support/synth';
