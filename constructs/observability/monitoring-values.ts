@@ -433,7 +433,17 @@ export interface LokiValues {
       readonly delete_request_store: 's3';
     };
     readonly analytics: { readonly reporting_enabled: false };
+    /** The ruler: rules from the sidecar's folder, alerts to Alertmanager (found by DNS SRV). */
+    readonly rulerConfig: {
+      readonly storage: { readonly type: 'local'; readonly local: { readonly directory: string } };
+      readonly rule_path: string;
+      readonly alertmanager_url: string;
+      readonly enable_alertmanager_discovery: true;
+      readonly enable_api: false;
+    };
   };
+  /** The rules sidecar's Role reads ConfigMaps of Loki's own namespace only (the default is cluster-wide). */
+  readonly rbac: { readonly namespaced: true };
   readonly serviceAccount: {
     readonly create: true;
     readonly name: string;
@@ -448,8 +458,17 @@ export interface LokiValues {
   readonly read: { readonly replicas: 0 };
   readonly write: { readonly replicas: 0 };
   readonly gateway: { readonly enabled: false };
-  readonly ruler: { readonly enabled: false };
-  readonly sidecar: { readonly rules: { readonly enabled: false } };
+  readonly ruler: { readonly enabled: true };
+  readonly sidecar: {
+    readonly resources: ContainerResources;
+    readonly rules: {
+      readonly enabled: true;
+      readonly label: string;
+      readonly labelValue: string;
+      readonly folder: string;
+      readonly resource: 'configmap';
+    };
+  };
   readonly lokiCanary: { readonly enabled: false };
   readonly test: { readonly enabled: false };
   readonly minio: { readonly enabled: false };
@@ -604,6 +623,16 @@ export const MONITORING_SECRETS = {
   alertmanagerConfig: { name: 'alertmanager-wms', key: 'alertmanager.yaml' },
 } as const;
 
+/**
+ * Label and value the Loki rules sidecar selects rule ConfigMaps by (in Loki's namespace); it writes their files
+ * into {@link LOKI_RULES.folder}, the directory of the single tenant (`fake` when `auth_enabled` is false).
+ */
+export const LOKI_RULES = {
+  label: { key: 'loki_rule', value: '1' },
+  directory: '/rules',
+  folder: '/rules/fake',
+} as const;
+
 /** Label and value the Grafana sidecar selects dashboard ConfigMaps by. */
 export const DASHBOARD_LABEL = { key: 'grafana_dashboard', value: '1' } as const;
 
@@ -655,6 +684,8 @@ export interface MonitoringEndpoints {
   readonly lokiPushUrl: string;
   /** The URL the blackbox exporter probes: `https://<domain><probePath>`. */
   readonly probeUrl: string;
+  /** The web front end's URL the blackbox exporter probes: `https://<domain>/`, the page users load. */
+  readonly webProbeUrl: string;
   /** The `host:port` the database probe connects to: the RDS Proxy on {@link DATABASE_PROXY_PORT}. */
   readonly databaseProbeTarget: string;
 }
@@ -671,6 +702,7 @@ export function monitoringEndpoints(input: {
     lokiUrl: `http://${lokiService}`,
     lokiPushUrl: `http://${lokiService}/loki/api/v1/push`,
     probeUrl: `https://${input.domain}${input.probePath}`,
+    webProbeUrl: `https://${input.domain}/`,
     databaseProbeTarget: `${input.databaseProxyEndpoint}:${DATABASE_PROXY_PORT}`,
   };
 }
@@ -688,7 +720,7 @@ export interface KubePrometheusStackInput {
   /** The WMS namespace and the jobs the rules select on. */
   readonly targets: Pick<
     MonitoringTargets,
-    'namespace' | 'apiJob' | 'probeJob' | 'databaseProbeJob' | 'cloudwatchExporterJob'
+    'namespace' | 'apiJob' | 'probeJob' | 'webProbeJob' | 'databaseProbeJob' | 'cloudwatchExporterJob'
   >;
   /** The WMS rule groups (`additionalPrometheusRulesMap.wms`). */
   readonly rules: PrometheusRuleFile;
@@ -704,7 +736,7 @@ export interface KubePrometheusStackInput {
   /** The API Services' metrics port name. */
   readonly apiPortName: string;
   /** Endpoints: Loki (Grafana data source), the probed URL and database target. */
-  readonly endpoints: Pick<MonitoringEndpoints, 'lokiUrl' | 'probeUrl' | 'databaseProbeTarget'>;
+  readonly endpoints: Pick<MonitoringEndpoints, 'lokiUrl' | 'probeUrl' | 'webProbeUrl' | 'databaseProbeTarget'>;
 }
 
 /**
@@ -872,6 +904,16 @@ export function kubePrometheusStackValues(input: KubePrometheusStackInput): Kube
             relabel_configs: throughBlackbox,
           },
           {
+            // The front end as users load it: DNS, the load balancer, TLS and nginx's index page (issue #18).
+            job_name: targets.webProbeJob,
+            metrics_path: '/probe',
+            params: { module: [PROBE_MODULE] },
+            scrape_interval: '30s',
+            scrape_timeout: '10s',
+            static_configs: [{ targets: [input.endpoints.webProbeUrl] }],
+            relabel_configs: throughBlackbox,
+          },
+          {
             job_name: targets.databaseProbeJob,
             metrics_path: '/probe',
             params: { module: [DATABASE_PROBE_MODULE] },
@@ -977,9 +1019,12 @@ function lokiCache(megabytes: number): LokiCache {
 
 /**
  * Values of Loki: Monolithic, one replica, TSDB schema v13 on `bucketName` through `serviceAccount`'s Pod Identity
- * (no keys), retention by the compactor, single tenant.
+ * (no keys), retention by the compactor, single tenant; its ruler evaluates the log rules of the ConfigMaps
+ * labelled {@link LOKI_RULES} and sends alerts to every Alertmanager replica.
  */
 export function lokiValues(input: {
+  /** The namespace of kube-prometheus-stack, whose Alertmanager receives the log alerts. */
+  readonly alertmanagerNamespace: string;
   readonly bucketName: string;
   readonly region: string;
   readonly retentionDays: number;
@@ -1022,7 +1067,21 @@ export function lokiValues(input: {
         delete_request_store: 's3',
       },
       analytics: { reporting_enabled: false },
+      rulerConfig: {
+        // Rules come from ConfigMaps (the sidecar), so the ruler needs no bucket: `local` storage reads
+        // <directory>/<tenant>/*.yaml. Its temporary files go to /tmp (the chart's emptyDir), not to the default
+        // /rules, which is the rules directory itself.
+        storage: { type: 'local', local: { directory: LOKI_RULES.directory } },
+        rule_path: '/tmp/loki-rules',
+        // The SRV record of the operator's headless Service lists every Alertmanager replica, as Prometheus sends
+        // to all of them; they deduplicate.
+        alertmanager_url: `http://_http-web._tcp.alertmanager-operated.${input.alertmanagerNamespace}.svc.cluster.local`,
+        enable_alertmanager_discovery: true,
+        // Rules change through Terraform only, not through the ruler's API.
+        enable_api: false,
+      },
     },
+    rbac: { namespaced: true },
     // The Pod Identity association names this service account; no IRSA annotation.
     serviceAccount: { create: true, name: input.serviceAccount, annotations: {} },
     singleBinary: {
@@ -1035,9 +1094,20 @@ export function lokiValues(input: {
     write: { replicas: 0 },
     // Single tenant, inside the cluster only: clients talk to Loki directly.
     gateway: { enabled: false },
-    // No log-based alert rules: the ruler would also need a bucket of its own.
-    ruler: { enabled: false },
-    sidecar: { rules: { enabled: false } },
+    // Monolithic: the ruler runs inside the single binary (the chart's ruler StatefulSet is for distributed mode);
+    // `enabled` writes its configuration.
+    ruler: { enabled: true },
+    sidecar: {
+      resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { cpu: '100m', memory: '128Mi' } },
+      rules: {
+        enabled: true,
+        label: LOKI_RULES.label.key,
+        labelValue: LOKI_RULES.label.value,
+        folder: LOKI_RULES.folder,
+        // ConfigMaps only: the sidecar has no reason to read Secrets.
+        resource: 'configmap',
+      },
+    },
     lokiCanary: { enabled: false },
     test: { enabled: false },
     minio: { enabled: false },

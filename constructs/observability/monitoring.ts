@@ -9,6 +9,7 @@ import { HelmChart } from '../shared/helm-chart';
 import { SLO, renderRuleGroups } from './alert-rules';
 import { alertmanagerSecretFile, renderAlertmanagerYaml } from './alertmanager-config';
 import { renderDashboards } from './dashboards';
+import { renderLogRuleFileYaml } from './log-alert-rules';
 import type { MonitoringTargets } from './targets';
 import type {
   AlloyValues,
@@ -22,6 +23,7 @@ import type {
 } from './monitoring-values';
 import {
   DASHBOARD_LABEL,
+  LOKI_RULES,
   MONITORING_CHARTS,
   MONITORING_RELEASES,
   MONITORING_SECRETS,
@@ -153,6 +155,17 @@ export interface MonitoringProps {
    */
   readonly apiPortName?: string;
   /**
+   * `app.kubernetes.io/name` of the API pods, which Alloy copies to the log stream label `app`: the log alerts
+   * select the API's logs by it.
+   * @default 'wms-api'
+   */
+  readonly apiApp?: string;
+  /**
+   * `app.kubernetes.io/name` of the web front end's pods (log stream label `app`), for its log alerts.
+   * @default 'wms-web'
+   */
+  readonly webApp?: string;
+  /**
    * Slack channel of the chat receiver, e.g. `#wms-alerts`.
    * @default - the channel the incoming webhook was created for
    */
@@ -218,7 +231,8 @@ function terraformLiteral<T>(value: T): T {
  *   mounted into Alertmanager where the configuration's `*_file` paths point. Terraform waits until each
  *   ExternalSecret is Ready, so a missing secret fails the apply, by name, instead of a pod.
  * - **Loki** (namespace `logging`): Monolithic, one replica, TSDB schema v13 on S3 through the `loki` service
- *   account's EKS Pod Identity (no keys), retention by the compactor, single tenant.
+ *   account's EKS Pod Identity (no keys), retention by the compactor, single tenant; its ruler evaluates the log
+ *   alerts (`log-alert-rules.ts`, a ConfigMap its sidecar loads) and sends them to Alertmanager.
  * - **Grafana Alloy** (DaemonSet in `agents`): every node's pod logs to Loki.
  * - **The database** from outside: a blackbox TCP probe of the RDS Proxy (`targets.databaseProbeJob`), and
  *   **YACE** (`monitoring`) exporting the Aurora instances' CloudWatch metrics and the slow-statement count of the
@@ -234,6 +248,8 @@ export class Monitoring extends Construct {
   readonly lokiPushUrl: string;
   /** The URL the blackbox exporter probes. */
   readonly probeUrl: string;
+  /** The web front end's URL the blackbox exporter probes (`targets.webProbeJob`). */
+  readonly webProbeUrl: string;
   /** The prometheus-operator CRDs release: stacks that create monitoring CRs come after it. */
   readonly crds: HelmChart<PrometheusOperatorCrdsValues>;
   /** The kube-prometheus-stack release. */
@@ -250,6 +266,8 @@ export class Monitoring extends Construct {
   readonly databaseProbeTarget: string;
   /** The dashboard ConfigMaps, by dashboard file name. */
   readonly dashboards: Readonly<Record<string, ConfigMapV1>>;
+  /** The ConfigMap of the log alert rules, which Loki's rules sidecar loads into its ruler. */
+  readonly logRules: ConfigMapV1;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
@@ -265,6 +283,7 @@ export class Monitoring extends Construct {
     this.lokiUrl = endpoints.lokiUrl;
     this.lokiPushUrl = endpoints.lokiPushUrl;
     this.probeUrl = endpoints.probeUrl;
+    this.webProbeUrl = endpoints.webProbeUrl;
     this.databaseProbeTarget = endpoints.databaseProbeTarget;
 
     this.crds = this.release('PrometheusOperatorCrds', {
@@ -315,6 +334,7 @@ export class Monitoring extends Construct {
         size: settings.size,
       }),
     });
+    this.logRules = this.addLogRules(props);
     this.loki = this.release('Loki', {
       releaseName: MONITORING_RELEASES.loki,
       namespace: ns.logging,
@@ -323,6 +343,7 @@ export class Monitoring extends Construct {
       // Its ServiceMonitor needs the CRD.
       dependsOn: [this.crds.release],
       values: lokiValues({
+        alertmanagerNamespace: ns.monitoring,
         bucketName: props.lokiBucketName,
         region: props.region,
         retentionDays: settings.lokiRetentionDays,
@@ -449,6 +470,32 @@ export class Monitoring extends Construct {
       });
     }
     return maps;
+  }
+
+  /**
+   * The log alert rules (LogQL) as a ConfigMap in Loki's namespace, labelled for its rules sidecar; the rules carry
+   * the external labels, which the Loki ruler does not add itself.
+   */
+  private addLogRules(props: MonitoringProps): ConfigMapV1 {
+    const yaml = terraformLiteral(
+      this.library(() =>
+        renderLogRuleFileYaml({
+          namespace: props.targets.namespace,
+          apiApp: props.apiApp ?? 'wms-api',
+          webApp: props.webApp ?? 'wms-web',
+          runbookBaseUrl: props.runbookBaseUrl,
+          externalLabels: props.externalLabels,
+        }),
+      ),
+    );
+    return new ConfigMapV1(this, 'LokiRules', {
+      metadata: {
+        name: 'loki-rules-wms',
+        namespace: props.namespaces.logging,
+        labels: { [LOKI_RULES.label.key]: LOKI_RULES.label.value },
+      },
+      data: { 'wms-logs.yaml': yaml },
+    });
   }
 
   /** A pinned, atomic release of `chart` whose values are escaped for Terraform (they reach the chart as built). */

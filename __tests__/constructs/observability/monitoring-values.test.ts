@@ -41,6 +41,7 @@ function kps(overrides: Partial<KubePrometheusStackInput> = {}) {
       namespace: 'wms',
       apiJob: 'wms-api',
       probeJob: 'wms-api-probe',
+      webProbeJob: 'wms-web-probe',
       databaseProbeJob: 'wms-database-probe',
       cloudwatchExporterJob: 'yace',
     },
@@ -58,11 +59,12 @@ function kps(overrides: Partial<KubePrometheusStackInput> = {}) {
 }
 
 describe('monitoringEndpoints', () => {
-  it('reaches Loki in the logging namespace, probes https://<domain><path> and the proxy on 5432', () => {
+  it('reaches Loki in the logging namespace, probes https://<domain><path>, the front end at / and the proxy on 5432', () => {
     expect(ENDPOINTS).toEqual({
       lokiUrl: 'http://loki.logging.svc.cluster.local:3100',
       lokiPushUrl: 'http://loki.logging.svc.cluster.local:3100/loki/api/v1/push',
       probeUrl: 'https://wms.example.com/api/health',
+      webProbeUrl: 'https://wms.example.com/',
       databaseProbeTarget: 'wms-db.proxy-abc.eu-west-1.rds.amazonaws.com:5432',
     });
   });
@@ -119,16 +121,23 @@ describe('kubePrometheusStackValues', () => {
     expect(kps({ prometheusRetentionDays: 90 }).prometheus.prometheusSpec.retention).toBe('90d');
   });
 
-  it('scrapes both probes through the blackbox exporter of the monitoring namespace, and YACE by its Service', () => {
+  it('scrapes the three probes through the blackbox exporter of the monitoring namespace, and YACE by its Service', () => {
     const jobs = kps({ namespaces: { monitoring: 'mon', agents: 'agents' } }).prometheus.prometheusSpec
       .additionalScrapeConfigs;
-    expect(jobs.map((job) => job.job_name)).toEqual(['wms-api-probe', 'wms-database-probe', 'yace']);
-    const [probe, database, yace] = jobs;
+    expect(jobs.map((job) => job.job_name)).toEqual([
+      'wms-api-probe',
+      'wms-web-probe',
+      'wms-database-probe',
+      'yace',
+    ]);
+    const [probe, web, database, yace] = jobs;
     expect(probe.params).toEqual({ module: [PROBE_MODULE] });
     expect(probe.static_configs).toEqual([{ targets: [ENDPOINTS.probeUrl] }]);
+    expect(web.params).toEqual({ module: [PROBE_MODULE] });
+    expect(web.static_configs).toEqual([{ targets: ['https://wms.example.com/'] }]);
     expect(database.params).toEqual({ module: [DATABASE_PROBE_MODULE] });
     expect(database.static_configs).toEqual([{ targets: [ENDPOINTS.databaseProbeTarget] }]);
-    for (const job of [probe, database]) {
+    for (const job of [probe, web, database]) {
       expect(job.relabel_configs).toContainEqual({
         target_label: '__address__',
         replacement: 'blackbox-exporter.mon.svc:9115',
@@ -144,6 +153,7 @@ describe('kubePrometheusStackValues', () => {
         namespace: 'shop',
         apiJob: 'Shop_API',
         probeJob: 'p',
+        webProbeJob: 'w',
         databaseProbeJob: 'd',
         cloudwatchExporterJob: 'y',
       },
@@ -217,6 +227,7 @@ describe('cloudwatchExporterValues', () => {
 
 describe('lokiValues', () => {
   const input = {
+    alertmanagerNamespace: 'monitoring',
     bucketName: 'wms-test-loki',
     region: 'eu-west-1',
     retentionDays: 7,
@@ -249,6 +260,45 @@ describe('lokiValues', () => {
       enabled: true,
       allocatedMemory: MONITORING_SIZES.large.lokiResultsCacheMB,
     });
+  });
+});
+
+describe('lokiValues: the ruler (issue #18)', () => {
+  const values = lokiValues({
+    alertmanagerNamespace: 'mon',
+    bucketName: 'b',
+    region: 'eu-west-1',
+    retentionDays: 30,
+    serviceAccount: 'loki',
+    storageClassName: 'gp3',
+    size: 'small',
+  });
+
+  it("loads the rules of labelled ConfigMaps into the single tenant's directory, without a bucket", () => {
+    expect(values.ruler).toEqual({ enabled: true });
+    expect(values.sidecar.rules).toEqual({
+      enabled: true,
+      label: 'loki_rule',
+      labelValue: '1',
+      folder: '/rules/fake',
+      resource: 'configmap',
+    });
+    expect(values.loki.rulerConfig.storage).toEqual({ type: 'local', local: { directory: '/rules' } });
+    // The tenant of a Loki without auth is "fake": the ruler reads <directory>/fake/*.yaml.
+    expect(values.sidecar.rules.folder).toBe(`${values.loki.rulerConfig.storage.local.directory}/fake`);
+    expect(values.loki.rulerConfig.rule_path).not.toBe('/rules');
+    expect(values.loki.auth_enabled).toBe(false);
+  });
+
+  it('sends alerts to every Alertmanager replica of the given namespace, found by DNS SRV', () => {
+    expect(values.loki.rulerConfig.alertmanager_url).toBe(
+      'http://_http-web._tcp.alertmanager-operated.mon.svc.cluster.local',
+    );
+    expect(values.loki.rulerConfig.enable_alertmanager_discovery).toBe(true);
+  });
+
+  it("limits the sidecar's RBAC to Loki's namespace", () => {
+    expect(values.rbac).toEqual({ namespaced: true });
   });
 });
 
@@ -289,6 +339,7 @@ describe('every values function against the interface of its pinned chart', () =
       MONITORING_CHARTS.loki,
       (size) =>
         lokiValues({
+          alertmanagerNamespace: 'monitoring',
           bucketName: 'b',
           region: 'eu-west-1',
           retentionDays: 30,
