@@ -139,7 +139,12 @@ export function renderLogRuleGroups(options: LogRuleOptions): LogRuleFile {
   for (const [name, value] of Object.entries(external)) {
     if (!LABEL_NAME.test(name) || ['severity', 'component', 'alertname'].includes(name)) {
       problems.push(
-        problem(where, 'externalLabels', name, 'a Prometheus label name other than severity, component, alertname'),
+        problem(
+          where,
+          'externalLabels',
+          name,
+          'a Prometheus label name other than severity, component, alertname',
+        ),
       );
     } else if (typeof value !== 'string' || !LABEL_VALUE.test(value)) {
       problems.push(

@@ -736,7 +736,10 @@ export interface KubePrometheusStackInput {
   /** The API Services' metrics port name. */
   readonly apiPortName: string;
   /** Endpoints: Loki (Grafana data source), the probed URL and database target. */
-  readonly endpoints: Pick<MonitoringEndpoints, 'lokiUrl' | 'probeUrl' | 'webProbeUrl' | 'databaseProbeTarget'>;
+  readonly endpoints: Pick<
+    MonitoringEndpoints,
+    'lokiUrl' | 'probeUrl' | 'webProbeUrl' | 'databaseProbeTarget'
+  >;
 }
 
 /**

@@ -8,12 +8,7 @@ export type Severity = 'critical' | 'warning' | 'info';
 
 /** The part of the system an alert is about; critical alerts inhibit warnings of the same component. */
 export type Component =
-  | 'wms-api'
-  | 'wms-web'
-  | 'wms-database'
-  | 'wms-workloads'
-  | 'wms-platform'
-  | 'wms-delivery';
+  'wms-api' | 'wms-web' | 'wms-database' | 'wms-workloads' | 'wms-platform' | 'wms-delivery';
 
 /** The scrape jobs and objects the WMS rules and dashboards select on. */
 export interface MonitoringTargets {

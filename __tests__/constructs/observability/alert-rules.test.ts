@@ -1,4 +1,5 @@
 import { parse } from 'yaml';
+import { LOG_ALERTS } from '../../../constructs/observability/log-alert-rules';
 import type { AlertingRule, RecordingRule, Severity } from '../../../constructs/observability/alert-rules';
 import {
   ALERTS,
@@ -259,14 +260,17 @@ describe('renderAlertTable', () => {
   const rows = table.split('\n').filter((line) => line.startsWith('| Wms'));
 
   it('THEN lists every alert once, critical first, with threshold, for and a relative runbook link', () => {
-    expect(rows).toHaveLength(ALERTS.length);
+    expect(rows).toHaveLength(ALERTS.length + LOG_ALERTS.length);
     expect(rows[0]).toBe(
       '| WmsApiHighErrorRate | critical | 5xx / all requests > 5% over 5 m (at > 0.1 req/s) | 5m | ' +
         '[WmsApiHighErrorRate.md](runbooks/WmsApiHighErrorRate.md) |',
     );
     const severities = rows.map((row) => row.split(' | ')[1]);
     expect(severities).toEqual([...severities].sort((a, b) => order(a) - order(b)));
-    expect(table).toContain('\n6 critical, 12 warning, 2 info (critical pages');
+    expect(table).toContain('\n7 critical, 14 warning, 2 info (critical pages');
+    expect(table).toContain(
+      '| WmsApiErrorLogBurst | warning | more than 50 error or fatal log lines of the API in 5 m (Loki) | 2m |',
+    );
     expect(table.startsWith(ALERT_TABLE_MARKERS.start)).toBe(true);
     expect(table.endsWith(ALERT_TABLE_MARKERS.end)).toBe(true);
   });

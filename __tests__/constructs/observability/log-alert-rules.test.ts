@@ -83,7 +83,9 @@ describe('renderLogRuleGroups', () => {
   });
 
   it('THEN the stream selectors use only labels the Alloy configuration attaches', () => {
-    const attached = [...alloyLogsConfig('http://loki:3100/loki/api/v1/push').matchAll(/target_label\s*=\s*"(\w+)"/g)]
+    const attached = [
+      ...alloyLogsConfig('http://loki:3100/loki/api/v1/push').matchAll(/target_label\s*=\s*"(\w+)"/g),
+    ]
       .map((m) => m[1])
       .filter((label) => !label.startsWith('__'));
     expect(attached).toEqual(expect.arrayContaining(['namespace', 'app']));
@@ -123,10 +125,14 @@ describe('renderLogRuleGroups', () => {
     const literal = expr.match(/\|~ ("(?:[^"\\]|\\.)*")/)![1];
     const pattern = new RegExp(unquote(literal));
     expect(pattern.source).toBe('\\[(error|crit|alert|emerg)\\]');
-    expect(pattern.test('2026/12/06 10:00:00 [error] 22#22: *1 open() "/usr/share/nginx/html/x" failed')).toBe(true);
+    expect(
+      pattern.test('2026/12/06 10:00:00 [error] 22#22: *1 open() "/usr/share/nginx/html/x" failed'),
+    ).toBe(true);
     expect(pattern.test('2026/12/06 10:00:00 [crit] 22#22: *3 SSL_do_handshake() failed')).toBe(true);
     expect(pattern.test('2026/12/06 10:00:00 [warn] 22#22: conflicting server name')).toBe(false);
-    expect(pattern.test('10.0.1.5 - - [06/Dec/2026:10:00:00 +0000] "GET /error HTTP/1.1" 404 153')).toBe(false);
+    expect(pattern.test('10.0.1.5 - - [06/Dec/2026:10:00:00 +0000] "GET /error HTTP/1.1" 404 153')).toBe(
+      false,
+    );
   });
 
   it('THEN the YAML is the rule file, as the Loki sidecar writes it into the ruler directory', () => {

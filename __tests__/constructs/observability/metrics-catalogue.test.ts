@@ -58,9 +58,14 @@ describe('METRIC_CATALOGUE', () => {
       expr: r.expr,
     }));
     for (const [file, json] of Object.entries(renderDashboards(TARGETS))) {
-      for (const panel of JSON.parse(json).panels) {
+      const dashboard = JSON.parse(json);
+      for (const panel of dashboard.panels) {
         for (const target of panel.targets)
           queries.push({ where: `${file} "${panel.title}"`, expr: target.expr });
+      }
+      // Annotation queries (deploy markers) are PromQL too.
+      for (const annotation of dashboard.annotations.list) {
+        queries.push({ where: `${file} annotation "${annotation.name}"`, expr: annotation.expr });
       }
     }
     expect(queries.length).toBeGreaterThan(80);

@@ -14,6 +14,7 @@ import { renderDashboards } from '../../../constructs/observability/dashboards';
 import type { MonitoringTargets } from '../../../constructs/observability/targets';
 import type { MonitoringProps } from '../../../constructs/observability/monitoring';
 import { Monitoring } from '../../../constructs/observability/monitoring';
+import { renderLogRuleGroups } from '../../../constructs/observability/log-alert-rules';
 import { WORKLOAD_SERVICE_ACCOUNTS } from '../../../constructs/cluster/eks-cluster';
 import { METRIC_CATALOGUE } from '../../../constructs/observability/metrics-catalogue';
 import {
@@ -291,7 +292,9 @@ describe('Monitoring', () => {
     });
 
     it('provisions one dashboard ConfigMap per dashboard, uniquely named and labelled for the sidecar', () => {
-      const maps = listOfType(json, 'kubernetes_config_map_v1') as { metadata: Values; data: Values }[];
+      const maps = (
+        listOfType(json, 'kubernetes_config_map_v1') as { metadata: Values; data: Values }[]
+      ).filter((m) => m.metadata.namespace === 'monitoring');
       const expected = renderDashboards(TARGETS);
       expect(maps).toHaveLength(Object.keys(expected).length);
       const names = maps.map((m) => m.metadata.name);
@@ -411,9 +414,10 @@ describe('Monitoring', () => {
       return found[0];
     };
 
-    it('adds three scrape jobs: the API probe, the database probe and YACE', () => {
+    it('adds four scrape jobs: the API probe, the web probe, the database probe and YACE', () => {
       expect((prometheusSpec.additionalScrapeConfigs as Values[]).map((j) => j.job_name)).toEqual([
         'wms-api-probe',
+        'wms-web-probe',
         'wms-database-probe',
         'yace',
       ]);
@@ -436,6 +440,42 @@ describe('Monitoring', () => {
       });
       const rules = JSON.stringify(kps.additionalPrometheusRulesMap);
       expect(rules).toContain(`probe_success{job=\\"${job.job_name}\\"}`);
+    });
+
+    it('probes the web front end https://<domain>/ through the blackbox exporter as the job WmsWebDown reads', () => {
+      const job = scrapeJob(TARGETS.webProbeJob);
+      expect(job.params).toEqual({ module: ['http_2xx'] });
+      expect(job.static_configs).toEqual([{ targets: ['https://test.wms.example.com/'] }]);
+      expect(monitoring.webProbeUrl).toBe('https://test.wms.example.com/');
+      expect(job.relabel_configs).toEqual(scrapeJob(TARGETS.probeJob).relabel_configs);
+      expect(JSON.stringify(kps.additionalPrometheusRulesMap)).toContain(
+        `probe_success{job=\\"${TARGETS.webProbeJob}\\"}`,
+      );
+    });
+
+    it("loads the log alert rules into Loki's ruler: a ConfigMap in logging, labelled for its rules sidecar", () => {
+      const maps = (
+        listOfType(json, 'kubernetes_config_map_v1') as { metadata: Values; data: Values }[]
+      ).filter((m) => m.metadata.namespace === 'logging');
+      expect(maps.map((m) => m.metadata)).toEqual([
+        { name: 'loki-rules-wms', namespace: 'logging', labels: { loki_rule: '1' } },
+      ]);
+      // apiApp and webApp default to wms-api and wms-web; the external labels go onto every rule.
+      expect(parse(applied(maps[0].data['wms-logs.yaml']))).toEqual(
+        renderLogRuleGroups({
+          namespace: 'wms',
+          apiApp: 'wms-api',
+          webApp: 'wms-web',
+          runbookBaseUrl: RUNBOOKS,
+          externalLabels: BASE.externalLabels,
+        }),
+      );
+      expect(loki.sidecar.rules).toMatchObject({ enabled: true, label: 'loki_rule', labelValue: '1' });
+      expect(loki.ruler).toEqual({ enabled: true });
+      expect(loki.loki.rulerConfig.alertmanager_url).toBe(
+        'http://_http-web._tcp.alertmanager-operated.monitoring.svc.cluster.local',
+      );
+      expect(monitoring.logRules.node.id).toBe('LokiRules');
     });
 
     it('probes the RDS Proxy on 5432 with a plain TCP connect, as the job WmsDatabaseUnreachable reads', () => {
@@ -623,6 +663,16 @@ describe('Monitoring', () => {
   });
 
   describe('options', () => {
+    it('GIVEN apiApp and webApp THEN the log rules select those app labels', () => {
+      const { json } = build({ apiApp: 'orders-api', webApp: 'orders-web' });
+      const [rules] = (listOfType(json, 'kubernetes_config_map_v1') as { metadata: Values; data: Values }[])
+        .filter((m) => m.metadata.name === 'loki-rules-wms')
+        .map((m) => applied(m.data['wms-logs.yaml']));
+      expect(rules).toContain('app="orders-api"');
+      expect(rules).toContain('app="orders-web"');
+      expect(rules).not.toContain('app="wms-');
+    });
+
     it('GIVEN replicas 1 THEN Prometheus, Alertmanager and the blackbox exporter run one, without budgets', () => {
       const values = releaseValues(build({ replicas: 1 }).json);
       const kps = values['kube-prometheus-stack'];

@@ -645,13 +645,12 @@ export const EXPR_CASES: readonly ExprCase[] = [
     ],
   },
   {
-    title: '900 OK and 100 Not Found per minute: 4xx ratio is 10%, 5xx ratio 0',
-    series: { [requests('200')]: '0+900x20', [requests('404')]: '0+100x20' },
+    title: 'as many Not Found as OK answers: the 4xx ratio is 50%',
+    series: { [requests('200')]: '0+500x20', [requests('404')]: '0+500x20' },
     at: '10m',
-    expr: 'namespace_job:http_requests_4xx:ratio_rate5m or namespace_job:http_requests_5xx:ratio_rate5m',
+    expr: 'namespace_job:http_requests_4xx:ratio_rate5m',
     samples: [
-      { labels: 'namespace_job:http_requests_4xx:ratio_rate5m{namespace="wms",job="wms-api"}', value: 0.1 },
-      { labels: 'namespace_job:http_requests_5xx:ratio_rate5m{namespace="wms",job="wms-api"}', value: 0 },
+      { labels: 'namespace_job:http_requests_4xx:ratio_rate5m{namespace="wms",job="wms-api"}', value: 0.5 },
     ],
   },
   {
