@@ -7,6 +7,7 @@
 import { stringify } from 'yaml';
 import type { PrometheusRuleFile } from './alert-rules';
 import type { MonitoringTargets } from './targets';
+import { REQUEST_RATE_METRIC } from '../../shared/autoscaling';
 import type { CloudwatchMetric } from './cloudwatch-metrics';
 import {
   CLOUDWATCH_LENGTH_SECONDS,
@@ -58,6 +59,12 @@ export const MONITORING_CHARTS = {
     chart: 'alloy',
     version: '1.11.1',
   },
+  /** prometheus-adapter v0.12.0: the API's request rate as a custom metric for its HPA (issue #18). */
+  prometheusAdapter: {
+    repository: 'https://prometheus-community.github.io/helm-charts',
+    chart: 'prometheus-adapter',
+    version: '5.3.0',
+  },
   /** YACE v0.67.0. */
   cloudwatchExporter: {
     repository: 'https://prometheus-community.github.io/helm-charts',
@@ -99,6 +106,7 @@ export interface MonitoringSizing {
   readonly alloy: ContainerResources;
   readonly blackboxExporter: ContainerResources;
   readonly cloudwatchExporter: ContainerResources;
+  readonly prometheusAdapter: ContainerResources;
 }
 
 function resources(cpuRequest: string, memoryRequest: string, cpuLimit: string, memoryLimit: string) {
@@ -132,6 +140,7 @@ export const MONITORING_SIZES: Readonly<Record<MonitoringSize, MonitoringSizing>
     alloy: resources('50m', '128Mi', '500m', '256Mi'),
     blackboxExporter: resources('10m', '32Mi', '100m', '64Mi'),
     cloudwatchExporter: resources('10m', '64Mi', '100m', '128Mi'),
+    prometheusAdapter: resources('25m', '64Mi', '200m', '128Mi'),
   },
   large: {
     prometheus: resources('500m', '2Gi', '2', '4Gi'),
@@ -152,6 +161,7 @@ export const MONITORING_SIZES: Readonly<Record<MonitoringSize, MonitoringSizing>
     alloy: resources('100m', '256Mi', '1', '512Mi'),
     blackboxExporter: resources('25m', '64Mi', '200m', '128Mi'),
     cloudwatchExporter: resources('25m', '64Mi', '200m', '256Mi'),
+    prometheusAdapter: resources('50m', '128Mi', '500m', '256Mi'),
   },
 };
 
@@ -361,6 +371,31 @@ export interface BlackboxExporterValues {
   readonly podSecurityContext: RestrictedPodSecurityContext;
   readonly resources: ContainerResources;
   readonly config: { readonly modules: Readonly<Record<string, BlackboxHttpModule | BlackboxTcpModule>> };
+}
+
+/** One rule of prometheus-adapter: which series become which custom metric, and the query that computes it. */
+export interface PrometheusAdapterRule {
+  /** The series the adapter discovers (it lists their label sets). */
+  readonly seriesQuery: string;
+  /** Which labels name Kubernetes objects. */
+  readonly resources: {
+    readonly overrides: Readonly<Record<string, { readonly resource: string }>>;
+  };
+  /** The metric name, from the series name. */
+  readonly name: { readonly matches: string; readonly as: string };
+  /** A Go template of PromQL: `<<.Series>>`, `<<.LabelMatchers>>` (namespace and pods asked for), `<<.GroupBy>>`. */
+  readonly metricsQuery: string;
+}
+
+/** Values of prometheus-community/prometheus-adapter (the subset we set). */
+export interface PrometheusAdapterValues {
+  readonly fullnameOverride: string;
+  readonly replicas: number;
+  readonly podDisruptionBudget: { readonly enabled: boolean; readonly maxUnavailable: 1 };
+  readonly prometheus: { readonly url: string; readonly port: number };
+  readonly resources: ContainerResources;
+  /** Only our rule: the chart's default rules would publish every series, and `resource` rules would compete with metrics-server. */
+  readonly rules: { readonly default: false; readonly custom: readonly PrometheusAdapterRule[] };
 }
 
 /** The restricted container security context. */
@@ -653,6 +688,7 @@ export const MONITORING_RELEASES = {
   loki: 'loki',
   alloy: 'alloy',
   yace: 'yace',
+  adapter: 'prometheus-adapter',
 } as const;
 const KPS_FULLNAME = 'kps';
 /**
@@ -660,6 +696,7 @@ const KPS_FULLNAME = 'kps';
  * analysis queries it. Issue #15.
  */
 export const PROMETHEUS_URL = `http://${KPS_FULLNAME}-prometheus.monitoring.svc:9090`;
+const PROMETHEUS_PORT = 9090;
 const LOKI_PORT = 3100;
 const BLACKBOX_PORT = 9115;
 /** The YACE chart's Service port (80, to the container's 5000). */
@@ -1154,5 +1191,46 @@ export function alloyValues(input: {
       resources: MONITORING_SIZES[input.size].alloy,
     },
     serviceMonitor: { enabled: true },
+  };
+}
+
+/**
+ * The adapter rule that serves {@link REQUEST_RATE_METRIC}: each API pod's requests per second over 2 minutes,
+ * from `http_requests_total` of the API's job (the ServiceMonitor adds the `namespace` and `pod` labels). The HPA
+ * asks for the pods of its target (the Rollout's selector); the adapter fills in their namespace and names.
+ * @see https://github.com/kubernetes-sigs/prometheus-adapter/blob/master/docs/config.md
+ */
+export function requestRateAdapterRule(
+  targets: Pick<MonitoringTargets, 'namespace' | 'apiJob'>,
+): PrometheusAdapterRule {
+  const job = `job="${targets.apiJob}"`;
+  return {
+    seriesQuery: `http_requests_total{namespace="${targets.namespace}",${job},pod!=""}`,
+    resources: { overrides: { namespace: { resource: 'namespace' }, pod: { resource: 'pod' } } },
+    name: { matches: '^http_requests_total$', as: REQUEST_RATE_METRIC },
+    metricsQuery: `sum by (<<.GroupBy>>) (rate(<<.Series>>{<<.LabelMatchers>>,${job}}[2m]))`,
+  };
+}
+
+/**
+ * Values of prometheus-adapter: `replicas` copies (a disruption budget when more than one) reading the
+ * kube-prometheus-stack Prometheus of `monitoringNamespace`, serving only {@link requestRateAdapterRule}.
+ */
+export function prometheusAdapterValues(input: {
+  readonly monitoringNamespace: string;
+  readonly replicas: number;
+  readonly size: MonitoringSize;
+  readonly targets: Pick<MonitoringTargets, 'namespace' | 'apiJob'>;
+}): PrometheusAdapterValues {
+  return {
+    fullnameOverride: MONITORING_RELEASES.adapter,
+    replicas: input.replicas,
+    podDisruptionBudget: { enabled: input.replicas > 1, maxUnavailable: 1 },
+    prometheus: {
+      url: `http://${KPS_FULLNAME}-prometheus.${input.monitoringNamespace}.svc`,
+      port: PROMETHEUS_PORT,
+    },
+    resources: MONITORING_SIZES[input.size].prometheusAdapter,
+    rules: { default: false, custom: [requestRateAdapterRule(input.targets)] },
   };
 }

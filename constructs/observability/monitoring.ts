@@ -19,6 +19,7 @@ import type {
   KubePrometheusStackValues,
   LokiValues,
   MonitoringSize,
+  PrometheusAdapterValues,
   PrometheusOperatorCrdsValues,
 } from './monitoring-values';
 import {
@@ -34,6 +35,7 @@ import {
   kubePrometheusStackValues,
   lokiValues,
   monitoringEndpoints,
+  prometheusAdapterValues,
   prometheusOperatorCrdsValues,
 } from './monitoring-values';
 import { propError } from '../shared/errors';
@@ -234,6 +236,8 @@ function terraformLiteral<T>(value: T): T {
  *   account's EKS Pod Identity (no keys), retention by the compactor, single tenant; its ruler evaluates the log
  *   alerts (`log-alert-rules.ts`, a ConfigMap its sidecar loads) and sends them to Alertmanager.
  * - **Grafana Alloy** (DaemonSet in `agents`): every node's pod logs to Loki.
+ * - **prometheus-adapter** (`monitoring`): serves the API pods' request rate (`http_requests_per_second`, a
+ *   custom metric) from Prometheus, for the API's HorizontalPodAutoscaler.
  * - **The database** from outside: a blackbox TCP probe of the RDS Proxy (`targets.databaseProbeJob`), and
  *   **YACE** (`monitoring`) exporting the Aurora instances' CloudWatch metrics and the slow-statement count of the
  *   database's log metric filter, with the `yace` service account's EKS Pod Identity (read-only CloudWatch), scraped
@@ -260,6 +264,8 @@ export class Monitoring extends Construct {
   readonly loki: HelmChart<LokiValues>;
   /** The Alloy release. */
   readonly alloy: HelmChart<AlloyValues>;
+  /** The prometheus-adapter release: the API's request rate per pod for its HPA. */
+  readonly prometheusAdapter: HelmChart<PrometheusAdapterValues>;
   /** The YACE (CloudWatch exporter) release. */
   readonly cloudwatchExporter: HelmChart<CloudwatchExporterValues>;
   /** The `host:port` the database probe connects to. */
@@ -332,6 +338,18 @@ export class Monitoring extends Construct {
         region: props.region,
         serviceAccount: WORKLOAD_SERVICE_ACCOUNTS.cloudwatchExporter.serviceAccount,
         size: settings.size,
+      }),
+    });
+    this.prometheusAdapter = this.release('PrometheusAdapter', {
+      releaseName: MONITORING_RELEASES.adapter,
+      namespace: ns.monitoring,
+      chart: MONITORING_CHARTS.prometheusAdapter,
+      timeoutSeconds: 300,
+      values: prometheusAdapterValues({
+        monitoringNamespace: ns.monitoring,
+        replicas: settings.replicas,
+        size: settings.size,
+        targets: props.targets,
       }),
     });
     this.logRules = this.addLogRules(props);

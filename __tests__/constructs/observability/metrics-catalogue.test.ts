@@ -7,6 +7,7 @@ import {
   unknownMetrics,
 } from '../../../constructs/observability/metrics-catalogue';
 import { RULE_OPTIONS, TARGETS } from './fixtures';
+import { adapterQuery } from './rule-cases';
 
 describe('metricNames', () => {
   it('GIVEN selectors inside functions and aggregations THEN returns only the metric names', () => {
@@ -68,6 +69,8 @@ describe('METRIC_CATALOGUE', () => {
         queries.push({ where: `${file} annotation "${annotation.name}"`, expr: annotation.expr });
       }
     }
+    // prometheus-adapter's query, expanded as the adapter does for the HPA.
+    queries.push({ where: 'prometheus-adapter', expr: adapterQuery(['wms-api-a']) });
     expect(queries.length).toBeGreaterThan(80);
     const unknown = queries
       .map((q) => ({ where: q.where, metrics: unknownMetrics(q.expr, recorded) }))

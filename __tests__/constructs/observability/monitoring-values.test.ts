@@ -20,7 +20,9 @@ import {
   kubePrometheusStackValues,
   lokiValues,
   monitoringEndpoints,
+  prometheusAdapterValues,
   prometheusOperatorCrdsValues,
+  requestRateAdapterRule,
 } from '../../../constructs/observability/monitoring-values';
 
 // The values are pure functions of typed inputs: these tests build them without a synth (monitoring.test.ts
@@ -302,6 +304,43 @@ describe('lokiValues: the ruler (issue #18)', () => {
   });
 });
 
+describe('prometheusAdapterValues (issue #18)', () => {
+  const values = (replicas: number) =>
+    prometheusAdapterValues({
+      monitoringNamespace: 'mon',
+      replicas,
+      size: 'large',
+      targets: { namespace: 'wms', apiJob: 'wms-api' },
+    });
+
+  it('reads the kube-prometheus-stack Prometheus of the monitoring namespace, with the size resources', () => {
+    expect(values(2).prometheus).toEqual({ url: 'http://kps-prometheus.mon.svc', port: 9090 });
+    expect(values(2).resources).toEqual(MONITORING_SIZES.large.prometheusAdapter);
+    expect(values(2).fullnameOverride).toBe('prometheus-adapter');
+  });
+
+  it('GIVEN 2 replicas THEN a disruption budget; GIVEN 1 THEN none', () => {
+    expect(values(2)).toMatchObject({
+      replicas: 2,
+      podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
+    });
+    expect(values(1).podDisruptionBudget.enabled).toBe(false);
+  });
+
+  it("serves only the API pods' request rate as http_requests_per_second (no default rules, no resource metrics)", () => {
+    expect(values(1).rules).toEqual({
+      default: false,
+      custom: [requestRateAdapterRule({ namespace: 'wms', apiJob: 'wms-api' })],
+    });
+    expect(requestRateAdapterRule({ namespace: 'wms', apiJob: 'wms-api' })).toEqual({
+      seriesQuery: 'http_requests_total{namespace="wms",job="wms-api",pod!=""}',
+      resources: { overrides: { namespace: { resource: 'namespace' }, pod: { resource: 'pod' } } },
+      name: { matches: '^http_requests_total$', as: 'http_requests_per_second' },
+      metricsQuery: 'sum by (<<.GroupBy>>) (rate(<<.Series>>{<<.LabelMatchers>>,job="wms-api"}[2m]))',
+    });
+  });
+});
+
 describe('alloyValues', () => {
   it("pushes to the given Loki URL from every node, Spot included, with the size's resources", () => {
     const values = alloyValues({ lokiPushUrl: ENDPOINTS.lokiPushUrl, size: 'small' });
@@ -328,6 +367,17 @@ describe('every values function against the interface of its pinned chart', () =
       MONITORING_RELEASES.blackbox,
       MONITORING_CHARTS.blackboxExporter,
       (size, replicas) => blackboxExporterValues({ size, replicas }),
+    ],
+    [
+      MONITORING_RELEASES.adapter,
+      MONITORING_CHARTS.prometheusAdapter,
+      (size, replicas) =>
+        prometheusAdapterValues({
+          monitoringNamespace: 'monitoring',
+          replicas,
+          size,
+          targets: { namespace: 'wms', apiJob: 'wms-api' },
+        }),
     ],
     [
       MONITORING_RELEASES.yace,

@@ -123,6 +123,7 @@ describe('Monitoring', () => {
         loki: MONITORING_CHARTS.loki,
         alloy: MONITORING_CHARTS.alloy,
         yace: MONITORING_CHARTS.cloudwatchExporter,
+        'prometheus-adapter': MONITORING_CHARTS.prometheusAdapter,
       };
       expect(Object.keys(byName).sort()).toEqual(Object.keys(expected).sort());
       for (const [name, chart] of Object.entries(expected)) {
@@ -142,6 +143,7 @@ describe('Monitoring', () => {
         blackboxExporter: { version: '11.17.2' },
         loki: { repository: 'https://grafana-community.github.io/helm-charts', version: '18.11.0' },
         alloy: { repository: 'https://grafana.github.io/helm-charts', version: '1.11.1' },
+        prometheusAdapter: { chart: 'prometheus-adapter', version: '5.3.0' },
         cloudwatchExporter: {
           repository: 'https://prometheus-community.github.io/helm-charts',
           chart: 'prometheus-yet-another-cloudwatch-exporter',
@@ -451,6 +453,15 @@ describe('Monitoring', () => {
       expect(JSON.stringify(kps.additionalPrometheusRulesMap)).toContain(
         `probe_success{job=\\"${TARGETS.webProbeJob}\\"}`,
       );
+    });
+
+    it("installs prometheus-adapter in monitoring, serving the API pods' request rate from the cluster's Prometheus", () => {
+      const adapter = values['prometheus-adapter'];
+      expect(byName['prometheus-adapter'].namespace).toBe('monitoring');
+      expect(adapter.prometheus).toEqual({ url: 'http://kps-prometheus.monitoring.svc', port: 9090 });
+      expect(adapter.rules.default).toBe(false);
+      expect(adapter.rules.custom.map((r: Values) => r.name.as)).toEqual(['http_requests_per_second']);
+      expect(adapter.replicas).toBe(2);
     });
 
     it("loads the log alert rules into Loki's ruler: a ConfigMap in logging, labelled for its rules sidecar", () => {

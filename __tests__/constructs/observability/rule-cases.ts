@@ -3,6 +3,9 @@
  * this `$value`) and series that stay below it (it does not fire). The series use the names of fixtures.ts.
  */
 
+import { requestRateAdapterRule } from '../../../constructs/observability/monitoring-values';
+import { TARGETS } from './fixtures';
+
 /** An alert expected to fire: its labels besides `severity` and `component`, and `$value` as rendered. */
 export interface ExpectedAlert {
   readonly labels: Readonly<Record<string, string>>;
@@ -620,8 +623,42 @@ export const ALERT_CASES: readonly AlertCase[] = [
   },
 ];
 
+/**
+ * prometheus-adapter's metricsQuery as the adapter expands it (a Go template) when the HPA asks for the pods
+ * `pods` of namespace `wms`: `<<.Series>>` the series name, `<<.LabelMatchers>>` namespace and pod matchers,
+ * `<<.GroupBy>>` the pod label.
+ */
+export function adapterQuery(pods: readonly string[]): string {
+  const rule = requestRateAdapterRule(TARGETS);
+  return rule.metricsQuery
+    .replace(/<<\.Series>>/g, 'http_requests_total')
+    .replace(/<<\.LabelMatchers>>/g, `namespace="wms",pod=~"${pods.join('|')}"`)
+    .replace(/<<\.GroupBy>>/g, 'pod');
+}
+
+const podRequests = (pod: string, code: string, job = 'wms-api') =>
+  `http_requests_total{namespace="wms",job="${job}",pod="${pod}",code="${code}",method="GET",route="/orders"}`;
+
 /** Checks of recording rules whose values are exact. */
 export const EXPR_CASES: readonly ExprCase[] = [
+  {
+    title:
+      'adapter: each asked-for pod gets its own requests per second (all codes), other pods and jobs left out',
+    series: {
+      // 1200 and 300 requests a minute: 20 and 5 per second.
+      [podRequests('wms-api-a', '200')]: '0+1080x10',
+      [podRequests('wms-api-a', '500')]: '0+120x10',
+      [podRequests('wms-api-b', '200')]: '0+300x10',
+      [podRequests('wms-api-c', '200')]: '0+6000x10',
+      [podRequests('wms-api-a', '200', 'other')]: '0+6000x10',
+    },
+    at: '8m',
+    expr: adapterQuery(['wms-api-a', 'wms-api-b']),
+    samples: [
+      { labels: '{pod="wms-api-a"}', value: 20 },
+      { labels: '{pod="wms-api-b"}', value: 5 },
+    ],
+  },
   {
     title: 'no 5xx yet: the error ratios are 0, not missing, and the whole budget remains',
     series: { [requests('200')]: '0+600x40' },
