@@ -51,6 +51,7 @@ export class MonitoringStack extends ClusterStack {
         apiJob: 'wms-api',
         apiService: 'wms-api',
         probeJob: 'wms-api-probe',
+        webProbeJob: 'wms-web-probe',
         databaseProbeJob: 'wms-database-probe',
         cloudwatchExporterJob: 'yace',
         databaseLocalStorageGiB: localStorage,

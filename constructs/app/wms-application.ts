@@ -127,6 +127,18 @@ export interface WmsComponentOptions {
    */
   readonly targetCpuUtilizationPercent?: number;
   /**
+   * Average memory utilisation, percent of the request, the HorizontalPodAutoscaler keeps.
+   * @default 80
+   */
+  readonly targetMemoryUtilizationPercent?: number;
+  /**
+   * Requests per second each API pod should serve on average: the HPA adds pods above it (custom metric
+   * `http_requests_per_second` from prometheus-adapter). API only: the web front end has no request metrics, and
+   * setting it there is refused.
+   * @default 25 (API)
+   */
+  readonly targetRequestsPerSecondPerPod?: number;
+  /**
    * Requests and limits of the container.
    * @default - API: 250m / 1 CPU, 256Mi / 512Mi memory; web: 50m / 250m CPU, 64Mi / 128Mi memory
    */
@@ -584,6 +596,30 @@ export class WmsApplication extends Construct {
       1,
       100,
     );
+    checkInteger(
+      this,
+      `${key}.targetMemoryUtilizationPercent`,
+      options.targetMemoryUtilizationPercent ?? 80,
+      1,
+      100,
+    );
+    if (key === 'web' && options.targetRequestsPerSecondPerPod !== undefined) {
+      throw propError(
+        this,
+        'web.targetRequestsPerSecondPerPod',
+        options.targetRequestsPerSecondPerPod,
+        'nothing: the web front end exports no request metrics (API only)',
+      );
+    }
+    if (options.targetRequestsPerSecondPerPod !== undefined) {
+      checkInteger(
+        this,
+        `${key}.targetRequestsPerSecondPerPod`,
+        options.targetRequestsPerSecondPerPod,
+        1,
+        100000,
+      );
+    }
     if (options.resources) checkResources(this, `${key}.resources`, options.resources);
     if (options.healthCheckPath !== undefined)
       checkPath(this, `${key}.healthCheckPath`, options.healthCheckPath, '/health');
@@ -723,6 +759,9 @@ export class WmsApplication extends Construct {
           maxReplicas: options.maxReplicas,
           pdbMinAvailable: options.pdbMinAvailable ?? options.minReplicas - 1,
           targetCpuUtilizationPercent: options.targetCpuUtilizationPercent ?? 70,
+          targetMemoryUtilizationPercent: options.targetMemoryUtilizationPercent ?? 80,
+          // Only the API exports http_requests_total, from which prometheus-adapter serves the metric.
+          targetRequestsPerSecondPerPod: isApi ? (options.targetRequestsPerSecondPerPod ?? 25) : undefined,
         },
         resources: options.resources ?? component.defaultResources,
         healthCheckPath: options.healthCheckPath ?? '/health',

@@ -21,6 +21,7 @@ import {
   restrictedPodSecurityContext,
   unresolved,
 } from './private/kubernetes';
+import { REQUEST_RATE_METRIC } from '../../shared/autoscaling';
 import { CANARY_HASH_ARG } from './wms-analysis-template';
 import type { WmsContainerResources, WmsImage } from './workload';
 
@@ -87,6 +88,14 @@ export interface WmsScaling {
   readonly pdbMinAvailable: number;
   /** Average CPU utilisation (percent of the request) the HPA keeps the pods at. */
   readonly targetCpuUtilizationPercent: number;
+  /** Average memory utilisation (percent of the request) the HPA keeps the pods at. */
+  readonly targetMemoryUtilizationPercent: number;
+  /**
+   * Requests per second each pod should serve on average: the HPA also scales on the custom metric
+   * {@link REQUEST_RATE_METRIC} (served by prometheus-adapter from the component's `http_requests_total`).
+   * @default - no request-rate metric (a component without request metrics, such as the web front end)
+   */
+  readonly targetRequestsPerSecondPerPod?: number;
 }
 
 /** Properties of a {@link WmsComponent}. */
@@ -215,6 +224,8 @@ export class WmsComponent extends Construct {
         minReplicas: scaling.minReplicas,
         maxReplicas: scaling.maxReplicas,
         scaleTargetRef: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: this.objectName },
+        // The HPA computes a replica count per metric and takes the highest: CPU, memory and, where the
+        // component has request metrics, the request rate per pod.
         metric: [
           {
             type: 'Resource',
@@ -223,6 +234,27 @@ export class WmsComponent extends Construct {
               target: { type: 'Utilization', averageUtilization: scaling.targetCpuUtilizationPercent },
             },
           },
+          {
+            type: 'Resource',
+            resource: {
+              name: 'memory',
+              target: { type: 'Utilization', averageUtilization: scaling.targetMemoryUtilizationPercent },
+            },
+          },
+          ...(scaling.targetRequestsPerSecondPerPod === undefined
+            ? []
+            : [
+                {
+                  type: 'Pods',
+                  pods: {
+                    metric: { name: REQUEST_RATE_METRIC },
+                    target: {
+                      type: 'AverageValue',
+                      averageValue: String(scaling.targetRequestsPerSecondPerPod),
+                    },
+                  },
+                },
+              ]),
         ],
       },
       dependsOn: [this.rollout],
@@ -276,6 +308,22 @@ export class WmsComponent extends Construct {
       );
     }
     checkInteger(this, 'scaling.targetCpuUtilizationPercent', scaling.targetCpuUtilizationPercent, 1, 100);
+    checkInteger(
+      this,
+      'scaling.targetMemoryUtilizationPercent',
+      scaling.targetMemoryUtilizationPercent,
+      1,
+      100,
+    );
+    if (scaling.targetRequestsPerSecondPerPod !== undefined) {
+      checkInteger(
+        this,
+        'scaling.targetRequestsPerSecondPerPod',
+        scaling.targetRequestsPerSecondPerPod,
+        1,
+        100000,
+      );
+    }
     checkResources(this, 'resources', props.resources);
     checkPath(this, 'healthCheckPath', props.healthCheckPath, '/health');
     checkInteger(this, 'runAsUser', props.runAsUser, MINIMUM_UID, 2 ** 31 - 1);

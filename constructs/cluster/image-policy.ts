@@ -14,7 +14,8 @@ export const ADMISSION_EXEMPT_NAMESPACES: Readonly<Record<string, string>> = {
   kyverno: 'the admission controller itself (public image; a webhook cannot admit its own pods)',
   'external-dns': 'external-dns (public image, registry.k8s.io)',
   'external-secrets': 'External Secrets Operator (public image, ghcr.io)',
-  monitoring: 'kube-prometheus-stack, Grafana, YACE (public images, quay.io and docker.io)',
+  monitoring:
+    'kube-prometheus-stack, Grafana, YACE, prometheus-adapter (public images, quay.io, docker.io, registry.k8s.io)',
   logging: 'Loki (public image, docker.io)',
   'monitoring-agents': 'node-exporter and Alloy (public images)',
 };

@@ -4,14 +4,11 @@
  */
 import { stringify } from 'yaml';
 import { CLOUDWATCH_PERIOD_SECONDS, CLOUDWATCH_SERIES } from './cloudwatch-metrics';
-import type { MonitoringTargets } from './targets';
+import type { Component, MonitoringTargets, Severity } from './targets';
 import { KPS_JOBS, checkTargets, problem, selector, throwProblems } from './targets';
+import { LOG_ALERTS } from './log-alert-rules';
 
-/** How an alert reaches people: `critical` pages, `warning` opens a ticket (chat), `info` is only recorded. */
-export type Severity = 'critical' | 'warning' | 'info';
-
-/** The part of the system an alert is about; critical alerts inhibit warnings of the same component. */
-export type Component = 'wms-api' | 'wms-database' | 'wms-workloads' | 'wms-platform' | 'wms-delivery';
+export type { Component, Severity } from './targets';
 
 /** One alert as the team defines it; {@link renderRuleGroups} turns it into a Prometheus alerting rule. */
 export interface AlertDefinition {
@@ -202,6 +199,24 @@ export const ALERTS: readonly AlertDefinition[] = [
     summary: 'WMS API is unreachable from outside',
     description: 'The blackbox probe of {{ $labels.instance }} has failed for 2 minutes.',
     runbook: 'WmsApiProbeFailing',
+  },
+  {
+    name: 'WmsWebDown',
+    severity: 'critical',
+    component: 'wms-web',
+    // The users' entry point: the front end's page through the load balancer, as a browser loads it. The absent()
+    // branch pages when the probe reports nothing (scrape job or blackbox exporter gone), as for the database.
+    expr: (t) => {
+      const probe = `probe_success${selector({ job: t.webProbeJob })}`;
+      return `max by (job, instance) (${probe}) == 0 or absent(${probe})`;
+    },
+    for: '2m',
+    threshold: 'external HTTPS probe of the web front end fails, or the probe reports nothing',
+    summary: 'WMS web front end is down for its users',
+    description:
+      'The blackbox probe {{ $labels.job }} of the web front end (https://<domain>/ through the load balancer) ' +
+      'has failed, or reported nothing, for 2 minutes: users cannot load the WMS web application.',
+    runbook: 'WmsWebDown',
   },
   {
     name: 'WmsDatabasePoolExhausted',
@@ -489,8 +504,9 @@ function recordingGroups(t: MonitoringTargets): RuleGroup[] {
   // `or ... * 0`: prom-client creates the 5xx series at the first 5xx, so without it the ratio would be missing
   // (not 0) while there has been no error. `> 0` drops windows without traffic instead of recording NaN, which
   // would poison the 30-day average.
-  const errorRatio = (window: string) =>
-    `(${requests(window, 'code=~"5.."')} or ${requests(window)} * 0) / (${requests(window)} > 0)`;
+  const ratio = (window: string, code: string) =>
+    `(${requests(window, `code=~"${code}"`)} or ${requests(window)} * 0) / (${requests(window)} > 0)`;
+  const errorRatio = (window: string) => ratio(window, '5..');
   const quantile = (q: number) =>
     `histogram_quantile(${q}, sum by (namespace, job, le) (rate(http_request_duration_seconds_bucket${api(t)}[5m])))`;
   return [
@@ -499,6 +515,9 @@ function recordingGroups(t: MonitoringTargets): RuleGroup[] {
       rules: [
         { record: 'namespace_job:http_requests:rate5m', expr: requests('5m') },
         { record: 'namespace_job:http_requests_5xx:ratio_rate5m', expr: errorRatio('5m') },
+        // Client errors: not the SLO's errors, but a jump shows a broken client release, an expired login or a
+        // route renamed under the front end.
+        { record: 'namespace_job:http_requests_4xx:ratio_rate5m', expr: ratio('5m', '4..') },
         { record: 'namespace_job:http_request_duration_seconds:p50_rate5m', expr: quantile(0.5) },
         { record: 'namespace_job:http_request_duration_seconds:p95_rate5m', expr: quantile(0.95) },
         { record: 'namespace_job:http_request_duration_seconds:p99_rate5m', expr: quantile(0.99) },
@@ -551,6 +570,7 @@ export function renderRuleGroups(options: RuleGroupsOptions): PrometheusRuleFile
 
   const components: Component[] = [
     'wms-api',
+    'wms-web',
     'wms-database',
     'wms-workloads',
     'wms-platform',
@@ -585,7 +605,8 @@ export const ALERT_TABLE_MARKERS = {
 } as const;
 
 /**
- * The alert table of `docs/monitoring.md` and the README, generated from {@link ALERTS}: name, severity,
+ * The alert table of `docs/monitoring.md` and the README, generated from {@link ALERTS} and the log alerts
+ * (`LOG_ALERTS`, evaluated by Loki's ruler, "(Loki)" in their threshold): name, severity,
  * threshold, `for`, runbook, then the count per severity. Wrapped in prettier-ignore so the formatter leaves it as
  * generated.
  * @param runbookDir - the runbooks folder relative to the document (`runbooks` from docs/, `docs/runbooks` from
@@ -593,7 +614,8 @@ export const ALERT_TABLE_MARKERS = {
  */
 export function renderAlertTable(runbookDir = 'runbooks'): string {
   const order: Severity[] = ['critical', 'warning', 'info'];
-  const rows = [...ALERTS]
+  const all = [...ALERTS, ...LOG_ALERTS];
+  const rows = [...all]
     .sort((a, b) => order.indexOf(a.severity) - order.indexOf(b.severity))
     .map(
       (a) =>
@@ -608,7 +630,7 @@ export function renderAlertTable(runbookDir = 'runbooks'): string {
     ...rows,
     '<!-- prettier-ignore-end -->',
     '',
-    `${order.map((s) => `${ALERTS.filter((a) => a.severity === s).length} ${s}`).join(', ')} ` +
+    `${order.map((s) => `${all.filter((a) => a.severity === s).length} ${s}`).join(', ')} ` +
       '(critical pages, warning opens a ticket, info is only recorded).',
     ALERT_TABLE_MARKERS.end,
   ].join('\n');

@@ -74,7 +74,37 @@ function panel(spec: PanelSpec, id: number, x: number, y: number): Record<string
   };
 }
 
-function dashboard(uid: string, title: string, description: string, specs: readonly PanelSpec[]) {
+/**
+ * The deploy annotations every dashboard shows: a marker when a release of a WMS Rollout starts
+ * (`RolloutUpdated`), completes or aborts, from the Argo Rollouts controller's event counter.
+ */
+export function deployAnnotation(t: MonitoringTargets): Record<string, unknown> {
+  const events = selector(
+    { namespace: t.namespace },
+    'reason=~"RolloutUpdated|RolloutCompleted|RolloutAborted"',
+  );
+  return {
+    name: 'Deploys',
+    datasource: DATASOURCE,
+    enable: true,
+    iconColor: 'blue',
+    // One sample per step where the counter grew: Grafana draws a marker for each.
+    expr: `sum by (name, reason) (increase(rollout_events_total${events}[2m])) > 0`,
+    step: '1m',
+    titleFormat: '{{reason}}',
+    textFormat: 'Rollout {{name}}',
+    tagKeys: 'name,reason',
+    useValueForTime: false,
+  };
+}
+
+function dashboard(
+  t: MonitoringTargets,
+  uid: string,
+  title: string,
+  description: string,
+  specs: readonly PanelSpec[],
+) {
   const panels: Record<string, unknown>[] = [];
   let x = 0;
   let y = 0;
@@ -114,7 +144,7 @@ function dashboard(uid: string, title: string, description: string, specs: reado
         },
       ],
     },
-    annotations: { list: [] },
+    annotations: { list: [deployAnnotation(t)] },
     panels,
   };
 }
@@ -122,8 +152,9 @@ function dashboard(uid: string, title: string, description: string, specs: reado
 function apiRed(t: MonitoringTargets) {
   const api = selector({ namespace: t.namespace, job: t.apiJob });
   const api5xx = selector({ namespace: t.namespace, job: t.apiJob }, 'code=~"5.."');
+  const api4xx = selector({ namespace: t.namespace, job: t.apiJob }, 'code=~"4.."');
   const quantile = (q: string) => `namespace_job:http_request_duration_seconds:${q}_rate5m${api}`;
-  return dashboard(DASHBOARD_UIDS.apiRed, 'WMS / API (RED)', 'Rate, errors and duration of the WMS API.', [
+  return dashboard(t, DASHBOARD_UIDS.apiRed, 'WMS / API (RED)', 'Rate, errors and duration of the WMS API.', [
     {
       title: 'Request rate',
       description: 'Requests per second, all routes.',
@@ -147,6 +178,25 @@ function apiRed(t: MonitoringTargets) {
       unit: 'percentunit',
       threshold: THRESHOLDS.apiErrorRatio,
       queries: [{ expr: `namespace_job:http_requests_5xx:ratio_rate5m${api}`, legend: '5xx ratio' }],
+    },
+    {
+      title: 'Client error ratio (4xx)',
+      description:
+        'Share of requests answered with a 4xx status: not counted against the SLO, but a jump shows a broken ' +
+        'client release, expired logins or a route renamed under the front end.',
+      unit: 'percentunit',
+      queries: [{ expr: `namespace_job:http_requests_4xx:ratio_rate5m${api}`, legend: '4xx ratio' }],
+    },
+    {
+      title: '4xx by route',
+      description: '4xx responses per second per route and status code.',
+      unit: 'reqps',
+      queries: [
+        {
+          expr: `sum by (route, code) (rate(http_requests_total${api4xx}[5m]))`,
+          legend: '{{code}} {{route}}',
+        },
+      ],
     },
     {
       title: '5xx by route',
@@ -212,6 +262,21 @@ function apiRed(t: MonitoringTargets) {
       unit: 'short',
       queries: [{ expr: `probe_success${selector({ job: t.probeJob })}`, legend: '{{instance}}' }],
     },
+    {
+      title: 'Web front end probe',
+      description:
+        '1 when the blackbox probe of the web front end (https://<domain>/) succeeds; WmsWebDown pages at 0.',
+      unit: 'short',
+      queries: [{ expr: `probe_success${selector({ job: t.webProbeJob })}`, legend: '{{instance}}' }],
+    },
+    {
+      title: 'Web front end probe duration',
+      description: 'Time the probe of the front end takes: DNS, connect, TLS, and the page itself.',
+      unit: 's',
+      queries: [
+        { expr: `probe_duration_seconds${selector({ job: t.webProbeJob })}`, legend: '{{instance}}' },
+      ],
+    },
   ]);
 }
 
@@ -227,6 +292,7 @@ function saturation(t: MonitoringTargets) {
   const fs = node('fstype=~"ext4|xfs"');
   const kubelet = selector({ job: KPS_JOBS.kubelet, metrics_path: '/metrics' });
   return dashboard(
+    t,
     DASHBOARD_UIDS.saturation,
     'WMS / Saturation',
     'CPU, memory and disk of WMS pods and nodes.',
@@ -368,6 +434,7 @@ function database(t: MonitoringTargets) {
   const rds = CLOUDWATCH_SERIES.rds;
   const periodMinutes = CLOUDWATCH_PERIOD_SECONDS / 60;
   return dashboard(
+    t,
     DASHBOARD_UIDS.database,
     'WMS / Database',
     'Aurora PostgreSQL: proxy reachability, connections, pool, replica lag, storage and slow statements. ' +
@@ -506,9 +573,10 @@ function database(t: MonitoringTargets) {
   );
 }
 
-function slo() {
+function slo(t: MonitoringTargets) {
   const s = selector({ slo: SLO.name });
   return dashboard(
+    t,
     DASHBOARD_UIDS.slo,
     'WMS / SLO and error budget',
     `API availability SLO: ${SLO.objective * 100}% of requests without 5xx over ${SLO.periodDays} days.`,
@@ -712,6 +780,6 @@ export function renderDashboards(options: DashboardOptions): Record<string, stri
   const problems: string[] = [];
   checkTargets('renderDashboards', options, problems);
   throwProblems(problems);
-  const dashboards = [apiRed(options), saturation(options), database(options), slo(), delivery(options)];
+  const dashboards = [apiRed(options), saturation(options), database(options), slo(options), delivery(options)];
   return Object.fromEntries(dashboards.map((d) => [`${d.uid}.json`, stableJson(d)]));
 }

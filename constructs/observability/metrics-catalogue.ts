@@ -95,8 +95,9 @@ export const METRIC_CATALOGUE = {
   },
   blackbox: {
     exporter:
-      'blackbox exporter: HTTPS probe of the public API URL through the load balancer, TCP probe of the RDS Proxy',
-    job: 'MonitoringTargets.probeJob, MonitoringTargets.databaseProbeJob',
+      'blackbox exporter: HTTPS probes of the public API URL and of the web front end through the load balancer, ' +
+      'TCP probe of the RDS Proxy',
+    job: 'MonitoringTargets.probeJob, MonitoringTargets.webProbeJob, MonitoringTargets.databaseProbeJob',
     metrics: ['probe_success', 'probe_duration_seconds', 'probe_http_status_code'],
   },
   // Issue #15: progressive delivery.

@@ -8,6 +8,7 @@ import { stringify } from 'yaml';
 import { ARGO_ROLLOUTS } from '../cluster/cluster-services';
 import type { PrometheusRuleFile } from './alert-rules';
 import type { MonitoringTargets } from './targets';
+import { REQUEST_RATE_METRIC } from '../../shared/autoscaling';
 import type { CloudwatchMetric } from './cloudwatch-metrics';
 import {
   CLOUDWATCH_LENGTH_SECONDS,
@@ -59,6 +60,12 @@ export const MONITORING_CHARTS = {
     chart: 'alloy',
     version: '1.11.1',
   },
+  /** prometheus-adapter v0.12.0: the API's request rate as a custom metric for its HPA (issue #18). */
+  prometheusAdapter: {
+    repository: 'https://prometheus-community.github.io/helm-charts',
+    chart: 'prometheus-adapter',
+    version: '5.3.0',
+  },
   /** YACE v0.67.0. */
   cloudwatchExporter: {
     repository: 'https://prometheus-community.github.io/helm-charts',
@@ -100,6 +107,7 @@ export interface MonitoringSizing {
   readonly alloy: ContainerResources;
   readonly blackboxExporter: ContainerResources;
   readonly cloudwatchExporter: ContainerResources;
+  readonly prometheusAdapter: ContainerResources;
 }
 
 function resources(cpuRequest: string, memoryRequest: string, cpuLimit: string, memoryLimit: string) {
@@ -133,6 +141,7 @@ export const MONITORING_SIZES: Readonly<Record<MonitoringSize, MonitoringSizing>
     alloy: resources('50m', '128Mi', '500m', '256Mi'),
     blackboxExporter: resources('10m', '32Mi', '100m', '64Mi'),
     cloudwatchExporter: resources('10m', '64Mi', '100m', '128Mi'),
+    prometheusAdapter: resources('25m', '64Mi', '200m', '128Mi'),
   },
   large: {
     prometheus: resources('500m', '2Gi', '2', '4Gi'),
@@ -153,6 +162,7 @@ export const MONITORING_SIZES: Readonly<Record<MonitoringSize, MonitoringSizing>
     alloy: resources('100m', '256Mi', '1', '512Mi'),
     blackboxExporter: resources('25m', '64Mi', '200m', '128Mi'),
     cloudwatchExporter: resources('25m', '64Mi', '200m', '256Mi'),
+    prometheusAdapter: resources('50m', '128Mi', '500m', '256Mi'),
   },
 };
 
@@ -364,6 +374,31 @@ export interface BlackboxExporterValues {
   readonly config: { readonly modules: Readonly<Record<string, BlackboxHttpModule | BlackboxTcpModule>> };
 }
 
+/** One rule of prometheus-adapter: which series become which custom metric, and the query that computes it. */
+export interface PrometheusAdapterRule {
+  /** The series the adapter discovers (it lists their label sets). */
+  readonly seriesQuery: string;
+  /** Which labels name Kubernetes objects. */
+  readonly resources: {
+    readonly overrides: Readonly<Record<string, { readonly resource: string }>>;
+  };
+  /** The metric name, from the series name. */
+  readonly name: { readonly matches: string; readonly as: string };
+  /** A Go template of PromQL: `<<.Series>>`, `<<.LabelMatchers>>` (namespace and pods asked for), `<<.GroupBy>>`. */
+  readonly metricsQuery: string;
+}
+
+/** Values of prometheus-community/prometheus-adapter (the subset we set). */
+export interface PrometheusAdapterValues {
+  readonly fullnameOverride: string;
+  readonly replicas: number;
+  readonly podDisruptionBudget: { readonly enabled: boolean; readonly maxUnavailable: 1 };
+  readonly prometheus: { readonly url: string; readonly port: number };
+  readonly resources: ContainerResources;
+  /** Only our rule: the chart's default rules would publish every series, and `resource` rules would compete with metrics-server. */
+  readonly rules: { readonly default: false; readonly custom: readonly PrometheusAdapterRule[] };
+}
+
 /** The restricted container security context. */
 export interface RestrictedContainerSecurityContext {
   readonly allowPrivilegeEscalation: false;
@@ -434,7 +469,17 @@ export interface LokiValues {
       readonly delete_request_store: 's3';
     };
     readonly analytics: { readonly reporting_enabled: false };
+    /** The ruler: rules from the sidecar's folder, alerts to Alertmanager (found by DNS SRV). */
+    readonly rulerConfig: {
+      readonly storage: { readonly type: 'local'; readonly local: { readonly directory: string } };
+      readonly rule_path: string;
+      readonly alertmanager_url: string;
+      readonly enable_alertmanager_discovery: true;
+      readonly enable_api: false;
+    };
   };
+  /** The rules sidecar's Role reads ConfigMaps of Loki's own namespace only (the default is cluster-wide). */
+  readonly rbac: { readonly namespaced: true };
   readonly serviceAccount: {
     readonly create: true;
     readonly name: string;
@@ -449,8 +494,17 @@ export interface LokiValues {
   readonly read: { readonly replicas: 0 };
   readonly write: { readonly replicas: 0 };
   readonly gateway: { readonly enabled: false };
-  readonly ruler: { readonly enabled: false };
-  readonly sidecar: { readonly rules: { readonly enabled: false } };
+  readonly ruler: { readonly enabled: true };
+  readonly sidecar: {
+    readonly resources: ContainerResources;
+    readonly rules: {
+      readonly enabled: true;
+      readonly label: string;
+      readonly labelValue: string;
+      readonly folder: string;
+      readonly resource: 'configmap';
+    };
+  };
   readonly lokiCanary: { readonly enabled: false };
   readonly test: { readonly enabled: false };
   readonly minio: { readonly enabled: false };
@@ -605,6 +659,16 @@ export const MONITORING_SECRETS = {
   alertmanagerConfig: { name: 'alertmanager-wms', key: 'alertmanager.yaml' },
 } as const;
 
+/**
+ * Label and value the Loki rules sidecar selects rule ConfigMaps by (in Loki's namespace); it writes their files
+ * into {@link LOKI_RULES.folder}, the directory of the single tenant (`fake` when `auth_enabled` is false).
+ */
+export const LOKI_RULES = {
+  label: { key: 'loki_rule', value: '1' },
+  directory: '/rules',
+  folder: '/rules/fake',
+} as const;
+
 /** Label and value the Grafana sidecar selects dashboard ConfigMaps by. */
 export const DASHBOARD_LABEL = { key: 'grafana_dashboard', value: '1' } as const;
 
@@ -625,6 +689,7 @@ export const MONITORING_RELEASES = {
   loki: 'loki',
   alloy: 'alloy',
   yace: 'yace',
+  adapter: 'prometheus-adapter',
 } as const;
 const KPS_FULLNAME = 'kps';
 /**
@@ -632,6 +697,7 @@ const KPS_FULLNAME = 'kps';
  * analysis queries it. Issue #15.
  */
 export const PROMETHEUS_URL = `http://${KPS_FULLNAME}-prometheus.monitoring.svc:9090`;
+const PROMETHEUS_PORT = 9090;
 const LOKI_PORT = 3100;
 const BLACKBOX_PORT = 9115;
 /** The YACE chart's Service port (80, to the container's 5000). */
@@ -656,6 +722,8 @@ export interface MonitoringEndpoints {
   readonly lokiPushUrl: string;
   /** The URL the blackbox exporter probes: `https://<domain><probePath>`. */
   readonly probeUrl: string;
+  /** The web front end's URL the blackbox exporter probes: `https://<domain>/`, the page users load. */
+  readonly webProbeUrl: string;
   /** The `host:port` the database probe connects to: the RDS Proxy on {@link DATABASE_PROXY_PORT}. */
   readonly databaseProbeTarget: string;
 }
@@ -672,6 +740,7 @@ export function monitoringEndpoints(input: {
     lokiUrl: `http://${lokiService}`,
     lokiPushUrl: `http://${lokiService}/loki/api/v1/push`,
     probeUrl: `https://${input.domain}${input.probePath}`,
+    webProbeUrl: `https://${input.domain}/`,
     databaseProbeTarget: `${input.databaseProxyEndpoint}:${DATABASE_PROXY_PORT}`,
   };
 }
@@ -689,7 +758,7 @@ export interface KubePrometheusStackInput {
   /** The WMS namespace and the jobs the rules select on. */
   readonly targets: Pick<
     MonitoringTargets,
-    'namespace' | 'apiJob' | 'probeJob' | 'databaseProbeJob' | 'cloudwatchExporterJob'
+    'namespace' | 'apiJob' | 'probeJob' | 'webProbeJob' | 'databaseProbeJob' | 'cloudwatchExporterJob'
   >;
   /** The WMS rule groups (`additionalPrometheusRulesMap.wms`). */
   readonly rules: PrometheusRuleFile;
@@ -705,7 +774,10 @@ export interface KubePrometheusStackInput {
   /** The API Services' metrics port name. */
   readonly apiPortName: string;
   /** Endpoints: Loki (Grafana data source), the probed URL and database target. */
-  readonly endpoints: Pick<MonitoringEndpoints, 'lokiUrl' | 'probeUrl' | 'databaseProbeTarget'>;
+  readonly endpoints: Pick<
+    MonitoringEndpoints,
+    'lokiUrl' | 'probeUrl' | 'webProbeUrl' | 'databaseProbeTarget'
+  >;
 }
 
 /**
@@ -873,6 +945,16 @@ export function kubePrometheusStackValues(input: KubePrometheusStackInput): Kube
             relabel_configs: throughBlackbox,
           },
           {
+            // The front end as users load it: DNS, the load balancer, TLS and nginx's index page (issue #18).
+            job_name: targets.webProbeJob,
+            metrics_path: '/probe',
+            params: { module: [PROBE_MODULE] },
+            scrape_interval: '30s',
+            scrape_timeout: '10s',
+            static_configs: [{ targets: [input.endpoints.webProbeUrl] }],
+            relabel_configs: throughBlackbox,
+          },
+          {
             job_name: targets.databaseProbeJob,
             metrics_path: '/probe',
             params: { module: [DATABASE_PROBE_MODULE] },
@@ -978,9 +1060,12 @@ function lokiCache(megabytes: number): LokiCache {
 
 /**
  * Values of Loki: Monolithic, one replica, TSDB schema v13 on `bucketName` through `serviceAccount`'s Pod Identity
- * (no keys), retention by the compactor, single tenant.
+ * (no keys), retention by the compactor, single tenant; its ruler evaluates the log rules of the ConfigMaps
+ * labelled {@link LOKI_RULES} and sends alerts to every Alertmanager replica.
  */
 export function lokiValues(input: {
+  /** The namespace of kube-prometheus-stack, whose Alertmanager receives the log alerts. */
+  readonly alertmanagerNamespace: string;
   readonly bucketName: string;
   readonly region: string;
   readonly retentionDays: number;
@@ -1023,7 +1108,21 @@ export function lokiValues(input: {
         delete_request_store: 's3',
       },
       analytics: { reporting_enabled: false },
+      rulerConfig: {
+        // Rules come from ConfigMaps (the sidecar), so the ruler needs no bucket: `local` storage reads
+        // <directory>/<tenant>/*.yaml. Its temporary files go to /tmp (the chart's emptyDir), not to the default
+        // /rules, which is the rules directory itself.
+        storage: { type: 'local', local: { directory: LOKI_RULES.directory } },
+        rule_path: '/tmp/loki-rules',
+        // The SRV record of the operator's headless Service lists every Alertmanager replica, as Prometheus sends
+        // to all of them; they deduplicate.
+        alertmanager_url: `http://_http-web._tcp.alertmanager-operated.${input.alertmanagerNamespace}.svc.cluster.local`,
+        enable_alertmanager_discovery: true,
+        // Rules change through Terraform only, not through the ruler's API.
+        enable_api: false,
+      },
     },
+    rbac: { namespaced: true },
     // The Pod Identity association names this service account; no IRSA annotation.
     serviceAccount: { create: true, name: input.serviceAccount, annotations: {} },
     singleBinary: {
@@ -1036,9 +1135,20 @@ export function lokiValues(input: {
     write: { replicas: 0 },
     // Single tenant, inside the cluster only: clients talk to Loki directly.
     gateway: { enabled: false },
-    // No log-based alert rules: the ruler would also need a bucket of its own.
-    ruler: { enabled: false },
-    sidecar: { rules: { enabled: false } },
+    // Monolithic: the ruler runs inside the single binary (the chart's ruler StatefulSet is for distributed mode);
+    // `enabled` writes its configuration.
+    ruler: { enabled: true },
+    sidecar: {
+      resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { cpu: '100m', memory: '128Mi' } },
+      rules: {
+        enabled: true,
+        label: LOKI_RULES.label.key,
+        labelValue: LOKI_RULES.label.value,
+        folder: LOKI_RULES.folder,
+        // ConfigMaps only: the sidecar has no reason to read Secrets.
+        resource: 'configmap',
+      },
+    },
     lokiCanary: { enabled: false },
     test: { enabled: false },
     minio: { enabled: false },
@@ -1082,5 +1192,46 @@ export function alloyValues(input: {
       resources: MONITORING_SIZES[input.size].alloy,
     },
     serviceMonitor: { enabled: true },
+  };
+}
+
+/**
+ * The adapter rule that serves {@link REQUEST_RATE_METRIC}: each API pod's requests per second over 2 minutes,
+ * from `http_requests_total` of the API's job (the ServiceMonitor adds the `namespace` and `pod` labels). The HPA
+ * asks for the pods of its target (the Rollout's selector); the adapter fills in their namespace and names.
+ * @see https://github.com/kubernetes-sigs/prometheus-adapter/blob/master/docs/config.md
+ */
+export function requestRateAdapterRule(
+  targets: Pick<MonitoringTargets, 'namespace' | 'apiJob'>,
+): PrometheusAdapterRule {
+  const job = `job="${targets.apiJob}"`;
+  return {
+    seriesQuery: `http_requests_total{namespace="${targets.namespace}",${job},pod!=""}`,
+    resources: { overrides: { namespace: { resource: 'namespace' }, pod: { resource: 'pod' } } },
+    name: { matches: '^http_requests_total$', as: REQUEST_RATE_METRIC },
+    metricsQuery: `sum by (<<.GroupBy>>) (rate(<<.Series>>{<<.LabelMatchers>>,${job}}[2m]))`,
+  };
+}
+
+/**
+ * Values of prometheus-adapter: `replicas` copies (a disruption budget when more than one) reading the
+ * kube-prometheus-stack Prometheus of `monitoringNamespace`, serving only {@link requestRateAdapterRule}.
+ */
+export function prometheusAdapterValues(input: {
+  readonly monitoringNamespace: string;
+  readonly replicas: number;
+  readonly size: MonitoringSize;
+  readonly targets: Pick<MonitoringTargets, 'namespace' | 'apiJob'>;
+}): PrometheusAdapterValues {
+  return {
+    fullnameOverride: MONITORING_RELEASES.adapter,
+    replicas: input.replicas,
+    podDisruptionBudget: { enabled: input.replicas > 1, maxUnavailable: 1 },
+    prometheus: {
+      url: `http://${KPS_FULLNAME}-prometheus.${input.monitoringNamespace}.svc`,
+      port: PROMETHEUS_PORT,
+    },
+    resources: MONITORING_SIZES[input.size].prometheusAdapter,
+    rules: { default: false, custom: [requestRateAdapterRule(input.targets)] },
   };
 }

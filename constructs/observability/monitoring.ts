@@ -10,6 +10,7 @@ import { PlanSecretReader } from '../shared/plan-secret-reader';
 import { SLO, renderRuleGroups } from './alert-rules';
 import { alertmanagerSecretFile, renderAlertmanagerYaml } from './alertmanager-config';
 import { renderDashboards } from './dashboards';
+import { renderLogRuleFileYaml } from './log-alert-rules';
 import type { MonitoringTargets } from './targets';
 import type {
   AlloyValues,
@@ -19,10 +20,12 @@ import type {
   KubePrometheusStackValues,
   LokiValues,
   MonitoringSize,
+  PrometheusAdapterValues,
   PrometheusOperatorCrdsValues,
 } from './monitoring-values';
 import {
   DASHBOARD_LABEL,
+  LOKI_RULES,
   MONITORING_CHARTS,
   MONITORING_RELEASES,
   MONITORING_SECRETS,
@@ -33,6 +36,7 @@ import {
   kubePrometheusStackValues,
   lokiValues,
   monitoringEndpoints,
+  prometheusAdapterValues,
   prometheusOperatorCrdsValues,
 } from './monitoring-values';
 import { propError } from '../shared/errors';
@@ -166,6 +170,17 @@ export interface MonitoringProps {
    */
   readonly apiPortName?: string;
   /**
+   * `app.kubernetes.io/name` of the API pods, which Alloy copies to the log stream label `app`: the log alerts
+   * select the API's logs by it.
+   * @default 'wms-api'
+   */
+  readonly apiApp?: string;
+  /**
+   * `app.kubernetes.io/name` of the web front end's pods (log stream label `app`), for its log alerts.
+   * @default 'wms-web'
+   */
+  readonly webApp?: string;
+  /**
    * Slack channel of the chat receiver, e.g. `#wms-alerts`.
    * @default - the channel the incoming webhook was created for
    */
@@ -231,8 +246,11 @@ function terraformLiteral<T>(value: T): T {
  *   mounted into Alertmanager where the configuration's `*_file` paths point. Terraform waits until each
  *   ExternalSecret is Ready, so a missing secret fails the apply, by name, instead of a pod.
  * - **Loki** (namespace `logging`): Monolithic, one replica, TSDB schema v13 on S3 through the `loki` service
- *   account's EKS Pod Identity (no keys), retention by the compactor, single tenant.
+ *   account's EKS Pod Identity (no keys), retention by the compactor, single tenant; its ruler evaluates the log
+ *   alerts (`log-alert-rules.ts`, a ConfigMap its sidecar loads) and sends them to Alertmanager.
  * - **Grafana Alloy** (DaemonSet in `agents`): every node's pod logs to Loki.
+ * - **prometheus-adapter** (`monitoring`): serves the API pods' request rate (`http_requests_per_second`, a
+ *   custom metric) from Prometheus, for the API's HorizontalPodAutoscaler.
  * - **The database** from outside: a blackbox TCP probe of the RDS Proxy (`targets.databaseProbeJob`), and
  *   **YACE** (`monitoring`) exporting the Aurora instances' CloudWatch metrics and the slow-statement count of the
  *   database's log metric filter, with the `yace` service account's EKS Pod Identity (read-only CloudWatch), scraped
@@ -247,6 +265,8 @@ export class Monitoring extends Construct {
   readonly lokiPushUrl: string;
   /** The URL the blackbox exporter probes. */
   readonly probeUrl: string;
+  /** The web front end's URL the blackbox exporter probes (`targets.webProbeJob`). */
+  readonly webProbeUrl: string;
   /** The prometheus-operator CRDs release: stacks that create monitoring CRs come after it. */
   readonly crds: HelmChart<PrometheusOperatorCrdsValues>;
   /** The kube-prometheus-stack release. */
@@ -257,12 +277,16 @@ export class Monitoring extends Construct {
   readonly loki: HelmChart<LokiValues>;
   /** The Alloy release. */
   readonly alloy: HelmChart<AlloyValues>;
+  /** The prometheus-adapter release: the API's request rate per pod for its HPA. */
+  readonly prometheusAdapter: HelmChart<PrometheusAdapterValues>;
   /** The YACE (CloudWatch exporter) release. */
   readonly cloudwatchExporter: HelmChart<CloudwatchExporterValues>;
   /** The `host:port` the database probe connects to. */
   readonly databaseProbeTarget: string;
   /** The dashboard ConfigMaps, by dashboard file name. */
   readonly dashboards: Readonly<Record<string, ConfigMapV1>>;
+  /** The ConfigMap of the log alert rules, which Loki's rules sidecar loads into its ruler. */
+  readonly logRules: ConfigMapV1;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
@@ -278,6 +302,7 @@ export class Monitoring extends Construct {
     this.lokiUrl = endpoints.lokiUrl;
     this.lokiPushUrl = endpoints.lokiPushUrl;
     this.probeUrl = endpoints.probeUrl;
+    this.webProbeUrl = endpoints.webProbeUrl;
     this.databaseProbeTarget = endpoints.databaseProbeTarget;
 
     this.crds = this.release('PrometheusOperatorCrds', {
@@ -328,6 +353,19 @@ export class Monitoring extends Construct {
         size: settings.size,
       }),
     });
+    this.prometheusAdapter = this.release('PrometheusAdapter', {
+      releaseName: MONITORING_RELEASES.adapter,
+      namespace: ns.monitoring,
+      chart: MONITORING_CHARTS.prometheusAdapter,
+      timeoutSeconds: 300,
+      values: prometheusAdapterValues({
+        monitoringNamespace: ns.monitoring,
+        replicas: settings.replicas,
+        size: settings.size,
+        targets: props.targets,
+      }),
+    });
+    this.logRules = this.addLogRules(props);
     this.loki = this.release('Loki', {
       releaseName: MONITORING_RELEASES.loki,
       namespace: ns.logging,
@@ -336,6 +374,7 @@ export class Monitoring extends Construct {
       // Its ServiceMonitor needs the CRD.
       dependsOn: [this.crds.release],
       values: lokiValues({
+        alertmanagerNamespace: ns.monitoring,
         bucketName: props.lokiBucketName,
         region: props.region,
         retentionDays: settings.lokiRetentionDays,
@@ -467,6 +506,32 @@ export class Monitoring extends Construct {
       });
     }
     return maps;
+  }
+
+  /**
+   * The log alert rules (LogQL) as a ConfigMap in Loki's namespace, labelled for its rules sidecar; the rules carry
+   * the external labels, which the Loki ruler does not add itself.
+   */
+  private addLogRules(props: MonitoringProps): ConfigMapV1 {
+    const yaml = terraformLiteral(
+      this.library(() =>
+        renderLogRuleFileYaml({
+          namespace: props.targets.namespace,
+          apiApp: props.apiApp ?? 'wms-api',
+          webApp: props.webApp ?? 'wms-web',
+          runbookBaseUrl: props.runbookBaseUrl,
+          externalLabels: props.externalLabels,
+        }),
+      ),
+    );
+    return new ConfigMapV1(this, 'LokiRules', {
+      metadata: {
+        name: 'loki-rules-wms',
+        namespace: props.namespaces.logging,
+        labels: { [LOKI_RULES.label.key]: LOKI_RULES.label.value },
+      },
+      data: { 'wms-logs.yaml': yaml },
+    });
   }
 
   /** A pinned, atomic release of `chart` whose values are escaped for Terraform (they reach the chart as built). */

@@ -3,6 +3,13 @@
  * select on. Shared by alert-rules.ts and dashboards.ts so both select the same series.
  */
 
+/** How an alert reaches people: `critical` pages, `warning` opens a ticket (chat), `info` is only recorded. */
+export type Severity = 'critical' | 'warning' | 'info';
+
+/** The part of the system an alert is about; critical alerts inhibit warnings of the same component. */
+export type Component =
+  'wms-api' | 'wms-web' | 'wms-database' | 'wms-workloads' | 'wms-platform' | 'wms-delivery';
+
 /** The scrape jobs and objects the WMS rules and dashboards select on. */
 export interface MonitoringTargets {
   /** Kubernetes namespace of the WMS workloads, e.g. `wms`. */
@@ -17,6 +24,11 @@ export interface MonitoringTargets {
   readonly apiService: string;
   /** `job` label of the blackbox-exporter probe of the public API URL (through the load balancer). */
   readonly probeJob: string;
+  /**
+   * `job` label of the blackbox-exporter probe of the web front end's public URL (`https://<domain>/`, through the
+   * load balancer), e.g. `wms-web-probe`.
+   */
+  readonly webProbeJob: string;
   /** `job` label of the blackbox-exporter TCP probe of the database's RDS Proxy endpoint (port 5432). */
   readonly databaseProbeJob: string;
   /**
@@ -68,6 +80,7 @@ export function checkTargets(where: string, targets: MonitoringTargets, problems
     ['apiService', /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, 'a Kubernetes Service name (DNS-1035 label)'],
     ['apiJob', JOB_LABEL, job],
     ['probeJob', JOB_LABEL, job],
+    ['webProbeJob', JOB_LABEL, job],
     ['databaseProbeJob', JOB_LABEL, job],
     ['cloudwatchExporterJob', JOB_LABEL, job],
   ];
@@ -80,6 +93,7 @@ export function checkTargets(where: string, targets: MonitoringTargets, problems
   const jobs: (keyof MonitoringTargets)[] = [
     'apiJob',
     'probeJob',
+    'webProbeJob',
     'databaseProbeJob',
     'cloudwatchExporterJob',
   ];

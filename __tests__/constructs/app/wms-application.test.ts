@@ -901,6 +901,23 @@ describe('WmsApplication', () => {
   describe('defaults and prop branches', () => {
     const { json, app } = DEFAULT;
 
+    it('defaults each memory target to 80 %, and the API (only) to 25 requests per second per pod', () => {
+      for (const name of DEPLOYMENTS) {
+        expect(named(json, 'kubernetes_horizontal_pod_autoscaler_v2', name).spec.metric[1]).toEqual({
+          type: 'Resource',
+          resource: { name: 'memory', target: { type: 'Utilization', average_utilization: 80 } },
+        });
+      }
+      expect(named(json, 'kubernetes_horizontal_pod_autoscaler_v2', 'wms-api').spec.metric[2]).toEqual({
+        type: 'Pods',
+        pods: {
+          metric: { name: 'http_requests_per_second' },
+          target: { type: 'AverageValue', average_value: '25' },
+        },
+      });
+      expect(named(json, 'kubernetes_horizontal_pod_autoscaler_v2', 'wms-web').spec.metric).toHaveLength(2);
+    });
+
     it('defaults each PDB to minReplicas - 1 and each CPU target to 70 %', () => {
       expect(named(json, 'kubernetes_pod_disruption_budget_v1', 'wms-api').spec.min_available).toBe('2');
       expect(named(json, 'kubernetes_pod_disruption_budget_v1', 'wms-web').spec.min_available).toBe('1');
@@ -943,6 +960,8 @@ describe('WmsApplication', () => {
           maxReplicas: 8,
           pdbMinAvailable: 2,
           targetCpuUtilizationPercent: 55,
+          targetMemoryUtilizationPercent: 65,
+          targetRequestsPerSecondPerPod: 120,
           resources: { cpuRequest: '500m', cpuLimit: '2', memoryRequest: '1Gi', memoryLimit: '2Gi' },
           runAsUser: 20000,
         },
@@ -954,7 +973,11 @@ describe('WmsApplication', () => {
       expect(named(custom, 'kubernetes_horizontal_pod_autoscaler_v2', 'wms-api').spec).toMatchObject({
         min_replicas: 4,
         max_replicas: 8,
-        metric: [{ resource: { target: { average_utilization: 55 } } }],
+        metric: [
+          { resource: { target: { average_utilization: 55 } } },
+          { resource: { target: { average_utilization: 65 } } },
+          { pods: { target: { average_value: '120' } } },
+        ],
       });
       expect(named(custom, 'kubernetes_pod_disruption_budget_v1', 'wms-api').spec.min_available).toBe('2');
       expect(mainContainer(custom, 'wms-api').resources.limits).toEqual({ cpu: '2', memory: '2Gi' });
@@ -1175,6 +1198,16 @@ describe('WmsApplication', () => {
         'a CPU target of 0',
         { api: { ...BASE.api, targetCpuUtilizationPercent: 0 } },
         /api.targetCpuUtilizationPercent: 0 is not allowed/,
+      ],
+      [
+        'a request-rate target on the web front end, which has no request metrics',
+        { web: { ...BASE.web, targetRequestsPerSecondPerPod: 10 } },
+        /web.targetRequestsPerSecondPerPod: 10 is not allowed \(nothing: the web front end exports no request metrics/,
+      ],
+      [
+        'a memory target above 100',
+        { api: { ...BASE.api, targetMemoryUtilizationPercent: 101 } },
+        /api.targetMemoryUtilizationPercent: 101 is not allowed/,
       ],
       [
         'component limits below requests',

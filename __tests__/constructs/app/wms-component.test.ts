@@ -25,7 +25,13 @@ const BASE: WmsComponentProps = {
   image: { repository: 'registry.example.com/wms/web', tag: '2.0.1' },
   containerPort: 8080,
   serviceAccountName: 'wms-web',
-  scaling: { minReplicas: 3, maxReplicas: 9, pdbMinAvailable: 2, targetCpuUtilizationPercent: 60 },
+  scaling: {
+    minReplicas: 3,
+    maxReplicas: 9,
+    pdbMinAvailable: 2,
+    targetCpuUtilizationPercent: 60,
+    targetMemoryUtilizationPercent: 75,
+  },
   resources: { cpuRequest: '50m', cpuLimit: '250m', memoryRequest: '64Mi', memoryLimit: '128Mi' },
   healthCheckPath: '/healthz',
   runAsUser: 10101,
@@ -207,7 +213,7 @@ describe('WmsComponent', () => {
       expect(metrics?.metadata.labels['app.kubernetes.io/name']).toBe('wms-web');
     });
 
-    it('the HPA scales the Rollout on CPU between the bounds', () => {
+    it('the HPA scales the Rollout on CPU and memory between the bounds (no request rate by default)', () => {
       const hpa = one(json, 'kubernetes_horizontal_pod_autoscaler_v2');
       expect(hpa.spec).toEqual({
         min_replicas: 3,
@@ -217,6 +223,10 @@ describe('WmsComponent', () => {
           {
             type: 'Resource',
             resource: { name: 'cpu', target: { type: 'Utilization', average_utilization: 60 } },
+          },
+          {
+            type: 'Resource',
+            resource: { name: 'memory', target: { type: 'Utilization', average_utilization: 75 } },
           },
         ],
       });
@@ -232,6 +242,19 @@ describe('WmsComponent', () => {
   });
 
   describe('optional props', () => {
+    it('GIVEN targetRequestsPerSecondPerPod THEN the HPA also scales on the per-pod request rate (the Rollout, not the Deployment)', () => {
+      const { json } = build({ scaling: { ...BASE.scaling, targetRequestsPerSecondPerPod: 40 } });
+      const hpa = one(json, 'kubernetes_horizontal_pod_autoscaler_v2');
+      expect(hpa.spec.metric[2]).toEqual({
+        type: 'Pods',
+        pods: {
+          metric: { name: 'http_requests_per_second' },
+          target: { type: 'AverageValue', average_value: '40' },
+        },
+      });
+      expect(hpa.spec.scale_target_ref.kind).toBe('Rollout');
+    });
+
     it('by default takes no environment from a ConfigMap, no pod annotations and no dependencies', () => {
       const { json } = build();
       expect(container(json).env_from).toBeUndefined();
@@ -343,6 +366,16 @@ describe('WmsComponent', () => {
         'a negative PDB',
         { scaling: { ...scaling, pdbMinAvailable: -1 } },
         /scaling.pdbMinAvailable: -1 is not allowed \(a whole number >= 0\)/,
+      ],
+      [
+        'a memory target of 0',
+        { scaling: { ...scaling, targetMemoryUtilizationPercent: 0 } },
+        /scaling.targetMemoryUtilizationPercent: 0 is not allowed \(a whole number from 1 to 100\)/,
+      ],
+      [
+        'a request-rate target of 0.5',
+        { scaling: { ...scaling, targetRequestsPerSecondPerPod: 0.5 } },
+        /scaling.targetRequestsPerSecondPerPod: 0.5 is not allowed \(a whole number from 1 to 100000\)/,
       ],
       [
         'a CPU target above 100',

@@ -1,4 +1,5 @@
 import { parse } from 'yaml';
+import { LOG_ALERTS } from '../../../constructs/observability/log-alert-rules';
 import type { AlertingRule, RecordingRule, Severity } from '../../../constructs/observability/alert-rules';
 import {
   ALERTS,
@@ -27,6 +28,7 @@ describe('alert definitions', () => {
       'WmsApiHighErrorRate',
       'WmsApiDown',
       'WmsApiProbeFailing',
+      'WmsWebDown',
       'WmsDatabasePoolExhausted',
       'WmsDatabaseUnreachable',
       'WmsApiErrorBudgetBurn',
@@ -61,6 +63,7 @@ describe('renderRuleGroups', () => {
       'wms-api.recording',
       'wms-slo.recording',
       'wms-api.alerts',
+      'wms-web.alerts',
       'wms-database.alerts',
       'wms-workloads.alerts',
       'wms-platform.alerts',
@@ -69,6 +72,7 @@ describe('renderRuleGroups', () => {
     expect(recording.map((r) => r.record)).toEqual([
       'namespace_job:http_requests:rate5m',
       'namespace_job:http_requests_5xx:ratio_rate5m',
+      'namespace_job:http_requests_4xx:ratio_rate5m',
       'namespace_job:http_request_duration_seconds:p50_rate5m',
       'namespace_job:http_request_duration_seconds:p95_rate5m',
       'namespace_job:http_request_duration_seconds:p99_rate5m',
@@ -121,6 +125,20 @@ describe('renderRuleGroups', () => {
     );
   });
 
+  it('THEN the 4xx ratio counts client errors over all requests, 0 (not missing) before the first 4xx', () => {
+    const requests = (codes: string) =>
+      `sum by (namespace, job) (rate(http_requests_total{namespace="wms",job="wms-api"${codes}}[5m]))`;
+    expect(recording.find((r) => r.record === 'namespace_job:http_requests_4xx:ratio_rate5m')?.expr).toBe(
+      `(${requests(',code=~"4.."')} or ${requests('')} * 0) / (${requests('')} > 0)`,
+    );
+  });
+
+  it('THEN WmsWebDown pages (P1) when the probe of the front end fails or reports nothing', () => {
+    const probe = 'probe_success{job="wms-web-probe"}';
+    expect(alert('WmsWebDown').expr).toBe(`max by (job, instance) (${probe}) == 0 or absent(${probe})`);
+    expect(alert('WmsWebDown').labels).toEqual({ severity: 'critical', component: 'wms-web' });
+  });
+
   it('THEN WmsDatabaseUnreachable reads the TCP probe of the proxy, and pages when the probe reports nothing', () => {
     const probe = 'probe_success{job="wms-database-probe"}';
     expect(alert('WmsDatabaseUnreachable').expr).toBe(
@@ -147,6 +165,7 @@ describe('renderRuleGroups', () => {
       apiJob: 'orders',
       apiService: 'orders-api',
       probeJob: 'probe/wms-staging/orders',
+      webProbeJob: 'probe/wms-staging/web',
       databaseProbeJob: 'probe/wms-staging/db',
       cloudwatchExporterJob: 'cloudwatch',
       databaseLocalStorageGiB: 32,
@@ -157,6 +176,7 @@ describe('renderRuleGroups', () => {
       'job=\\"wms-api\\"',
       'endpoint=\\"wms-api\\"',
       'wms-api-probe',
+      'wms-web-probe',
       'wms-database-probe',
       '\\"yace\\"',
     ]) {
@@ -166,6 +186,7 @@ describe('renderRuleGroups', () => {
     expect(text).toContain('endpoint=\\"orders-api\\"');
     expect(text).toContain('probe_success{job=\\"probe/wms-staging/orders\\"}');
     expect(text).toContain('probe_success{job=\\"probe/wms-staging/db\\"}');
+    expect(text).toContain('probe_success{job=\\"probe/wms-staging/web\\"}');
     expect(text).toContain('aws_wms_database_slow_queries_sum{job=\\"cloudwatch\\"}');
     expect(text).toContain(`/ ${32 * 1024 ** 3} > 0.8`);
   });
@@ -208,6 +229,7 @@ describe('renderRuleGroups', () => {
         apiJob: 'wms "api"',
         apiService: 'wms.api',
         probeJob: '',
+        webProbeJob: 'web probe',
         databaseProbeJob: 'pg\\x',
         cloudwatchExporterJob: 'yace\n',
         databaseLocalStorageGiB: 1.5,
@@ -221,6 +243,7 @@ describe('renderRuleGroups', () => {
       /apiService: "wms.api" is not allowed \(a Kubernetes Service name \(DNS-1035 label\)\)/,
     );
     expect(render).toThrow(/probeJob: "" is not allowed/);
+    expect(render).toThrow(/webProbeJob: "web probe" is not allowed \(a Prometheus job label value/);
     expect(render).toThrow(/databaseProbeJob: "pg\\\\x" is not allowed/);
     expect(render).toThrow(/cloudwatchExporterJob: "yace\\n" is not allowed/);
     expect(render).toThrow(
@@ -237,14 +260,17 @@ describe('renderAlertTable', () => {
   const rows = table.split('\n').filter((line) => line.startsWith('| Wms'));
 
   it('THEN lists every alert once, critical first, with threshold, for and a relative runbook link', () => {
-    expect(rows).toHaveLength(ALERTS.length);
+    expect(rows).toHaveLength(ALERTS.length + LOG_ALERTS.length);
     expect(rows[0]).toBe(
       '| WmsApiHighErrorRate | critical | 5xx / all requests > 5% over 5 m (at > 0.1 req/s) | 5m | ' +
         '[WmsApiHighErrorRate.md](runbooks/WmsApiHighErrorRate.md) |',
     );
     const severities = rows.map((row) => row.split(' | ')[1]);
     expect(severities).toEqual([...severities].sort((a, b) => order(a) - order(b)));
-    expect(table).toContain('\n6 critical, 12 warning, 2 info (critical pages');
+    expect(table).toContain('\n7 critical, 14 warning, 2 info (critical pages');
+    expect(table).toContain(
+      '| WmsApiErrorLogBurst | warning | more than 50 error or fatal log lines of the API in 5 m (Loki) | 2m |',
+    );
     expect(table.startsWith(ALERT_TABLE_MARKERS.start)).toBe(true);
     expect(table.endsWith(ALERT_TABLE_MARKERS.end)).toBe(true);
   });

@@ -120,6 +120,32 @@ describe('renderDashboards', () => {
     }
   });
 
+  it('THEN the RED dashboard shows the 4xx ratio and the probe of the web front end', () => {
+    const red = exprs(DASHBOARD_UIDS.apiRed);
+    expect(red).toContain('namespace_job:http_requests_4xx:ratio_rate5m{namespace="wms",job="wms-api"}');
+    expect(red).toContain(
+      'sum by (route, code) (rate(http_requests_total{namespace="wms",job="wms-api",code=~"4.."}[5m]))',
+    );
+    expect(red).toContain('probe_success{job="wms-web-probe"}');
+  });
+
+  it('THEN every dashboard marks releases (started, completed, aborted) of the WMS Rollouts', () => {
+    for (const { dashboard } of dashboards) {
+      expect(dashboard.annotations.list).toEqual([
+        expect.objectContaining({
+          name: 'Deploys',
+          enable: true,
+          datasource: { type: 'prometheus', uid: '${datasource}' },
+          expr:
+            'sum by (name, reason) (increase(rollout_events_total{namespace="wms",' +
+            'reason=~"RolloutUpdated|RolloutCompleted|RolloutAborted"}[2m])) > 0',
+          titleFormat: '{{reason}}',
+          textFormat: 'Rollout {{name}}',
+        }),
+      ]);
+    }
+  });
+
   it('GIVEN the same targets twice THEN the bytes are identical, with sorted keys', () => {
     expect(renderDashboards({ ...TARGETS })).toEqual(files);
     for (const json of Object.values(files)) expect(stableJson(JSON.parse(json))).toBe(json);

@@ -7,6 +7,7 @@ export const TARGETS: MonitoringTargets = {
   apiJob: 'wms-api',
   apiService: 'wms-api',
   probeJob: 'wms-api-probe',
+  webProbeJob: 'wms-web-probe',
   databaseProbeJob: 'wms-database-probe',
   cloudwatchExporterJob: 'yace',
   databaseLocalStorageGiB: 64,

@@ -7,6 +7,7 @@ import {
   unknownMetrics,
 } from '../../../constructs/observability/metrics-catalogue';
 import { RULE_OPTIONS, TARGETS } from './fixtures';
+import { adapterQuery } from './rule-cases';
 
 describe('metricNames', () => {
   it('GIVEN selectors inside functions and aggregations THEN returns only the metric names', () => {
@@ -58,11 +59,18 @@ describe('METRIC_CATALOGUE', () => {
       expr: r.expr,
     }));
     for (const [file, json] of Object.entries(renderDashboards(TARGETS))) {
-      for (const panel of JSON.parse(json).panels) {
+      const dashboard = JSON.parse(json);
+      for (const panel of dashboard.panels) {
         for (const target of panel.targets)
           queries.push({ where: `${file} "${panel.title}"`, expr: target.expr });
       }
+      // Annotation queries (deploy markers) are PromQL too.
+      for (const annotation of dashboard.annotations.list) {
+        queries.push({ where: `${file} annotation "${annotation.name}"`, expr: annotation.expr });
+      }
     }
+    // prometheus-adapter's query, expanded as the adapter does for the HPA.
+    queries.push({ where: 'prometheus-adapter', expr: adapterQuery(['wms-api-a']) });
     expect(queries.length).toBeGreaterThan(80);
     const unknown = queries
       .map((q) => ({ where: q.where, metrics: unknownMetrics(q.expr, recorded) }))

@@ -20,7 +20,9 @@ import {
   kubePrometheusStackValues,
   lokiValues,
   monitoringEndpoints,
+  prometheusAdapterValues,
   prometheusOperatorCrdsValues,
+  requestRateAdapterRule,
 } from '../../../constructs/observability/monitoring-values';
 
 // The values are pure functions of typed inputs: these tests build them without a synth (monitoring.test.ts
@@ -41,6 +43,7 @@ function kps(overrides: Partial<KubePrometheusStackInput> = {}) {
       namespace: 'wms',
       apiJob: 'wms-api',
       probeJob: 'wms-api-probe',
+      webProbeJob: 'wms-web-probe',
       databaseProbeJob: 'wms-database-probe',
       cloudwatchExporterJob: 'yace',
     },
@@ -58,11 +61,12 @@ function kps(overrides: Partial<KubePrometheusStackInput> = {}) {
 }
 
 describe('monitoringEndpoints', () => {
-  it('reaches Loki in the logging namespace, probes https://<domain><path> and the proxy on 5432', () => {
+  it('reaches Loki in the logging namespace, probes https://<domain><path>, the front end at / and the proxy on 5432', () => {
     expect(ENDPOINTS).toEqual({
       lokiUrl: 'http://loki.logging.svc.cluster.local:3100',
       lokiPushUrl: 'http://loki.logging.svc.cluster.local:3100/loki/api/v1/push',
       probeUrl: 'https://wms.example.com/api/health',
+      webProbeUrl: 'https://wms.example.com/',
       databaseProbeTarget: 'wms-db.proxy-abc.eu-west-1.rds.amazonaws.com:5432',
     });
   });
@@ -119,16 +123,23 @@ describe('kubePrometheusStackValues', () => {
     expect(kps({ prometheusRetentionDays: 90 }).prometheus.prometheusSpec.retention).toBe('90d');
   });
 
-  it('scrapes both probes through the blackbox exporter of the monitoring namespace, and YACE by its Service', () => {
+  it('scrapes the three probes through the blackbox exporter of the monitoring namespace, and YACE by its Service', () => {
     const jobs = kps({ namespaces: { monitoring: 'mon', agents: 'agents' } }).prometheus.prometheusSpec
       .additionalScrapeConfigs;
-    expect(jobs.map((job) => job.job_name)).toEqual(['wms-api-probe', 'wms-database-probe', 'yace']);
-    const [probe, database, yace] = jobs;
+    expect(jobs.map((job) => job.job_name)).toEqual([
+      'wms-api-probe',
+      'wms-web-probe',
+      'wms-database-probe',
+      'yace',
+    ]);
+    const [probe, web, database, yace] = jobs;
     expect(probe.params).toEqual({ module: [PROBE_MODULE] });
     expect(probe.static_configs).toEqual([{ targets: [ENDPOINTS.probeUrl] }]);
+    expect(web.params).toEqual({ module: [PROBE_MODULE] });
+    expect(web.static_configs).toEqual([{ targets: ['https://wms.example.com/'] }]);
     expect(database.params).toEqual({ module: [DATABASE_PROBE_MODULE] });
     expect(database.static_configs).toEqual([{ targets: [ENDPOINTS.databaseProbeTarget] }]);
-    for (const job of [probe, database]) {
+    for (const job of [probe, web, database]) {
       expect(job.relabel_configs).toContainEqual({
         target_label: '__address__',
         replacement: 'blackbox-exporter.mon.svc:9115',
@@ -144,6 +155,7 @@ describe('kubePrometheusStackValues', () => {
         namespace: 'shop',
         apiJob: 'Shop_API',
         probeJob: 'p',
+        webProbeJob: 'w',
         databaseProbeJob: 'd',
         cloudwatchExporterJob: 'y',
       },
@@ -217,6 +229,7 @@ describe('cloudwatchExporterValues', () => {
 
 describe('lokiValues', () => {
   const input = {
+    alertmanagerNamespace: 'monitoring',
     bucketName: 'wms-test-loki',
     region: 'eu-west-1',
     retentionDays: 7,
@@ -252,6 +265,82 @@ describe('lokiValues', () => {
   });
 });
 
+describe('lokiValues: the ruler (issue #18)', () => {
+  const values = lokiValues({
+    alertmanagerNamespace: 'mon',
+    bucketName: 'b',
+    region: 'eu-west-1',
+    retentionDays: 30,
+    serviceAccount: 'loki',
+    storageClassName: 'gp3',
+    size: 'small',
+  });
+
+  it("loads the rules of labelled ConfigMaps into the single tenant's directory, without a bucket", () => {
+    expect(values.ruler).toEqual({ enabled: true });
+    expect(values.sidecar.rules).toEqual({
+      enabled: true,
+      label: 'loki_rule',
+      labelValue: '1',
+      folder: '/rules/fake',
+      resource: 'configmap',
+    });
+    expect(values.loki.rulerConfig.storage).toEqual({ type: 'local', local: { directory: '/rules' } });
+    // The tenant of a Loki without auth is "fake": the ruler reads <directory>/fake/*.yaml.
+    expect(values.sidecar.rules.folder).toBe(`${values.loki.rulerConfig.storage.local.directory}/fake`);
+    expect(values.loki.rulerConfig.rule_path).not.toBe('/rules');
+    expect(values.loki.auth_enabled).toBe(false);
+  });
+
+  it('sends alerts to every Alertmanager replica of the given namespace, found by DNS SRV', () => {
+    expect(values.loki.rulerConfig.alertmanager_url).toBe(
+      'http://_http-web._tcp.alertmanager-operated.mon.svc.cluster.local',
+    );
+    expect(values.loki.rulerConfig.enable_alertmanager_discovery).toBe(true);
+  });
+
+  it("limits the sidecar's RBAC to Loki's namespace", () => {
+    expect(values.rbac).toEqual({ namespaced: true });
+  });
+});
+
+describe('prometheusAdapterValues (issue #18)', () => {
+  const values = (replicas: number) =>
+    prometheusAdapterValues({
+      monitoringNamespace: 'mon',
+      replicas,
+      size: 'large',
+      targets: { namespace: 'wms', apiJob: 'wms-api' },
+    });
+
+  it('reads the kube-prometheus-stack Prometheus of the monitoring namespace, with the size resources', () => {
+    expect(values(2).prometheus).toEqual({ url: 'http://kps-prometheus.mon.svc', port: 9090 });
+    expect(values(2).resources).toEqual(MONITORING_SIZES.large.prometheusAdapter);
+    expect(values(2).fullnameOverride).toBe('prometheus-adapter');
+  });
+
+  it('GIVEN 2 replicas THEN a disruption budget; GIVEN 1 THEN none', () => {
+    expect(values(2)).toMatchObject({
+      replicas: 2,
+      podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
+    });
+    expect(values(1).podDisruptionBudget.enabled).toBe(false);
+  });
+
+  it("serves only the API pods' request rate as http_requests_per_second (no default rules, no resource metrics)", () => {
+    expect(values(1).rules).toEqual({
+      default: false,
+      custom: [requestRateAdapterRule({ namespace: 'wms', apiJob: 'wms-api' })],
+    });
+    expect(requestRateAdapterRule({ namespace: 'wms', apiJob: 'wms-api' })).toEqual({
+      seriesQuery: 'http_requests_total{namespace="wms",job="wms-api",pod!=""}',
+      resources: { overrides: { namespace: { resource: 'namespace' }, pod: { resource: 'pod' } } },
+      name: { matches: '^http_requests_total$', as: 'http_requests_per_second' },
+      metricsQuery: 'sum by (<<.GroupBy>>) (rate(<<.Series>>{<<.LabelMatchers>>,job="wms-api"}[2m]))',
+    });
+  });
+});
+
 describe('alloyValues', () => {
   it("pushes to the given Loki URL from every node, Spot included, with the size's resources", () => {
     const values = alloyValues({ lokiPushUrl: ENDPOINTS.lokiPushUrl, size: 'small' });
@@ -280,6 +369,17 @@ describe('every values function against the interface of its pinned chart', () =
       (size, replicas) => blackboxExporterValues({ size, replicas }),
     ],
     [
+      MONITORING_RELEASES.adapter,
+      MONITORING_CHARTS.prometheusAdapter,
+      (size, replicas) =>
+        prometheusAdapterValues({
+          monitoringNamespace: 'monitoring',
+          replicas,
+          size,
+          targets: { namespace: 'wms', apiJob: 'wms-api' },
+        }),
+    ],
+    [
       MONITORING_RELEASES.yace,
       MONITORING_CHARTS.cloudwatchExporter,
       (size) => cloudwatchExporterValues({ region: 'eu-west-1', serviceAccount: 'yace', size }),
@@ -289,6 +389,7 @@ describe('every values function against the interface of its pinned chart', () =
       MONITORING_CHARTS.loki,
       (size) =>
         lokiValues({
+          alertmanagerNamespace: 'monitoring',
           bucketName: 'b',
           region: 'eu-west-1',
           retentionDays: 30,

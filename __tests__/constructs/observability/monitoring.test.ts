@@ -14,6 +14,7 @@ import { renderDashboards } from '../../../constructs/observability/dashboards';
 import type { MonitoringTargets } from '../../../constructs/observability/targets';
 import type { MonitoringProps } from '../../../constructs/observability/monitoring';
 import { MONITORING_IDENTITIES, Monitoring } from '../../../constructs/observability/monitoring';
+import { renderLogRuleGroups } from '../../../constructs/observability/log-alert-rules';
 import { METRIC_CATALOGUE } from '../../../constructs/observability/metrics-catalogue';
 import {
   DASHBOARD_LABEL,
@@ -31,6 +32,7 @@ const TARGETS: MonitoringTargets = {
   apiJob: 'wms-api',
   apiService: 'wms-api',
   probeJob: 'wms-api-probe',
+  webProbeJob: 'wms-web-probe',
   databaseProbeJob: 'wms-database-probe',
   cloudwatchExporterJob: 'yace',
   databaseLocalStorageGiB: 64,
@@ -120,6 +122,7 @@ describe('Monitoring', () => {
         loki: MONITORING_CHARTS.loki,
         alloy: MONITORING_CHARTS.alloy,
         yace: MONITORING_CHARTS.cloudwatchExporter,
+        'prometheus-adapter': MONITORING_CHARTS.prometheusAdapter,
       };
       expect(Object.keys(byName).sort()).toEqual(Object.keys(expected).sort());
       for (const [name, chart] of Object.entries(expected)) {
@@ -139,6 +142,7 @@ describe('Monitoring', () => {
         blackboxExporter: { version: '11.17.2' },
         loki: { repository: 'https://grafana-community.github.io/helm-charts', version: '18.11.0' },
         alloy: { repository: 'https://grafana.github.io/helm-charts', version: '1.11.1' },
+        prometheusAdapter: { chart: 'prometheus-adapter', version: '5.3.0' },
         cloudwatchExporter: {
           repository: 'https://prometheus-community.github.io/helm-charts',
           chart: 'prometheus-yet-another-cloudwatch-exporter',
@@ -289,7 +293,9 @@ describe('Monitoring', () => {
     });
 
     it('provisions one dashboard ConfigMap per dashboard, uniquely named and labelled for the sidecar', () => {
-      const maps = listOfType(json, 'kubernetes_config_map_v1') as { metadata: Values; data: Values }[];
+      const maps = (
+        listOfType(json, 'kubernetes_config_map_v1') as { metadata: Values; data: Values }[]
+      ).filter((m) => m.metadata.namespace === 'monitoring');
       const expected = renderDashboards(TARGETS);
       expect(maps).toHaveLength(Object.keys(expected).length);
       const names = maps.map((m) => m.metadata.name);
@@ -409,9 +415,10 @@ describe('Monitoring', () => {
       return found[0];
     };
 
-    it('adds three scrape jobs: the API probe, the database probe and YACE', () => {
+    it('adds four scrape jobs: the API probe, the web probe, the database probe and YACE', () => {
       expect((prometheusSpec.additionalScrapeConfigs as Values[]).map((j) => j.job_name)).toEqual([
         'wms-api-probe',
+        'wms-web-probe',
         'wms-database-probe',
         'yace',
       ]);
@@ -434,6 +441,51 @@ describe('Monitoring', () => {
       });
       const rules = JSON.stringify(kps.additionalPrometheusRulesMap);
       expect(rules).toContain(`probe_success{job=\\"${job.job_name}\\"}`);
+    });
+
+    it('probes the web front end https://<domain>/ through the blackbox exporter as the job WmsWebDown reads', () => {
+      const job = scrapeJob(TARGETS.webProbeJob);
+      expect(job.params).toEqual({ module: ['http_2xx'] });
+      expect(job.static_configs).toEqual([{ targets: ['https://test.wms.example.com/'] }]);
+      expect(monitoring.webProbeUrl).toBe('https://test.wms.example.com/');
+      expect(job.relabel_configs).toEqual(scrapeJob(TARGETS.probeJob).relabel_configs);
+      expect(JSON.stringify(kps.additionalPrometheusRulesMap)).toContain(
+        `probe_success{job=\\"${TARGETS.webProbeJob}\\"}`,
+      );
+    });
+
+    it("installs prometheus-adapter in monitoring, serving the API pods' request rate from the cluster's Prometheus", () => {
+      const adapter = values['prometheus-adapter'];
+      expect(byName['prometheus-adapter'].namespace).toBe('monitoring');
+      expect(adapter.prometheus).toEqual({ url: 'http://kps-prometheus.monitoring.svc', port: 9090 });
+      expect(adapter.rules.default).toBe(false);
+      expect(adapter.rules.custom.map((r: Values) => r.name.as)).toEqual(['http_requests_per_second']);
+      expect(adapter.replicas).toBe(2);
+    });
+
+    it("loads the log alert rules into Loki's ruler: a ConfigMap in logging, labelled for its rules sidecar", () => {
+      const maps = (
+        listOfType(json, 'kubernetes_config_map_v1') as { metadata: Values; data: Values }[]
+      ).filter((m) => m.metadata.namespace === 'logging');
+      expect(maps.map((m) => m.metadata)).toEqual([
+        { name: 'loki-rules-wms', namespace: 'logging', labels: { loki_rule: '1' } },
+      ]);
+      // apiApp and webApp default to wms-api and wms-web; the external labels go onto every rule.
+      expect(parse(applied(maps[0].data['wms-logs.yaml']))).toEqual(
+        renderLogRuleGroups({
+          namespace: 'wms',
+          apiApp: 'wms-api',
+          webApp: 'wms-web',
+          runbookBaseUrl: RUNBOOKS,
+          externalLabels: BASE.externalLabels,
+        }),
+      );
+      expect(loki.sidecar.rules).toMatchObject({ enabled: true, label: 'loki_rule', labelValue: '1' });
+      expect(loki.ruler).toEqual({ enabled: true });
+      expect(loki.loki.rulerConfig.alertmanager_url).toBe(
+        'http://_http-web._tcp.alertmanager-operated.monitoring.svc.cluster.local',
+      );
+      expect(monitoring.logRules.node.id).toBe('LokiRules');
     });
 
     it('probes the RDS Proxy on 5432 with a plain TCP connect, as the job WmsDatabaseUnreachable reads', () => {
@@ -621,6 +673,16 @@ describe('Monitoring', () => {
   });
 
   describe('options', () => {
+    it('GIVEN apiApp and webApp THEN the log rules select those app labels', () => {
+      const { json } = build({ apiApp: 'orders-api', webApp: 'orders-web' });
+      const [rules] = (listOfType(json, 'kubernetes_config_map_v1') as { metadata: Values; data: Values }[])
+        .filter((m) => m.metadata.name === 'loki-rules-wms')
+        .map((m) => applied(m.data['wms-logs.yaml']));
+      expect(rules).toContain('app="orders-api"');
+      expect(rules).toContain('app="orders-web"');
+      expect(rules).not.toContain('app="wms-');
+    });
+
     it('GIVEN replicas 1 THEN Prometheus, Alertmanager and the blackbox exporter run one, without budgets', () => {
       const values = releaseValues(build({ replicas: 1 }).json);
       const kps = values['kube-prometheus-stack'];

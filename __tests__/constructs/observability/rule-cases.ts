@@ -3,6 +3,9 @@
  * this `$value`) and series that stay below it (it does not fire). The series use the names of fixtures.ts.
  */
 
+import { requestRateAdapterRule } from '../../../constructs/observability/monitoring-values';
+import { TARGETS } from './fixtures';
+
 /** An alert expected to fire: its labels besides `severity` and `component`, and `$value` as rendered. */
 export interface ExpectedAlert {
   readonly labels: Readonly<Record<string, string>>;
@@ -66,6 +69,8 @@ const endpointAddress = (service: string, ip: string, ready: boolean) =>
 const API_SERVICE_LABELS = { namespace: 'wms', endpoint: 'wms-api' };
 const probe = 'probe_success{job="wms-api-probe",instance="https://api.wms.example.com/healthz"}';
 const PROBE_LABELS = { job: 'wms-api-probe', instance: 'https://api.wms.example.com/healthz' };
+const webProbe = 'probe_success{job="wms-web-probe",instance="https://wms.example.com/"}';
+const WEB_PROBE_LABELS = { job: 'wms-web-probe', instance: 'https://wms.example.com/' };
 const pool = (metric: string) => api(metric, ',pod="wms-api-7d9f",host="wms-prod-db:5432",database="wms"');
 const PROXY = 'wms-prod-db.proxy-c1a2b3c4d5e6.eu-west-1.rds.amazonaws.com:5432';
 const databaseProbe = `probe_success{job="wms-database-probe",instance="${PROXY}"}`;
@@ -195,6 +200,27 @@ export const ALERT_CASES: readonly AlertCase[] = [
     series: { [probe]: '1 1 1 1 1 0 1x10' },
     at: '8m',
     fires: [],
+  },
+  {
+    alert: 'WmsWebDown',
+    title: 'the probe of the front end fails for 6 minutes: fires',
+    series: { [webProbe]: '1 1 0x10' },
+    at: '8m',
+    fires: [{ labels: WEB_PROBE_LABELS }],
+  },
+  {
+    alert: 'WmsWebDown',
+    title: 'one failed probe of the front end: quiet',
+    series: { [webProbe]: '1 1 1 1 1 0 1x10' },
+    at: '8m',
+    fires: [],
+  },
+  {
+    alert: 'WmsWebDown',
+    title: 'the web probe reports nothing (only the API probe does): fires',
+    series: { [probe]: '1x10' },
+    at: '8m',
+    fires: [{ labels: { job: 'wms-web-probe' } }],
   },
   {
     alert: 'WmsDatabasePoolExhausted',
@@ -597,8 +623,42 @@ export const ALERT_CASES: readonly AlertCase[] = [
   },
 ];
 
+/**
+ * prometheus-adapter's metricsQuery as the adapter expands it (a Go template) when the HPA asks for the pods
+ * `pods` of namespace `wms`: `<<.Series>>` the series name, `<<.LabelMatchers>>` namespace and pod matchers,
+ * `<<.GroupBy>>` the pod label.
+ */
+export function adapterQuery(pods: readonly string[]): string {
+  const rule = requestRateAdapterRule(TARGETS);
+  return rule.metricsQuery
+    .replace(/<<\.Series>>/g, 'http_requests_total')
+    .replace(/<<\.LabelMatchers>>/g, `namespace="wms",pod=~"${pods.join('|')}"`)
+    .replace(/<<\.GroupBy>>/g, 'pod');
+}
+
+const podRequests = (pod: string, code: string, job = 'wms-api') =>
+  `http_requests_total{namespace="wms",job="${job}",pod="${pod}",code="${code}",method="GET",route="/orders"}`;
+
 /** Checks of recording rules whose values are exact. */
 export const EXPR_CASES: readonly ExprCase[] = [
+  {
+    title:
+      'adapter: each asked-for pod gets its own requests per second (all codes), other pods and jobs left out',
+    series: {
+      // 1200 and 300 requests a minute: 20 and 5 per second.
+      [podRequests('wms-api-a', '200')]: '0+1080x10',
+      [podRequests('wms-api-a', '500')]: '0+120x10',
+      [podRequests('wms-api-b', '200')]: '0+300x10',
+      [podRequests('wms-api-c', '200')]: '0+6000x10',
+      [podRequests('wms-api-a', '200', 'other')]: '0+6000x10',
+    },
+    at: '8m',
+    expr: adapterQuery(['wms-api-a', 'wms-api-b']),
+    samples: [
+      { labels: '{pod="wms-api-a"}', value: 20 },
+      { labels: '{pod="wms-api-b"}', value: 5 },
+    ],
+  },
   {
     title: 'no 5xx yet: the error ratios are 0, not missing, and the whole budget remains',
     series: { [requests('200')]: '0+600x40' },
@@ -619,6 +679,24 @@ export const EXPR_CASES: readonly ExprCase[] = [
     expr: 'namespace_job:http_requests_5xx:ratio_rate5m',
     samples: [
       { labels: 'namespace_job:http_requests_5xx:ratio_rate5m{namespace="wms",job="wms-api"}', value: 0 },
+    ],
+  },
+  {
+    title: 'as many Not Found as OK answers: the 4xx ratio is 50%',
+    series: { [requests('200')]: '0+500x20', [requests('404')]: '0+500x20' },
+    at: '10m',
+    expr: 'namespace_job:http_requests_4xx:ratio_rate5m',
+    samples: [
+      { labels: 'namespace_job:http_requests_4xx:ratio_rate5m{namespace="wms",job="wms-api"}', value: 0.5 },
+    ],
+  },
+  {
+    title: 'no 4xx yet: the 4xx ratio is 0, not missing',
+    series: { [requests('200')]: '0+600x20', [requests('500')]: '0+6x20' },
+    at: '10m',
+    expr: 'namespace_job:http_requests_4xx:ratio_rate5m',
+    samples: [
+      { labels: 'namespace_job:http_requests_4xx:ratio_rate5m{namespace="wms",job="wms-api"}', value: 0 },
     ],
   },
   {

@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ALERTS, renderRuleGroups, withAlertTable } from '../../../constructs/observability/alert-rules';
+import { LOG_ALERTS } from '../../../constructs/observability/log-alert-rules';
 import { RULE_OPTIONS } from './fixtures';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -9,7 +10,8 @@ const SECTIONS = ['Meaning', 'Impact', 'Diagnosis', 'Mitigation', 'Escalation'];
 const runbookFiles = readdirSync(RUNBOOKS).filter((f) => f.endsWith('.md'));
 
 describe('runbooks', () => {
-  it.each(ALERTS.map((a) => [a.name, a.runbook]))(
+  const ALL = [...ALERTS, ...LOG_ALERTS];
+  it.each(ALL.map((a) => [a.name, a.runbook]))(
     'GIVEN %s THEN docs/runbooks/%s.md exists with Meaning, Impact, Diagnosis, Mitigation, Escalation',
     (name, runbook) => {
       expect(runbookFiles).toContain(`${runbook}.md`);
@@ -38,7 +40,7 @@ describe('runbooks', () => {
 
   it('THEN there is no Wms* runbook without an alert (other runbooks, e.g. database-alarms.md, are not ours)', () => {
     const ours = runbookFiles.filter((f) => /^Wms[A-Z]/.test(f));
-    expect(ours.filter((f) => !ALERTS.some((a) => `${a.runbook}.md` === f))).toEqual([]);
+    expect(ours.filter((f) => !ALL.some((a) => `${a.runbook}.md` === f))).toEqual([]);
   });
 });
 
