@@ -35,6 +35,7 @@ export class ClusterConfigStack extends ClusterStack {
       karpenterNodeRoleName: platform.eks.karpenterNodeRoleName,
       volumeKmsKeyArn: platform.eks.kmsKeyArn,
       karpenterCpuLimit: config.eks.karpenterCpuLimit,
+      spotCpuLimit: config.eks.karpenterSpotCpuLimit,
     });
     const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     this.imagePolicy = new ImagePolicy(this, 'ImagePolicy', {

@@ -31,6 +31,7 @@ import type { LogRetentionDays } from '../../shared/log-retention';
 import type { EksAccessRoles, EksAddonVersions } from '../../shared/eks';
 import { STANDARD_SUPPORT_KUBERNETES_VERSIONS } from '../../shared/eks';
 import { LOG_RETENTION_DAYS } from '../../shared/log-retention';
+import { SPOT_TAINT } from '../shared/capacity';
 import { physicalName } from '../shared/naming';
 import { ebsVolumeKeyPolicy } from './workload-policies';
 
@@ -64,12 +65,18 @@ export interface EksNodeGroupProps {
   readonly maxSize: number;
 }
 
-/** The two managed node groups. */
+/** The managed node groups. */
 export interface EksNodeGroups {
   /** On-demand nodes for system and stateful pods; at least one node. */
   readonly system: EksNodeGroupProps;
-  /** Spot nodes, tainted, for stateless pods that tolerate interruption; at least two instance types. */
-  readonly spot: EksNodeGroupProps;
+  /**
+   * A fixed managed group of Spot nodes, tainted {@link SPOT_TAINT}, for pods that tolerate interruption; at least
+   * two instance types. Fixed nodes are paid for whether or not a tolerating pod runs there, so the committed
+   * environments have none: Karpenter's `spot` NodePool launches Spot nodes only for pending pods that tolerate
+   * the taint and consolidates them away when empty (ClusterConfig).
+   * @default - no managed Spot group
+   */
+  readonly spot?: EksNodeGroupProps;
 }
 
 /**
@@ -102,9 +109,6 @@ export function eksClusterName(namePrefix: string): string {
 
 /** Label on every managed node naming its group, `system` or `spot`: select it with a nodeSelector. */
 export const NODE_POOL_LABEL = 'wms/node-pool';
-
-/** Taint on Spot nodes (Kubernetes form): only pods that tolerate it, i.e. accept interruption, run there. */
-export const SPOT_TAINT = { key: 'wms/spot', value: 'true', effect: 'NoSchedule' } as const;
 
 /** Root volume of every managed node: the OS, container images and emptyDir volumes. */
 const NODE_ROOT_VOLUME_GIB = 50;
@@ -210,7 +214,7 @@ export interface EksClusterProps {
  * - Control plane: pinned version in standard support (upgrade policy STANDARD), secrets encrypted with a
  *   customer-managed key, all five log types in a KMS-encrypted log group that outlives the cluster, a private
  *   endpoint (public only for listed CIDRs), access entries only (no aws-auth, no hidden creator admin).
- * - Nodes: an on-demand `system` group and a tainted Spot group on one launch template (IMDSv2, hop limit 1,
+ * - Nodes: an on-demand `system` group (and optionally a tainted Spot group) on one launch template (IMDSv2, hop limit 1,
  *   encrypted gp3, no SSH) across every private subnet; vpc-cni, kube-proxy and the pod identity agent exist
  *   before any node boots, so nodes do not start NotReady.
  * - Autoscaling: Karpenter ({@link EksKarpenter}); workload IAM: EKS Pod Identity ({@link EksWorkloadIdentity}).
@@ -230,7 +234,7 @@ export class EksCluster extends Construct implements IEksCluster {
   /** The cluster resource (escape hatch). */
   readonly cluster: EksClusterResource;
   /** The managed node groups. */
-  readonly nodeGroups: { readonly system: EksNodeGroup; readonly spot: EksNodeGroup };
+  readonly nodeGroups: { readonly system: EksNodeGroup; readonly spot?: EksNodeGroup };
   private readonly reference: EksClusterReference;
 
   constructor(scope: Construct, id: string, props: EksClusterProps) {
@@ -301,7 +305,7 @@ export class EksCluster extends Construct implements IEksCluster {
     ];
 
     this.nodeGroups = this.createNodeGroups(props, key, nodeSecurityGroup, beforeNodes);
-    const nodes = [this.nodeGroups.system, this.nodeGroups.spot];
+    const nodes = [this.nodeGroups.system, ...(this.nodeGroups.spot ? [this.nodeGroups.spot] : [])];
     addon('CoreDnsAddon', 'coredns', { dependsOn: nodes });
 
     const identities = this.createWorkloadIdentities(props, key);
@@ -439,7 +443,9 @@ export class EksCluster extends Construct implements IEksCluster {
     }
 
     for (const group of ['system', 'spot'] as const) {
-      const { instanceTypes, minSize, desiredSize, maxSize } = props.nodeGroups[group];
+      const groupProps = props.nodeGroups[group];
+      if (!groupProps) continue;
+      const { instanceTypes, minSize, desiredSize, maxSize } = groupProps;
       const fewest = group === 'system' ? 1 : 0;
       const sizes = [minSize, desiredSize, maxSize];
       if (
@@ -691,7 +697,7 @@ export class EksCluster extends Construct implements IEksCluster {
     key: KmsKey,
     nodeSecurityGroup: SecurityGroup,
     beforeNodes: EksAddon[],
-  ): { system: EksNodeGroup; spot: EksNodeGroup } {
+  ): { system: EksNodeGroup; spot?: EksNodeGroup } {
     const name = (...parts: string[]) => physicalName(props.clusterName, ...parts);
     const role = new IamRole(this, 'NodeRole', {
       name: name('node'),
@@ -758,7 +764,7 @@ export class EksCluster extends Construct implements IEksCluster {
       });
     return {
       system: group('system', props.nodeGroups.system, 'ON_DEMAND'),
-      spot: group('spot', props.nodeGroups.spot, 'SPOT'),
+      spot: props.nodeGroups.spot ? group('spot', props.nodeGroups.spot, 'SPOT') : undefined,
     };
   }
 }

@@ -5,9 +5,9 @@ import {
   CONTROL_PLANE_LOG_TYPES,
   EksCluster,
   NODE_POOL_LABEL,
-  SPOT_TAINT,
   WORKLOAD_SERVICE_ACCOUNTS,
 } from '../../../constructs/cluster/eks-cluster';
+import { SPOT_TAINT } from '../../../constructs/shared/capacity';
 import {
   cloudwatchMetricsReaderPolicy,
   databaseConnectPolicy,
@@ -289,6 +289,12 @@ describe('EksCluster', () => {
       ]);
       expect(template.key_name).toBeUndefined();
       expect(template.vpc_security_group_ids).toEqual([ref(json, 'aws_security_group', 'NodeSecurityGroup')]);
+    });
+
+    it('GIVEN no spot group (the default) THEN only the on-demand system group is paid for', () => {
+      const { json: withoutSpot } = build({ nodeGroups: { system: BASE.nodeGroups.system } });
+      const groups = listOfType(withoutSpot, 'aws_eks_node_group');
+      expect(groups.map((group) => group.capacity_type)).toEqual(['ON_DEMAND']);
     });
 
     it('runs an on-demand system group and a tainted Spot group on AL2023 across every private subnet', () => {
