@@ -4,7 +4,7 @@ import { PROJECT } from '../config/project';
 import { physicalName } from '../constructs/shared/naming';
 import type { WmsImage } from '../constructs/app/workload';
 import { WmsApplication } from '../constructs/app/wms-application';
-import { PROMETHEUS_URL } from '../constructs/observability/monitoring';
+import { PROMETHEUS_URL } from '../constructs/observability/monitoring-values';
 import { ClusterStack } from './cluster-stack';
 import type { ClusterConfigStack } from './cluster-config-stack';
 import type { EnvironmentStackProps } from './environment-stack';

@@ -1,7 +1,7 @@
 import type { Construct } from 'constructs';
 import { PROJECT } from '../config/project';
-import type { CLUSTER_NAMESPACES } from '../constructs/cluster/cluster-services';
-import { Monitoring } from '../constructs/observability/monitoring';
+import type { ClusterNamespace } from '../constructs/cluster/cluster-services';
+import { MONITORING_IDENTITIES, Monitoring } from '../constructs/observability/monitoring';
 import { auroraLocalStorageGiB } from '../shared/aurora';
 import { ClusterStack } from './cluster-stack';
 import type { ClusterConfigStack } from './cluster-config-stack';
@@ -42,9 +42,9 @@ export class MonitoringStack extends ClusterStack {
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
       namespaces: {
-        monitoring: 'monitoring' satisfies keyof typeof CLUSTER_NAMESPACES,
-        logging: 'logging' satisfies keyof typeof CLUSTER_NAMESPACES,
-        agents: 'monitoring-agents' satisfies keyof typeof CLUSTER_NAMESPACES,
+        monitoring: MONITORING_IDENTITIES.cloudwatchExporter.namespace,
+        logging: MONITORING_IDENTITIES.loki.namespace,
+        agents: 'monitoring-agents' satisfies ClusterNamespace,
       },
       targets: {
         namespace: 'wms',

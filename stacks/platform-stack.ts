@@ -7,7 +7,9 @@ import { PROJECT } from '../config/project';
 import { AlarmTopic } from '../constructs/observability/alarm-topic';
 import { DatabaseBackup } from '../constructs/database/database-backup';
 import { API_SERVICE_ACCOUNT, WMS_NAMESPACE } from '../constructs/app/wms-application';
-import { EksCluster, eksClusterName, WORKLOAD_SERVICE_ACCOUNTS } from '../constructs/cluster/eks-cluster';
+import { CLUSTER_SERVICES_IDENTITIES } from '../constructs/cluster/cluster-services';
+import { EksCluster, eksClusterName } from '../constructs/cluster/eks-cluster';
+import { MONITORING_IDENTITIES } from '../constructs/observability/monitoring';
 import type { EksWorkloadIdentityOptions } from '../constructs/cluster/eks-workload-identity';
 import {
   IMAGE_ADMISSION_IDENTITY,
@@ -245,22 +247,22 @@ export class PlatformStack extends EnvironmentStack {
     const identity = (id: string, options: EksWorkloadIdentityOptions) =>
       this.eks.addWorkloadIdentity(id, options);
     identity('ExternalDns', {
-      ...WORKLOAD_SERVICE_ACCOUNTS.externalDns,
+      ...CLUSTER_SERVICES_IDENTITIES.externalDns,
       description: 'external-dns',
       statements: externalDnsPolicy(this.zone.arn),
     });
     identity('ExternalSecrets', {
-      ...WORKLOAD_SERVICE_ACCOUNTS.externalSecrets,
+      ...CLUSTER_SERVICES_IDENTITIES.externalSecrets,
       description: 'External Secrets Operator',
       statements: secretReaderPolicy(region, externalSecretArns, secretKeys),
     });
     identity('Loki', {
-      ...WORKLOAD_SERVICE_ACCOUNTS.loki,
+      ...MONITORING_IDENTITIES.loki,
       description: 'Loki log storage',
       statements: lokiStoragePolicy(region, this.lokiBucket.bucketArn, this.lokiBucket.key?.arn),
     });
     identity('CloudwatchExporter', {
-      ...WORKLOAD_SERVICE_ACCOUNTS.cloudwatchExporter,
+      ...MONITORING_IDENTITIES.cloudwatchExporter,
       description: 'YACE CloudWatch exporter',
       statements: cloudwatchMetricsReaderPolicy(),
     });

@@ -2,7 +2,21 @@ import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { StorageClassV1 } from '@cdktf/provider-kubernetes/lib/storage-class-v1';
 import { Construct } from 'constructs';
 import { suppress } from '../../guardrails/suppress';
-import { WORKLOAD_SERVICE_ACCOUNTS, NODE_POOL_LABEL } from './eks-cluster';
+import { WORKLOAD_SERVICE_ACCOUNTS } from './eks-cluster';
+import type {
+  ArgoRolloutsValues,
+  ExternalSecretsValues,
+  KarpenterValues,
+  LoadBalancerControllerValues,
+} from './cluster-services-values';
+import {
+  argoRolloutsValues,
+  externalDnsValues,
+  externalSecretsValues,
+  karpenterValues,
+  loadBalancerControllerValues,
+  metricsServerValues,
+} from './cluster-services-values';
 import { HelmChart } from '../shared/helm-chart';
 import { propError } from '../shared/errors';
 
@@ -28,103 +42,10 @@ export const ARGO_ROLLOUTS_VERSION = 'v1.9.1';
 
 /** Namespace and release of the Argo Rollouts controller; its metrics Service is `<release>-metrics`, port 8090. */
 export const ARGO_ROLLOUTS = {
-  namespace: 'argo-rollouts',
+  namespace: 'argo-rollouts' satisfies ClusterNamespace,
   release: 'argo-rollouts',
   metricsPort: 8090,
 } as const;
-
-/** Kubernetes resource requests and limits. */
-export interface ResourceRequirements {
-  readonly requests: { readonly cpu: string; readonly memory: string };
-  readonly limits: { readonly cpu: string; readonly memory: string };
-}
-
-/** Where a controller runs and what it reserves (each chart's key names, checked by WMS_HELM_001). */
-interface Placement {
-  readonly nodeSelector: Readonly<Record<string, string>>;
-  readonly resources: ResourceRequirements;
-}
-
-/** Placement of charts whose replica count is `replicaCount`. */
-interface ReplicatedPlacement extends Placement {
-  readonly replicaCount: number;
-}
-
-/** Values of eks/aws-load-balancer-controller (the subset we set). */
-export interface LoadBalancerControllerValues extends ReplicatedPlacement {
-  readonly clusterName: string;
-  readonly region: string;
-  /** Set explicitly: with IMDS hop limit 1 the controller cannot discover it from the node. */
-  readonly vpcId: string;
-  readonly serviceAccount: { readonly create: true; readonly name: string };
-  readonly podDisruptionBudget: { readonly maxUnavailable: number };
-  readonly defaultSSLPolicy: string;
-  readonly enableServiceMutatorWebhook: boolean;
-}
-
-/** Values of metrics-server/metrics-server (the subset we set). */
-export interface MetricsServerValues extends Placement {
-  /** The chart's replica count (not `replicaCount`, which it ignores). */
-  readonly replicas: number;
-  readonly podDisruptionBudget: { readonly enabled: boolean; readonly maxUnavailable: number };
-}
-
-/** Values of external-dns/external-dns (the subset we set). */
-export interface ExternalDnsValues extends Placement {
-  readonly provider: { readonly name: 'aws' };
-  /** Required by the chart: `sync` creates and deletes the records this cluster owns (see txtOwnerId). */
-  readonly policy: 'sync' | 'upsert-only' | 'create-only';
-  readonly sources: readonly string[];
-  readonly domainFilters: readonly string[];
-  readonly txtOwnerId: string;
-  readonly extraArgs: readonly string[];
-  readonly serviceAccount: { readonly create: true; readonly name: string };
-}
-
-/** Values of external-secrets/external-secrets (the subset we set). */
-export interface ExternalSecretsValues extends ReplicatedPlacement {
-  readonly installCRDs: true;
-  readonly serviceAccount: { readonly create: true; readonly name: string };
-  readonly webhook: ReplicatedPlacement;
-  readonly certController: ReplicatedPlacement;
-}
-
-/** Values of karpenter/karpenter (the subset we set). */
-export interface KarpenterValues {
-  /** The chart's replica count (not `replicaCount`, which it ignores). */
-  readonly replicas: number;
-  readonly nodeSelector: Readonly<Record<string, string>>;
-  /** The controller container's resources: the chart reads `controller.resources`, not a top-level `resources`. */
-  readonly controller: { readonly resources: ResourceRequirements };
-  readonly settings: {
-    readonly clusterName: string;
-    readonly clusterEndpoint: string;
-    readonly interruptionQueue: string;
-  };
-  readonly serviceAccount: { readonly create: true; readonly name: string };
-  readonly podDisruptionBudget: { readonly name: string; readonly maxUnavailable: number };
-}
-
-/** Values of argoproj/argo-rollouts (the subset we set). */
-export interface ArgoRolloutsValues {
-  /** The chart installs (and on uninstall keeps) the Rollout, AnalysisTemplate, AnalysisRun... CRDs. */
-  readonly installCRDs: true;
-  readonly keepCRDs: true;
-  readonly controller: {
-    readonly replicas: number;
-    readonly image: { readonly tag: string };
-    readonly nodeSelector: Readonly<Record<string, string>>;
-    readonly resources: ResourceRequirements;
-    /** The AWS SDK reads the region from the environment; the controller has no --aws-region flag (#2099). */
-    readonly extraEnv: readonly { readonly name: string; readonly value: string }[];
-    /**
-     * The metrics Service only: the ServiceMonitor CRD comes with the monitoring stack, after this one, so the
-     * monitoring stack selects this Service itself.
-     */
-    readonly metrics: { readonly enabled: true; readonly serviceMonitor: { readonly enabled: false } };
-  };
-  readonly dashboard: { readonly enabled: false };
-}
 
 /** Properties of {@link ClusterServices}. */
 export interface ClusterServicesProps {
@@ -177,11 +98,18 @@ export const CLUSTER_NAMESPACES = {
   },
 } as const;
 
-const SYSTEM_NODES = { [NODE_POOL_LABEL]: 'system' };
+/** A namespace {@link ClusterServices} creates. */
+export type ClusterNamespace = keyof typeof CLUSTER_NAMESPACES;
 
-function resources(cpu: string, memory: string): ResourceRequirements {
-  return { requests: { cpu, memory }, limits: { cpu, memory } };
-}
+/**
+ * Namespace and service account of the controllers installed here whose IAM roles the platform stack adds through
+ * the cluster's `addWorkloadIdentity` (EKS Pod Identity associations name them). The load balancer controller's
+ * and Karpenter's are the cluster's own (`WORKLOAD_SERVICE_ACCOUNTS` in eks-cluster.ts).
+ */
+export const CLUSTER_SERVICES_IDENTITIES = {
+  externalDns: { namespace: 'external-dns', serviceAccount: 'external-dns' },
+  externalSecrets: { namespace: 'external-secrets', serviceAccount: 'external-secrets' },
+} as const satisfies Record<string, { namespace: ClusterNamespace; serviceAccount: string }>;
 
 /**
  * The controllers the WMS needs in every cluster, each a pinned Helm release on the on-demand `system` nodes:
@@ -192,7 +120,7 @@ function resources(cpu: string, memory: string): ResourceRequirements {
  */
 export class ClusterServices extends Construct {
   /** Namespace name of each namespace created here. */
-  readonly namespaces: Readonly<Record<keyof typeof CLUSTER_NAMESPACES, string>>;
+  readonly namespaces: Readonly<Record<ClusterNamespace, string>>;
   /** The External Secrets release: stacks that create its custom resources come after it. */
   readonly externalSecrets: HelmChart<ExternalSecretsValues>;
   /** The Karpenter release. */
@@ -208,9 +136,82 @@ export class ClusterServices extends Construct {
     if (!Number.isInteger(replicas) || replicas < 1 || replicas > 5) {
       throw propError(this, 'controllerReplicas', replicas, 'a whole number from 1 to 5');
     }
+    const namespaces = this.addNamespaces();
+    const namespaceResources = Object.values(namespaces);
+    this.namespaces = Object.fromEntries(
+      Object.entries(namespaces).map(([key, namespace]) => [key, namespace.metadata.name]),
+    ) as Record<ClusterNamespace, string>;
+    this.addStorageClass(props.volumeKmsKeyArn);
 
-    const namespaces = {} as Record<keyof typeof CLUSTER_NAMESPACES, string>;
-    const namespaceResources: NamespaceV1[] = [];
+    const accounts = WORKLOAD_SERVICE_ACCOUNTS;
+    this.loadBalancerController = new HelmChart(this, 'AwsLoadBalancerController', {
+      releaseName: 'aws-load-balancer-controller',
+      namespace: accounts.loadBalancerController.namespace,
+      repository: 'https://aws.github.io/eks-charts',
+      chart: 'aws-load-balancer-controller',
+      version: CHART_VERSIONS.awsLoadBalancerController,
+      values: loadBalancerControllerValues({
+        clusterName: props.clusterName,
+        region: props.region,
+        vpcId: props.vpcId,
+        serviceAccount: accounts.loadBalancerController.serviceAccount,
+        replicas,
+      }),
+    });
+    new HelmChart(this, 'MetricsServer', {
+      releaseName: 'metrics-server',
+      namespace: 'kube-system',
+      repository: 'https://kubernetes-sigs.github.io/metrics-server/',
+      chart: 'metrics-server',
+      version: CHART_VERSIONS.metricsServer,
+      values: metricsServerValues({ replicas }),
+    });
+    new HelmChart(this, 'ExternalDns', {
+      releaseName: 'external-dns',
+      namespace: CLUSTER_SERVICES_IDENTITIES.externalDns.namespace,
+      repository: 'https://kubernetes-sigs.github.io/external-dns/',
+      chart: 'external-dns',
+      version: CHART_VERSIONS.externalDns,
+      values: externalDnsValues({
+        dnsDomain: props.dnsDomain,
+        hostedZoneId: props.hostedZoneId,
+        ownerId: props.clusterName,
+        serviceAccount: CLUSTER_SERVICES_IDENTITIES.externalDns.serviceAccount,
+      }),
+      dependsOn: namespaceResources,
+    });
+    this.externalSecrets = new HelmChart(this, 'ExternalSecrets', {
+      releaseName: 'external-secrets',
+      namespace: CLUSTER_SERVICES_IDENTITIES.externalSecrets.namespace,
+      repository: 'https://charts.external-secrets.io',
+      chart: 'external-secrets',
+      version: CHART_VERSIONS.externalSecrets,
+      values: externalSecretsValues({
+        serviceAccount: CLUSTER_SERVICES_IDENTITIES.externalSecrets.serviceAccount,
+        replicas,
+      }),
+      dependsOn: namespaceResources,
+    });
+    this.karpenter = new HelmChart(this, 'Karpenter', {
+      releaseName: 'karpenter',
+      namespace: accounts.karpenter.namespace,
+      repository: 'oci://public.ecr.aws/karpenter',
+      chart: 'karpenter',
+      version: CHART_VERSIONS.karpenter,
+      values: karpenterValues({
+        clusterName: props.clusterName,
+        clusterEndpoint: props.clusterEndpoint,
+        interruptionQueue: props.karpenterInterruptionQueue,
+        serviceAccount: accounts.karpenter.serviceAccount,
+        replicas,
+      }),
+    });
+    this.argoRollouts = this.createArgoRollouts(props, replicas, namespaceResources);
+  }
+
+  /** The namespaces of {@link CLUSTER_NAMESPACES}, labelled for Pod Security; a weaker level carries its reason. */
+  private addNamespaces(): Record<ClusterNamespace, NamespaceV1> {
+    const namespaces = {} as Record<ClusterNamespace, NamespaceV1>;
     for (const [name, podSecurity] of Object.entries(CLUSTER_NAMESPACES)) {
       const namespace = new NamespaceV1(this, `Namespace-${name}`, {
         metadata: {
@@ -223,11 +224,13 @@ export class ClusterServices extends Construct {
         },
       });
       if ('reason' in podSecurity) suppress(namespace, 'WMS_K8S_001', podSecurity.reason);
-      namespaces[name as keyof typeof CLUSTER_NAMESPACES] = namespace.metadata.name;
-      namespaceResources.push(namespace);
+      namespaces[name as ClusterNamespace] = namespace;
     }
-    this.namespaces = namespaces;
+    return namespaces;
+  }
 
+  /** The default StorageClass: encrypted gp3 with the cluster's key, kept when its claim is deleted. */
+  private addStorageClass(kmsKeyId: string): void {
     new StorageClassV1(this, 'Gp3StorageClass', {
       metadata: {
         name: 'gp3-encrypted',
@@ -237,112 +240,8 @@ export class ClusterServices extends Construct {
       reclaimPolicy: 'Retain',
       volumeBindingMode: 'WaitForFirstConsumer',
       allowVolumeExpansion: true,
-      parameters: { type: 'gp3', encrypted: 'true', kmsKeyId: props.volumeKmsKeyArn, fsType: 'ext4' },
+      parameters: { type: 'gp3', encrypted: 'true', kmsKeyId, fsType: 'ext4' },
     });
-
-    const accounts = WORKLOAD_SERVICE_ACCOUNTS;
-    this.loadBalancerController = new HelmChart<LoadBalancerControllerValues>(
-      this,
-      'AwsLoadBalancerController',
-      {
-        releaseName: 'aws-load-balancer-controller',
-        namespace: accounts.loadBalancerController.namespace,
-        repository: 'https://aws.github.io/eks-charts',
-        chart: 'aws-load-balancer-controller',
-        version: CHART_VERSIONS.awsLoadBalancerController,
-        values: {
-          clusterName: props.clusterName,
-          region: props.region,
-          vpcId: props.vpcId,
-          serviceAccount: { create: true, name: accounts.loadBalancerController.serviceAccount },
-          replicaCount: Math.max(replicas, 2),
-          podDisruptionBudget: { maxUnavailable: 1 },
-          defaultSSLPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
-          enableServiceMutatorWebhook: false,
-          nodeSelector: SYSTEM_NODES,
-          resources: resources('100m', '256Mi'),
-        },
-      },
-    );
-
-    new HelmChart<MetricsServerValues>(this, 'MetricsServer', {
-      releaseName: 'metrics-server',
-      namespace: 'kube-system',
-      repository: 'https://kubernetes-sigs.github.io/metrics-server/',
-      chart: 'metrics-server',
-      version: CHART_VERSIONS.metricsServer,
-      values: {
-        replicas,
-        podDisruptionBudget: { enabled: replicas > 1, maxUnavailable: 1 },
-        nodeSelector: SYSTEM_NODES,
-        resources: resources('100m', '200Mi'),
-      },
-    });
-
-    new HelmChart<ExternalDnsValues>(this, 'ExternalDns', {
-      releaseName: 'external-dns',
-      namespace: accounts.externalDns.namespace,
-      repository: 'https://kubernetes-sigs.github.io/external-dns/',
-      chart: 'external-dns',
-      version: CHART_VERSIONS.externalDns,
-      values: {
-        provider: { name: 'aws' },
-        policy: 'sync',
-        sources: ['ingress'],
-        domainFilters: [props.dnsDomain],
-        // Records carry this owner in their TXT registry entry: external-dns deletes only records it created.
-        txtOwnerId: props.clusterName,
-        extraArgs: [`--zone-id-filter=${props.hostedZoneId}`, '--aws-zone-type=public'],
-        serviceAccount: { create: true, name: accounts.externalDns.serviceAccount },
-        nodeSelector: SYSTEM_NODES,
-        resources: resources('50m', '128Mi'),
-      },
-      dependsOn: namespaceResources,
-    });
-
-    const esoPlacement = {
-      replicaCount: replicas,
-      nodeSelector: SYSTEM_NODES,
-      resources: resources('100m', '256Mi'),
-    };
-    this.externalSecrets = new HelmChart<ExternalSecretsValues>(this, 'ExternalSecrets', {
-      releaseName: 'external-secrets',
-      namespace: accounts.externalSecrets.namespace,
-      repository: 'https://charts.external-secrets.io',
-      chart: 'external-secrets',
-      version: CHART_VERSIONS.externalSecrets,
-      values: {
-        ...esoPlacement,
-        installCRDs: true,
-        serviceAccount: { create: true, name: accounts.externalSecrets.serviceAccount },
-        webhook: esoPlacement,
-        certController: esoPlacement,
-      },
-      dependsOn: namespaceResources,
-    });
-
-    this.karpenter = new HelmChart<KarpenterValues>(this, 'Karpenter', {
-      releaseName: 'karpenter',
-      namespace: accounts.karpenter.namespace,
-      repository: 'oci://public.ecr.aws/karpenter',
-      chart: 'karpenter',
-      version: CHART_VERSIONS.karpenter,
-      values: {
-        settings: {
-          clusterName: props.clusterName,
-          clusterEndpoint: props.clusterEndpoint,
-          interruptionQueue: props.karpenterInterruptionQueue,
-        },
-        serviceAccount: { create: true, name: accounts.karpenter.serviceAccount },
-        replicas: Math.max(replicas, 2),
-        podDisruptionBudget: { name: 'karpenter', maxUnavailable: 1 },
-        // Karpenter must not run on the nodes it manages: the managed system group hosts it.
-        nodeSelector: SYSTEM_NODES,
-        controller: { resources: resources('500m', '1Gi') },
-      },
-    });
-
-    this.argoRollouts = this.createArgoRollouts(props, replicas, namespaceResources);
   }
 
   /**
@@ -355,25 +254,13 @@ export class ClusterServices extends Construct {
     replicas: number,
     namespaceResources: NamespaceV1[],
   ): HelmChart<ArgoRolloutsValues> {
-    return new HelmChart<ArgoRolloutsValues>(this, 'ArgoRollouts', {
+    return new HelmChart(this, 'ArgoRollouts', {
       releaseName: ARGO_ROLLOUTS.release,
       namespace: ARGO_ROLLOUTS.namespace,
       repository: 'https://argoproj.github.io/argo-helm',
       chart: 'argo-rollouts',
       version: CHART_VERSIONS.argoRollouts,
-      values: {
-        installCRDs: true,
-        keepCRDs: true,
-        controller: {
-          replicas: Math.max(replicas, 2),
-          image: { tag: ARGO_ROLLOUTS_VERSION },
-          nodeSelector: SYSTEM_NODES,
-          resources: resources('100m', '256Mi'),
-          extraEnv: [{ name: 'AWS_REGION', value: props.region }],
-          metrics: { enabled: true, serviceMonitor: { enabled: false } },
-        },
-        dashboard: { enabled: false },
-      },
+      values: argoRolloutsValues({ region: props.region, imageTag: ARGO_ROLLOUTS_VERSION, replicas }),
       dependsOn: [...namespaceResources, this.loadBalancerController.release],
     });
   }

@@ -80,27 +80,23 @@ export interface EksNodeGroups {
 }
 
 /**
- * Kubernetes namespace and service account of each workload identity of the cluster's own controllers and
- * platform workloads, for the stacks that deploy them (the WMS API's are the app's: WMS_NAMESPACE and
- * API_SERVICE_ACCOUNT in constructs/app/wms-application.ts).
+ * Kubernetes namespace and service account of the cluster's own controllers, whose roles the cluster creates
+ * (they reach only the cluster's own resources); `ClusterServices` installs the load balancer controller and
+ * Karpenter as these. Every other workload identity's names are defined by the construct that owns the workload,
+ * and its role is added through {@link IEksCluster.addWorkloadIdentity}: `CLUSTER_SERVICES_IDENTITIES`
+ * (constructs/cluster/cluster-services.ts), `MONITORING_IDENTITIES` (constructs/observability/monitoring.ts),
+ * `IMAGE_ADMISSION_IDENTITY` (constructs/cluster/image-admission.ts), WMS_NAMESPACE and API_SERVICE_ACCOUNT
+ * (constructs/app/wms-application.ts).
  */
 export const WORKLOAD_SERVICE_ACCOUNTS = {
   loadBalancerController: { namespace: 'kube-system', serviceAccount: 'aws-load-balancer-controller' },
-  externalDns: { namespace: 'external-dns', serviceAccount: 'external-dns' },
-  externalSecrets: { namespace: 'external-secrets', serviceAccount: 'external-secrets' },
   // Fixed by the aws-ebs-csi-driver add-on.
   ebsCsiDriver: { namespace: 'kube-system', serviceAccount: 'ebs-csi-controller-sa' },
-  loki: { namespace: 'logging', serviceAccount: 'loki' },
-  // YACE, the CloudWatch exporter of the monitoring stack.
-  cloudwatchExporter: { namespace: 'monitoring', serviceAccount: 'yace' },
   karpenter: { namespace: 'kube-system', serviceAccount: 'karpenter' },
 } as const;
 
-/** A workload that has its own IAM role. */
-export type EksWorkloadName = keyof typeof WORKLOAD_SERVICE_ACCOUNTS;
-
 /** The workloads whose roles the cluster creates itself: they reach only the cluster's own resources. */
-export type EksClusterWorkloadName = 'loadBalancerController' | 'ebsCsiDriver' | 'karpenter';
+export type EksClusterWorkloadName = keyof typeof WORKLOAD_SERVICE_ACCOUNTS;
 
 /** The name of an environment's cluster, `wms-<env>-eks`: the one derivation, for the cluster and its readers. */
 export function eksClusterName(namePrefix: string): string {
@@ -627,7 +623,7 @@ export class EksCluster extends Construct implements IEksCluster {
     type Permissions = Pick<EksWorkloadIdentityProps, 'statements' | 'managedPolicyArns'>;
     const identity = (
       identityId: string,
-      workload: EksWorkloadName,
+      workload: EksClusterWorkloadName,
       description: string,
       permissions: Permissions,
     ) =>

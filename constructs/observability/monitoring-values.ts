@@ -1,10 +1,13 @@
 /**
- * Chart versions, sizes and typed values of the releases the {@link Monitoring} construct installs
- * (`constructs/monitoring-stack.ts`): the subset of each chart's values we set, checked against the chart sources
- * of the pinned versions.
+ * Chart versions, sizes, names and typed values of the releases the {@link Monitoring} construct installs
+ * (`constructs/observability/monitoring.ts`): the subset of each chart's values we set, checked against the chart
+ * sources of the pinned versions. The values are pure functions of typed inputs (one per release), so they are
+ * tested without a synth; the construct creates the releases and escapes the values for Terraform.
  */
 import { stringify } from 'yaml';
+import { ARGO_ROLLOUTS } from '../cluster/cluster-services';
 import type { PrometheusRuleFile } from './alert-rules';
+import type { MonitoringTargets } from './targets';
 import type { CloudwatchMetric } from './cloudwatch-metrics';
 import {
   CLOUDWATCH_LENGTH_SECONDS,
@@ -585,4 +588,499 @@ export function yaceConfig(region: string): string {
     },
     { lineWidth: 0 },
   );
+}
+
+/** Secret names and keys the construct creates, for runbooks and for stacks that refer to them. */
+export const MONITORING_SECRETS = {
+  /** Grafana's admin login, synced from Secrets Manager. */
+  grafanaAdmin: { name: 'grafana-admin', userKey: 'admin-user', passwordKey: 'admin-password' },
+  /** The receivers' keys, synced from Secrets Manager and mounted into Alertmanager. */
+  receivers: {
+    name: 'alertmanager-wms-receivers',
+    pagerKey: 'pager-routing-key',
+    chatKey: 'chat-webhook-url',
+    heartbeatKey: 'heartbeat-url',
+  },
+  /** Alertmanager's configuration (`alertmanager.yaml`): no secret in it, only the receivers' file paths. */
+  alertmanagerConfig: { name: 'alertmanager-wms', key: 'alertmanager.yaml' },
+} as const;
+
+/** Label and value the Grafana sidecar selects dashboard ConfigMaps by. */
+export const DASHBOARD_LABEL = { key: 'grafana_dashboard', value: '1' } as const;
+
+/** Blackbox exporter module of the external probe. */
+export const PROBE_MODULE = 'http_2xx';
+
+/** Blackbox exporter module of the database probe: a TCP connect, without TLS. */
+export const DATABASE_PROBE_MODULE = 'tcp_connect';
+
+/** Port of the RDS Proxy for PostgreSQL: an RDS Proxy listens on its engine's default port only. */
+export const DATABASE_PROXY_PORT = 5432;
+
+/** Release names of the monitoring charts (also their fullnames, except kube-prometheus-stack's). */
+export const MONITORING_RELEASES = {
+  crds: 'prometheus-operator-crds',
+  kps: 'kube-prometheus-stack',
+  blackbox: 'blackbox-exporter',
+  loki: 'loki',
+  alloy: 'alloy',
+  yace: 'yace',
+} as const;
+const KPS_FULLNAME = 'kps';
+/**
+ * Prometheus inside the cluster (the kube-prometheus-stack Service `<fullname>-prometheus`): Argo Rollouts'
+ * analysis queries it. Issue #15.
+ */
+export const PROMETHEUS_URL = `http://${KPS_FULLNAME}-prometheus.monitoring.svc:9090`;
+const LOKI_PORT = 3100;
+const BLACKBOX_PORT = 9115;
+/** The YACE chart's Service port (80, to the container's 5000). */
+const YACE_SERVICE_PORT = 80;
+
+/** A ReadWriteOnce volume of `gib` GiB on `storageClassName`. */
+export function volumeClaimTemplate(storageClassName: string, gib: number): VolumeClaimTemplate {
+  return {
+    spec: {
+      storageClassName,
+      accessModes: ['ReadWriteOnce'],
+      resources: { requests: { storage: `${gib}Gi` } },
+    },
+  };
+}
+
+/** Where the monitoring services are reached, and what the probes target. */
+export interface MonitoringEndpoints {
+  /** Loki's query URL inside the cluster (Grafana's data source). */
+  readonly lokiUrl: string;
+  /** Loki's push URL inside the cluster (Alloy's endpoint). */
+  readonly lokiPushUrl: string;
+  /** The URL the blackbox exporter probes: `https://<domain><probePath>`. */
+  readonly probeUrl: string;
+  /** The `host:port` the database probe connects to: the RDS Proxy on {@link DATABASE_PROXY_PORT}. */
+  readonly databaseProbeTarget: string;
+}
+
+/** The endpoints of a monitoring stack whose Loki runs in `loggingNamespace`. */
+export function monitoringEndpoints(input: {
+  readonly loggingNamespace: string;
+  readonly domain: string;
+  readonly probePath: string;
+  readonly databaseProxyEndpoint: string;
+}): MonitoringEndpoints {
+  const lokiService = `${MONITORING_RELEASES.loki}.${input.loggingNamespace}.svc.cluster.local:${LOKI_PORT}`;
+  return {
+    lokiUrl: `http://${lokiService}`,
+    lokiPushUrl: `http://${lokiService}/loki/api/v1/push`,
+    probeUrl: `https://${input.domain}${input.probePath}`,
+    databaseProbeTarget: `${input.databaseProxyEndpoint}:${DATABASE_PROXY_PORT}`,
+  };
+}
+
+/** Values of the CRDs release: kept when the release is deleted. */
+export function prometheusOperatorCrdsValues(): PrometheusOperatorCrdsValues {
+  // Deleting the release would delete the CRDs and with them every Prometheus, Alertmanager and rule object.
+  return { crds: { annotations: { 'helm.sh/resource-policy': 'keep' } } };
+}
+
+/** What {@link kubePrometheusStackValues} is built from. */
+export interface KubePrometheusStackInput {
+  /** Namespaces of the release (`monitoring`) and of node-exporter (`agents`). */
+  readonly namespaces: { readonly monitoring: string; readonly agents: string };
+  /** The WMS namespace and the jobs the rules select on. */
+  readonly targets: Pick<
+    MonitoringTargets,
+    'namespace' | 'apiJob' | 'probeJob' | 'databaseProbeJob' | 'cloudwatchExporterJob'
+  >;
+  /** The WMS rule groups (`additionalPrometheusRulesMap.wms`). */
+  readonly rules: PrometheusRuleFile;
+  /** `prometheus.prometheusSpec.externalLabels`. */
+  readonly externalLabels: Readonly<Record<string, string>>;
+  /** Prometheus and Alertmanager replicas; more than one gets disruption budgets. */
+  readonly replicas: number;
+  readonly size: MonitoringSize;
+  readonly storageClassName: string;
+  readonly prometheusRetentionDays: number;
+  /** Labels of the API Services the ServiceMonitor selects. */
+  readonly apiServiceLabels: Readonly<Record<string, string>>;
+  /** The API Services' metrics port name. */
+  readonly apiPortName: string;
+  /** Endpoints: Loki (Grafana data source), the probed URL and database target. */
+  readonly endpoints: Pick<MonitoringEndpoints, 'lokiUrl' | 'probeUrl' | 'databaseProbeTarget'>;
+}
+
+/**
+ * Values of kube-prometheus-stack: WMS rules, the API's and Argo Rollouts' ServiceMonitors, the probe and YACE
+ * scrape jobs, Alertmanager on our Secret, Grafana with the Loki data source and the dashboards sidecar, the
+ * control-plane targets EKS hides turned off.
+ */
+export function kubePrometheusStackValues(input: KubePrometheusStackInput): KubePrometheusStackValues {
+  const sizing = MONITORING_SIZES[input.size];
+  const secrets = MONITORING_SECRETS;
+  const ns = input.namespaces;
+  const { storageClassName, replicas, targets } = input;
+  const budget = { enabled: replicas > 1, minAvailable: 1 };
+  const blackboxAddress = `${MONITORING_RELEASES.blackbox}.${ns.monitoring}.svc:${BLACKBOX_PORT}`;
+  // Blackbox exporter: the probed target goes into ?target=, the instance label keeps it, the scrape goes to
+  // the exporter.
+  const throughBlackbox = [
+    { source_labels: ['__address__'], target_label: '__param_target' },
+    { source_labels: ['__param_target'], target_label: 'instance' },
+    { target_label: '__address__', replacement: blackboxAddress },
+  ];
+  return {
+    fullnameOverride: KPS_FULLNAME,
+    crds: { enabled: false },
+    defaultRules: {
+      create: true,
+      rules: {
+        etcd: false,
+        kubeControllerManager: false,
+        kubeSchedulerAlerting: false,
+        kubeSchedulerRecording: false,
+        kubeProxy: false,
+      },
+    },
+    // EKS runs these out of reach (managed control plane; kube-proxy's metrics bind to 127.0.0.1), so their
+    // targets and "Down" alerts would fire forever: prometheus-community/helm-charts#1966, #3368, #4106.
+    kubeControllerManager: { enabled: false },
+    kubeScheduler: { enabled: false },
+    kubeEtcd: { enabled: false },
+    kubeProxy: { enabled: false },
+    additionalPrometheusRulesMap: { wms: input.rules },
+    prometheusOperator: {
+      resources: sizing.operator,
+      prometheusConfigReloader: { resources: sizing.configReloader },
+    },
+    // WmsApiDown reads kube_endpoint_address (the live Service's ready addresses), which only the `endpoints`
+    // collector exports; the bundled chart (8.4.0) lists `endpointslices` instead, whose series do not name
+    // their Service.
+    'kube-state-metrics': { collectorsExtra: ['endpoints'], resources: sizing.kubeStateMetrics },
+    'prometheus-node-exporter': {
+      namespaceOverride: ns.agents,
+      hostNetwork: true,
+      hostPID: true,
+      hostRootFsMount: { enabled: true, mountPropagation: 'HostToContainer' },
+      resources: sizing.nodeExporter,
+    },
+    alertmanager: {
+      podDisruptionBudget: budget,
+      alertmanagerSpec: {
+        replicas,
+        podAntiAffinity: 'hard',
+        useExistingSecret: true,
+        configSecret: secrets.alertmanagerConfig.name,
+        secrets: [secrets.receivers.name],
+        storage: { volumeClaimTemplate: volumeClaimTemplate(storageClassName, sizing.alertmanagerVolumeGiB) },
+        resources: sizing.alertmanager,
+      },
+    },
+    grafana: {
+      // SQLite on a ReadWriteOnce volume: one replica, replaced (not rolled) on upgrade.
+      replicas: 1,
+      admin: {
+        existingSecret: secrets.grafanaAdmin.name,
+        userKey: secrets.grafanaAdmin.userKey,
+        passwordKey: secrets.grafanaAdmin.passwordKey,
+      },
+      deploymentStrategy: { type: 'Recreate' },
+      persistence: {
+        enabled: true,
+        type: 'pvc',
+        storageClassName,
+        size: `${sizing.grafanaVolumeGiB}Gi`,
+      },
+      // The pod's fsGroup already owns the volume; the chown init container would run as root.
+      initChownData: { enabled: false },
+      resources: sizing.grafana,
+      sidecar: {
+        resources: sizing.grafanaSidecar,
+        dashboards: {
+          enabled: true,
+          label: DASHBOARD_LABEL.key,
+          labelValue: DASHBOARD_LABEL.value,
+          searchNamespace: ns.monitoring,
+        },
+      },
+      additionalDataSources: [
+        {
+          name: 'Loki',
+          type: 'loki',
+          uid: 'loki',
+          access: 'proxy',
+          url: input.endpoints.lokiUrl,
+          isDefault: false,
+        },
+      ],
+      'grafana.ini': { analytics: { reporting_enabled: false, check_for_updates: false } },
+    },
+    prometheus: {
+      podDisruptionBudget: budget,
+      additionalServiceMonitors: [
+        {
+          name: targets.apiJob.toLowerCase().replace(/[^a-z0-9-]/g, '-'),
+          namespaceSelector: { matchNames: [targets.namespace] },
+          selector: { matchLabels: input.apiServiceLabels },
+          endpoints: [
+            {
+              port: input.apiPortName,
+              path: '/metrics',
+              scheme: 'http',
+              interval: '30s',
+              // The job would be the Service name (wms-api-metrics): the rules select the job by its own name.
+              relabelings: [{ targetLabel: 'job', replacement: targets.apiJob, action: 'replace' }],
+            },
+          ],
+        },
+        // Issue #15: the Argo Rollouts controller (cluster-services installs it with its metrics Service only:
+        // the ServiceMonitor CRD comes with this stack). Delivery dashboard and alerts read it.
+        {
+          name: ARGO_ROLLOUTS.release,
+          namespaceSelector: { matchNames: [ARGO_ROLLOUTS.namespace] },
+          selector: {
+            matchLabels: {
+              'app.kubernetes.io/name': 'argo-rollouts',
+              'app.kubernetes.io/component': 'rollouts-controller',
+            },
+          },
+          endpoints: [
+            { port: 'metrics', path: '/metrics', scheme: 'http', interval: '30s', relabelings: [] },
+          ],
+        },
+      ],
+      prometheusSpec: {
+        externalLabels: { ...input.externalLabels },
+        replicas,
+        podAntiAffinity: 'hard',
+        retention: `${input.prometheusRetentionDays}d`,
+        retentionSize: `${Math.floor(sizing.prometheusVolumeGiB * 0.85)}GiB`,
+        storageSpec: {
+          volumeClaimTemplate: volumeClaimTemplate(storageClassName, sizing.prometheusVolumeGiB),
+        },
+        resources: sizing.prometheus,
+        ruleSelectorNilUsesHelmValues: false,
+        serviceMonitorSelectorNilUsesHelmValues: false,
+        podMonitorSelectorNilUsesHelmValues: false,
+        probeSelectorNilUsesHelmValues: false,
+        scrapeConfigSelectorNilUsesHelmValues: false,
+        additionalScrapeConfigs: [
+          {
+            job_name: targets.probeJob,
+            metrics_path: '/probe',
+            params: { module: [PROBE_MODULE] },
+            scrape_interval: '30s',
+            scrape_timeout: '10s',
+            static_configs: [{ targets: [input.endpoints.probeUrl] }],
+            relabel_configs: throughBlackbox,
+          },
+          {
+            job_name: targets.databaseProbeJob,
+            metrics_path: '/probe',
+            params: { module: [DATABASE_PROBE_MODULE] },
+            scrape_interval: '30s',
+            scrape_timeout: '10s',
+            static_configs: [{ targets: [input.endpoints.databaseProbeTarget] }],
+            relabel_configs: throughBlackbox,
+          },
+          {
+            // A static job rather than the chart's ServiceMonitor: the job label is then exactly the one the
+            // rules select, with no relabelling. YACE refreshes CloudWatch every 300 s and serves the cached
+            // values in between.
+            job_name: targets.cloudwatchExporterJob,
+            metrics_path: '/metrics',
+            scrape_interval: '60s',
+            scrape_timeout: '30s',
+            static_configs: [
+              { targets: [`${MONITORING_RELEASES.yace}.${ns.monitoring}.svc:${YACE_SERVICE_PORT}`] },
+            ],
+          },
+        ],
+      },
+    },
+  };
+}
+
+/**
+ * Values of the blackbox exporter: the HTTP module of the external probe and the TCP module of the database
+ * probe; `replicas` copies, with a disruption budget when more than one.
+ */
+export function blackboxExporterValues(input: {
+  readonly replicas: number;
+  readonly size: MonitoringSize;
+}): BlackboxExporterValues {
+  return {
+    fullnameOverride: MONITORING_RELEASES.blackbox,
+    replicas: input.replicas,
+    podDisruptionBudget: input.replicas > 1 ? { maxUnavailable: 1 } : {},
+    podSecurityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+    resources: MONITORING_SIZES[input.size].blackboxExporter,
+    config: {
+      modules: {
+        [PROBE_MODULE]: {
+          prober: 'http',
+          timeout: '5s',
+          http: {
+            valid_http_versions: ['HTTP/1.1', 'HTTP/2.0'],
+            valid_status_codes: [],
+            method: 'GET',
+            follow_redirects: true,
+            fail_if_not_ssl: true,
+            preferred_ip_protocol: 'ip4',
+          },
+        },
+        // The RDS Proxy negotiates TLS inside the PostgreSQL protocol (SSLRequest after the TCP connect),
+        // which the blackbox tcp prober cannot speak, and logins need IAM tokens: a plain connect is the
+        // honest reachability check. The nodes' security group, which the pods use, is admitted on 5432.
+        [DATABASE_PROBE_MODULE]: {
+          prober: 'tcp',
+          timeout: '5s',
+          tcp: { tls: false, preferred_ip_protocol: 'ip4' },
+        },
+      },
+    },
+  };
+}
+
+/** Values of YACE: one replica as `serviceAccount` (its Pod Identity association), restricted, {@link yaceConfig}. */
+export function cloudwatchExporterValues(input: {
+  readonly region: string;
+  readonly serviceAccount: string;
+  readonly size: MonitoringSize;
+}): CloudwatchExporterValues {
+  return {
+    fullnameOverride: MONITORING_RELEASES.yace,
+    replicaCount: 1,
+    // The Pod Identity association names this service account; no IRSA annotation.
+    serviceAccount: { create: true, name: input.serviceAccount, annotations: {} },
+    podSecurityContext: {
+      runAsNonRoot: true,
+      // The image's user is `nobody` by name; runAsNonRoot needs a number to check.
+      runAsUser: 65534,
+      runAsGroup: 65534,
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+    },
+    resources: MONITORING_SIZES[input.size].cloudwatchExporter,
+    serviceMonitor: { enabled: false },
+    prometheusRule: { enabled: false },
+    testConnection: false,
+    config: yaceConfig(input.region),
+  };
+}
+
+/** A memcached cache of `megabytes` MB, off at 0. */
+function lokiCache(megabytes: number): LokiCache {
+  return megabytes > 0 ? { enabled: true, allocatedMemory: megabytes } : { enabled: false };
+}
+
+/**
+ * Values of Loki: Monolithic, one replica, TSDB schema v13 on `bucketName` through `serviceAccount`'s Pod Identity
+ * (no keys), retention by the compactor, single tenant.
+ */
+export function lokiValues(input: {
+  readonly bucketName: string;
+  readonly region: string;
+  readonly retentionDays: number;
+  readonly serviceAccount: string;
+  readonly size: MonitoringSize;
+  readonly storageClassName: string;
+}): LokiValues {
+  const sizing = MONITORING_SIZES[input.size];
+  return {
+    // One replica: the chart has no clean HA-monolithic mode (no compactor scaling settings), and the data
+    // is in S3; while Loki restarts, Alloy retries its pushes (see docs/monitoring.md).
+    deploymentMode: 'Monolithic',
+    fullnameOverride: MONITORING_RELEASES.loki,
+    loki: {
+      auth_enabled: false,
+      commonConfig: { replication_factor: 1 },
+      schemaConfig: {
+        // Never edit a period once logs are written with it: add a new one with a future `from`.
+        configs: [
+          {
+            from: '2024-04-01',
+            store: 'tsdb',
+            object_store: 's3',
+            schema: 'v13',
+            index: { prefix: 'loki_index_', period: '24h' },
+          },
+        ],
+      },
+      storage: {
+        type: 's3',
+        bucketNames: { chunks: input.bucketName },
+        s3: { region: input.region },
+      },
+      limits_config: { retention_period: `${input.retentionDays * 24}h`, allow_structured_metadata: true },
+      compactor: {
+        working_directory: '/var/loki/compactor',
+        compaction_interval: '10m',
+        retention_enabled: true,
+        retention_delete_delay: '2h',
+        delete_request_store: 's3',
+      },
+      analytics: { reporting_enabled: false },
+    },
+    // The Pod Identity association names this service account; no IRSA annotation.
+    serviceAccount: { create: true, name: input.serviceAccount, annotations: {} },
+    singleBinary: {
+      replicas: 1,
+      resources: sizing.loki,
+      persistence: { enabled: true, storageClass: input.storageClassName, size: `${sizing.lokiVolumeGiB}Gi` },
+    },
+    backend: { replicas: 0 },
+    read: { replicas: 0 },
+    write: { replicas: 0 },
+    // Single tenant, inside the cluster only: clients talk to Loki directly.
+    gateway: { enabled: false },
+    // No log-based alert rules: the ruler would also need a bucket of its own.
+    ruler: { enabled: false },
+    sidecar: { rules: { enabled: false } },
+    lokiCanary: { enabled: false },
+    test: { enabled: false },
+    minio: { enabled: false },
+    chunksCache: lokiCache(sizing.lokiChunksCacheMB),
+    resultsCache: lokiCache(sizing.lokiResultsCacheMB),
+    monitoring: { serviceMonitor: { enabled: true } },
+  };
+}
+
+/** Values of Alloy: a DaemonSet on every node (Spot included) shipping pod logs to `lokiPushUrl` ({@link alloyLogsConfig}). */
+export function alloyValues(input: {
+  readonly lokiPushUrl: string;
+  readonly size: MonitoringSize;
+}): AlloyValues {
+  return {
+    crds: { create: false },
+    controller: {
+      type: 'daemonset',
+      // Every node, Spot ones (tainted) included.
+      tolerations: [{ operator: 'Exists', effect: 'NoSchedule' }],
+      volumes: { extra: [{ name: 'tmp', emptyDir: {} }] },
+    },
+    global: {
+      podSecurityContext: {
+        runAsNonRoot: true,
+        runAsUser: 473,
+        runAsGroup: 473,
+        fsGroup: 473,
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
+    },
+    alloy: {
+      configMap: { create: true, content: alloyLogsConfig(input.lokiPushUrl) },
+      enableReporting: false,
+      mounts: { varlog: false, dockercontainers: false, extra: [{ name: 'tmp', mountPath: '/tmp' }] },
+      securityContext: {
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ['ALL'] },
+      },
+      resources: MONITORING_SIZES[input.size].alloy,
+    },
+    serviceMonitor: { enabled: true },
+  };
 }

@@ -1,9 +1,10 @@
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
+import type { ITerraformDependable } from 'cdktf';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { WORKLOAD_SERVICE_ACCOUNTS } from '../cluster/eks-cluster';
+import type { ClusterNamespace } from '../cluster/cluster-services';
 import { HelmChart } from '../shared/helm-chart';
 import { SLO, renderRuleGroups } from './alert-rules';
 import { alertmanagerSecretFile, renderAlertmanagerYaml } from './alertmanager-config';
@@ -18,21 +19,45 @@ import type {
   LokiValues,
   MonitoringSize,
   PrometheusOperatorCrdsValues,
-  VolumeClaimTemplate,
 } from './monitoring-values';
-import { MONITORING_CHARTS, MONITORING_SIZES, alloyLogsConfig, yaceConfig } from './monitoring-values';
+import {
+  DASHBOARD_LABEL,
+  MONITORING_CHARTS,
+  MONITORING_RELEASES,
+  MONITORING_SECRETS,
+  MONITORING_SIZES,
+  alloyValues,
+  blackboxExporterValues,
+  cloudwatchExporterValues,
+  kubePrometheusStackValues,
+  lokiValues,
+  monitoringEndpoints,
+  prometheusOperatorCrdsValues,
+} from './monitoring-values';
 import { propError } from '../shared/errors';
 import { AWS_REGION } from '../../shared/region';
+
+/**
+ * Namespace and service account of the monitoring workloads that have an IAM role: the platform stack adds their
+ * roles through the cluster's `addWorkloadIdentity` (EKS Pod Identity associations name them), before this
+ * construct installs them. Their namespaces are `ClusterServices`' (its Pod Security levels).
+ */
+export const MONITORING_IDENTITIES = {
+  /** Loki, which reads and writes its S3 bucket. */
+  loki: { namespace: 'logging', serviceAccount: 'loki' },
+  /** YACE, the CloudWatch exporter. */
+  cloudwatchExporter: { namespace: 'monitoring', serviceAccount: 'yace' },
+} as const satisfies Record<string, { namespace: ClusterNamespace; serviceAccount: string }>;
 
 /** The namespaces the monitoring releases go to (created by `ClusterServices`, with their Pod Security levels). */
 export interface MonitoringNamespaces {
   /**
    * Prometheus, Alertmanager, Grafana, the operator, kube-state-metrics, the blackbox exporter and YACE:
    * `monitoring`. It must be the namespace of YACE's Pod Identity association
-   * (`WORKLOAD_SERVICE_ACCOUNTS.cloudwatchExporter`).
+   * (`MONITORING_IDENTITIES.cloudwatchExporter`).
    */
   readonly monitoring: string;
-  /** Loki: `logging`. It must be the namespace of Loki's Pod Identity association (`WORKLOAD_SERVICE_ACCOUNTS.loki`). */
+  /** Loki: `logging`. It must be the namespace of Loki's Pod Identity association (`MONITORING_IDENTITIES.loki`). */
   readonly logging: string;
   /** The node agents that need host access, node-exporter and Alloy: `monitoring-agents` (privileged). */
   readonly agents: string;
@@ -146,51 +171,22 @@ export interface MonitoringProps {
   readonly chatChannel?: string;
 }
 
-/** Secret names and keys the construct creates, for runbooks and for stacks that refer to them. */
-export const MONITORING_SECRETS = {
-  /** Grafana's admin login, synced from Secrets Manager. */
-  grafanaAdmin: { name: 'grafana-admin', userKey: 'admin-user', passwordKey: 'admin-password' },
-  /** The receivers' keys, synced from Secrets Manager and mounted into Alertmanager. */
-  receivers: {
-    name: 'alertmanager-wms-receivers',
-    pagerKey: 'pager-routing-key',
-    chatKey: 'chat-webhook-url',
-    heartbeatKey: 'heartbeat-url',
-  },
-  /** Alertmanager's configuration (`alertmanager.yaml`): no secret in it, only the receivers' file paths. */
-  alertmanagerConfig: { name: 'alertmanager-wms', key: 'alertmanager.yaml' },
-} as const;
+/** The optional props, with their defaults applied. */
+type MonitoringSettings = Required<
+  Pick<
+    MonitoringProps,
+    | 'replicas'
+    | 'size'
+    | 'storageClassName'
+    | 'prometheusRetentionDays'
+    | 'lokiRetentionDays'
+    | 'secretStoreName'
+    | 'probePath'
+    | 'apiServiceLabels'
+    | 'apiPortName'
+  >
+>;
 
-/** Label and value the Grafana sidecar selects dashboard ConfigMaps by. */
-export const DASHBOARD_LABEL = { key: 'grafana_dashboard', value: '1' } as const;
-
-/** Blackbox exporter module of the external probe. */
-export const PROBE_MODULE = 'http_2xx';
-
-/** Blackbox exporter module of the database probe: a TCP connect, without TLS. */
-export const DATABASE_PROBE_MODULE = 'tcp_connect';
-
-/** Port of the RDS Proxy for PostgreSQL: an RDS Proxy listens on its engine's default port only. */
-export const DATABASE_PROXY_PORT = 5432;
-
-const RELEASE = {
-  crds: 'prometheus-operator-crds',
-  kps: 'kube-prometheus-stack',
-  blackbox: 'blackbox-exporter',
-  loki: 'loki',
-  alloy: 'alloy',
-  yace: 'yace',
-} as const;
-const KPS_FULLNAME = 'kps';
-/**
- * Prometheus inside the cluster (the kube-prometheus-stack Service `<fullname>-prometheus`): Argo Rollouts'
- * analysis queries it. Issue #15.
- */
-export const PROMETHEUS_URL = `http://${KPS_FULLNAME}-prometheus.monitoring.svc:9090`;
-const LOKI_PORT = 3100;
-const BLACKBOX_PORT = 9115;
-/** The YACE chart's Service port (80, to the container's 5000). */
-const YACE_SERVICE_PORT = 80;
 const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
@@ -215,16 +211,6 @@ function terraformLiteral<T>(value: T): T {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, terraformLiteral(v)])) as T;
   }
   return value;
-}
-
-function volume(storageClassName: string, gib: number): VolumeClaimTemplate {
-  return {
-    spec: {
-      storageClassName,
-      accessModes: ['ReadWriteOnce'],
-      resources: { requests: { storage: `${gib}Gi` } },
-    },
-  };
 }
 
 /**
@@ -279,77 +265,153 @@ export class Monitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
-    const replicas = props.replicas ?? 2;
-    const size = props.size ?? 'large';
-    const storageClassName = props.storageClassName ?? 'gp3-encrypted';
-    const prometheusRetentionDays = props.prometheusRetentionDays ?? 35;
-    const lokiRetentionDays = props.lokiRetentionDays ?? 30;
-    const secretStoreName = props.secretStoreName ?? 'aws-secrets-manager';
-    const probePath = props.probePath ?? '/api/health';
-    const apiServiceLabels = props.apiServiceLabels ?? { 'app.kubernetes.io/name': 'wms-api' };
-    const apiPortName = props.apiPortName ?? 'http';
-    this.validate(props, {
-      replicas,
-      size,
-      storageClassName,
-      prometheusRetentionDays,
-      lokiRetentionDays,
-      secretStoreName,
-      probePath,
-      apiServiceLabels,
-      apiPortName,
+    const settings = this.resolve(props);
+    const content = this.renderContent(props);
+    const ns = props.namespaces;
+    const endpoints = monitoringEndpoints({
+      loggingNamespace: ns.logging,
+      domain: props.domain,
+      probePath: settings.probePath,
+      databaseProxyEndpoint: props.databaseProxyEndpoint,
     });
+    this.lokiUrl = endpoints.lokiUrl;
+    this.lokiPushUrl = endpoints.lokiPushUrl;
+    this.probeUrl = endpoints.probeUrl;
+    this.databaseProbeTarget = endpoints.databaseProbeTarget;
 
-    // Content errors (targets, runbook URL, chat channel) come from the library, prefixed with our path.
-    // The content goes into Terraform strings: escaped there, it reaches the cluster as rendered.
-    const rules = terraformLiteral(
-      this.library(() => renderRuleGroups({ ...props.targets, runbookBaseUrl: props.runbookBaseUrl })),
+    this.crds = this.release('PrometheusOperatorCrds', {
+      releaseName: MONITORING_RELEASES.crds,
+      namespace: ns.monitoring,
+      chart: MONITORING_CHARTS.prometheusOperatorCrds,
+      values: prometheusOperatorCrdsValues(),
+    });
+    const secrets = this.addSecrets(props, settings.secretStoreName, content.alertmanagerYaml);
+    this.dashboards = this.addDashboards(ns.monitoring, content.dashboards);
+
+    this.kubePrometheusStack = this.release('KubePrometheusStack', {
+      releaseName: MONITORING_RELEASES.kps,
+      namespace: ns.monitoring,
+      chart: MONITORING_CHARTS.kubePrometheusStack,
+      // First install creates volumes and runs the admission webhook's certificate jobs: slow.
+      timeoutSeconds: 900,
+      dependsOn: [this.crds.release, ...secrets],
+      values: kubePrometheusStackValues({
+        namespaces: ns,
+        targets: props.targets,
+        rules: content.rules,
+        externalLabels: props.externalLabels,
+        replicas: settings.replicas,
+        size: settings.size,
+        storageClassName: settings.storageClassName,
+        prometheusRetentionDays: settings.prometheusRetentionDays,
+        apiServiceLabels: settings.apiServiceLabels,
+        apiPortName: settings.apiPortName,
+        endpoints,
+      }),
+    });
+    this.blackboxExporter = this.release('BlackboxExporter', {
+      releaseName: MONITORING_RELEASES.blackbox,
+      namespace: ns.monitoring,
+      chart: MONITORING_CHARTS.blackboxExporter,
+      timeoutSeconds: 300,
+      values: blackboxExporterValues(settings),
+    });
+    this.cloudwatchExporter = this.release('CloudwatchExporter', {
+      releaseName: MONITORING_RELEASES.yace,
+      namespace: ns.monitoring,
+      chart: MONITORING_CHARTS.cloudwatchExporter,
+      timeoutSeconds: 300,
+      values: cloudwatchExporterValues({
+        region: props.region,
+        serviceAccount: MONITORING_IDENTITIES.cloudwatchExporter.serviceAccount,
+        size: settings.size,
+      }),
+    });
+    this.loki = this.release('Loki', {
+      releaseName: MONITORING_RELEASES.loki,
+      namespace: ns.logging,
+      chart: MONITORING_CHARTS.loki,
+      timeoutSeconds: 900,
+      // Its ServiceMonitor needs the CRD.
+      dependsOn: [this.crds.release],
+      values: lokiValues({
+        bucketName: props.lokiBucketName,
+        region: props.region,
+        retentionDays: settings.lokiRetentionDays,
+        serviceAccount: MONITORING_IDENTITIES.loki.serviceAccount,
+        size: settings.size,
+        storageClassName: settings.storageClassName,
+      }),
+    });
+    this.alloy = this.release('Alloy', {
+      releaseName: MONITORING_RELEASES.alloy,
+      namespace: ns.agents,
+      chart: MONITORING_CHARTS.alloy,
+      dependsOn: [this.crds.release, this.loki.release],
+      values: alloyValues({ lokiPushUrl: this.lokiPushUrl, size: settings.size }),
+    });
+  }
+
+  /** The props with their defaults, validated: every problem reported at once. */
+  private resolve(props: MonitoringProps): MonitoringSettings {
+    const settings: MonitoringSettings = {
+      replicas: props.replicas ?? 2,
+      size: props.size ?? 'large',
+      storageClassName: props.storageClassName ?? 'gp3-encrypted',
+      prometheusRetentionDays: props.prometheusRetentionDays ?? 35,
+      lokiRetentionDays: props.lokiRetentionDays ?? 30,
+      secretStoreName: props.secretStoreName ?? 'aws-secrets-manager',
+      probePath: props.probePath ?? '/api/health',
+      apiServiceLabels: props.apiServiceLabels ?? { 'app.kubernetes.io/name': 'wms-api' },
+      apiPortName: props.apiPortName ?? 'http',
+    };
+    this.validate(props, settings);
+    return settings;
+  }
+
+  /**
+   * The WMS content from the monitoring library: rules, dashboards and the Alertmanager configuration. Content
+   * errors (targets, runbook URL, chat channel) come from the library, prefixed with our path. Dashboards and the
+   * Alertmanager configuration go into Terraform strings here: escaped, they reach the cluster as rendered (the
+   * rules are escaped with the release values).
+   */
+  private renderContent(props: MonitoringProps) {
+    const rules = this.library(() =>
+      renderRuleGroups({ ...props.targets, runbookBaseUrl: props.runbookBaseUrl }),
     );
     const dashboards = terraformLiteral(this.library(() => renderDashboards(props.targets)));
-    const secrets = MONITORING_SECRETS;
+    const receivers = MONITORING_SECRETS.receivers;
     const alertmanagerYaml = terraformLiteral(
       this.library(() =>
         renderAlertmanagerYaml({
-          pagerKeyFile: alertmanagerSecretFile(secrets.receivers.name, secrets.receivers.pagerKey),
-          chatUrlFile: alertmanagerSecretFile(secrets.receivers.name, secrets.receivers.chatKey),
+          pagerKeyFile: alertmanagerSecretFile(receivers.name, receivers.pagerKey),
+          chatUrlFile: alertmanagerSecretFile(receivers.name, receivers.chatKey),
           chatChannel: props.chatChannel,
           pageCritical: props.pageCritical,
           heartbeatUrlFile:
             props.heartbeatSecretName === undefined
               ? undefined
-              : alertmanagerSecretFile(secrets.receivers.name, secrets.receivers.heartbeatKey),
+              : alertmanagerSecretFile(receivers.name, receivers.heartbeatKey),
         }),
       ),
     );
+    return { rules, dashboards, alertmanagerYaml };
+  }
 
-    const sizing = MONITORING_SIZES[size];
-    const ns = props.namespaces;
-    const lokiService = `${RELEASE.loki}.${ns.logging}.svc.cluster.local:${LOKI_PORT}`;
-    this.lokiUrl = `http://${lokiService}`;
-    this.lokiPushUrl = `http://${lokiService}/loki/api/v1/push`;
-    this.probeUrl = `https://${props.domain}${probePath}`;
-    this.databaseProbeTarget = `${props.databaseProxyEndpoint}:${DATABASE_PROXY_PORT}`;
-    const blackboxAddress = `${RELEASE.blackbox}.${ns.monitoring}.svc:${BLACKBOX_PORT}`;
-    // Blackbox exporter: the probed target goes into ?target=, the instance label keeps it, the scrape goes to
-    // the exporter.
-    const throughBlackbox = [
-      { source_labels: ['__address__'], target_label: '__param_target' },
-      { source_labels: ['__param_target'], target_label: 'instance' },
-      { target_label: '__address__', replacement: blackboxAddress },
-    ];
-    const chart = (ref: ChartRef) => ({ repository: ref.repository, chart: ref.chart, version: ref.version });
-
-    this.crds = new HelmChart<PrometheusOperatorCrdsValues>(this, 'PrometheusOperatorCrds', {
-      releaseName: RELEASE.crds,
-      namespace: ns.monitoring,
-      ...chart(MONITORING_CHARTS.prometheusOperatorCrds),
-      // Deleting the release would delete the CRDs and with them every Prometheus, Alertmanager and rule object.
-      values: { crds: { annotations: { 'helm.sh/resource-policy': 'keep' } } },
-    });
-
+  /**
+   * Grafana's admin login and the receivers' keys (ExternalSecrets from Secrets Manager), and Alertmanager's
+   * configuration (a Secret of ours, so it is exactly what `amtool` checked): kube-prometheus-stack needs all three.
+   */
+  private addSecrets(
+    props: MonitoringProps,
+    storeName: string,
+    alertmanagerYaml: string,
+  ): [Manifest, Manifest, SecretV1] {
+    const secrets = MONITORING_SECRETS;
+    const namespace = props.namespaces.monitoring;
     const grafanaAdmin = this.externalSecret('GrafanaAdminExternalSecret', {
-      namespace: ns.monitoring,
-      storeName: secretStoreName,
+      namespace,
+      storeName,
       name: secrets.grafanaAdmin.name,
       data: [
         {
@@ -365,8 +427,8 @@ export class Monitoring extends Construct {
       ],
     });
     const receivers = this.externalSecret('AlertmanagerReceiversExternalSecret', {
-      namespace: ns.monitoring,
-      storeName: secretStoreName,
+      namespace,
+      storeName,
       name: secrets.receivers.name,
       data: [
         { secretKey: secrets.receivers.pagerKey, key: props.pagerSecretName },
@@ -377,374 +439,51 @@ export class Monitoring extends Construct {
       ],
     });
     const alertmanagerConfig = new SecretV1(this, 'AlertmanagerConfig', {
-      metadata: { name: secrets.alertmanagerConfig.name, namespace: ns.monitoring },
+      metadata: { name: secrets.alertmanagerConfig.name, namespace },
       data: { [secrets.alertmanagerConfig.key]: alertmanagerYaml },
     });
+    return [grafanaAdmin, receivers, alertmanagerConfig];
+  }
 
-    const dashboardMaps: Record<string, ConfigMapV1> = {};
+  /** One ConfigMap per dashboard, labelled for Grafana's sidecar. */
+  private addDashboards(namespace: string, dashboards: Record<string, string>): Record<string, ConfigMapV1> {
+    const maps: Record<string, ConfigMapV1> = {};
     for (const [file, json] of Object.entries(dashboards)) {
       const uid = file.replace(/\.json$/, '');
       // The id comes from the dashboard uid, a constant of the library, never from configuration.
-      dashboardMaps[file] = new ConfigMapV1(this, `Dashboard-${uid}`, {
+      maps[file] = new ConfigMapV1(this, `Dashboard-${uid}`, {
         metadata: {
           name: `grafana-dashboard-${uid}`,
-          namespace: ns.monitoring,
+          namespace,
           labels: { [DASHBOARD_LABEL.key]: DASHBOARD_LABEL.value },
         },
         data: { [file]: json },
       });
     }
-    this.dashboards = dashboardMaps;
+    return maps;
+  }
 
-    const highlyAvailable = replicas > 1;
-    const budget = { enabled: highlyAvailable, minAvailable: 1 };
-    this.kubePrometheusStack = new HelmChart<KubePrometheusStackValues>(this, 'KubePrometheusStack', {
-      releaseName: RELEASE.kps,
-      namespace: ns.monitoring,
-      ...chart(MONITORING_CHARTS.kubePrometheusStack),
-      // First install creates volumes and runs the admission webhook's certificate jobs: slow.
-      timeoutSeconds: 900,
-      dependsOn: [this.crds.release, grafanaAdmin, receivers, alertmanagerConfig],
-      values: {
-        fullnameOverride: KPS_FULLNAME,
-        crds: { enabled: false },
-        defaultRules: {
-          create: true,
-          rules: {
-            etcd: false,
-            kubeControllerManager: false,
-            kubeSchedulerAlerting: false,
-            kubeSchedulerRecording: false,
-            kubeProxy: false,
-          },
-        },
-        // EKS runs these out of reach (managed control plane; kube-proxy's metrics bind to 127.0.0.1), so their
-        // targets and "Down" alerts would fire forever: prometheus-community/helm-charts#1966, #3368, #4106.
-        kubeControllerManager: { enabled: false },
-        kubeScheduler: { enabled: false },
-        kubeEtcd: { enabled: false },
-        kubeProxy: { enabled: false },
-        additionalPrometheusRulesMap: { wms: rules },
-        prometheusOperator: {
-          resources: sizing.operator,
-          prometheusConfigReloader: { resources: sizing.configReloader },
-        },
-        // WmsApiDown reads kube_endpoint_address (the live Service's ready addresses), which only the `endpoints`
-        // collector exports; the bundled chart (8.4.0) lists `endpointslices` instead, whose series do not name
-        // their Service.
-        'kube-state-metrics': { collectorsExtra: ['endpoints'], resources: sizing.kubeStateMetrics },
-        'prometheus-node-exporter': {
-          namespaceOverride: ns.agents,
-          hostNetwork: true,
-          hostPID: true,
-          hostRootFsMount: { enabled: true, mountPropagation: 'HostToContainer' },
-          resources: sizing.nodeExporter,
-        },
-        alertmanager: {
-          podDisruptionBudget: budget,
-          alertmanagerSpec: {
-            replicas,
-            podAntiAffinity: 'hard',
-            useExistingSecret: true,
-            configSecret: secrets.alertmanagerConfig.name,
-            secrets: [secrets.receivers.name],
-            storage: { volumeClaimTemplate: volume(storageClassName, sizing.alertmanagerVolumeGiB) },
-            resources: sizing.alertmanager,
-          },
-        },
-        grafana: {
-          // SQLite on a ReadWriteOnce volume: one replica, replaced (not rolled) on upgrade.
-          replicas: 1,
-          admin: {
-            existingSecret: secrets.grafanaAdmin.name,
-            userKey: secrets.grafanaAdmin.userKey,
-            passwordKey: secrets.grafanaAdmin.passwordKey,
-          },
-          deploymentStrategy: { type: 'Recreate' },
-          persistence: {
-            enabled: true,
-            type: 'pvc',
-            storageClassName,
-            size: `${sizing.grafanaVolumeGiB}Gi`,
-          },
-          // The pod's fsGroup already owns the volume; the chown init container would run as root.
-          initChownData: { enabled: false },
-          resources: sizing.grafana,
-          sidecar: {
-            resources: sizing.grafanaSidecar,
-            dashboards: {
-              enabled: true,
-              label: DASHBOARD_LABEL.key,
-              labelValue: DASHBOARD_LABEL.value,
-              searchNamespace: ns.monitoring,
-            },
-          },
-          additionalDataSources: [
-            { name: 'Loki', type: 'loki', uid: 'loki', access: 'proxy', url: this.lokiUrl, isDefault: false },
-          ],
-          'grafana.ini': { analytics: { reporting_enabled: false, check_for_updates: false } },
-        },
-        prometheus: {
-          podDisruptionBudget: budget,
-          additionalServiceMonitors: [
-            {
-              name: props.targets.apiJob.toLowerCase().replace(/[^a-z0-9-]/g, '-'),
-              namespaceSelector: { matchNames: [props.targets.namespace] },
-              selector: { matchLabels: apiServiceLabels },
-              endpoints: [
-                {
-                  port: apiPortName,
-                  path: '/metrics',
-                  scheme: 'http',
-                  interval: '30s',
-                  // The job would be the Service name (wms-api-metrics): the rules select the job by its own name.
-                  relabelings: [{ targetLabel: 'job', replacement: props.targets.apiJob, action: 'replace' }],
-                },
-              ],
-            },
-            // Issue #15: the Argo Rollouts controller (cluster-services installs it with its metrics Service only:
-            // the ServiceMonitor CRD comes with this stack). Delivery dashboard and alerts read it.
-            {
-              name: 'argo-rollouts',
-              namespaceSelector: { matchNames: ['argo-rollouts'] },
-              selector: {
-                matchLabels: {
-                  'app.kubernetes.io/name': 'argo-rollouts',
-                  'app.kubernetes.io/component': 'rollouts-controller',
-                },
-              },
-              endpoints: [
-                { port: 'metrics', path: '/metrics', scheme: 'http', interval: '30s', relabelings: [] },
-              ],
-            },
-          ],
-          prometheusSpec: {
-            externalLabels: { ...props.externalLabels },
-            replicas,
-            podAntiAffinity: 'hard',
-            retention: `${prometheusRetentionDays}d`,
-            retentionSize: `${Math.floor(sizing.prometheusVolumeGiB * 0.85)}GiB`,
-            storageSpec: { volumeClaimTemplate: volume(storageClassName, sizing.prometheusVolumeGiB) },
-            resources: sizing.prometheus,
-            ruleSelectorNilUsesHelmValues: false,
-            serviceMonitorSelectorNilUsesHelmValues: false,
-            podMonitorSelectorNilUsesHelmValues: false,
-            probeSelectorNilUsesHelmValues: false,
-            scrapeConfigSelectorNilUsesHelmValues: false,
-            additionalScrapeConfigs: [
-              {
-                job_name: props.targets.probeJob,
-                metrics_path: '/probe',
-                params: { module: [PROBE_MODULE] },
-                scrape_interval: '30s',
-                scrape_timeout: '10s',
-                static_configs: [{ targets: [this.probeUrl] }],
-                relabel_configs: throughBlackbox,
-              },
-              {
-                job_name: props.targets.databaseProbeJob,
-                metrics_path: '/probe',
-                params: { module: [DATABASE_PROBE_MODULE] },
-                scrape_interval: '30s',
-                scrape_timeout: '10s',
-                static_configs: [{ targets: [this.databaseProbeTarget] }],
-                relabel_configs: throughBlackbox,
-              },
-              {
-                // A static job rather than the chart's ServiceMonitor: the job label is then exactly the one the
-                // rules select, with no relabelling. YACE refreshes CloudWatch every 300 s and serves the cached
-                // values in between.
-                job_name: props.targets.cloudwatchExporterJob,
-                metrics_path: '/metrics',
-                scrape_interval: '60s',
-                scrape_timeout: '30s',
-                static_configs: [{ targets: [`${RELEASE.yace}.${ns.monitoring}.svc:${YACE_SERVICE_PORT}`] }],
-              },
-            ],
-          },
-        },
-      },
-    });
-
-    this.blackboxExporter = new HelmChart<BlackboxExporterValues>(this, 'BlackboxExporter', {
-      releaseName: RELEASE.blackbox,
-      namespace: ns.monitoring,
-      ...chart(MONITORING_CHARTS.blackboxExporter),
-      timeoutSeconds: 300,
-      values: {
-        fullnameOverride: RELEASE.blackbox,
-        replicas,
-        podDisruptionBudget: highlyAvailable ? { maxUnavailable: 1 } : {},
-        podSecurityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
-        resources: sizing.blackboxExporter,
-        config: {
-          modules: {
-            [PROBE_MODULE]: {
-              prober: 'http',
-              timeout: '5s',
-              http: {
-                valid_http_versions: ['HTTP/1.1', 'HTTP/2.0'],
-                valid_status_codes: [],
-                method: 'GET',
-                follow_redirects: true,
-                fail_if_not_ssl: true,
-                preferred_ip_protocol: 'ip4',
-              },
-            },
-            // The RDS Proxy negotiates TLS inside the PostgreSQL protocol (SSLRequest after the TCP connect),
-            // which the blackbox tcp prober cannot speak, and logins need IAM tokens: a plain connect is the
-            // honest reachability check. The nodes' security group, which the pods use, is admitted on 5432.
-            [DATABASE_PROBE_MODULE]: {
-              prober: 'tcp',
-              timeout: '5s',
-              tcp: { tls: false, preferred_ip_protocol: 'ip4' },
-            },
-          },
-        },
-      },
-    });
-
-    this.cloudwatchExporter = new HelmChart<CloudwatchExporterValues>(this, 'CloudwatchExporter', {
-      releaseName: RELEASE.yace,
-      namespace: ns.monitoring,
-      ...chart(MONITORING_CHARTS.cloudwatchExporter),
-      timeoutSeconds: 300,
-      values: {
-        fullnameOverride: RELEASE.yace,
-        replicaCount: 1,
-        // The Pod Identity association names this service account; no IRSA annotation.
-        serviceAccount: {
-          create: true,
-          name: WORKLOAD_SERVICE_ACCOUNTS.cloudwatchExporter.serviceAccount,
-          annotations: {},
-        },
-        podSecurityContext: {
-          runAsNonRoot: true,
-          // The image's user is `nobody` by name; runAsNonRoot needs a number to check.
-          runAsUser: 65534,
-          runAsGroup: 65534,
-          seccompProfile: { type: 'RuntimeDefault' },
-        },
-        securityContext: {
-          allowPrivilegeEscalation: false,
-          readOnlyRootFilesystem: true,
-          capabilities: { drop: ['ALL'] },
-        },
-        resources: sizing.cloudwatchExporter,
-        serviceMonitor: { enabled: false },
-        prometheusRule: { enabled: false },
-        testConnection: false,
-        config: yaceConfig(props.region),
-      },
-    });
-
-    const cache = (megabytes: number) =>
-      megabytes > 0 ? { enabled: true, allocatedMemory: megabytes } : { enabled: false };
-    this.loki = new HelmChart<LokiValues>(this, 'Loki', {
-      releaseName: RELEASE.loki,
-      namespace: ns.logging,
-      ...chart(MONITORING_CHARTS.loki),
-      timeoutSeconds: 900,
-      // Its ServiceMonitor needs the CRD.
-      dependsOn: [this.crds.release],
-      values: {
-        // One replica: the chart has no clean HA-monolithic mode (no compactor scaling settings), and the data
-        // is in S3; while Loki restarts, Alloy retries its pushes (see docs/monitoring.md).
-        deploymentMode: 'Monolithic',
-        fullnameOverride: RELEASE.loki,
-        loki: {
-          auth_enabled: false,
-          commonConfig: { replication_factor: 1 },
-          schemaConfig: {
-            // Never edit a period once logs are written with it: add a new one with a future `from`.
-            configs: [
-              {
-                from: '2024-04-01',
-                store: 'tsdb',
-                object_store: 's3',
-                schema: 'v13',
-                index: { prefix: 'loki_index_', period: '24h' },
-              },
-            ],
-          },
-          storage: {
-            type: 's3',
-            bucketNames: { chunks: props.lokiBucketName },
-            s3: { region: props.region },
-          },
-          limits_config: { retention_period: `${lokiRetentionDays * 24}h`, allow_structured_metadata: true },
-          compactor: {
-            working_directory: '/var/loki/compactor',
-            compaction_interval: '10m',
-            retention_enabled: true,
-            retention_delete_delay: '2h',
-            delete_request_store: 's3',
-          },
-          analytics: { reporting_enabled: false },
-        },
-        // The Pod Identity association names this service account; no IRSA annotation.
-        serviceAccount: {
-          create: true,
-          name: WORKLOAD_SERVICE_ACCOUNTS.loki.serviceAccount,
-          annotations: {},
-        },
-        singleBinary: {
-          replicas: 1,
-          resources: sizing.loki,
-          persistence: { enabled: true, storageClass: storageClassName, size: `${sizing.lokiVolumeGiB}Gi` },
-        },
-        backend: { replicas: 0 },
-        read: { replicas: 0 },
-        write: { replicas: 0 },
-        // Single tenant, inside the cluster only: clients talk to Loki directly.
-        gateway: { enabled: false },
-        // No log-based alert rules: the ruler would also need a bucket of its own.
-        ruler: { enabled: false },
-        sidecar: { rules: { enabled: false } },
-        lokiCanary: { enabled: false },
-        test: { enabled: false },
-        minio: { enabled: false },
-        chunksCache: cache(sizing.lokiChunksCacheMB),
-        resultsCache: cache(sizing.lokiResultsCacheMB),
-        monitoring: { serviceMonitor: { enabled: true } },
-      },
-    });
-
-    this.alloy = new HelmChart<AlloyValues>(this, 'Alloy', {
-      releaseName: RELEASE.alloy,
-      namespace: ns.agents,
-      ...chart(MONITORING_CHARTS.alloy),
-      dependsOn: [this.crds.release, this.loki.release],
-      values: {
-        crds: { create: false },
-        controller: {
-          type: 'daemonset',
-          // Every node, Spot ones (tainted) included.
-          tolerations: [{ operator: 'Exists', effect: 'NoSchedule' }],
-          volumes: { extra: [{ name: 'tmp', emptyDir: {} }] },
-        },
-        global: {
-          podSecurityContext: {
-            runAsNonRoot: true,
-            runAsUser: 473,
-            runAsGroup: 473,
-            fsGroup: 473,
-            seccompProfile: { type: 'RuntimeDefault' },
-          },
-        },
-        alloy: {
-          configMap: { create: true, content: terraformLiteral(alloyLogsConfig(this.lokiPushUrl)) },
-          enableReporting: false,
-          mounts: { varlog: false, dockercontainers: false, extra: [{ name: 'tmp', mountPath: '/tmp' }] },
-          securityContext: {
-            allowPrivilegeEscalation: false,
-            readOnlyRootFilesystem: true,
-            capabilities: { drop: ['ALL'] },
-          },
-          resources: sizing.alloy,
-        },
-        serviceMonitor: { enabled: true },
-      },
+  /** A pinned, atomic release of `chart` whose values are escaped for Terraform (they reach the chart as built). */
+  private release<Values extends object>(
+    id: string,
+    spec: {
+      releaseName: string;
+      namespace: string;
+      chart: ChartRef;
+      values: Values;
+      timeoutSeconds?: number;
+      dependsOn?: ITerraformDependable[];
+    },
+  ): HelmChart<Values> {
+    return new HelmChart<Values>(this, id, {
+      releaseName: spec.releaseName,
+      namespace: spec.namespace,
+      repository: spec.chart.repository,
+      chart: spec.chart.chart,
+      version: spec.chart.version,
+      timeoutSeconds: spec.timeoutSeconds,
+      dependsOn: spec.dependsOn,
+      values: terraformLiteral(spec.values),
     });
   }
 
@@ -787,20 +526,7 @@ export class Monitoring extends Construct {
     });
   }
 
-  private validate(
-    props: MonitoringProps,
-    resolved: {
-      replicas: number;
-      size: string;
-      storageClassName: string;
-      prometheusRetentionDays: number;
-      lokiRetentionDays: number;
-      secretStoreName: string;
-      probePath: string;
-      apiServiceLabels: Readonly<Record<string, string>>;
-      apiPortName: string;
-    },
-  ): void {
+  private validate(props: MonitoringProps, resolved: MonitoringSettings): void {
     const problems: Error[] = [];
     const check = (ok: boolean, prop: string, value: unknown, allowed: string) => {
       if (!ok && !Token.isUnresolved(value)) problems.push(propError(this, prop, value, allowed));
@@ -815,16 +541,16 @@ export class Monitoring extends Construct {
       check(DNS_LABEL.test(value), `namespaces.${key}`, value, 'a Kubernetes namespace name');
     }
     check(
-      props.namespaces.logging === WORKLOAD_SERVICE_ACCOUNTS.loki.namespace,
+      props.namespaces.logging === MONITORING_IDENTITIES.loki.namespace,
       'namespaces.logging',
       props.namespaces.logging,
-      `"${WORKLOAD_SERVICE_ACCOUNTS.loki.namespace}", the namespace of Loki's Pod Identity association`,
+      `"${MONITORING_IDENTITIES.loki.namespace}", the namespace of Loki's Pod Identity association`,
     );
     check(
-      props.namespaces.monitoring === WORKLOAD_SERVICE_ACCOUNTS.cloudwatchExporter.namespace,
+      props.namespaces.monitoring === MONITORING_IDENTITIES.cloudwatchExporter.namespace,
       'namespaces.monitoring',
       props.namespaces.monitoring,
-      `"${WORKLOAD_SERVICE_ACCOUNTS.cloudwatchExporter.namespace}", the namespace of YACE's Pod Identity association`,
+      `"${MONITORING_IDENTITIES.cloudwatchExporter.namespace}", the namespace of YACE's Pod Identity association`,
     );
     check(
       HOSTNAME.test(props.databaseProxyEndpoint),

@@ -1,6 +1,6 @@
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
-import { TerraformStack, Testing } from 'cdktf';
+import { TerraformOutput, TerraformStack, Testing } from 'cdktf';
 import { parse } from 'yaml';
 import type { ClusterServicesProps } from '../../../constructs/cluster/cluster-services';
 import {
@@ -40,6 +40,29 @@ describe('ClusterServices', () => {
   describe('defaults', () => {
     const { stack, json } = build();
     const byName = releases(json);
+
+    it('exposes each namespace it creates by its key, as a reference to the namespace resource', () => {
+      const app = Testing.app();
+      const own = new TerraformStack(app, 'namespaces');
+      new KubernetesProvider(own, 'K8s', {});
+      new HelmProvider(own, 'Helm', {});
+      const created = new ClusterServices(own, 'ClusterServices', BASE);
+      expect(Object.keys(created.namespaces)).toEqual(Object.keys(CLUSTER_NAMESPACES));
+      for (const [key, name] of Object.entries(created.namespaces))
+        new TerraformOutput(own, `ns-${key}`, { value: name });
+      const synthesized = synthJson(own);
+      const addresses = Object.fromEntries(
+        Object.entries(synthesized.resource?.kubernetes_namespace_v1 ?? {}).map(([id, resource]) => [
+          (resource.metadata as Row).name,
+          id,
+        ]),
+      );
+      for (const key of Object.keys(CLUSTER_NAMESPACES)) {
+        expect((synthesized.output as Record<string, Row>)[`ns-${key}`].value).toBe(
+          `\${kubernetes_namespace_v1.${addresses[key]}.metadata[0].name}`,
+        );
+      }
+    });
 
     it('installs each controller chart at its pinned version, atomically, with bounded history', () => {
       expect(Object.keys(byName).sort()).toEqual([

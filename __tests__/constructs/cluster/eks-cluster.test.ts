@@ -8,6 +8,8 @@ import {
   WORKLOAD_SERVICE_ACCOUNTS,
 } from '../../../constructs/cluster/eks-cluster';
 import { SPOT_TAINT } from '../../../constructs/shared/capacity';
+import { CLUSTER_SERVICES_IDENTITIES } from '../../../constructs/cluster/cluster-services';
+import { MONITORING_IDENTITIES } from '../../../constructs/observability/monitoring';
 import {
   cloudwatchMetricsReaderPolicy,
   databaseConnectPolicy,
@@ -69,22 +71,22 @@ function addWorkloadIdentities(eks: EksCluster, workloads: typeof WORKLOADS): Re
   return {
     externalDns: add(
       'ExternalDns',
-      WORKLOAD_SERVICE_ACCOUNTS.externalDns,
+      CLUSTER_SERVICES_IDENTITIES.externalDns,
       externalDnsPolicy(workloads.hostedZoneArn),
     ),
     externalSecrets: add(
       'ExternalSecrets',
-      WORKLOAD_SERVICE_ACCOUNTS.externalSecrets,
+      CLUSTER_SERVICES_IDENTITIES.externalSecrets,
       secretReaderPolicy('eu-west-1', workloads.externalSecretArns, keys),
     ),
     loki: add(
       'Loki',
-      WORKLOAD_SERVICE_ACCOUNTS.loki,
+      MONITORING_IDENTITIES.loki,
       lokiStoragePolicy('eu-west-1', workloads.lokiBucketArn, workloads.lokiBucketKeyArn),
     ),
     cloudwatchExporter: add(
       'CloudwatchExporter',
-      WORKLOAD_SERVICE_ACCOUNTS.cloudwatchExporter,
+      MONITORING_IDENTITIES.cloudwatchExporter,
       cloudwatchMetricsReaderPolicy(),
     ),
     api: add('Api', API_ACCOUNT, [
@@ -437,7 +439,12 @@ describe('EksCluster', () => {
 
     it('associates each workload role with its own namespace and service account', () => {
       const associations = resourcesOfType(json, 'aws_eks_pod_identity_association');
-      const accounts = { ...WORKLOAD_SERVICE_ACCOUNTS, api: API_ACCOUNT };
+      const accounts = {
+        ...WORKLOAD_SERVICE_ACCOUNTS,
+        ...CLUSTER_SERVICES_IDENTITIES,
+        ...MONITORING_IDENTITIES,
+        api: API_ACCOUNT,
+      };
       const identities: Record<keyof typeof accounts, string> = {
         loadBalancerController: 'LoadBalancerController',
         externalDns: 'ExternalDns',
@@ -499,7 +506,7 @@ describe('EksCluster', () => {
     });
 
     it('lets YACE, as monitoring/yace, only read CloudWatch metrics and find tagged resources', () => {
-      expect(WORKLOAD_SERVICE_ACCOUNTS.cloudwatchExporter).toEqual({
+      expect(MONITORING_IDENTITIES.cloudwatchExporter).toEqual({
         namespace: 'monitoring',
         serviceAccount: 'yace',
       });

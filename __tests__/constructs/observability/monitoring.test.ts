@@ -13,14 +13,14 @@ import {
 import { renderDashboards } from '../../../constructs/observability/dashboards';
 import type { MonitoringTargets } from '../../../constructs/observability/targets';
 import type { MonitoringProps } from '../../../constructs/observability/monitoring';
+import { MONITORING_IDENTITIES, Monitoring } from '../../../constructs/observability/monitoring';
+import { METRIC_CATALOGUE } from '../../../constructs/observability/metrics-catalogue';
 import {
   DASHBOARD_LABEL,
+  MONITORING_CHARTS,
   MONITORING_SECRETS,
-  Monitoring,
-} from '../../../constructs/observability/monitoring';
-import { WORKLOAD_SERVICE_ACCOUNTS } from '../../../constructs/cluster/eks-cluster';
-import { METRIC_CATALOGUE } from '../../../constructs/observability/metrics-catalogue';
-import { MONITORING_CHARTS, MONITORING_SIZES } from '../../../constructs/observability/monitoring-values';
+  MONITORING_SIZES,
+} from '../../../constructs/observability/monitoring-values';
 import { checkStacks } from '../../../guardrails/engine';
 import type { SynthesizedStack } from '../../support/synth';
 import { listOfType, synthJson } from '../../support/synth';
@@ -460,10 +460,10 @@ describe('Monitoring', () => {
       const yace = values.yace;
       expect(yace.serviceAccount).toEqual({
         create: true,
-        name: WORKLOAD_SERVICE_ACCOUNTS.cloudwatchExporter.serviceAccount,
+        name: MONITORING_IDENTITIES.cloudwatchExporter.serviceAccount,
         annotations: {},
       });
-      expect(WORKLOAD_SERVICE_ACCOUNTS.cloudwatchExporter.namespace).toBe(byName.yace.namespace);
+      expect(MONITORING_IDENTITIES.cloudwatchExporter.namespace).toBe(byName.yace.namespace);
       expect(yace).not.toHaveProperty('aws');
       expect(yace.replicaCount).toBe(1);
       expect(yace.podSecurityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65534 });

@@ -1,0 +1,319 @@
+import catalogue from '../../../guardrails/chart-catalogue.json';
+import type { ChartCatalogue } from '../../../guardrails/chart-interface';
+import { checkValues } from '../../../guardrails/chart-interface';
+import type { PrometheusRuleFile } from '../../../constructs/observability/alert-rules';
+import type {
+  ChartRef,
+  KubePrometheusStackInput,
+  MonitoringSize,
+} from '../../../constructs/observability/monitoring-values';
+import {
+  DATABASE_PROBE_MODULE,
+  MONITORING_CHARTS,
+  MONITORING_RELEASES,
+  MONITORING_SECRETS,
+  MONITORING_SIZES,
+  PROBE_MODULE,
+  alloyValues,
+  blackboxExporterValues,
+  cloudwatchExporterValues,
+  kubePrometheusStackValues,
+  lokiValues,
+  monitoringEndpoints,
+  prometheusOperatorCrdsValues,
+} from '../../../constructs/observability/monitoring-values';
+
+// The values are pure functions of typed inputs: these tests build them without a synth (monitoring.test.ts
+// covers the construct that installs them, and the real tools).
+
+const ENDPOINTS = monitoringEndpoints({
+  loggingNamespace: 'logging',
+  domain: 'wms.example.com',
+  probePath: '/api/health',
+  databaseProxyEndpoint: 'wms-db.proxy-abc.eu-west-1.rds.amazonaws.com',
+});
+const RULES: PrometheusRuleFile = { groups: [] };
+
+function kps(overrides: Partial<KubePrometheusStackInput> = {}) {
+  return kubePrometheusStackValues({
+    namespaces: { monitoring: 'monitoring', agents: 'monitoring-agents' },
+    targets: {
+      namespace: 'wms',
+      apiJob: 'wms-api',
+      probeJob: 'wms-api-probe',
+      databaseProbeJob: 'wms-database-probe',
+      cloudwatchExporterJob: 'yace',
+    },
+    rules: RULES,
+    externalLabels: { environment: 'test', cluster: 'wms-test' },
+    replicas: 2,
+    size: 'large',
+    storageClassName: 'gp3-encrypted',
+    prometheusRetentionDays: 35,
+    apiServiceLabels: { 'app.kubernetes.io/name': 'wms-api' },
+    apiPortName: 'http',
+    endpoints: ENDPOINTS,
+    ...overrides,
+  });
+}
+
+describe('monitoringEndpoints', () => {
+  it('reaches Loki in the logging namespace, probes https://<domain><path> and the proxy on 5432', () => {
+    expect(ENDPOINTS).toEqual({
+      lokiUrl: 'http://loki.logging.svc.cluster.local:3100',
+      lokiPushUrl: 'http://loki.logging.svc.cluster.local:3100/loki/api/v1/push',
+      probeUrl: 'https://wms.example.com/api/health',
+      databaseProbeTarget: 'wms-db.proxy-abc.eu-west-1.rds.amazonaws.com:5432',
+    });
+  });
+});
+
+describe('prometheusOperatorCrdsValues', () => {
+  it('keeps the CRDs when the release is deleted (their objects would go with them)', () => {
+    expect(prometheusOperatorCrdsValues().crds.annotations).toEqual({ 'helm.sh/resource-policy': 'keep' });
+  });
+});
+
+describe('kubePrometheusStackValues', () => {
+  it('passes the rules through as given, under the wms key', () => {
+    expect(kps().additionalPrometheusRulesMap.wms).toBe(RULES);
+  });
+
+  it('GIVEN 2 replicas THEN Prometheus and Alertmanager get disruption budgets; GIVEN 1 THEN none', () => {
+    const two = kps({ replicas: 2 });
+    expect(two.prometheus.podDisruptionBudget).toEqual({ enabled: true, minAvailable: 1 });
+    expect(two.alertmanager.podDisruptionBudget.enabled).toBe(true);
+    expect(two.prometheus.prometheusSpec.replicas).toBe(2);
+    const one = kps({ replicas: 1 });
+    expect(one.prometheus.podDisruptionBudget.enabled).toBe(false);
+    expect(one.alertmanager.podDisruptionBudget.enabled).toBe(false);
+    expect(one.alertmanager.alertmanagerSpec.replicas).toBe(1);
+  });
+
+  it.each<MonitoringSize>(['small', 'large'])(
+    'GIVEN size %s THEN its resources and volumes, retention capped at 85%% of the volume',
+    (size) => {
+      const values = kps({ size, storageClassName: 'fast' });
+      const sizing = MONITORING_SIZES[size];
+      const spec = values.prometheus.prometheusSpec;
+      expect(spec.resources).toEqual(sizing.prometheus);
+      expect(spec.storageSpec.volumeClaimTemplate.spec).toEqual({
+        storageClassName: 'fast',
+        accessModes: ['ReadWriteOnce'],
+        resources: { requests: { storage: `${sizing.prometheusVolumeGiB}Gi` } },
+      });
+      expect(spec.retentionSize).toBe(`${Math.floor(sizing.prometheusVolumeGiB * 0.85)}GiB`);
+      expect(
+        values.alertmanager.alertmanagerSpec.storage.volumeClaimTemplate.spec.resources.requests,
+      ).toEqual({
+        storage: `${sizing.alertmanagerVolumeGiB}Gi`,
+      });
+      expect(values.grafana.persistence).toMatchObject({
+        storageClassName: 'fast',
+        size: `${sizing.grafanaVolumeGiB}Gi`,
+      });
+    },
+  );
+
+  it('keeps samples for the given number of days', () => {
+    expect(kps({ prometheusRetentionDays: 90 }).prometheus.prometheusSpec.retention).toBe('90d');
+  });
+
+  it('scrapes both probes through the blackbox exporter of the monitoring namespace, and YACE by its Service', () => {
+    const jobs = kps({ namespaces: { monitoring: 'mon', agents: 'agents' } }).prometheus.prometheusSpec
+      .additionalScrapeConfigs;
+    expect(jobs.map((job) => job.job_name)).toEqual(['wms-api-probe', 'wms-database-probe', 'yace']);
+    const [probe, database, yace] = jobs;
+    expect(probe.params).toEqual({ module: [PROBE_MODULE] });
+    expect(probe.static_configs).toEqual([{ targets: [ENDPOINTS.probeUrl] }]);
+    expect(database.params).toEqual({ module: [DATABASE_PROBE_MODULE] });
+    expect(database.static_configs).toEqual([{ targets: [ENDPOINTS.databaseProbeTarget] }]);
+    for (const job of [probe, database]) {
+      expect(job.relabel_configs).toContainEqual({
+        target_label: '__address__',
+        replacement: 'blackbox-exporter.mon.svc:9115',
+      });
+    }
+    expect(yace.static_configs).toEqual([{ targets: ['yace.mon.svc:80'] }]);
+    expect(yace.relabel_configs).toBeUndefined();
+  });
+
+  it("names the API's ServiceMonitor after its job (a Kubernetes name) and relabels the job to the rules' name", () => {
+    const [api] = kps({
+      targets: {
+        namespace: 'shop',
+        apiJob: 'Shop_API',
+        probeJob: 'p',
+        databaseProbeJob: 'd',
+        cloudwatchExporterJob: 'y',
+      },
+      apiServiceLabels: { app: 'shop' },
+      apiPortName: 'metrics',
+    }).prometheus.additionalServiceMonitors;
+    expect(api.name).toBe('shop-api');
+    expect(api.namespaceSelector).toEqual({ matchNames: ['shop'] });
+    expect(api.selector).toEqual({ matchLabels: { app: 'shop' } });
+    expect(api.endpoints[0].port).toBe('metrics');
+    expect(api.endpoints[0].relabelings).toEqual([
+      { targetLabel: 'job', replacement: 'Shop_API', action: 'replace' },
+    ]);
+  });
+
+  it('reads Alertmanager configuration and receivers from our Secrets, Grafana admin from the synced Secret', () => {
+    const values = kps();
+    expect(values.alertmanager.alertmanagerSpec).toMatchObject({
+      useExistingSecret: true,
+      configSecret: MONITORING_SECRETS.alertmanagerConfig.name,
+      secrets: [MONITORING_SECRETS.receivers.name],
+    });
+    expect(values.grafana.admin.existingSecret).toBe(MONITORING_SECRETS.grafanaAdmin.name);
+    expect(values.grafana.additionalDataSources).toEqual([
+      expect.objectContaining({ type: 'loki', url: ENDPOINTS.lokiUrl }),
+    ]);
+  });
+
+  it('runs node-exporter in the agents namespace and copies the external labels', () => {
+    const values = kps({ externalLabels: { environment: 'qa' } });
+    expect(values['prometheus-node-exporter'].namespaceOverride).toBe('monitoring-agents');
+    expect(values.prometheus.prometheusSpec.externalLabels).toEqual({ environment: 'qa' });
+  });
+});
+
+describe('blackboxExporterValues', () => {
+  it('GIVEN one replica THEN no disruption budget; GIVEN more THEN at most one unavailable', () => {
+    expect(blackboxExporterValues({ replicas: 1, size: 'small' }).podDisruptionBudget).toEqual({});
+    expect(blackboxExporterValues({ replicas: 3, size: 'small' }).podDisruptionBudget).toEqual({
+      maxUnavailable: 1,
+    });
+  });
+
+  it('has an HTTPS-only HTTP module and a plain TCP module, sized by the size', () => {
+    const values = blackboxExporterValues({ replicas: 2, size: 'large' });
+    expect(values.config.modules[PROBE_MODULE]).toMatchObject({
+      prober: 'http',
+      http: { fail_if_not_ssl: true },
+    });
+    expect(values.config.modules[DATABASE_PROBE_MODULE]).toMatchObject({
+      prober: 'tcp',
+      tcp: { tls: false },
+    });
+    expect(values.resources).toEqual(MONITORING_SIZES.large.blackboxExporter);
+  });
+});
+
+describe('cloudwatchExporterValues', () => {
+  it('runs one YACE as the given service account, without annotations, configured for the region', () => {
+    const values = cloudwatchExporterValues({
+      region: 'eu-central-1',
+      serviceAccount: 'yace-sa',
+      size: 'small',
+    });
+    expect(values.replicaCount).toBe(1);
+    expect(values.serviceAccount).toEqual({ create: true, name: 'yace-sa', annotations: {} });
+    expect(values.config).toContain('sts-region: eu-central-1');
+    expect(values.resources).toEqual(MONITORING_SIZES.small.cloudwatchExporter);
+  });
+});
+
+describe('lokiValues', () => {
+  const input = {
+    bucketName: 'wms-test-loki',
+    region: 'eu-west-1',
+    retentionDays: 7,
+    serviceAccount: 'loki',
+    storageClassName: 'gp3-encrypted',
+  };
+
+  it('keeps logs retentionDays x 24 hours in the bucket, as the given service account', () => {
+    const values = lokiValues({ ...input, size: 'large' });
+    expect(values.loki.limits_config.retention_period).toBe('168h');
+    expect(values.loki.storage.bucketNames).toEqual({ chunks: 'wms-test-loki' });
+    expect(values.serviceAccount.name).toBe('loki');
+    expect(values.singleBinary.persistence).toEqual({
+      enabled: true,
+      storageClass: 'gp3-encrypted',
+      size: `${MONITORING_SIZES.large.lokiVolumeGiB}Gi`,
+    });
+  });
+
+  it('GIVEN size small THEN no memcached caches; GIVEN large THEN caches of the sized memory', () => {
+    const small = lokiValues({ ...input, size: 'small' });
+    expect(small.chunksCache).toEqual({ enabled: false });
+    expect(small.resultsCache).toEqual({ enabled: false });
+    const large = lokiValues({ ...input, size: 'large' });
+    expect(large.chunksCache).toEqual({
+      enabled: true,
+      allocatedMemory: MONITORING_SIZES.large.lokiChunksCacheMB,
+    });
+    expect(large.resultsCache).toEqual({
+      enabled: true,
+      allocatedMemory: MONITORING_SIZES.large.lokiResultsCacheMB,
+    });
+  });
+});
+
+describe('alloyValues', () => {
+  it("pushes to the given Loki URL from every node, Spot included, with the size's resources", () => {
+    const values = alloyValues({ lokiPushUrl: ENDPOINTS.lokiPushUrl, size: 'small' });
+    expect(values.alloy.configMap.content).toContain(`url = "${ENDPOINTS.lokiPushUrl}"`);
+    expect(values.controller.tolerations).toEqual([{ operator: 'Exists', effect: 'NoSchedule' }]);
+    expect(values.alloy.resources).toEqual(MONITORING_SIZES.small.alloy);
+  });
+});
+
+describe('every values function against the interface of its pinned chart', () => {
+  const chartId = (ref: ChartRef) => `${ref.chart}@${ref.version}`;
+  const cases: [string, ChartRef, (size: MonitoringSize, replicas: number) => object][] = [
+    [
+      'prometheus-operator-crds',
+      MONITORING_CHARTS.prometheusOperatorCrds,
+      () => prometheusOperatorCrdsValues(),
+    ],
+    [
+      MONITORING_RELEASES.kps,
+      MONITORING_CHARTS.kubePrometheusStack,
+      (size, replicas) => kps({ size, replicas }),
+    ],
+    [
+      MONITORING_RELEASES.blackbox,
+      MONITORING_CHARTS.blackboxExporter,
+      (size, replicas) => blackboxExporterValues({ size, replicas }),
+    ],
+    [
+      MONITORING_RELEASES.yace,
+      MONITORING_CHARTS.cloudwatchExporter,
+      (size) => cloudwatchExporterValues({ region: 'eu-west-1', serviceAccount: 'yace', size }),
+    ],
+    [
+      MONITORING_RELEASES.loki,
+      MONITORING_CHARTS.loki,
+      (size) =>
+        lokiValues({
+          bucketName: 'b',
+          region: 'eu-west-1',
+          retentionDays: 30,
+          serviceAccount: 'loki',
+          storageClassName: 'gp3',
+          size,
+        }),
+    ],
+    [
+      MONITORING_RELEASES.alloy,
+      MONITORING_CHARTS.alloy,
+      (size) => alloyValues({ lokiPushUrl: ENDPOINTS.lokiPushUrl, size }),
+    ],
+  ];
+
+  it.each(cases)(
+    '%s: every key exists in the chart with its type, for both sizes and replica counts',
+    (_, ref, values) => {
+      for (const size of ['small', 'large'] as const) {
+        for (const replicas of [1, 2]) {
+          expect(
+            checkValues(values(size, replicas), chartId(ref), catalogue as unknown as ChartCatalogue),
+          ).toEqual([]);
+        }
+      }
+    },
+  );
+});
