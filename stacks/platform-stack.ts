@@ -160,6 +160,7 @@ export class PlatformStack extends EnvironmentStack {
       accessRoles: config.eks.accessRoles,
       planSecretNamespaces: PLAN_SECRET_NAMESPACES,
       nodeGroups: config.eks.nodeGroups,
+      resourceTags: defaultTags(config),
       logRetentionDays: config.eks.logRetentionDays,
       deletionProtection: config.eks.deletionProtection,
     });

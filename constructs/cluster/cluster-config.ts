@@ -25,6 +25,12 @@ export interface ClusterConfigProps {
    * tolerate interruption go there, and the pool is empty (nothing paid for) when none is pending.
    */
   readonly spotCpuLimit: number;
+  /**
+   * Cost tags of the instances, volumes and network interfaces Karpenter launches (EC2NodeClass `tags`, merged
+   * into Karpenter's own `karpenter.sh/nodepool`, `eks:eks-cluster-name`... tags).
+   * @default - none: only Karpenter's own tags
+   */
+  readonly nodeTags?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -63,6 +69,7 @@ export class ClusterConfig extends Construct {
         metadata: { name: 'default' },
         spec: {
           role: props.karpenterNodeRoleName,
+          tags: props.nodeTags ? { ...props.nodeTags } : undefined,
           // The AL2023 AMI of the cluster's Kubernetes version, like the managed node groups; Karpenter rolls
           // nodes to a new AMI through drift, within the NodePool's disruption budget.
           amiSelectorTerms: [{ alias: 'al2023@latest' }],

@@ -106,6 +106,12 @@ export function eksClusterName(namePrefix: string): string {
 /** Label on every managed node naming its group, `system` or `spot`: select it with a nodeSelector. */
 export const NODE_POOL_LABEL = 'wms/node-pool';
 
+/** What a node's launch template tags: its instance, its volumes and its network interfaces. */
+export const NODE_TAGGED_RESOURCES = ['instance', 'volume', 'network-interface'] as const;
+
+/** Tag keys and values the EBS CSI add-on schema accepts (aws/amazon-vpc-cni-k8s#2272 quotes the schema). */
+const ADDON_TAG_TEXT = /^[a-zA-Z0-9 _.:/=+\-@]{1,256}$/;
+
 /** Root volume of every managed node: the OS, container images and emptyDir volumes. */
 const NODE_ROOT_VOLUME_GIB = 50;
 
@@ -190,6 +196,14 @@ export interface EksClusterProps {
   readonly nodeGroups: EksNodeGroups;
   /** Retention of the control-plane logs. */
   readonly logRetentionDays: LogRetentionDays;
+  /**
+   * Cost tags for what AWS creates outside Terraform on the cluster's behalf, which the provider's `default_tags`
+   * never reach: the nodes' instances, root volumes and network interfaces (launch template
+   * `tag_specifications`) and the EBS CSI driver's volumes (add-on `extraVolumeTags`). Keys and values may use
+   * letters, digits, spaces and `_ . : / = + - @` (the add-on's schema).
+   * @default - none: the instances and volumes carry only the tags AWS adds
+   */
+  readonly resourceTags?: Readonly<Record<string, string>>;
   /**
    * Refuse to destroy or replace the cluster. The AWS provider 5.100 has no `deletion_protection` on
    * `aws_eks_cluster`, so this is Terraform's `prevent_destroy`.
@@ -308,6 +322,10 @@ export class EksCluster extends Construct implements IEksCluster {
     // The controller starts with its credentials in place.
     addon('EbsCsiDriverAddon', 'ebsCsiDriver', {
       dependsOn: [...nodes, identities.ebsCsiDriver.association],
+      // Every volume the driver creates (Prometheus', Alertmanager's, Loki's) carries the cost tags.
+      configurationValues: props.resourceTags
+        ? JSON.stringify({ controller: { extraVolumeTags: { ...props.resourceTags } } })
+        : undefined,
     });
 
     const karpenter = new EksKarpenter(this, 'Karpenter', {
@@ -397,6 +415,17 @@ export class EksCluster extends Construct implements IEksCluster {
   }
 
   private validate(props: EksClusterProps, publicCidrs: readonly string[]): void {
+    const badTags = Object.entries(props.resourceTags ?? {}).filter(
+      ([key, value]) => !ADDON_TAG_TEXT.test(key) || key.length > 128 || !ADDON_TAG_TEXT.test(value),
+    );
+    if (badTags.length > 0) {
+      throw propError(
+        this,
+        'resourceTags',
+        Object.fromEntries(badTags),
+        'keys of 1-128 and values of 1-256 letters, digits, spaces or _ . : / = + - @',
+      );
+    }
     const version = props.kubernetesVersion;
     const versions = Object.keys(STANDARD_SUPPORT_KUBERNETES_VERSIONS);
     if (!versions.includes(version)) {
@@ -713,6 +742,11 @@ export class EksCluster extends Construct implements IEksCluster {
       vpcSecurityGroupIds: [nodeSecurityGroup.id],
       // Hop limit 1: containers cannot reach the node's credentials; pods use Pod Identity instead.
       metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1 },
+      // Node groups' own tags do not reach the instances (aws/containers-roadmap#608): the template tags what it
+      // launches, so compute, volumes and network interfaces show in cost allocation.
+      tagSpecifications: props.resourceTags
+        ? NODE_TAGGED_RESOURCES.map((resourceType) => ({ resourceType, tags: { ...props.resourceTags } }))
+        : undefined,
       blockDeviceMappings: [
         {
           deviceName: '/dev/xvda',

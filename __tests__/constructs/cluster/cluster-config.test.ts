@@ -5,7 +5,17 @@ import { ClusterConfig, SECRET_STORE_NAME } from '../../../constructs/cluster/cl
 import { checkStacks } from '../../../guardrails/engine';
 import { listOfType, synthJson } from '../../support/synth';
 
+const COST_TAGS = {
+  Project: 'wms',
+  Environment: 'test',
+  Owner: 'platform-team',
+  CostCentre: 'wms-test',
+  ManagedBy: 'cdktf',
+  Repository: 'acme/wms-platform',
+};
+
 const BASE: ClusterConfigProps = {
+  nodeTags: COST_TAGS,
   clusterName: 'wms-test-eks',
   region: 'eu-west-1',
   karpenterNodeRoleName: 'wms-test-eks-karpenter-node',
@@ -95,6 +105,11 @@ describe('ClusterConfig', () => {
 
   it('GIVEN a Spot limit of 0 THEN there is no spot pool', () => {
     expect(Object.keys(build({ spotCpuLimit: 0 }).pools)).toEqual(['general']);
+  });
+
+  it("tags Karpenter's instances, volumes and network interfaces with the cost tags; none by default", () => {
+    expect(byKind.EC2NodeClass.spec.tags).toEqual(COST_TAGS);
+    expect(build({ nodeTags: undefined }).byKind.EC2NodeClass.spec.tags).toBeUndefined();
   });
 
   it('passes the guardrails', () => {
