@@ -90,6 +90,16 @@ const layers = [
     ],
   },
   {
+    files: ['cost/**/*.ts'],
+    forbidden: [
+      {
+        regex: up('constructs|stacks|assembly|config|diff|guardrails|scripts|shared'),
+        message:
+          'The cost estimate reads synthesized JSON (model/) with its own price table: no constructs, stacks or config.',
+      },
+    ],
+  },
+  {
     files: ['model/**/*.ts', 'shared/**/*.ts', 'terraform/**/*.ts'],
     forbidden: [
       { regex: '^\\.\\./', message: 'A leaf layer imports nothing of the project outside its folder.' },

@@ -76,6 +76,15 @@ const COMMANDS: readonly (readonly [RegExp, Treatment])[] = [
   [/^node scripts\/build\.mjs$/, { kind: 'run' }],
   [/^npm run diff -- --help$/, { kind: 'run' }],
   [
+    /^npm run cost( -- .*)?$/,
+    {
+      kind: 'elsewhere',
+      where:
+        '__tests__/scripts/cost.test.ts runs the command on synthesized trees (one, --details, --base, errors); ' +
+        '__tests__/cost/estimate.test.ts estimates the whole app',
+    },
+  ],
+  [
     /^helm pull /,
     {
       kind: 'needs',

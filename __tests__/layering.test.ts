@@ -7,6 +7,7 @@ const SOURCE_FOLDERS = [
   'assembly',
   'config',
   'constructs',
+  'cost',
   'diff',
   'guardrails',
   'model',

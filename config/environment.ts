@@ -141,14 +141,23 @@ export interface EksConfig {
   readonly endpointPublicAccessCidrs: readonly string[];
   /** IAM roles given cluster access: admin (break-glass), read-only, and the CI deploy role. */
   readonly accessRoles: EksAccessRoles;
-  /** On-demand system nodes and Spot nodes for stateless work. */
-  readonly nodeGroups: { readonly system: NodeGroupConfig; readonly spot: NodeGroupConfig };
+  /**
+   * Managed node groups: on-demand `system` nodes (Karpenter, CoreDNS, the controllers), and optionally a fixed
+   * tainted `spot` group. A fixed Spot group is paid for even when no tolerating pod runs there; Spot capacity
+   * comes from Karpenter's `spot` NodePool instead (`karpenterSpotCpuLimit`), which is empty when unused.
+   */
+  readonly nodeGroups: { readonly system: NodeGroupConfig; readonly spot?: NodeGroupConfig };
   /** Retention of the control-plane logs. */
   readonly logRetentionDays: LogRetentionDays;
   /** Terraform refuses to destroy the cluster (`prevent_destroy`). */
   readonly deletionProtection: boolean;
-  /** Most vCPUs Karpenter may add in total: the cost ceiling of node autoscaling. */
+  /** Most vCPUs of on-demand nodes Karpenter may add (NodePool `general`): the cost ceiling of that pool. */
   readonly karpenterCpuLimit: number;
+  /**
+   * Most vCPUs of Spot nodes Karpenter may add (NodePool `spot`, tainted `wms/spot`), for the pods that tolerate
+   * interruption (the web front end); 0 makes no Spot pool.
+   */
+  readonly karpenterSpotCpuLimit: number;
   /**
    * Replicas of each cluster controller that supports more than one (1-5; at least 2 in production).
    * @default 2
@@ -534,11 +543,12 @@ export const environmentSchema: Validator<EnvironmentConfig> = object<Environmen
         }),
       ),
       nodeGroups: required(
-        object<EksConfig['nodeGroups']>({ system: required(nodeGroup(1)), spot: required(nodeGroup(2)) }),
+        object<EksConfig['nodeGroups']>({ system: required(nodeGroup(1)), spot: optional(nodeGroup(2)) }),
       ),
       logRetentionDays: required(oneOf(...LOG_RETENTION_DAYS)),
       deletionProtection: required(boolean),
       karpenterCpuLimit: required(integer(2, 10000)),
+      karpenterSpotCpuLimit: required(integer(0, 10000)),
       controllerReplicas: optional(integer(1, 5)),
       nodeAmiReleaseVersion: optional(
         text(NODE_AMI_RELEASE_VERSION, 'an EKS AMI release version such as 1.35.6-20260714'),

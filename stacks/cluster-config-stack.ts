@@ -5,6 +5,7 @@ import { ImagePolicy } from '../constructs/cluster/image-policy';
 import { ClusterStack } from './cluster-stack';
 import type { ClusterServicesStack } from './cluster-services-stack';
 import type { EnvironmentStackProps } from './environment-stack';
+import { defaultTags } from './environment-stack';
 import type { PlatformStack } from './platform-stack';
 
 /** Properties of a {@link ClusterConfigStack}. */
@@ -36,6 +37,8 @@ export class ClusterConfigStack extends ClusterStack {
       volumeKmsKeyArn: platform.eks.kmsKeyArn,
       karpenterCpuLimit: config.eks.karpenterCpuLimit,
       amiReleaseVersion: config.eks.nodeAmiReleaseVersion,
+      spotCpuLimit: config.eks.karpenterSpotCpuLimit,
+      nodeTags: defaultTags(config),
     });
     const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     this.imagePolicy = new ImagePolicy(this, 'ImagePolicy', {

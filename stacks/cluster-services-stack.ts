@@ -3,6 +3,7 @@ import { ClusterServices } from '../constructs/cluster/cluster-services';
 import { ImageAdmission } from '../constructs/cluster/image-admission';
 import { ClusterStack } from './cluster-stack';
 import type { EnvironmentStackProps } from './environment-stack';
+import { defaultTags } from './environment-stack';
 import type { PlatformStack } from './platform-stack';
 
 /** Properties of a {@link ClusterServicesStack}. */
@@ -36,6 +37,7 @@ export class ClusterServicesStack extends ClusterStack {
       volumeKmsKeyArn: platform.eks.kmsKeyArn,
       karpenterInterruptionQueue: platform.eks.karpenterQueueName,
       controllerReplicas: config.eks.controllerReplicas,
+      resourceTags: defaultTags(config),
     });
     this.imageAdmission = new ImageAdmission(this, 'ImageAdmission', {
       replicas: Math.max(config.eks.controllerReplicas ?? 2, 2),

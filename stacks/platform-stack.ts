@@ -147,6 +147,7 @@ export class PlatformStack extends EnvironmentStack {
       accessRoles: config.eks.accessRoles,
       nodeGroups: config.eks.nodeGroups,
       nodeAmiReleaseVersion: config.eks.nodeAmiReleaseVersion,
+      resourceTags: defaultTags(config),
       logRetentionDays: config.eks.logRetentionDays,
       deletionProtection: config.eks.deletionProtection,
     });

@@ -8,6 +8,8 @@ import { RULES } from '../../guardrails/rule-pack';
  */
 const POD_API_SHAPE = {
   automountServiceAccountToken: false,
+  // A Spot-class pod (WMS_K8S_002): the plural API list must read as the provider's singular block.
+  tolerations: [{ key: 'wms/spot', operator: 'Equal', value: 'true', effect: 'NoSchedule' }],
   securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: 'RuntimeDefault' } },
   containers: [
     {
@@ -32,7 +34,11 @@ const snake = (value: unknown): unknown => {
   if (typeof value !== 'object' || value === null) return value;
   return Object.fromEntries(
     Object.entries(value).map(([key, inner]) => [
-      key === 'containers' ? 'container' : key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`),
+      key === 'containers'
+        ? 'container'
+        : key === 'tolerations'
+          ? 'toleration'
+          : key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`),
       snake(inner),
     ]),
   );

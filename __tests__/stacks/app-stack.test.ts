@@ -73,6 +73,33 @@ describe.each(['dev', 'staging', 'prod'])('AppStack %s', (environment) => {
     }
   });
 
+  it('keeps the API and the migration off Spot (required affinity, no toleration), and puts the web on Spot', () => {
+    const specs = Object.fromEntries(
+      [...listOfType(json, 'kubernetes_deployment_v1'), ...listOfType(json, 'kubernetes_job_v1')].map(
+        (row) => {
+          const spec = (row as { spec: { template: { spec: Record<string, unknown> } } }).spec.template.spec;
+          const name = (row as { metadata: { name?: string; generate_name?: string } }).metadata;
+          return [name.name ?? name.generate_name ?? '', spec];
+        },
+      ),
+    );
+    const required = (spec: Record<string, unknown>) =>
+      JSON.stringify(spec.affinity ?? {}).includes('"required_during_scheduling_ignored_during_execution"');
+    const api = specs['wms-api'];
+    const migration = Object.entries(specs).find(([name]) => name.startsWith('wms-migrate'))?.[1];
+    for (const spec of [api, migration]) {
+      expect(spec).toBeDefined();
+      expect(spec?.toleration).toBeUndefined();
+      expect(required(spec ?? {})).toBe(true);
+      expect(JSON.stringify(spec?.affinity)).toContain(
+        '{"key":"karpenter.sh/capacity-type","operator":"NotIn","values":["spot"]}',
+      );
+    }
+    expect(specs['wms-web'].toleration).toEqual([
+      expect.objectContaining({ key: 'wms/spot', effect: 'NoSchedule' }),
+    ]);
+  });
+
   it('names the snapshot after the migration version', () => {
     const config = committedEnvironment(environment);
     const [snapshot] = listOfType(json, 'aws_db_cluster_snapshot');

@@ -76,6 +76,7 @@ function eksConfig(account: string, deletionProtection: boolean): Record<string,
     logRetentionDays: 30,
     deletionProtection,
     karpenterCpuLimit: 8,
+    karpenterSpotCpuLimit: 4,
   };
 }
 

@@ -431,6 +431,18 @@ describe('pr-comment.sh', () => {
     expect(result.stdout).not.toContain('x'.repeat(101));
   });
 
+  it('GIVEN a cost estimate THEN it follows the diff; GIVEN none THEN the comment says so', () => {
+    writeFileSync(join(work, 'diff.md'), 'the diff\n');
+    writeFileSync(join(work, 'cost.md'), '## Estimated monthly cost\n| prod | 1.00 | 2.00 | +1.00 |\n');
+    const args = [join(work, 'diff.md'), 'a'.repeat(40), 'u'];
+    const withCost = run('pr-comment.sh', [...args, join(work, 'cost.md')]).stdout;
+    expect(withCost.indexOf('| prod | 1.00 | 2.00 | +1.00 |')).toBeGreaterThan(withCost.indexOf('the diff'));
+    expect(run('pr-comment.sh', [...args, join(work, 'missing.md')]).stdout).toContain(
+      '**The cost estimate could not be produced**',
+    );
+    expect(run('pr-comment.sh', args).stdout).not.toContain('cost estimate');
+  });
+
   it('GIVEN no diff (the synth failed) THEN the comment says it could not be produced', () => {
     expect(run('pr-comment.sh', [join(work, 'missing.md'), 'a'.repeat(40), 'u']).stdout).toContain(
       '**The diff could not be produced**',

@@ -374,6 +374,8 @@ describe('pull request', () => {
     expect(synth).toContain('npm run synth');
     expect(synth).toMatch(/npm run guardrails -- cdktf\.out --format sarif --output guardrails\.sarif/);
     expect(synth).toMatch(/npm run diff -- "\$BASE_SHA" .*--format markdown --output diff\.md/);
+    expect(synth).toMatch(/npm run cost -- cdktf\.out --base-ref "\$BASE_SHA" --output cost\.md/);
+    expect(synth).toMatch(/pr-comment\.sh diff\.md "\$HEAD_SHA" "\$RUN_URL" cost\.md/);
     // The exact mode: terraform installed, base states cached per base commit in the folder the diff uses.
     expect(synth).toMatch(/npm run diff -- "\$BASE_SHA" .*--plan --plan-cache \.wms-diff-cache/);
     expect(usesOf(wf.jobs.synth, 'hashicorp/setup-terraform')[0].with).toMatchObject({

@@ -16,8 +16,10 @@ import { Fn, TerraformStack, dependable } from 'cdktf';
 import { Construct } from 'constructs';
 import type { IDatabase } from '../database/postgres-database';
 import { AWS_REGION } from '../../shared/region';
+import type { CapacityClass } from '../shared/capacity';
 import { propError } from '../shared/errors';
 import {
+  capacityScheduling,
   LABELS,
   EMPTY_DIR_SIZE_LIMIT,
   MINIMUM_UID,
@@ -253,6 +255,8 @@ interface ComponentSpec {
   readonly defaultUid: number;
   readonly defaultResources: WmsContainerResources;
   readonly writablePaths: readonly string[];
+  /** The workload class: on-demand or Spot capacity (constructs/shared/capacity.ts). */
+  readonly capacity: CapacityClass;
 }
 
 const COMPONENTS: readonly ComponentSpec[] = [
@@ -263,6 +267,8 @@ const COMPONENTS: readonly ComponentSpec[] = [
     defaultUid: 10001,
     defaultResources: { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '256Mi', memoryLimit: '512Mi' },
     writablePaths: ['/tmp'],
+    // The warehouse's system of record: never on capacity that can be taken back at 2 minutes' notice.
+    capacity: 'on-demand',
   },
   {
     key: 'web',
@@ -272,6 +278,8 @@ const COMPONENTS: readonly ComponentSpec[] = [
     defaultResources: { cpuRequest: '50m', cpuLimit: '250m', memoryRequest: '64Mi', memoryLimit: '128Mi' },
     // nginx-unprivileged keeps its pid file and temp paths in /tmp and its cache in /var/cache/nginx.
     writablePaths: ['/tmp', '/var/cache/nginx'],
+    // Static files, stateless, replicated behind a PodDisruptionBudget: an interruption costs a reschedule only.
+    capacity: 'spot',
   },
 ];
 
@@ -691,6 +699,8 @@ export class WmsApplication extends Construct {
           metadata: { labels: migrationLabels },
           spec: {
             restartPolicy: 'Never',
+            // A schema migration interrupted half-way is worse than a slow one: on-demand capacity only.
+            ...capacityScheduling('on-demand'),
             // The API's identity: its Pod Identity role signs the IAM authentication token.
             serviceAccountName: API_SERVICE_ACCOUNT,
             automountServiceAccountToken: false,
@@ -769,6 +779,7 @@ export class WmsApplication extends Construct {
         writablePaths: component.writablePaths,
         preStopSleepSeconds: preStop,
         terminationGracePeriodSeconds: grace,
+        capacity: component.capacity,
         ...(isApi
           ? {
               configMapName: this.apiConfig.metadata.name,

@@ -5,8 +5,10 @@ import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import type { CapacityClass } from '../shared/capacity';
 import { propError } from '../shared/errors';
 import {
+  capacityScheduling,
   EMPTY_DIR_SIZE_LIMIT,
   LABELS,
   MINIMUM_UID,
@@ -154,6 +156,13 @@ export interface WmsComponentProps {
    * @default - none
    */
   readonly dependsOn?: readonly ITerraformDependable[];
+  /**
+   * The capacity the pods may run on: `on-demand` requires a node that is not Spot (critical, e.g. the API);
+   * `spot` tolerates the Spot taint and prefers Spot nodes, for replicated stateless pods that survive an
+   * interruption (2 minutes' notice, drained by Karpenter through its interruption queue).
+   * @default 'on-demand'
+   */
+  readonly capacity?: CapacityClass;
 }
 
 /**
@@ -502,6 +511,7 @@ export class WmsComponent extends Construct {
             enableServiceLinks: false,
             terminationGracePeriodSeconds: props.terminationGracePeriodSeconds,
             securityContext: restrictedPodSecurityContext(props.runAsUser),
+            ...capacityScheduling(props.capacity ?? 'on-demand'),
             topologySpreadConstraint: [
               { topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule' },
               { topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway' },

@@ -1,6 +1,8 @@
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Construct } from 'constructs';
 import { NODE_POOL_LABEL } from './eks-cluster';
+import type { CapacityClass } from '../shared/capacity';
+import { SPOT_TAINT } from '../shared/capacity';
 import { propError } from '../shared/errors';
 import { karpenterAmiAlias } from '../../shared/eks';
 
@@ -17,13 +19,19 @@ export interface ClusterConfigProps {
   readonly karpenterNodeRoleName: string;
   /** Customer-managed key encrypting the root volumes of Karpenter's nodes. */
   readonly volumeKmsKeyArn: string;
-  /** Most vCPUs Karpenter may run in total: the cost ceiling of autoscaling. */
+  /** Most vCPUs of on-demand nodes Karpenter may run (NodePool `general`): the cost ceiling of that pool. */
   readonly karpenterCpuLimit: number;
   /**
-   * Capacity types Karpenter may launch; Spot first keeps cost down, on-demand is the fallback.
-   * @default ['spot', 'on-demand']
+   * Most vCPUs of Spot nodes Karpenter may run (NodePool `spot`, tainted {@link SPOT_TAINT}): only pods that
+   * tolerate interruption go there, and the pool is empty (nothing paid for) when none is pending.
    */
-  readonly capacityTypes?: readonly ('spot' | 'on-demand')[];
+  readonly spotCpuLimit: number;
+  /**
+   * Cost tags of the instances, volumes and network interfaces Karpenter launches (EC2NodeClass `tags`, merged
+   * into Karpenter's own `karpenter.sh/nodepool`, `eks:eks-cluster-name`... tags).
+   * @default - none: only Karpenter's own tags
+   */
+  readonly nodeTags?: Readonly<Record<string, string>>;
   /**
    * The AL2023 AMI release of Karpenter's nodes, as the managed node groups name it (`1.35.6-20260714`): the
    * EC2NodeClass selects `al2023@v20260714`.
@@ -46,9 +54,8 @@ export class ClusterConfig extends Construct {
     if (!Number.isInteger(props.karpenterCpuLimit) || props.karpenterCpuLimit < 2) {
       throw propError(this, 'karpenterCpuLimit', props.karpenterCpuLimit, 'a whole number of vCPUs >= 2');
     }
-    const capacityTypes = props.capacityTypes ?? ['spot', 'on-demand'];
-    if (capacityTypes.length === 0) {
-      throw propError(this, 'capacityTypes', capacityTypes, 'one or both of "spot", "on-demand"');
+    if (!Number.isInteger(props.spotCpuLimit) || props.spotCpuLimit < 0) {
+      throw propError(this, 'spotCpuLimit', props.spotCpuLimit, 'a whole number of vCPUs >= 0');
     }
 
     // The operator's own Pod Identity role grants access to the environment's secrets only (constructs/eks-cluster.ts).
@@ -69,6 +76,7 @@ export class ClusterConfig extends Construct {
         metadata: { name: 'default' },
         spec: {
           role: props.karpenterNodeRoleName,
+          tags: props.nodeTags ? { ...props.nodeTags } : undefined,
           // The AL2023 AMI release of the managed node groups (of the cluster's Kubernetes version); Karpenter
           // rolls nodes to a new release through drift, within the NodePool's disruption budget.
           amiSelectorTerms: [{ alias: karpenterAmiAlias(props.amiReleaseVersion) }],
@@ -96,26 +104,36 @@ export class ClusterConfig extends Construct {
       },
     });
 
-    new Manifest(this, 'NodePool', {
+    // Capacity by workload class (constructs/shared/capacity.ts): on-demand for the API and the controllers, Spot
+    // only for pods that tolerate its taint. The general pool never launches Spot, so an untolerating pod cannot
+    // land on Spot through it.
+    this.nodePool('NodePool', 'general', 'on-demand', props.karpenterCpuLimit);
+    if (props.spotCpuLimit > 0) this.nodePool('SpotNodePool', 'spot', 'spot', props.spotCpuLimit);
+  }
+
+  /** A NodePool of one capacity type on the default EC2NodeClass; a Spot pool carries the Spot taint. */
+  private nodePool(id: string, name: string, capacity: CapacityClass, cpuLimit: number): Manifest {
+    return new Manifest(this, id, {
       manifest: {
         apiVersion: 'karpenter.sh/v1',
         kind: 'NodePool',
-        metadata: { name: 'general' },
+        metadata: { name },
         spec: {
           template: {
-            metadata: { labels: { [NODE_POOL_LABEL]: 'general' } },
+            metadata: { labels: { [NODE_POOL_LABEL]: name } },
             spec: {
               nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'default' },
               requirements: [
                 { key: 'kubernetes.io/arch', operator: 'In', values: ['amd64'] },
-                { key: 'karpenter.sh/capacity-type', operator: 'In', values: [...capacityTypes] },
+                { key: 'karpenter.sh/capacity-type', operator: 'In', values: [capacity] },
                 { key: 'karpenter.k8s.aws/instance-category', operator: 'In', values: ['c', 'm', 'r'] },
                 { key: 'karpenter.k8s.aws/instance-generation', operator: 'Gt', values: ['5'] },
               ],
+              taints: capacity === 'spot' ? [{ ...SPOT_TAINT }] : undefined,
               expireAfter: '720h',
             },
           },
-          limits: { cpu: String(props.karpenterCpuLimit) },
+          limits: { cpu: String(cpuLimit) },
           disruption: {
             consolidationPolicy: 'WhenEmptyOrUnderutilized',
             consolidateAfter: '5m',

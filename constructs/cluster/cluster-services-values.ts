@@ -33,6 +33,8 @@ export interface LoadBalancerControllerValues extends ReplicatedPlacement {
   readonly podDisruptionBudget: { readonly maxUnavailable: number };
   readonly defaultSSLPolicy: string;
   readonly enableServiceMutatorWebhook: boolean;
+  /** Tags of every AWS resource the controller creates. */
+  readonly defaultTags?: Readonly<Record<string, string>>;
 }
 
 /** Values of metrics-server/metrics-server (the subset we set). */
@@ -117,6 +119,7 @@ export function loadBalancerControllerValues(input: {
   readonly vpcId: string;
   readonly serviceAccount: string;
   readonly replicas: number;
+  readonly defaultTags?: Readonly<Record<string, string>>;
 }): LoadBalancerControllerValues {
   return {
     clusterName: input.clusterName,
@@ -127,6 +130,7 @@ export function loadBalancerControllerValues(input: {
     podDisruptionBudget: { maxUnavailable: 1 },
     defaultSSLPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
     enableServiceMutatorWebhook: false,
+    ...(input.defaultTags ? { defaultTags: { ...input.defaultTags } } : {}),
     nodeSelector: SYSTEM_NODES,
     resources: resources('100m', '256Mi'),
   };

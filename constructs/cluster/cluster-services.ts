@@ -70,6 +70,12 @@ export interface ClusterServicesProps {
    * @default 2
    */
   readonly controllerReplicas?: number;
+  /**
+   * Cost tags of what the AWS Load Balancer Controller creates (load balancers, target groups, security groups:
+   * its chart's `defaultTags`).
+   * @default - none: only the controller's own `elbv2.k8s.aws/cluster` and ingress tags
+   */
+  readonly resourceTags?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -156,6 +162,7 @@ export class ClusterServices extends Construct {
         vpcId: props.vpcId,
         serviceAccount: accounts.loadBalancerController.serviceAccount,
         replicas,
+        defaultTags: props.resourceTags,
       }),
     });
     new HelmChart(this, 'MetricsServer', {

@@ -31,6 +31,7 @@ import type { LogRetentionDays } from '../../shared/log-retention';
 import type { EksAccessRoles, EksAddonVersions } from '../../shared/eks';
 import { PLAN_SECRET_READERS_GROUP, STANDARD_SUPPORT_KUBERNETES_VERSIONS } from '../../shared/eks';
 import { LOG_RETENTION_DAYS } from '../../shared/log-retention';
+import { SPOT_TAINT } from '../shared/capacity';
 import { physicalName } from '../shared/naming';
 import { ebsVolumeKeyPolicy } from './workload-policies';
 
@@ -64,12 +65,18 @@ export interface EksNodeGroupProps {
   readonly maxSize: number;
 }
 
-/** The two managed node groups. */
+/** The managed node groups. */
 export interface EksNodeGroups {
   /** On-demand nodes for system and stateful pods; at least one node. */
   readonly system: EksNodeGroupProps;
-  /** Spot nodes, tainted, for stateless pods that tolerate interruption; at least two instance types. */
-  readonly spot: EksNodeGroupProps;
+  /**
+   * A fixed managed group of Spot nodes, tainted {@link SPOT_TAINT}, for pods that tolerate interruption; at least
+   * two instance types. Fixed nodes are paid for whether or not a tolerating pod runs there, so the committed
+   * environments have none: Karpenter's `spot` NodePool launches Spot nodes only for pending pods that tolerate
+   * the taint and consolidates them away when empty (ClusterConfig).
+   * @default - no managed Spot group
+   */
+  readonly spot?: EksNodeGroupProps;
 }
 
 /**
@@ -99,8 +106,11 @@ export function eksClusterName(namePrefix: string): string {
 /** Label on every managed node naming its group, `system` or `spot`: select it with a nodeSelector. */
 export const NODE_POOL_LABEL = 'wms/node-pool';
 
-/** Taint on Spot nodes (Kubernetes form): only pods that tolerate it, i.e. accept interruption, run there. */
-export const SPOT_TAINT = { key: 'wms/spot', value: 'true', effect: 'NoSchedule' } as const;
+/** What a node's launch template tags: its instance, its volumes and its network interfaces. */
+export const NODE_TAGGED_RESOURCES = ['instance', 'volume', 'network-interface'] as const;
+
+/** Tag keys and values the EBS CSI add-on schema accepts (aws/amazon-vpc-cni-k8s#2272 quotes the schema). */
+const ADDON_TAG_TEXT = /^[a-zA-Z0-9 _.:/=+\-@]{1,256}$/;
 
 /** Root volume of every managed node: the OS, container images and emptyDir volumes. */
 const NODE_ROOT_VOLUME_GIB = 50;
@@ -191,6 +201,14 @@ export interface EksClusterProps {
   /** Retention of the control-plane logs. */
   readonly logRetentionDays: LogRetentionDays;
   /**
+   * Cost tags for what AWS creates outside Terraform on the cluster's behalf, which the provider's `default_tags`
+   * never reach: the nodes' instances, root volumes and network interfaces (launch template
+   * `tag_specifications`) and the EBS CSI driver's volumes (add-on `extraVolumeTags`). Keys and values may use
+   * letters, digits, spaces and `_ . : / = + - @` (the add-on's schema).
+   * @default - none: the instances and volumes carry only the tags AWS adds
+   */
+  readonly resourceTags?: Readonly<Record<string, string>>;
+  /**
    * Refuse to destroy or replace the cluster. The AWS provider 5.100 has no `deletion_protection` on
    * `aws_eks_cluster`, so this is Terraform's `prevent_destroy`.
    * @default true
@@ -210,7 +228,7 @@ export interface EksClusterProps {
  * - Control plane: pinned version in standard support (upgrade policy STANDARD), secrets encrypted with a
  *   customer-managed key, all five log types in a KMS-encrypted log group that outlives the cluster, a private
  *   endpoint (public only for listed CIDRs), access entries only (no aws-auth, no hidden creator admin).
- * - Nodes: an on-demand `system` group and a tainted Spot group on one launch template (IMDSv2, hop limit 1,
+ * - Nodes: an on-demand `system` group (and optionally a tainted Spot group) on one launch template (IMDSv2, hop limit 1,
  *   encrypted gp3, no SSH) across every private subnet; vpc-cni, kube-proxy and the pod identity agent exist
  *   before any node boots, so nodes do not start NotReady.
  * - Autoscaling: Karpenter ({@link EksKarpenter}); workload IAM: EKS Pod Identity ({@link EksWorkloadIdentity}).
@@ -230,7 +248,7 @@ export class EksCluster extends Construct implements IEksCluster {
   /** The cluster resource (escape hatch). */
   readonly cluster: EksClusterResource;
   /** The managed node groups. */
-  readonly nodeGroups: { readonly system: EksNodeGroup; readonly spot: EksNodeGroup };
+  readonly nodeGroups: { readonly system: EksNodeGroup; readonly spot?: EksNodeGroup };
   private readonly reference: EksClusterReference;
 
   constructor(scope: Construct, id: string, props: EksClusterProps) {
@@ -301,13 +319,17 @@ export class EksCluster extends Construct implements IEksCluster {
     ];
 
     this.nodeGroups = this.createNodeGroups(props, key, nodeSecurityGroup, beforeNodes);
-    const nodes = [this.nodeGroups.system, this.nodeGroups.spot];
+    const nodes = [this.nodeGroups.system, ...(this.nodeGroups.spot ? [this.nodeGroups.spot] : [])];
     addon('CoreDnsAddon', 'coredns', { dependsOn: nodes });
 
     const identities = this.createWorkloadIdentities(props, key);
     // The controller starts with its credentials in place.
     addon('EbsCsiDriverAddon', 'ebsCsiDriver', {
       dependsOn: [...nodes, identities.ebsCsiDriver.association],
+      // Every volume the driver creates (Prometheus', Alertmanager's, Loki's) carries the cost tags.
+      configurationValues: props.resourceTags
+        ? JSON.stringify({ controller: { extraVolumeTags: { ...props.resourceTags } } })
+        : undefined,
     });
 
     const karpenter = new EksKarpenter(this, 'Karpenter', {
@@ -397,6 +419,17 @@ export class EksCluster extends Construct implements IEksCluster {
   }
 
   private validate(props: EksClusterProps, publicCidrs: readonly string[]): void {
+    const badTags = Object.entries(props.resourceTags ?? {}).filter(
+      ([key, value]) => !ADDON_TAG_TEXT.test(key) || key.length > 128 || !ADDON_TAG_TEXT.test(value),
+    );
+    if (badTags.length > 0) {
+      throw propError(
+        this,
+        'resourceTags',
+        Object.fromEntries(badTags),
+        'keys of 1-128 and values of 1-256 letters, digits, spaces or _ . : / = + - @',
+      );
+    }
     const version = props.kubernetesVersion;
     const versions = Object.keys(STANDARD_SUPPORT_KUBERNETES_VERSIONS);
     if (!versions.includes(version)) {
@@ -439,7 +472,9 @@ export class EksCluster extends Construct implements IEksCluster {
     }
 
     for (const group of ['system', 'spot'] as const) {
-      const { instanceTypes, minSize, desiredSize, maxSize } = props.nodeGroups[group];
+      const groupProps = props.nodeGroups[group];
+      if (!groupProps) continue;
+      const { instanceTypes, minSize, desiredSize, maxSize } = groupProps;
       const fewest = group === 'system' ? 1 : 0;
       const sizes = [minSize, desiredSize, maxSize];
       if (
@@ -695,7 +730,7 @@ export class EksCluster extends Construct implements IEksCluster {
     key: KmsKey,
     nodeSecurityGroup: SecurityGroup,
     beforeNodes: EksAddon[],
-  ): { system: EksNodeGroup; spot: EksNodeGroup } {
+  ): { system: EksNodeGroup; spot?: EksNodeGroup } {
     const name = (...parts: string[]) => physicalName(props.clusterName, ...parts);
     const role = new IamRole(this, 'NodeRole', {
       name: name('node'),
@@ -715,6 +750,11 @@ export class EksCluster extends Construct implements IEksCluster {
       vpcSecurityGroupIds: [nodeSecurityGroup.id],
       // Hop limit 1: containers cannot reach the node's credentials; pods use Pod Identity instead.
       metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1 },
+      // Node groups' own tags do not reach the instances (aws/containers-roadmap#608): the template tags what it
+      // launches, so compute, volumes and network interfaces show in cost allocation.
+      tagSpecifications: props.resourceTags
+        ? NODE_TAGGED_RESOURCES.map((resourceType) => ({ resourceType, tags: { ...props.resourceTags } }))
+        : undefined,
       blockDeviceMappings: [
         {
           deviceName: '/dev/xvda',
@@ -763,7 +803,7 @@ export class EksCluster extends Construct implements IEksCluster {
       });
     return {
       system: group('system', props.nodeGroups.system, 'ON_DEMAND'),
-      spot: group('spot', props.nodeGroups.spot, 'SPOT'),
+      spot: props.nodeGroups.spot ? group('spot', props.nodeGroups.spot, 'SPOT') : undefined,
     };
   }
 }

@@ -69,6 +69,8 @@ const SINGULAR_BLOCKS: Record<string, string> = {
   volumeMounts: 'volume_mount',
   ports: 'port',
   topologySpreadConstraints: 'topology_spread_constraint',
+  tolerations: 'toleration',
+  nodeSelectorTerms: 'node_selector_term',
 };
 
 /**
@@ -195,6 +197,44 @@ function hostNamespaceRule(id: string, attribute: string, what: string): Rule {
         ? `pod shares the host ${what} namespace: ${path}.${attribute} is true`
         : undefined;
     },
+  );
+}
+
+/** The Spot taint of the project's node pools (the oracle's own copy of constructs/shared/capacity.ts). */
+const SPOT_TAINT_KEY = 'wms/spot';
+/** The node labels and values that mark Spot capacity: Karpenter's and EKS managed node groups'. */
+const NOT_SPOT: readonly (readonly [string, string])[] = [
+  ['karpenter.sh/capacity-type', 'spot'],
+  ['eks.amazonaws.com/capacityType', 'SPOT'],
+];
+
+/** True when a toleration of the pod matches the taint key (or tolerates everything). */
+function tolerates(pod: JsonObject, key: string): boolean {
+  return blocks(pod.toleration).some(
+    (toleration) =>
+      toleration.key === key || (toleration.key === undefined && toleration.operator === 'Exists'),
+  );
+}
+
+/** True when every required node selector term excludes `key = value` (NotIn). */
+function excludesSpot(pod: JsonObject, key: string, value: string): boolean {
+  const required = blockAt(
+    pod.affinity,
+    'node_affinity',
+    'required_during_scheduling_ignored_during_execution',
+  );
+  const terms = blocks(required?.node_selector_term);
+  return (
+    terms.length > 0 &&
+    terms.every((term) =>
+      blocks(term.match_expressions).some(
+        (expression) =>
+          expression.key === key &&
+          expression.operator === 'NotIn' &&
+          Array.isArray(expression.values) &&
+          expression.values.includes(value),
+      ),
+    )
   );
 }
 
@@ -418,6 +458,19 @@ export const kubernetesRules: readonly Rule[] = [
       return `runs with a low or unknown UID: ${user.where}.run_as_user is ${describeValue(user.value)}, must be at least ${MINIMUM_UID}`;
     },
   }),
+  podRule(
+    'WMS_K8S_002',
+    'Workloads declare their capacity class: Spot-tolerant, or never on Spot',
+    'high',
+    `The pod spec tolerates the Spot taint \`${SPOT_TAINT_KEY}\` (interruption-tolerant), or requires a node that is not Spot: a \`required_during_scheduling_ignored_during_execution\` node affinity with ${NOT_SPOT.map(([key, value]) => `\`${key} NotIn [${value}]\``).join(' and ')}. An undeclared pod can land on Spot capacity and be taken back at two minutes' notice.`,
+    `add the required node affinity (constructs/shared/capacity.ts on-demand), or tolerate ${SPOT_TAINT_KEY} if the workload survives interruption`,
+    (pod, path) => {
+      if (tolerates(pod, SPOT_TAINT_KEY)) return undefined;
+      const missing = NOT_SPOT.filter(([key, value]) => !excludesSpot(pod, key, value));
+      if (missing.length === 0) return undefined;
+      return `pod may be scheduled on Spot capacity: ${path} neither tolerates ${SPOT_TAINT_KEY} nor requires ${missing.map(([key, value]) => `${key} NotIn [${value}]`).join(' and ')} in affinity.node_affinity.required_during_scheduling_ignored_during_execution`;
+    },
+  ),
   {
     id: 'WMS_K8S_001',
     title: 'Namespaces enforce Pod Security "restricted"',

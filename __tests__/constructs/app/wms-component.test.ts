@@ -76,6 +76,43 @@ describe('WmsComponent', () => {
       expect(deployment.lifecycle).toBeUndefined();
     });
 
+    it('runs on on-demand capacity by default: a required affinity excludes Karpenter and EKS Spot nodes', () => {
+      expect(podSpec(json).affinity).toEqual({
+        node_affinity: {
+          required_during_scheduling_ignored_during_execution: {
+            node_selector_term: [
+              {
+                match_expressions: [
+                  { key: 'karpenter.sh/capacity-type', operator: 'NotIn', values: ['spot'] },
+                  { key: 'eks.amazonaws.com/capacityType', operator: 'NotIn', values: ['SPOT'] },
+                ],
+              },
+            ],
+          },
+        },
+      });
+      expect(podSpec(json).toleration).toBeUndefined();
+    });
+
+    it('GIVEN capacity spot THEN it tolerates the Spot taint and prefers Spot nodes, without requiring them', () => {
+      const spot = podSpec(build({ capacity: 'spot' }).json);
+      expect(spot.toleration).toEqual([
+        { key: 'wms/spot', operator: 'Equal', value: 'true', effect: 'NoSchedule' },
+      ]);
+      expect(spot.affinity).toEqual({
+        node_affinity: {
+          preferred_during_scheduling_ignored_during_execution: [
+            {
+              weight: 100,
+              preference: {
+                match_expressions: [{ key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot'] }],
+              },
+            },
+          ],
+        },
+      });
+    });
+
     it('rolls out with no pod unavailable', () => {
       expect(deployment.spec.strategy).toEqual({
         type: 'RollingUpdate',

@@ -5,12 +5,23 @@ import { ClusterConfig, SECRET_STORE_NAME } from '../../../constructs/cluster/cl
 import { checkStacks } from '../../../guardrails/engine';
 import { listOfType, synthJson } from '../../support/synth';
 
+const COST_TAGS = {
+  Project: 'wms',
+  Environment: 'test',
+  Owner: 'platform-team',
+  CostCentre: 'wms-test',
+  ManagedBy: 'cdktf',
+  Repository: 'acme/wms-platform',
+};
+
 const BASE: ClusterConfigProps = {
+  nodeTags: COST_TAGS,
   clusterName: 'wms-test-eks',
   region: 'eu-west-1',
   karpenterNodeRoleName: 'wms-test-eks-karpenter-node',
   volumeKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/abc',
   karpenterCpuLimit: 32,
+  spotCpuLimit: 8,
 };
 
 type Manifest = {
@@ -20,17 +31,32 @@ type Manifest = {
   spec: Record<string, unknown>;
 };
 
+type PoolSpec = {
+  limits: unknown;
+  disruption: unknown;
+  template: {
+    metadata: { labels: Record<string, string> };
+    spec: { requirements: { key: string; values: string[] }[]; taints?: unknown };
+  };
+};
+
+const capacityOf = (pool: PoolSpec) =>
+  pool.template.spec.requirements.find((r) => r.key === 'karpenter.sh/capacity-type')?.values;
+
 function build(overrides: Partial<ClusterConfigProps> = {}) {
   const stack = new TerraformStack(Testing.app(), 'test');
   new KubernetesProvider(stack, 'K8s', {});
   new ClusterConfig(stack, 'ClusterConfig', { ...BASE, ...overrides });
   const manifests = listOfType(synthJson(stack), 'kubernetes_manifest').map((m) => m.manifest as Manifest);
   const byKind = Object.fromEntries(manifests.map((m) => [m.kind, m]));
-  return { stack, byKind };
+  const pools = Object.fromEntries(
+    manifests.filter((m) => m.kind === 'NodePool').map((m) => [m.metadata.name, m.spec as PoolSpec]),
+  );
+  return { stack, byKind, pools };
 }
 
 describe('ClusterConfig', () => {
-  const { stack, byKind } = build();
+  const { stack, byKind, pools } = build();
 
   it('creates the AWS Secrets Manager store External Secrets reads through its Pod Identity', () => {
     expect(byKind.ClusterSecretStore).toEqual({
@@ -68,19 +94,34 @@ describe('ClusterConfig', () => {
     );
   });
 
-  it('caps Karpenter at the CPU limit, Spot first, consolidating within a 10% budget', () => {
-    const spec = byKind.NodePool.spec as {
-      limits: unknown;
-      disruption: unknown;
-      template: { spec: { requirements: { key: string; values: string[] }[] } };
-    };
-    expect(spec.limits).toEqual({ cpu: '32' });
-    expect(spec.disruption).toMatchObject({
+  it('launches only on-demand nodes in the untainted general pool, capped at its CPU limit, consolidating', () => {
+    const general = pools.general;
+    expect(general.limits).toEqual({ cpu: '32' });
+    expect(general.disruption).toMatchObject({
       consolidationPolicy: 'WhenEmptyOrUnderutilized',
       budgets: [{ nodes: '10%' }],
     });
-    const capacity = spec.template.spec.requirements.find((r) => r.key === 'karpenter.sh/capacity-type');
-    expect(capacity?.values).toEqual(['spot', 'on-demand']);
+    // An untolerating pod (the API) can never land on Spot through Karpenter.
+    expect(capacityOf(general)).toEqual(['on-demand']);
+    expect(general.template.spec.taints).toBeUndefined();
+  });
+
+  it('launches Spot only in a tainted spot pool, capped at its own CPU limit, empty when nothing tolerates it', () => {
+    const spot = pools.spot;
+    expect(capacityOf(spot)).toEqual(['spot']);
+    expect(spot.template.spec.taints).toEqual([{ key: 'wms/spot', value: 'true', effect: 'NoSchedule' }]);
+    expect(spot.template.metadata.labels).toEqual({ 'wms/node-pool': 'spot' });
+    expect(spot.limits).toEqual({ cpu: '8' });
+    expect(spot.disruption).toMatchObject({ consolidationPolicy: 'WhenEmptyOrUnderutilized' });
+  });
+
+  it('GIVEN a Spot limit of 0 THEN there is no spot pool', () => {
+    expect(Object.keys(build({ spotCpuLimit: 0 }).pools)).toEqual(['general']);
+  });
+
+  it("tags Karpenter's instances, volumes and network interfaces with the cost tags; none by default", () => {
+    expect(byKind.EC2NodeClass.spec.tags).toEqual(COST_TAGS);
+    expect(build({ nodeTags: undefined }).byKind.EC2NodeClass.spec.tags).toBeUndefined();
   });
 
   it('passes the guardrails', () => {
@@ -88,18 +129,9 @@ describe('ClusterConfig', () => {
     expect(result.findings).toEqual([]);
   });
 
-  it('GIVEN on-demand only THEN Karpenter launches no Spot', () => {
-    const spec = build({ capacityTypes: ['on-demand'] }).byKind.NodePool.spec as {
-      template: { spec: { requirements: { key: string; values: string[] }[] } };
-    };
-    expect(
-      spec.template.spec.requirements.find((r) => r.key === 'karpenter.sh/capacity-type')?.values,
-    ).toEqual(['on-demand']);
-  });
-
   it.each([
     [{ karpenterCpuLimit: 1 }, /karpenterCpuLimit: 1 is not allowed \(a whole number of vCPUs >= 2\)/],
-    [{ capacityTypes: [] }, /capacityTypes: \[\] is not allowed/],
+    [{ spotCpuLimit: 2.5 }, /spotCpuLimit: 2.5 is not allowed \(a whole number of vCPUs >= 0\)/],
   ])('GIVEN %j THEN it names the prop', (overrides, message) => {
     expect(() => build(overrides as Partial<ClusterConfigProps>)).toThrow(message);
   });

@@ -12,7 +12,17 @@ import {
 import { checkStacks } from '../../../guardrails/engine';
 import { listOfType, synthJson } from '../../support/synth';
 
+const COST_TAGS = {
+  Project: 'wms',
+  Environment: 'test',
+  Owner: 'platform-team',
+  CostCentre: 'wms-test',
+  ManagedBy: 'cdktf',
+  Repository: 'acme/wms-platform',
+};
+
 const BASE: ClusterServicesProps = {
+  resourceTags: COST_TAGS,
   clusterName: 'wms-test-eks',
   clusterEndpoint: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com',
   region: 'eu-west-1',
@@ -184,6 +194,12 @@ describe('ClusterServices', () => {
           CLUSTER_NAMESPACES[namespace.name as keyof typeof CLUSTER_NAMESPACES].level,
         );
       }
+    });
+
+    it('tags what the load balancer controller creates with the cost tags (chart defaultTags)', () => {
+      expect(valuesOf(byName['aws-load-balancer-controller']).defaultTags).toEqual(COST_TAGS);
+      const untagged = releases(build({ resourceTags: undefined }).json)['aws-load-balancer-controller'];
+      expect(valuesOf(untagged).defaultTags).toBeUndefined();
     });
 
     it('passes the guardrails, the weaker namespaces only with their recorded reasons', () => {

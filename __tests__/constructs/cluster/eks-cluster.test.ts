@@ -5,9 +5,9 @@ import {
   CONTROL_PLANE_LOG_TYPES,
   EksCluster,
   NODE_POOL_LABEL,
-  SPOT_TAINT,
   WORKLOAD_SERVICE_ACCOUNTS,
 } from '../../../constructs/cluster/eks-cluster';
+import { SPOT_TAINT } from '../../../constructs/shared/capacity';
 import { CLUSTER_SERVICES_IDENTITIES } from '../../../constructs/cluster/cluster-services';
 import { MONITORING_IDENTITIES } from '../../../constructs/observability/monitoring';
 import {
@@ -292,6 +292,38 @@ describe('EksCluster', () => {
       ]);
       expect(template.key_name).toBeUndefined();
       expect(template.vpc_security_group_ids).toEqual([ref(json, 'aws_security_group', 'NodeSecurityGroup')]);
+    });
+
+    it('GIVEN resourceTags THEN the launch template tags instances, volumes and interfaces, and the EBS CSI volumes', () => {
+      const tags = { Project: 'wms', CostCentre: 'wms-test', Repository: 'acme/wms-platform' };
+      const { json: tagged } = build({ resourceTags: tags });
+      const template = byId(tagged, 'aws_launch_template', 'NodeLaunchTemplate');
+      expect(template.tag_specifications).toEqual([
+        { resource_type: 'instance', tags },
+        { resource_type: 'volume', tags },
+        { resource_type: 'network-interface', tags },
+      ]);
+      const ebs = byId(tagged, 'aws_eks_addon', 'EbsCsiDriverAddon');
+      expect(JSON.parse(ebs.configuration_values as string)).toEqual({
+        controller: { extraVolumeTags: tags },
+      });
+    });
+
+    it('GIVEN no resourceTags (the default) THEN nothing outside Terraform is tagged', () => {
+      expect(byId(json, 'aws_launch_template', 'NodeLaunchTemplate').tag_specifications).toBeUndefined();
+      expect(byId(json, 'aws_eks_addon', 'EbsCsiDriverAddon').configuration_values).toBeUndefined();
+    });
+
+    it('GIVEN a tag the EBS CSI add-on refuses THEN it names the tag and what is allowed', () => {
+      expect(() => build({ resourceTags: { Owner: 'team#1' } })).toThrow(
+        /resourceTags: {"Owner":"team#1"} is not allowed \(keys of 1-128 and values of 1-256 letters, digits, spaces or _ \. : \/ = \+ - @\)/,
+      );
+    });
+
+    it('GIVEN no spot group (the default) THEN only the on-demand system group is paid for', () => {
+      const { json: withoutSpot } = build({ nodeGroups: { system: BASE.nodeGroups.system } });
+      const groups = listOfType(withoutSpot, 'aws_eks_node_group');
+      expect(groups.map((group) => group.capacity_type)).toEqual(['ON_DEMAND']);
     });
 
     it('runs an on-demand system group and a tainted Spot group on AL2023 across every private subnet', () => {

@@ -6,6 +6,8 @@
 import { Token } from 'cdktf';
 import type { IConstruct } from 'constructs';
 import { parseCidr } from '../../../shared/cidr';
+import type { CapacityClass } from '../../shared/capacity';
+import { NOT_SPOT, SPOT, SPOT_TAINT } from '../../shared/capacity';
 import { propError } from '../../shared/errors';
 import type { WmsContainerResources, WmsImage } from '../workload';
 
@@ -252,5 +254,36 @@ export function restrictedPodSecurityContext(runAsUser: number) {
     runAsGroup: uid,
     fsGroup: uid,
     seccompProfile: { type: 'RuntimeDefault' },
+  };
+}
+
+/**
+ * Pod scheduling of a capacity class in the kubernetes provider's form (constructs/shared/capacity.ts):
+ * `on-demand` requires a node that is not Spot; `spot` tolerates the Spot taint and prefers Spot nodes.
+ */
+export function capacityScheduling(capacity: CapacityClass) {
+  const expressions = (list: typeof NOT_SPOT) => list.map((e) => ({ ...e, values: [...e.values] }));
+  if (capacity === 'on-demand') {
+    return {
+      affinity: {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerm: [{ matchExpressions: expressions(NOT_SPOT) }],
+          },
+        },
+      },
+    };
+  }
+  return {
+    affinity: {
+      nodeAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [
+          { weight: 100, preference: { matchExpressions: expressions(SPOT) } },
+        ],
+      },
+    },
+    toleration: [
+      { key: SPOT_TAINT.key, operator: 'Equal', value: SPOT_TAINT.value, effect: SPOT_TAINT.effect },
+    ],
   };
 }

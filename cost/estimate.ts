@@ -1,0 +1,510 @@
+/**
+ * Estimates the monthly cost of one synthesized stack from its Terraform JSON and the committed price table
+ * (cost/prices.json): what is provisioned by the hour (instances, NAT gateways, load balancers, Aurora, EKS,
+ * endpoints, addresses) and by the month (keys, secrets, alarms, zones, web ACLs), plus the usage the JSON cannot
+ * tell, taken from the table's stated assumptions. Everything else is listed as not counted, with the reason.
+ */
+import type { ResourceNode } from '../model/stack-model';
+import { StackModel } from '../model/stack-model';
+import type { JsonObject } from '../model/values';
+import { blocks, firstBlock, isObject } from '../model/values';
+import type { AssumptionName, PriceRow, Prices } from './price-table';
+
+/** One priced item of a stack. */
+export interface CostLine {
+  /** What is paid for, e.g. `EKS node group wms-prod-eks-system: 3 x m6i.xlarge on-demand`. */
+  readonly item: string;
+  /** The arithmetic, e.g. `3 x 730 h x 0.214 USD`. */
+  readonly detail: string;
+  readonly monthlyUsd: number;
+  /** The price rows used. */
+  readonly prices: readonly PriceRow[];
+  /** The assumptions used. */
+  readonly assumptions: readonly AssumptionName[];
+}
+
+/** Resource types that are not counted, and why. */
+export interface NotCounted {
+  readonly type: string;
+  readonly count: number;
+  /** `free` (no charge of its own), `usage` (billed by usage the JSON cannot tell) or `unclassified`. */
+  readonly reason: 'free' | 'usage' | 'unclassified';
+}
+
+/** The estimate of one stack. */
+export interface StackEstimate {
+  readonly stackName: string;
+  /** The environment from the stack's `"//".wms` metadata (`dev`, `account-333333333333`), or `unknown`. */
+  readonly environment: string;
+  /** The AWS region priced, or undefined for a stack without an AWS provider and nothing priced. */
+  readonly region?: string;
+  readonly lines: readonly CostLine[];
+  readonly notCounted: readonly NotCounted[];
+  /** Things that cost money but cannot be counted from the JSON, e.g. a Karpenter CPU ceiling. */
+  readonly notes: readonly string[];
+  readonly monthlyUsd: number;
+}
+
+/**
+ * AWS resource types with no charge of their own (what they cause is priced elsewhere: a flow log's data in its
+ * log group, a launch template's volumes in the node group).
+ */
+export const FREE_TYPES: ReadonlySet<string> = new Set([
+  'aws_accessanalyzer_analyzer',
+  'aws_acm_certificate',
+  'aws_acm_certificate_validation',
+  'aws_backup_plan',
+  'aws_backup_selection',
+  'aws_backup_vault',
+  'aws_backup_vault_lock_configuration',
+  'aws_chatbot_slack_channel_configuration',
+  'aws_cloudwatch_event_rule',
+  'aws_cloudwatch_event_target',
+  'aws_cloudwatch_log_metric_filter',
+  'aws_config_configuration_recorder_status',
+  'aws_config_delivery_channel',
+  'aws_db_parameter_group',
+  'aws_db_proxy_default_target_group',
+  'aws_db_proxy_endpoint',
+  'aws_db_proxy_target',
+  'aws_db_subnet_group',
+  'aws_default_network_acl',
+  'aws_default_route_table',
+  'aws_default_security_group',
+  'aws_ecr_lifecycle_policy',
+  'aws_ecr_registry_scanning_configuration',
+  'aws_ecr_repository_policy',
+  'aws_eks_access_entry',
+  'aws_eks_access_policy_association',
+  'aws_eks_addon',
+  'aws_eks_pod_identity_association',
+  'aws_flow_log',
+  'aws_guardduty_detector_feature',
+  'aws_iam_openid_connect_provider',
+  'aws_iam_policy',
+  'aws_iam_role',
+  'aws_iam_role_policy',
+  'aws_iam_role_policy_attachment',
+  'aws_iam_service_linked_role',
+  'aws_internet_gateway',
+  'aws_kms_alias',
+  'aws_launch_template',
+  'aws_network_acl',
+  'aws_rds_cluster_parameter_group',
+  'aws_route',
+  'aws_route53_record',
+  'aws_route_table',
+  'aws_route_table_association',
+  'aws_s3_bucket_lifecycle_configuration',
+  'aws_s3_bucket_logging',
+  'aws_s3_bucket_object_lock_configuration',
+  'aws_s3_bucket_ownership_controls',
+  'aws_s3_bucket_policy',
+  'aws_s3_bucket_public_access_block',
+  'aws_s3_bucket_server_side_encryption_configuration',
+  'aws_s3_bucket_versioning',
+  'aws_securityhub_standards_subscription',
+  'aws_security_group',
+  'aws_sns_topic_policy',
+  'aws_sns_topic_subscription',
+  'aws_sqs_queue_policy',
+  'aws_subnet',
+  'aws_vpc',
+  'aws_vpc_security_group_egress_rule',
+  'aws_vpc_security_group_ingress_rule',
+  'aws_wafv2_web_acl_logging_configuration',
+]);
+
+/**
+ * AWS resource types billed by usage the synthesized JSON cannot tell (events recorded, findings, objects stored,
+ * messages sent, snapshots kept): not counted; the README says so.
+ */
+export const USAGE_TYPES: ReadonlySet<string> = new Set([
+  'aws_backup_restore_testing_plan',
+  'aws_backup_restore_testing_selection',
+  'aws_budgets_budget',
+  'aws_cloudtrail',
+  'aws_config_configuration_recorder',
+  'aws_db_cluster_snapshot',
+  'aws_ecr_repository',
+  'aws_guardduty_detector',
+  'aws_inspector2_enabler',
+  'aws_s3_bucket',
+  'aws_securityhub_account',
+  'aws_sns_topic',
+  'aws_sqs_queue',
+]);
+
+/** The AWS types the estimate prices (a test keeps the three sets apart). */
+export const PRICED_TYPES: ReadonlySet<string> = new Set([
+  'aws_cloudwatch_log_group',
+  'aws_cloudwatch_metric_alarm',
+  'aws_db_proxy',
+  'aws_eip',
+  'aws_eks_cluster',
+  'aws_eks_node_group',
+  'aws_kms_key',
+  'aws_nat_gateway',
+  'aws_rds_cluster',
+  'aws_rds_cluster_instance',
+  'aws_route53_zone',
+  'aws_secretsmanager_secret',
+  'aws_vpc_endpoint',
+  'aws_wafv2_web_acl',
+]);
+
+/** vCPUs of the database instance sizes (RDS Proxy bills per vCPU of the instances behind it). */
+const DB_SIZE_VCPUS: Readonly<Record<string, number>> = {
+  medium: 2,
+  large: 2,
+  xlarge: 4,
+  '2xlarge': 8,
+  '4xlarge': 16,
+  '8xlarge': 32,
+};
+
+/** Money as the report shows it: two decimals. */
+export function usd(amount: number): string {
+  return amount.toFixed(2);
+}
+
+/** A unit price as the detail shows it: no trailing zeros. */
+function unit(row: PriceRow): string {
+  return `${Number(row.usd.toPrecision(6))} USD/${row.unit}`;
+}
+
+function num(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)))
+    return Number(value);
+  return undefined;
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((entry): entry is string => typeof entry === 'string') : [];
+}
+
+/** The region of the stack's default (unaliased) AWS provider. */
+export function stackRegion(json: JsonObject): string | undefined {
+  const providers = isObject(json.provider) ? blocks(json.provider.aws) : [];
+  const region = providers.find((provider) => provider.alias === undefined)?.region;
+  return typeof region === 'string' && !region.includes('${') ? region : undefined;
+}
+
+/** The environment name in the stack's metadata. */
+export function stackEnvironment(json: JsonObject): string {
+  const meta = json['//'];
+  const wms = isObject(meta) ? meta.wms : undefined;
+  return isObject(wms) && typeof wms.environment === 'string' ? wms.environment : 'unknown';
+}
+
+/** Builds the lines of one stack. */
+class Estimator {
+  public readonly lines: CostLine[] = [];
+  public readonly notes: string[] = [];
+  private readonly hours: number;
+
+  constructor(
+    private readonly model: StackModel,
+    private readonly prices: Prices,
+    private readonly region: string | undefined,
+  ) {
+    this.hours = prices.table.hoursPerMonth;
+  }
+
+  private price(key: string): PriceRow {
+    if (!this.region) {
+      throw new Error(
+        `${this.model.stackName}: cannot price ${key}: the stack has no AWS provider region and its environment none either`,
+      );
+    }
+    return this.prices.get(key, this.region);
+  }
+
+  private add(line: CostLine): void {
+    if (line.monthlyUsd > 0 || line.prices.length > 0) this.lines.push(line);
+  }
+
+  /** `count` things billed by the hour all month. */
+  private hourly(item: string, key: string, count: number, assumptions: AssumptionName[] = []): void {
+    if (count <= 0) return;
+    const row = this.price(key);
+    this.add({
+      item,
+      detail: `${count} x ${this.hours} h x ${unit(row)}`,
+      monthlyUsd: count * this.hours * row.usd,
+      prices: [row],
+      assumptions,
+    });
+  }
+
+  /** `quantity` units of a per-unit price. */
+  private perUnit(item: string, key: string, quantity: number, assumptions: AssumptionName[] = []): void {
+    if (quantity <= 0) return;
+    const row = this.price(key);
+    this.add({
+      item,
+      detail: `${Number(quantity.toPrecision(6))} x ${unit(row)}`,
+      monthlyUsd: quantity * row.usd,
+      prices: [row],
+      assumptions,
+    });
+  }
+
+  public run(): void {
+    const m = this.model;
+    this.hourly('EKS control plane', 'eks:cluster', m.ofType('aws_eks_cluster').length);
+    m.ofType('aws_eks_node_group').forEach((group) => this.nodeGroup(group));
+    const nat = m.ofType('aws_nat_gateway').length;
+    this.hourly('NAT gateways', 'vpc:nat-gateway', nat);
+    this.perUnit(
+      'NAT gateways: data processed',
+      'vpc:nat-processed',
+      nat * this.assume('natProcessedGBPerGateway'),
+      ['natProcessedGBPerGateway'],
+    );
+    this.hourly('public IPv4 addresses (Elastic IPs)', 'vpc:public-ipv4', m.ofType('aws_eip').length);
+    this.endpoints();
+    m.ofType('aws_rds_cluster').forEach((cluster) => this.aurora(cluster));
+    this.proxies();
+    this.albs();
+    this.perUnit('KMS customer managed keys', 'kms:key', m.ofType('aws_kms_key').length);
+    this.secrets();
+    this.perUnit(
+      'CloudWatch metric alarms',
+      'cloudwatch:alarm',
+      m.ofType('aws_cloudwatch_metric_alarm').length,
+    );
+    const logGroups = m.ofType('aws_cloudwatch_log_group').length;
+    this.perUnit(
+      `CloudWatch Logs ingested (${logGroups} log groups)`,
+      'cloudwatch:logs-ingested',
+      logGroups * this.assume('logsIngestedGBPerGroup'),
+      ['logsIngestedGBPerGroup'],
+    );
+    this.perUnit('Route 53 hosted zones', 'route53:hosted-zone', m.ofType('aws_route53_zone').length);
+    m.ofType('aws_wafv2_web_acl').forEach((acl) => this.webAcl(acl));
+    this.karpenterCeiling();
+  }
+
+  private assume(name: AssumptionName): number {
+    return this.prices.assume(name);
+  }
+
+  private nodeGroup(group: ResourceNode): void {
+    const scaling = firstBlock(group.body.scaling_config);
+    const nodes = num(scaling?.desired_size) ?? num(scaling?.min_size) ?? 0;
+    const types = strings(group.body.instance_types);
+    const type = types[0] ?? 't3.medium';
+    const spot = group.body.capacity_type === 'SPOT';
+    const name = String(
+      group.body.node_group_name ?? group.body.node_group_name_prefix ?? group.name,
+    ).replace(/-$/, '');
+    if (nodes > 0) {
+      const row = this.price(`ec2:${type}`);
+      const fraction = spot ? this.assume('spotPriceFraction') : 1;
+      this.add({
+        item: `EKS node group ${name}: ${nodes} x ${type} ${spot ? 'spot' : 'on-demand'}`,
+        detail: `${nodes} x ${this.hours} h x ${unit(row)}${spot ? ` x ${fraction} (spot)` : ''}`,
+        monthlyUsd: nodes * this.hours * row.usd * fraction,
+        prices: [row],
+        assumptions: spot ? ['spotPriceFraction'] : [],
+      });
+      this.perUnit(`EKS node group ${name}: root volumes`, 'ebs:gp3', nodes * this.rootVolumeGiB(group));
+    }
+  }
+
+  /** The root volume size of a node group's nodes: its launch template's, or its disk_size (default 20 GiB). */
+  private rootVolumeGiB(group: ResourceNode): number {
+    const template = this.model.referenced(firstBlock(group.body.launch_template)?.id, ['id']);
+    const ebs = template ? firstBlock(firstBlock(template.body.block_device_mappings)?.ebs) : undefined;
+    return num(ebs?.volume_size) ?? num(group.body.disk_size) ?? 20;
+  }
+
+  private endpoints(): void {
+    const azHours = this.model
+      .ofType('aws_vpc_endpoint')
+      .filter((endpoint) => endpoint.body.vpc_endpoint_type === 'Interface')
+      .reduce((sum, endpoint) => sum + Math.max(1, strings(endpoint.body.subnet_ids).length), 0);
+    this.hourly('VPC interface endpoints (per AZ)', 'vpc:interface-endpoint', azHours);
+  }
+
+  private instancesOf(cluster: ResourceNode): ResourceNode[] {
+    return this.model.referrers(
+      cluster,
+      'aws_rds_cluster_instance',
+      'cluster_identifier',
+      ['id'],
+      'cluster_identifier',
+    );
+  }
+
+  private aurora(cluster: ResourceNode): void {
+    const id = String(cluster.body.cluster_identifier ?? cluster.name);
+    const engine = String(cluster.body.engine ?? 'aurora-postgresql');
+    const scaling = firstBlock(cluster.body.serverlessv2_scaling_configuration);
+    for (const instance of this.instancesOf(cluster)) {
+      const instanceClass = String(instance.body.instance_class);
+      const name = String(instance.body.identifier ?? instance.name);
+      if (instanceClass === 'db.serverless') {
+        const acu = (num(scaling?.min_capacity) ?? 0) + this.assume('serverlessAcuAboveMinimum');
+        const row = this.price('aurora:acu');
+        this.add({
+          item: `Aurora ${name}: Serverless v2`,
+          detail: `${acu} ACU x ${this.hours} h x ${unit(row)}`,
+          monthlyUsd: acu * this.hours * row.usd,
+          prices: [row],
+          assumptions: ['serverlessAcuAboveMinimum'],
+        });
+      } else {
+        this.hourly(`Aurora ${name}: ${instanceClass}`, `${engine}:${instanceClass}`, 1);
+      }
+    }
+    this.perUnit(`Aurora ${id}: storage`, 'aurora:storage', this.assume('auroraStorageGB'), [
+      'auroraStorageGB',
+    ]);
+    this.perUnit(`Aurora ${id}: I/O requests`, 'aurora:io', this.assume('auroraIoMillionPerMonth'), [
+      'auroraIoMillionPerMonth',
+    ]);
+  }
+
+  /** RDS Proxy: per vCPU of the provisioned instances behind it, or per ACU (with a minimum) for Serverless v2. */
+  private proxies(): void {
+    for (const proxy of this.model.ofType('aws_db_proxy')) {
+      const targets = this.model.referrers(
+        proxy,
+        'aws_db_proxy_target',
+        'db_proxy_name',
+        ['name', 'id'],
+        'name',
+      );
+      const clusters = targets
+        .map((target) =>
+          this.model.referenced(target.body.db_cluster_identifier, ['id', 'cluster_identifier']),
+        )
+        .filter((node): node is ResourceNode => node !== undefined);
+      let units = 0;
+      const assumptions: AssumptionName[] = [];
+      for (const cluster of clusters) {
+        const scaling = firstBlock(cluster.body.serverlessv2_scaling_configuration);
+        for (const instance of this.instancesOf(cluster)) {
+          const instanceClass = String(instance.body.instance_class);
+          if (instanceClass === 'db.serverless') {
+            units += Math.max(
+              this.assume('rdsProxyServerlessMinimumAcu'),
+              (num(scaling?.min_capacity) ?? 0) + this.assume('serverlessAcuAboveMinimum'),
+            );
+            assumptions.push('rdsProxyServerlessMinimumAcu');
+          } else {
+            units += DB_SIZE_VCPUS[instanceClass.split('.').pop() ?? ''] ?? 2;
+          }
+        }
+      }
+      this.hourly(`RDS Proxy ${String(proxy.body.name ?? proxy.name)}`, 'rds-proxy:vcpu', units, [
+        ...new Set(assumptions),
+      ]);
+    }
+  }
+
+  /** Ingresses of class `alb` become load balancers, one per ingress group. */
+  private albs(): void {
+    const groups = new Set<string>();
+    for (const ingress of this.model.ofType('kubernetes_ingress_v1')) {
+      const metadata = firstBlock(ingress.body.metadata);
+      const annotations = isObject(metadata?.annotations) ? metadata.annotations : {};
+      const spec = firstBlock(ingress.body.spec);
+      const className = spec?.ingress_class_name ?? annotations['kubernetes.io/ingress.class'];
+      if (className !== 'alb') continue;
+      const group = annotations['alb.ingress.kubernetes.io/group.name'];
+      groups.add(typeof group === 'string' ? `group ${group}` : ingress.address);
+    }
+    const balancers = groups.size * this.assume('albPerIngressGroup');
+    this.hourly('Application Load Balancers (from Ingresses)', 'elb:alb', balancers, ['albPerIngressGroup']);
+    this.hourly(
+      'Application Load Balancers: capacity units',
+      'elb:alb-lcu',
+      balancers * this.assume('albLcuPerBalancer'),
+      ['albLcuPerBalancer'],
+    );
+  }
+
+  /** Secrets Manager secrets, and the master-user secret RDS creates for `manage_master_user_password`. */
+  private secrets(): void {
+    const managed = this.model
+      .ofType('aws_rds_cluster')
+      .filter((cluster) => cluster.body.manage_master_user_password === true).length;
+    this.perUnit(
+      'Secrets Manager secrets (incl. RDS-managed master secrets)',
+      'secretsmanager:secret',
+      this.model.ofType('aws_secretsmanager_secret').length + managed,
+    );
+  }
+
+  private webAcl(acl: ResourceNode): void {
+    const name = String(acl.body.name ?? acl.name);
+    const rules = blocks(acl.body.rule).length;
+    this.perUnit(`WAF web ACL ${name}`, 'waf:web-acl', 1);
+    this.perUnit(`WAF web ACL ${name}: ${rules} rules`, 'waf:rule', rules);
+    this.perUnit(`WAF web ACL ${name}: requests`, 'waf:requests', this.assume('wafRequestsMillionPerAcl'), [
+      'wafRequestsMillionPerAcl',
+    ]);
+  }
+
+  /** Karpenter's nodes are made at run time: the NodePool's CPU limit is the ceiling, stated, not counted. */
+  private karpenterCeiling(): void {
+    for (const manifest of this.model.ofType('kubernetes_manifest')) {
+      const body = isObject(manifest.body.manifest) ? manifest.body.manifest : undefined;
+      if (body?.kind !== 'NodePool') continue;
+      const metadata = isObject(body.metadata) ? body.metadata : {};
+      const spec = isObject(body.spec) ? body.spec : {};
+      const limits = isObject(spec.limits) ? spec.limits : {};
+      this.notes.push(
+        `Karpenter NodePool ${String(metadata.name)}: nodes made at run time are not counted ` +
+          `(ceiling ${limits.cpu === undefined ? 'none' : `${String(limits.cpu)} vCPUs`})`,
+      );
+    }
+  }
+}
+
+/** What the estimate leaves out: AWS types that are free, usage-billed or unknown to it. */
+function notCounted(model: StackModel): NotCounted[] {
+  const counts = new Map<string, number>();
+  for (const node of model.resources) {
+    if (!node.type.startsWith('aws_') || PRICED_TYPES.has(node.type)) continue;
+    counts.set(node.type, (counts.get(node.type) ?? 0) + 1);
+  }
+  return [...counts.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([type, count]) => ({
+      type,
+      count,
+      reason: FREE_TYPES.has(type) ? 'free' : USAGE_TYPES.has(type) ? 'usage' : 'unclassified',
+    }));
+}
+
+/**
+ * Estimates one stack.
+ * @param fallbackRegion the region of the stack's environment, for stacks without an AWS provider (an Ingress in a
+ *   Kubernetes-only stack makes its load balancer in the cluster's region)
+ */
+export function estimateStack(
+  stackName: string,
+  json: JsonObject,
+  prices: Prices,
+  fallbackRegion?: string,
+): StackEstimate {
+  const model = new StackModel(stackName, json);
+  const region = stackRegion(json) ?? fallbackRegion;
+  const estimator = new Estimator(model, prices, region);
+  estimator.run();
+  const lines = estimator.lines;
+  return {
+    stackName,
+    environment: stackEnvironment(json),
+    region,
+    lines,
+    notCounted: notCounted(model),
+    notes: estimator.notes,
+    monthlyUsd: lines.reduce((sum, line) => sum + line.monthlyUsd, 0),
+  };
+}
