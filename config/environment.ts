@@ -92,6 +92,20 @@ export interface DatabaseBackupConfig {
    * @default 'compliance'
    */
   readonly vaultLock?: 'compliance' | 'governance' | 'none';
+  /**
+   * Key tables the restore test's check counts in the restored copy (`table` or `schema.table` and the fewest
+   * rows it must have); the check fails when one is missing or has fewer rows. Needs `restoreTesting`.
+   * @default - none: the check only proves the restored database accepts a login
+   */
+  readonly restoreCheckTables?: readonly RestoreCheckTableConfig[];
+}
+
+/** One key table of the restore check. */
+export interface RestoreCheckTableConfig {
+  /** `table` or `schema.table` (unqualified names are in the `wms` schema), lowercase. */
+  readonly table: string;
+  /** Fewest rows the restored copy must have; 0 only proves the table exists. */
+  readonly minRows: number;
 }
 
 /** The Aurora PostgreSQL cluster. */
@@ -115,6 +129,12 @@ export interface DatabaseConfig {
   readonly slowQueryMs: number;
   /** AWS Backup plan. */
   readonly backup: DatabaseBackupConfig;
+  /**
+   * Days between automatic rotations of the runtime and migration users' passwords (1-90), by the database
+   * automation's rotation function.
+   * @default 30
+   */
+  readonly credentialRotationDays?: number;
   /** CloudWatch alarm thresholds. */
   readonly alarms: DatabaseAlarmThresholds;
 }
@@ -450,8 +470,24 @@ export const environmentSchema: Validator<EnvironmentConfig> = object<Environmen
           copyRetentionDays: optional(integer(1, 3650)),
           restoreTesting: required(boolean),
           vaultLock: optional(oneOf('compliance', 'governance', 'none')),
+          restoreCheckTables: optional(
+            list(
+              object<RestoreCheckTableConfig>({
+                table: required(
+                  text(
+                    /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/,
+                    'table or schema.table, lowercase (e.g. wms.orders)',
+                  ),
+                ),
+                minRows: required(integer(0, 1_000_000_000_000)),
+              }),
+              0,
+              20,
+            ),
+          ),
         }),
       ),
+      credentialRotationDays: optional(integer(1, 90)),
       alarms: required(
         object<DatabaseAlarmThresholds>({
           cpuPercent: required(integer(1, 100)),
@@ -634,8 +670,16 @@ export const FIELD_RULES: readonly FieldRule[] = [
   {
     summary:
       'database.serverless: set exactly when `database.instanceClass` is `db.serverless`, minCapacity <= ' +
-      'maxCapacity; `database.backup.copyRegion` differs from `region`',
-    reads: ['database.instanceClass', 'database.serverless', 'database.backup.copyRegion', 'region'],
+      'maxCapacity; `database.backup.copyRegion` differs from `region`; `database.backup.restoreCheckTables` ' +
+      'needs `database.backup.restoreTesting`',
+    reads: [
+      'database.instanceClass',
+      'database.serverless',
+      'database.backup.copyRegion',
+      'database.backup.restoreTesting',
+      'database.backup.restoreCheckTables',
+      'region',
+    ],
     check: databaseProblems,
   },
   {
@@ -764,6 +808,13 @@ function databaseProblems(config: EnvironmentConfig): string[] {
   if (database.backup.copyRegion === config.region) {
     problems.push(
       `database.backup.copyRegion: "${config.region}" is not allowed (a region other than the environment's)`,
+    );
+  }
+  const checkTables = database.backup.restoreCheckTables ?? [];
+  if (checkTables.length > 0 && !database.backup.restoreTesting) {
+    problems.push(
+      `database.backup.restoreCheckTables: ${checkTables.length} tables are not allowed without restore tests ` +
+        '(set database.backup.restoreTesting: true, or remove the tables)',
     );
   }
   return problems;
