@@ -41,7 +41,7 @@ function fakeAws(secrets: FakeSecrets, db: TestPostgres | undefined, calls: stri
       const stages = options.stages ?? ['AWSCURRENT'];
       if (stages.includes('AWSCURRENT')) {
         for (const version of versions.values())
-          version.stages = version.stages.filter((s) => s !== 'AWSCURRENT');
+          version.stages = version.stages.filter((stage: string) => stage !== 'AWSCURRENT');
       }
       versions.set(options.token ?? randomUUID(), { value, stages });
     },

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { buildSync } from 'esbuild';
 
 /** A Lambda deployment package built from TypeScript. */
@@ -40,21 +40,7 @@ export function bundleFunction(entry: string): FunctionBundle {
   const cached = built.get(entry);
   if (cached) return cached;
   const root = repositoryRoot();
-  const result = buildSync({
-    absWorkingDir: root,
-    entryPoints: [entry],
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    external: ['@aws-sdk/*', 'pg-native'],
-    write: false,
-    logLevel: 'silent',
-    legalComments: 'none',
-    charset: 'utf8',
-    outfile: 'index.js',
-  });
-  const zip = storedZip('index.js', Buffer.from(result.outputFiles[0].contents));
+  const zip = buildFunctionZip(entry);
   const sha256Hex = createHash('sha256').update(zip).digest('hex');
   const dir = join(root, 'node_modules', '.cache', 'wms-functions');
   const zipPath = join(dir, `${sha256Hex}.zip`);
@@ -75,9 +61,23 @@ export function bundleFunction(entry: string): FunctionBundle {
   return bundle;
 }
 
-/** Where an entry lives relative to the repository (for messages). */
-export function entryLabel(entry: string): string {
-  return relative(repositoryRoot(), join(repositoryRoot(), entry));
+/** The zip of one entry, built now (no cache): see {@link bundleFunction}. */
+export function buildFunctionZip(entry: string): Buffer {
+  const result = buildSync({
+    absWorkingDir: repositoryRoot(),
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['@aws-sdk/*', 'pg-native'],
+    write: false,
+    logLevel: 'silent',
+    legalComments: 'none',
+    charset: 'utf8',
+    outfile: 'index.js',
+  });
+  return storedZip('index.js', Buffer.from(result.outputFiles[0].contents));
 }
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
