@@ -100,6 +100,21 @@ export interface DatabaseBackupConfig {
   readonly restoreCheckTables?: readonly RestoreCheckTableConfig[];
 }
 
+/** A warehouse network and its own rate limit (see app.warehouses). */
+export interface WarehouseConfig {
+  /** Short name: lowercase letters, digits, hyphens. */
+  readonly name: string;
+  /** Public egress addresses of the warehouse, IPv4 CIDRs. */
+  readonly cidrs: readonly string[];
+  /** Requests in 5 minutes per address (or per address and device) before the web ACL blocks. */
+  readonly rateLimitPer5Minutes: number;
+  /**
+   * Request header naming the scanner or terminal (e.g. x-wms-device-id): limits per device.
+   * @default - per address
+   */
+  readonly deviceHeader?: string;
+}
+
 /** One key table of the restore check. */
 export interface RestoreCheckTableConfig {
   /** `table` or `schema.table` (unqualified names are in the `wms` schema), lowercase. */
@@ -236,6 +251,12 @@ export interface AppConfig {
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Requests one client IP may make in 5 minutes before the web ACL blocks it. */
   readonly rateLimitPer5Minutes: number;
+  /**
+   * Warehouse networks (public egress CIDRs) with their own WAF rate limits, per address or, with
+   * `deviceHeader`, per address and device; everything else is limited per IP by `rateLimitPer5Minutes`.
+   * @default - none
+   */
+  readonly warehouses?: readonly WarehouseConfig[];
   /**
    * The load balancer refuses deletion (`deletion_protection.enabled`); required in production.
    * @default true
@@ -568,6 +589,22 @@ export const environmentSchema: Validator<EnvironmentConfig> = object<Environmen
       ),
       logLevel: required(oneOf('debug', 'info', 'warn', 'error')),
       rateLimitPer5Minutes: required(integer(100, 2000000000)),
+      warehouses: optional(
+        list(
+          object<WarehouseConfig>({
+            name: required(
+              text(/^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/, 'lowercase letters, digits, hyphens (max 32)'),
+            ),
+            cidrs: required(list(text(/^[\d./]+$/, 'an IPv4 CIDR such as 198.51.100.7/32'), 1, 50)),
+            rateLimitPer5Minutes: required(integer(100, 2000000000)),
+            deviceHeader: optional(
+              text(/^[a-z0-9-]{1,64}$/, 'a lowercase header name such as x-wms-device-id'),
+            ),
+          }),
+          0,
+          20,
+        ),
+      ),
       loadBalancerDeletionProtection: optional(boolean),
     }),
   ),
@@ -681,6 +718,12 @@ export const FIELD_RULES: readonly FieldRule[] = [
       'region',
     ],
     check: databaseProblems,
+  },
+  {
+    summary:
+      'app.warehouses: unique names; network addresses that overlap neither each other nor another warehouse',
+    reads: ['app.warehouses'],
+    check: warehouseProblems,
   },
   {
     summary: 'eks.nodeGroups.*: minSize <= desiredSize <= maxSize',
@@ -853,6 +896,34 @@ function nodeGroupProblems(config: EnvironmentConfig): string[] {
             'is not allowed (minSize <= desiredSize <= maxSize)',
         ],
   );
+}
+
+function warehouseProblems(config: EnvironmentConfig): string[] {
+  const problems: string[] = [];
+  const names = new Set<string>();
+  const blocks: { path: string; block: NonNullable<ReturnType<typeof parseCidr>> }[] = [];
+  (config.app.warehouses ?? []).forEach((warehouse, index) => {
+    if (names.has(warehouse.name)) {
+      problems.push(
+        `app.warehouses[${index}].name: "${warehouse.name}" is not allowed (used twice; names are unique)`,
+      );
+    }
+    names.add(warehouse.name);
+    warehouse.cidrs.forEach((cidr, cidrIndex) => {
+      const path = `app.warehouses[${index}].cidrs[${cidrIndex}]`;
+      const problem = cidrProblem(cidr, 8, 32, 'an IPv4 CIDR from /8 to /32 such as 198.51.100.7/32');
+      if (problem) {
+        problems.push(`${path}: ${problem}`);
+        return;
+      }
+      const block = parseCidr(cidr) as NonNullable<ReturnType<typeof parseCidr>>;
+      const clash = blocks.find((other) => overlaps(other.block, block));
+      if (clash)
+        problems.push(`${path}: "${cidr}" is not allowed (it overlaps ${clash.path}; a request counts once)`);
+      blocks.push({ path, block });
+    });
+  });
+  return problems;
 }
 
 function endpointCidrProblems(config: EnvironmentConfig): string[] {

@@ -234,6 +234,7 @@ const REPLACEMENTS: Readonly<Record<string, ReplacementPaths>> = {
   aws_vpc_endpoint: { yes: ['vpc_id', 'service_name', 'vpc_endpoint_type', 'service_region'] },
   aws_vpc_security_group_egress_rule: { yes: ['security_group_id'] },
   aws_vpc_security_group_ingress_rule: { yes: ['security_group_id'] },
+  aws_wafv2_ip_set: { yes: ['name', 'name_prefix', 'scope', 'ip_address_version'] },
   aws_wafv2_web_acl: { yes: ['name', 'name_prefix', 'scope'] },
   aws_wafv2_web_acl_logging_configuration: { yes: ['resource_arn'] },
   helm_release: { yes: ['name', 'namespace'] },

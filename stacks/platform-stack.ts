@@ -145,6 +145,7 @@ export class PlatformStack extends EnvironmentStack {
       domainName: config.dnsDomain,
       zoneId: this.zone.zoneId,
       rateLimitPer5Minutes: config.app.rateLimitPer5Minutes,
+      warehouses: config.app.warehouses,
       logRetentionDays: config.network.wafLogRetentionDays,
     });
     this.lokiBucket = new SecureBucket(this, 'LokiBucket', {

@@ -128,6 +128,10 @@ export const MOCK_DEFAULTS: Readonly<Record<string, MockDefaults>> = {
     },
     why: 'the kubernetes and helm provider blocks read endpoint and certificate_authority[0].data',
   },
+  aws_wafv2_ip_set: {
+    defaults: { arn: arn('wafv2', 'regional/ipset/mock/00000000-0000-0000-0000-000000000000') },
+    why: 'ip_set_reference_statement.arn of the warehouse rate limits must be an ARN',
+  },
   aws_wafv2_web_acl: {
     defaults: { arn: arn('wafv2', 'regional/webacl/mock/00000000-0000-0000-0000-000000000000') },
     why: 'aws_wafv2_web_acl_logging_configuration.resource_arn must be an ARN',
