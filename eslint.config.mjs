@@ -106,6 +106,15 @@ const layers = [
     ],
   },
   {
+    files: ['functions/**/*.ts'],
+    forbidden: [
+      {
+        regex: '^\\.\\./\\.\\./',
+        message: 'Lambda function code is bundled on its own: it imports only its own folder and npm packages.',
+      },
+    ],
+  },
+  {
     files: ['assembly/**/*.ts'],
     forbidden: [
       { regex: up('constructs|diff|scripts'), message: 'The assembly composes stacks, not constructs.' },

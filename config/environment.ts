@@ -92,6 +92,35 @@ export interface DatabaseBackupConfig {
    * @default 'compliance'
    */
   readonly vaultLock?: 'compliance' | 'governance' | 'none';
+  /**
+   * Key tables the restore test's check counts in the restored copy (`table` or `schema.table` and the fewest
+   * rows it must have); the check fails when one is missing or has fewer rows. Needs `restoreTesting`.
+   * @default - none: the check only proves the restored database accepts a login
+   */
+  readonly restoreCheckTables?: readonly RestoreCheckTableConfig[];
+}
+
+/** A warehouse network and its own rate limit (see app.warehouses). */
+export interface WarehouseConfig {
+  /** Short name: lowercase letters, digits, hyphens. */
+  readonly name: string;
+  /** Public egress addresses of the warehouse, IPv4 CIDRs. */
+  readonly cidrs: readonly string[];
+  /** Requests in 5 minutes per address (or per address and device) before the web ACL blocks. */
+  readonly rateLimitPer5Minutes: number;
+  /**
+   * Request header naming the scanner or terminal (e.g. x-wms-device-id): limits per device.
+   * @default - per address
+   */
+  readonly deviceHeader?: string;
+}
+
+/** One key table of the restore check. */
+export interface RestoreCheckTableConfig {
+  /** `table` or `schema.table` (unqualified names are in the `wms` schema), lowercase. */
+  readonly table: string;
+  /** Fewest rows the restored copy must have; 0 only proves the table exists. */
+  readonly minRows: number;
 }
 
 /** The Aurora PostgreSQL cluster. */
@@ -115,6 +144,12 @@ export interface DatabaseConfig {
   readonly slowQueryMs: number;
   /** AWS Backup plan. */
   readonly backup: DatabaseBackupConfig;
+  /**
+   * Days between automatic rotations of the runtime and migration users' passwords (1-90), by the database
+   * automation's rotation function.
+   * @default 30
+   */
+  readonly credentialRotationDays?: number;
   /** CloudWatch alarm thresholds. */
   readonly alarms: DatabaseAlarmThresholds;
 }
@@ -234,6 +269,12 @@ export interface AppConfig {
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Requests one client IP may make in 5 minutes before the web ACL blocks it. */
   readonly rateLimitPer5Minutes: number;
+  /**
+   * Warehouse networks (public egress CIDRs) with their own WAF rate limits, per address or, with
+   * `deviceHeader`, per address and device; everything else is limited per IP by `rateLimitPer5Minutes`.
+   * @default - none
+   */
+  readonly warehouses?: readonly WarehouseConfig[];
   /**
    * The load balancer refuses deletion (`deletion_protection.enabled`); required in production.
    * @default true
@@ -505,8 +546,24 @@ export const environmentSchema: Validator<EnvironmentConfig> = object<Environmen
           copyRetentionDays: optional(integer(1, 3650)),
           restoreTesting: required(boolean),
           vaultLock: optional(oneOf('compliance', 'governance', 'none')),
+          restoreCheckTables: optional(
+            list(
+              object<RestoreCheckTableConfig>({
+                table: required(
+                  text(
+                    /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/,
+                    'table or schema.table, lowercase (e.g. wms.orders)',
+                  ),
+                ),
+                minRows: required(integer(0, 1_000_000_000_000)),
+              }),
+              0,
+              20,
+            ),
+          ),
         }),
       ),
+      credentialRotationDays: optional(integer(1, 90)),
       alarms: required(
         object<DatabaseAlarmThresholds>({
           cpuPercent: required(integer(1, 100)),
@@ -591,6 +648,22 @@ export const environmentSchema: Validator<EnvironmentConfig> = object<Environmen
       ),
       logLevel: required(oneOf('debug', 'info', 'warn', 'error')),
       rateLimitPer5Minutes: required(integer(100, 2000000000)),
+      warehouses: optional(
+        list(
+          object<WarehouseConfig>({
+            name: required(
+              text(/^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/, 'lowercase letters, digits, hyphens (max 32)'),
+            ),
+            cidrs: required(list(text(/^[\d./]+$/, 'an IPv4 CIDR such as 198.51.100.7/32'), 1, 50)),
+            rateLimitPer5Minutes: required(integer(100, 2000000000)),
+            deviceHeader: optional(
+              text(/^[a-z0-9-]{1,64}$/, 'a lowercase header name such as x-wms-device-id'),
+            ),
+          }),
+          0,
+          20,
+        ),
+      ),
       loadBalancerDeletionProtection: optional(boolean),
     }),
   ),
@@ -703,9 +776,23 @@ export const FIELD_RULES: readonly FieldRule[] = [
   {
     summary:
       'database.serverless: set exactly when `database.instanceClass` is `db.serverless`, minCapacity <= ' +
-      'maxCapacity; `database.backup.copyRegion` differs from `region`',
-    reads: ['database.instanceClass', 'database.serverless', 'database.backup.copyRegion', 'region'],
+      'maxCapacity; `database.backup.copyRegion` differs from `region`; `database.backup.restoreCheckTables` ' +
+      'needs `database.backup.restoreTesting`',
+    reads: [
+      'database.instanceClass',
+      'database.serverless',
+      'database.backup.copyRegion',
+      'database.backup.restoreTesting',
+      'database.backup.restoreCheckTables',
+      'region',
+    ],
     check: databaseProblems,
+  },
+  {
+    summary:
+      'app.warehouses: unique names; network addresses that overlap neither each other nor another warehouse',
+    reads: ['app.warehouses'],
+    check: warehouseProblems,
   },
   {
     summary: 'eks.nodeGroups.*: minSize <= desiredSize <= maxSize',
@@ -846,6 +933,13 @@ function databaseProblems(config: EnvironmentConfig): string[] {
       `database.backup.copyRegion: "${config.region}" is not allowed (a region other than the environment's)`,
     );
   }
+  const checkTables = database.backup.restoreCheckTables ?? [];
+  if (checkTables.length > 0 && !database.backup.restoreTesting) {
+    problems.push(
+      `database.backup.restoreCheckTables: ${checkTables.length} tables are not allowed without restore tests ` +
+        '(set database.backup.restoreTesting: true, or remove the tables)',
+    );
+  }
   return problems;
 }
 
@@ -893,6 +987,34 @@ function nodeAmiProblems(config: EnvironmentConfig): string[] {
         `eks.nodeAmiReleaseVersion: "${release}" is not allowed (a release for Kubernetes ${kubernetesVersion}, ` +
           `the cluster's eks.kubernetesVersion, e.g. ${kubernetesVersion}.<patch>-<YYYYMMDD>)`,
       ];
+}
+
+function warehouseProblems(config: EnvironmentConfig): string[] {
+  const problems: string[] = [];
+  const names = new Set<string>();
+  const blocks: { path: string; block: NonNullable<ReturnType<typeof parseCidr>> }[] = [];
+  (config.app.warehouses ?? []).forEach((warehouse, index) => {
+    if (names.has(warehouse.name)) {
+      problems.push(
+        `app.warehouses[${index}].name: "${warehouse.name}" is not allowed (used twice; names are unique)`,
+      );
+    }
+    names.add(warehouse.name);
+    warehouse.cidrs.forEach((cidr, cidrIndex) => {
+      const path = `app.warehouses[${index}].cidrs[${cidrIndex}]`;
+      const problem = cidrProblem(cidr, 8, 32, 'an IPv4 CIDR from /8 to /32 such as 198.51.100.7/32');
+      if (problem) {
+        problems.push(`${path}: ${problem}`);
+        return;
+      }
+      const block = parseCidr(cidr) as NonNullable<ReturnType<typeof parseCidr>>;
+      const clash = blocks.find((other) => overlaps(other.block, block));
+      if (clash)
+        problems.push(`${path}: "${cidr}" is not allowed (it overlaps ${clash.path}; a request counts once)`);
+      blocks.push({ path, block });
+    });
+  });
+  return problems;
 }
 
 function endpointCidrProblems(config: EnvironmentConfig): string[] {

@@ -8,6 +8,10 @@ export const PROJECT = {
   databaseName: 'wms',
   /** The database user the WMS API connects as, through the RDS Proxy with IAM authentication. */
   apiDatabaseUser: 'wms_api',
+  /** The database user the migration Job connects as: owns the schema (DDL); created by the database automation. */
+  migrationDatabaseUser: 'wms_migrator',
+  /** Schema of the WMS tables, owned by the migration user (both users' search_path). */
+  databaseSchema: 'wms',
   /**
    * The application repositories that build the WMS images, each with the image repositories (in the registry
    * account) it alone may push to and the git refs whose GitHub Actions jobs may push: its push role trusts

@@ -48,6 +48,25 @@ const REPLACEMENTS: Readonly<Record<string, ReplacementPaths>> = {
   aws_securityhub_account: { yes: [] },
   aws_securityhub_standards_subscription: { yes: ['standards_arn'] },
   aws_sns_topic_subscription: { yes: ['topic_arn', 'protocol', 'endpoint'] },
+  // The database automation (#20): Lambda function, its invocation by Terraform, permissions, secret rotation.
+  aws_lambda_function: { yes: ['function_name', 'package_type'] },
+  aws_lambda_invocation: { yes: ['function_name', 'qualifier', 'triggers'], may: ['input'] },
+  aws_lambda_permission: {
+    yes: [
+      'action',
+      'event_source_token',
+      'function_name',
+      'function_url_auth_type',
+      'principal',
+      'principal_org_id',
+      'qualifier',
+      'source_account',
+      'source_arn',
+      'statement_id',
+      'statement_id_prefix',
+    ],
+  },
+  aws_secretsmanager_secret_rotation: { yes: ['secret_id'] },
   aws_acm_certificate: {
     yes: [
       'domain_name',
@@ -218,6 +237,7 @@ const REPLACEMENTS: Readonly<Record<string, ReplacementPaths>> = {
   aws_vpc_endpoint: { yes: ['vpc_id', 'service_name', 'vpc_endpoint_type', 'service_region'] },
   aws_vpc_security_group_egress_rule: { yes: ['security_group_id'] },
   aws_vpc_security_group_ingress_rule: { yes: ['security_group_id'] },
+  aws_wafv2_ip_set: { yes: ['name', 'name_prefix', 'scope', 'ip_address_version'] },
   aws_wafv2_web_acl: { yes: ['name', 'name_prefix', 'scope'] },
   aws_wafv2_web_acl_logging_configuration: { yes: ['resource_arn'] },
   helm_release: { yes: ['name', 'namespace'] },
@@ -310,6 +330,7 @@ export const PHYSICAL_NAME: Readonly<Record<string, string>> = {
   aws_codebuild_project: 'name',
   aws_eks_cluster: 'name',
   aws_iam_role: 'name',
+  aws_lambda_function: 'function_name',
   aws_launch_template: 'name',
   aws_rds_cluster: 'cluster_identifier',
   aws_rds_cluster_instance: 'identifier',

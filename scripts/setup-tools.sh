@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the real tools the monitoring tests run: promtool (Debian package `prometheus`) and amtool
-# (`prometheus-alertmanager`). Idempotent: prints nothing and exits 0 when both are already on PATH.
+# Installs the real tools the tests run: promtool (Debian package `prometheus`) and amtool
+# (`prometheus-alertmanager`) for the monitoring tests, and the PostgreSQL server (`postgresql`: initdb, pg_ctl) for
+# the database automation's tests. Idempotent: prints nothing and exits 0 when all are already installed.
 # Needs Debian/Ubuntu apt and root (or password-less sudo). Exits non-zero with the reason when it cannot install.
 #
 # Only the command-line tools are wanted, so the packages' services are not started during the install: when the
@@ -13,7 +14,8 @@ case "${1:-}" in
   --help | -h)
     echo 'Usage: bash scripts/setup-tools.sh   (run by npm test as its pretest step)'
     echo
-    echo 'Installs promtool and amtool (Debian packages prometheus, prometheus-alertmanager) when they are not on PATH.'
+    echo 'Installs promtool and amtool (Debian packages prometheus, prometheus-alertmanager) when they are not on PATH,'
+    echo 'and the PostgreSQL server (postgresql) when initdb is neither on PATH nor in /usr/lib/postgresql/*/bin.'
     echo 'Needs apt and root or password-less sudo; prints nothing and exits 0 when both are already installed.'
     echo
     echo '--help    print this help'
@@ -28,10 +30,13 @@ esac
 packages=()
 command -v promtool >/dev/null 2>&1 || packages+=(prometheus)
 command -v amtool >/dev/null 2>&1 || packages+=(prometheus-alertmanager)
+# Debian keeps initdb off PATH, in /usr/lib/postgresql/<major>/bin (WMS_POSTGRES_LIB overrides that folder for tests).
+command -v initdb >/dev/null 2>&1 || compgen -G "${WMS_POSTGRES_LIB:-/usr/lib/postgresql}/*/bin/initdb" >/dev/null ||
+  packages+=(postgresql)
 [ "${#packages[@]}" -eq 0 ] && exit 0
 
 fail() {
-  echo "setup-tools: cannot install ${packages[*]} (for promtool/amtool): $*" >&2
+  echo "setup-tools: cannot install ${packages[*]} (for promtool/amtool/PostgreSQL): $*" >&2
   exit 1
 }
 
@@ -63,7 +68,7 @@ if [ ! -e "$policy" ]; then
   created_policy=yes
 fi
 
-echo "setup-tools: installing ${packages[*]} with apt-get (for promtool/amtool)"
+echo "setup-tools: installing ${packages[*]} with apt-get (for promtool/amtool/PostgreSQL)"
 export DEBIAN_FRONTEND=noninteractive
 if ! "${as_root[@]}" apt-get update -qq >"$log" 2>&1; then
   tail -n 20 "$log" >&2

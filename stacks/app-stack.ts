@@ -64,6 +64,7 @@ export class AppStack extends ClusterStack {
         version: app.version,
         image: image(app.images.api, app.version),
         command: app.migration.command,
+        databaseUser: PROJECT.migrationDatabaseUser,
       },
       migrationDependsOn: [this.preMigrationSnapshot],
       api: app.api,

@@ -5,8 +5,9 @@ import type { Construct } from 'constructs';
 import { subnetPrefixLengths } from '../config/environment';
 import { PROJECT } from '../config/project';
 import { AlarmTopic } from '../constructs/observability/alarm-topic';
-import { DatabaseBackup } from '../constructs/database/database-backup';
-import { API_SERVICE_ACCOUNT, WMS_NAMESPACE } from '../constructs/app/wms-application';
+import { DatabaseAutomation } from '../constructs/database/database-automation';
+import { DatabaseBackup, restoreTestingPlanName } from '../constructs/database/database-backup';
+import { API_SERVICE_ACCOUNT, MIGRATION_SERVICE_ACCOUNT, WMS_NAMESPACE } from '../constructs/app/wms-application';
 import { CLUSTER_SERVICES_IDENTITIES } from '../constructs/cluster/cluster-services';
 import { EksCluster, eksClusterName } from '../constructs/cluster/eks-cluster';
 import { MONITORING_IDENTITIES } from '../constructs/observability/monitoring';
@@ -42,6 +43,8 @@ export class PlatformStack extends EnvironmentStack {
   readonly network: Network;
   /** The Aurora PostgreSQL cluster and its proxy. */
   readonly database: PostgresDatabase;
+  /** The function that creates, grants and rotates the database users and checks restore tests. */
+  readonly databaseAutomation: DatabaseAutomation;
   /** The SNS topic of the environment's CloudWatch alarms. */
   readonly alarmTopic: AlarmTopic;
   /** The EKS cluster, its nodes, add-ons and workload identities. */
@@ -106,13 +109,14 @@ export class PlatformStack extends EnvironmentStack {
       serverless: database.serverless,
       readers: database.readers,
       databaseName: PROJECT.databaseName,
-      proxyUsers: [PROJECT.apiDatabaseUser],
+      proxyUsers: [PROJECT.apiDatabaseUser, PROJECT.migrationDatabaseUser],
       backupRetentionDays: database.backupRetentionDays,
       deletionProtection: database.deletionProtection,
       slowQueryMs: database.slowQueryMs,
       alarms: database.alarms,
       alarmTopicArn: this.alarmTopic.topicArn,
     });
+    this.databaseAutomation = this.createDatabaseAutomation(config);
     this.createDatabaseBackup(config, backupRegion);
 
     this.zone = new Route53Zone(this, 'Zone', {
@@ -126,6 +130,7 @@ export class PlatformStack extends EnvironmentStack {
       domainName: config.dnsDomain,
       zoneId: this.zone.zoneId,
       rateLimitPer5Minutes: config.app.rateLimitPer5Minutes,
+      warehouses: config.app.warehouses,
       logRetentionDays: config.network.wafLogRetentionDays,
     });
     this.lokiBucket = new SecureBucket(this, 'LokiBucket', {
@@ -168,6 +173,31 @@ export class PlatformStack extends EnvironmentStack {
     this.createOutputs();
   }
 
+  /** Users as code, password rotation and restore-test row counts (one function in the private subnets). */
+  private createDatabaseAutomation(config: EnvironmentConfig): DatabaseAutomation {
+    const { backup } = config.database;
+    return new DatabaseAutomation(this, 'DatabaseAutomation', {
+      namePrefix: this.namePrefix,
+      accountId: config.awsAccountId,
+      region: config.region,
+      network: this.network,
+      database: this.database,
+      databaseReady: [this.database.instances[0]],
+      databaseName: PROJECT.databaseName,
+      schema: PROJECT.databaseSchema,
+      runtimeUser: PROJECT.apiDatabaseUser,
+      migrationUser: PROJECT.migrationDatabaseUser,
+      rotationDays: config.database.credentialRotationDays,
+      restoreCheck: backup.restoreTesting
+        ? {
+            restoreTestingPlanName: restoreTestingPlanName(this.namePrefix),
+            tables: backup.restoreCheckTables,
+          }
+        : undefined,
+      alarmTopicArn: this.alarmTopic.topicArn,
+    });
+  }
+
   /** Daily AWS Backup of the database into its own vault, copied to the backup region when there is one. */
   private createDatabaseBackup(config: EnvironmentConfig, backupRegion: AwsProvider | undefined): void {
     const { database } = config;
@@ -180,6 +210,11 @@ export class PlatformStack extends EnvironmentStack {
       subnetGroupName: this.database.subnetGroupName,
       retentionDays: database.backup.retentionDays,
       restoreTesting: database.backup.restoreTesting,
+      restoreSecurityGroupIds: this.databaseAutomation.restoreSecurityGroupId
+        ? [this.databaseAutomation.restoreSecurityGroupId]
+        : undefined,
+      // The row-count check adds an instance to the restored cluster (~10-15 minutes) before it logs in.
+      validationWindowHours: 4,
       alarmTopicArn: this.alarmTopic.topicArn,
       vaultLock: database.backup.vaultLock,
       copy:
@@ -291,6 +326,16 @@ export class PlatformStack extends EnvironmentStack {
         ...secretReaderPolicy(region, [apiSecretArn], secretKeys),
         ...databaseConnectPolicy(`arn:aws:rds-db:${region}:${config.awsAccountId}:dbuser:${dbUser}`),
       ],
+    });
+    // The migration Job logs in as the migration user (DDL); only its own service account may.
+    const migrationDbUser = `${this.database.proxyResourceId}/${PROJECT.migrationDatabaseUser}`;
+    identity('Migration', {
+      namespace: WMS_NAMESPACE,
+      serviceAccount: MIGRATION_SERVICE_ACCOUNT,
+      description: 'WMS database migration Job',
+      statements: databaseConnectPolicy(
+        `arn:aws:rds-db:${region}:${config.awsAccountId}:dbuser:${migrationDbUser}`,
+      ),
     });
     // Image admission (Kyverno) reads signatures from the one registry; its repository policy admits this role.
     identity('ImageAdmission', {

@@ -100,6 +100,14 @@ export const MOCK_DEFAULTS: Readonly<Record<string, MockDefaults>> = {
     },
     why: 'backup selections take the cluster ARN; the proxy auth and outputs index master_user_secret[0]',
   },
+  aws_cloudwatch_event_rule: {
+    defaults: { arn: arn('events', 'rule/mock') },
+    why: "aws_lambda_permission.source_arn (the database automation's restore-check triggers) must be an ARN",
+  },
+  aws_lambda_function: {
+    defaults: { arn: arn('lambda', 'function:mock') },
+    why: 'aws_secretsmanager_secret_rotation.rotation_lambda_arn and aws_cloudwatch_event_target.arn must be ARNs',
+  },
   aws_secretsmanager_secret: {
     defaults: { arn: arn('secretsmanager', 'secret:mock-AbCdEf') },
     why: 'aws_db_proxy.auth[*].secret_arn must be an ARN',
@@ -119,6 +127,10 @@ export const MOCK_DEFAULTS: Readonly<Record<string, MockDefaults>> = {
       certificate_authority: [{ data: 'bW9jaw==' }],
     },
     why: 'the kubernetes and helm provider blocks read endpoint and certificate_authority[0].data',
+  },
+  aws_wafv2_ip_set: {
+    defaults: { arn: arn('wafv2', 'regional/ipset/mock/00000000-0000-0000-0000-000000000000') },
+    why: 'ip_set_reference_statement.arn of the warehouse rate limits must be an ARN',
   },
   aws_wafv2_web_acl: {
     defaults: { arn: arn('wafv2', 'regional/webacl/mock/00000000-0000-0000-0000-000000000000') },

@@ -297,6 +297,49 @@ describe('validateEnvironment', () => {
       ]);
     });
 
+    it('GIVEN warehouses THEN their addresses must be CIDRs that overlap no other warehouse, names unique', () => {
+      const warehouse = (name: string, cidrs: string[]) => ({ name, cidrs, rateLimitPer5Minutes: 5000 });
+      expect(
+        problemsOf(
+          withField('app.warehouses', [
+            warehouse('a', ['198.51.100.7/32']),
+            warehouse('b', ['203.0.113.0/29']),
+          ]),
+        ),
+      ).toEqual([]);
+      expect(
+        problemsOf(
+          withField('app.warehouses', [
+            warehouse('a', ['198.51.100.0/24']),
+            warehouse('a', ['198.51.100.7/32', '10.0.0.1/33']),
+          ]),
+        ),
+      ).toEqual([
+        'app.warehouses[1].name: "a" is not allowed (used twice; names are unique)',
+        'app.warehouses[1].cidrs[0]: "198.51.100.7/32" is not allowed (it overlaps app.warehouses[0].cidrs[0]; a request counts once)',
+        'app.warehouses[1].cidrs[1]: "10.0.0.1/33" is not allowed (an IPv4 CIDR from /8 to /32 such as 198.51.100.7/32)',
+      ]);
+    });
+
+    it('GIVEN restore-check tables without restore tests THEN they are refused', () => {
+      expect(
+        problemsOf(
+          withField('database.backup', {
+            retentionDays: 7,
+            restoreTesting: false,
+            restoreCheckTables: [{ table: 'wms.orders', minRows: 1 }],
+          }),
+        ),
+      ).toEqual([
+        'database.backup.restoreCheckTables: 1 tables are not allowed without restore tests (set database.backup.restoreTesting: true, or remove the tables)',
+      ]);
+      expect(problemsOf(withField('database.credentialRotationDays', 91))).toEqual([
+        expect.stringMatching(
+          /^database\.credentialRotationDays: 91 is not allowed \(a whole number from 1 to 90\)/,
+        ),
+      ]);
+    });
+
     it('GIVEN autoscaling bounds out of order THEN it names the component', () => {
       expect(problemsOf(withField('app.api', { minReplicas: 5, maxReplicas: 2 }))).toEqual([
         'app.api: minReplicas 5 is above maxReplicas 2',

@@ -152,6 +152,7 @@ describe('environment invariants', () => {
     expect(ids('aws_kms_key')).toEqual([
       'Alarms_Key_66918E0D',
       'CiRunner_LogKey_9DBAE25C',
+      'DatabaseAutomation_Key_35BCEAE0',
       'DatabaseBackup_CopyVaultKey_8FBCA9EF',
       'DatabaseBackup_VaultKey_7BF401D2',
       'Database_Key_64F5EF26',
@@ -196,7 +197,7 @@ describe('environment invariants', () => {
     });
   });
 
-  it('admits the EKS nodes and pods, and only them, to the database proxy', () => {
+  it('admits the EKS nodes and pods to the proxy, and only the proxy and the database automation to the cluster', () => {
     const json = synthPlatform('prod');
     const ingress = listOfType(json, 'aws_vpc_security_group_ingress_rule').filter(
       (r) => r.from_port === 5432,
@@ -209,9 +210,47 @@ describe('environment invariants', () => {
           expect.stringMatching(/^\$\{aws_security_group\.Eks_.*NodeSecurityGroup.*\.id\}$/),
         ],
         [expect.stringMatching(/Database_SecurityGroup/), expect.stringMatching(/ProxySecurityGroup/)],
+        // The automation logs in with passwords, which the proxy (IAM authentication required) does not take.
+        [
+          expect.stringMatching(/Database_SecurityGroup/),
+          expect.stringMatching(/DatabaseAutomation_SecurityGroup/),
+        ],
+        // Clusters restored by restore tests admit the automation's row-count check only.
+        [
+          expect.stringMatching(/DatabaseAutomation_RestoreSecurityGroup/),
+          expect.stringMatching(/DatabaseAutomation_SecurityGroup/),
+        ],
       ]),
     );
-    expect(ingress).toHaveLength(2);
+    expect(ingress).toHaveLength(4);
+  });
+
+  it('lets the migration Job, and only it, connect as the migration user (DDL)', () => {
+    const json = synthPlatform('prod');
+    const policies = listOfType(json, 'aws_iam_role_policy').map((p) => p.policy as string);
+    const connects = policies.filter((p) => p.includes('rds-db:connect'));
+    expect(connects.filter((p) => p.includes('/wms_migrator'))).toHaveLength(1);
+    expect(connects.find((p) => p.includes('/wms_api'))).not.toContain('/wms_migrator');
+    const associations = listOfType(json, 'aws_eks_pod_identity_association').map((a) => a.service_account);
+    expect(associations).toEqual(expect.arrayContaining(['wms-api', 'wms-migrate']));
+  });
+
+  it('creates the users and rotates their passwords by the database automation, and checks restore tests in prod', () => {
+    const prod = synthPlatform('prod');
+    expect(listOfType(prod, 'aws_secretsmanager_secret_rotation')).toHaveLength(2);
+    expect(listOfType(prod, 'aws_lambda_invocation')).toHaveLength(1);
+    expect(listOfType(prod, 'aws_backup_restore_testing_selection')[0]).toMatchObject({
+      validation_window_hours: 4,
+      restore_metadata_overrides: {
+        vpcsecuritygroupids: expect.stringMatching(
+          /jsonencode\(\[aws_security_group\.DatabaseAutomation_Restore/,
+        ),
+      },
+    });
+    // dev runs no restore tests: no restore check either.
+    expect(listOfType(synthPlatform('dev'), 'aws_cloudwatch_event_rule').map((r) => r.name)).not.toContain(
+      'wms-dev-db-automation-restore-completed',
+    );
   });
 
   it('lets the WMS API connect as its own database user through the proxy, and read only its own login', () => {

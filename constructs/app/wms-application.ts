@@ -52,6 +52,11 @@ import { PORT_NAME, SERVICE_PORT, WMS_INGRESS_NAME, WmsComponent } from './wms-c
 export const WMS_NAMESPACE = 'wms';
 /** The API's service account; the API's EKS Pod Identity association names it (with {@link WMS_NAMESPACE}). */
 export const API_SERVICE_ACCOUNT = 'wms-api';
+/**
+ * The migration Job's service account: its own EKS Pod Identity role may log in as the migration user (DDL), so
+ * the API's pods cannot.
+ */
+export const MIGRATION_SERVICE_ACCOUNT = 'wms-migrate';
 /** Port the API (Node.js) listens on. */
 export const API_PORT = 4000;
 /** Port the web front end (nginx unprivileged) listens on. */
@@ -96,7 +101,7 @@ export interface WmsMigration {
   readonly command?: readonly string[];
   /**
    * PostgreSQL user the migration logs in as with IAM authentication (`DATABASE_USER`), e.g. `wms_migrator`.
-   * The API's IAM role must be allowed `rds-db:connect` as that user.
+   * The IAM role of the `wms-migrate` service account must be allowed `rds-db:connect` as that user.
    * @default - the API's `databaseUser`
    */
   readonly databaseUser?: string;
@@ -410,13 +415,17 @@ export class WmsApplication extends Construct {
     });
 
     const policies = this.networkPolicies(namespace, props);
+    const migrationServiceAccount = new ServiceAccountV1(this, 'MigrationServiceAccount', {
+      metadata: { name: MIGRATION_SERVICE_ACCOUNT, namespace, labels: selectorOf('wms-migrate') },
+      automountServiceAccountToken: false,
+    });
 
     this.migrationJob = this.createMigrationJob(namespace, props, {
       jobName,
       deadline,
       migrationUser,
       migrationResources,
-      dependsOn: [...props.migrationDependsOn, serviceAccounts[0], this.apiConfig, ...policies],
+      dependsOn: [...props.migrationDependsOn, migrationServiceAccount, this.apiConfig, ...policies],
     });
 
     const delivery: WmsDelivery = {
@@ -659,7 +668,7 @@ export class WmsApplication extends Construct {
 
   /**
    * The migration Job of the release being rolled out: waits for the database, runs once per version (no TTL:
-   * Terraform would run it again), as the API's service account.
+   * Terraform would run it again), as its own service account (MIGRATION_SERVICE_ACCOUNT).
    */
   private createMigrationJob(
     namespace: string,
@@ -701,8 +710,8 @@ export class WmsApplication extends Construct {
             restartPolicy: 'Never',
             // A schema migration interrupted half-way is worse than a slow one: on-demand capacity only.
             ...capacityScheduling('on-demand'),
-            // The API's identity: its Pod Identity role signs the IAM authentication token.
-            serviceAccountName: API_SERVICE_ACCOUNT,
+            // Its own identity: its Pod Identity role signs the IAM authentication token of the migration user.
+            serviceAccountName: MIGRATION_SERVICE_ACCOUNT,
             automountServiceAccountToken: false,
             enableServiceLinks: false,
             securityContext: restrictedPodSecurityContext(apiUid),

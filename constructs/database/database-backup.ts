@@ -8,6 +8,7 @@ import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-ru
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import type { TerraformProvider } from 'cdktf';
+import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { propError } from '../shared/errors';
 import { serviceRole } from '../shared/iam';
@@ -53,6 +54,18 @@ export interface DatabaseBackupProps {
    * @default true
    */
   readonly restoreTesting?: boolean;
+  /**
+   * Security groups the restore test gives the restored cluster (restore metadata `vpcsecuritygroupids`), e.g.
+   * the one admitting the database automation's row-count check.
+   * @default - the VPC's default security group (AWS Backup's default)
+   */
+  readonly restoreSecurityGroupIds?: readonly string[];
+  /**
+   * Hours AWS Backup keeps a restored cluster for validation before deleting it (0-168). A row-count check needs
+   * time to add an instance to the restored cluster and log in.
+   * @default 1
+   */
+  readonly validationWindowHours?: number;
   /** SNS topic that failed backup, copy and restore jobs, and missing successful backups or restore tests, notify. */
   readonly alarmTopicArn: string;
   /**
@@ -61,6 +74,11 @@ export interface DatabaseBackupProps {
    * @default 'compliance'
    */
   readonly vaultLock?: 'compliance' | 'governance' | 'none';
+}
+
+/** Name of the restore-testing plan of an environment (letters, digits and underscores only). */
+export function restoreTestingPlanName(namePrefix: string): string {
+  return `${namePrefix.replace(/-/g, '_')}_db_restore_test`;
 }
 
 /** The runbook of the backup alarms and events. */
@@ -83,6 +101,10 @@ export class DatabaseBackup extends Construct {
       throw propError(this, 'copy.region', props.copy.region, `a region other than ${props.region}`);
     }
     const vaultLock = props.vaultLock ?? 'compliance';
+    const validationWindowHours = props.validationWindowHours ?? 1;
+    if (!Number.isInteger(validationWindowHours) || validationWindowHours < 0 || validationWindowHours > 168) {
+      throw propError(this, 'validationWindowHours', validationWindowHours, '0 to 168');
+    }
     if (!['compliance', 'governance', 'none'].includes(vaultLock)) {
       throw propError(this, 'vaultLock', vaultLock, '"compliance", "governance" or "none"');
     }
@@ -163,8 +185,7 @@ export class DatabaseBackup extends Construct {
     });
 
     if (props.restoreTesting ?? true) {
-      // Restore-testing names allow letters, digits and underscores only.
-      const testName = `${props.namePrefix.replace(/-/g, '_')}_db_restore_test`;
+      const testName = restoreTestingPlanName(props.namePrefix);
       const testPlan = new BackupRestoreTestingPlan(this, 'RestoreTestingPlan', {
         name: testName,
         scheduleExpression: 'cron(0 5 ? * SAT *)',
@@ -184,8 +205,13 @@ export class DatabaseBackup extends Construct {
         protectedResourceType: 'Aurora',
         protectedResourceArns: [props.clusterArn],
         iamRoleArn: role.arn,
-        restoreMetadataOverrides: { dbsubnetgroupname: props.subnetGroupName },
-        validationWindowHours: 1,
+        restoreMetadataOverrides: {
+          dbsubnetgroupname: props.subnetGroupName,
+          ...(props.restoreSecurityGroupIds?.length
+            ? { vpcsecuritygroupids: Fn.jsonencode(props.restoreSecurityGroupIds) }
+            : {}),
+        },
+        validationWindowHours: props.validationWindowHours ?? 1,
       });
     }
     this.createAlarms(name, props);

@@ -17,7 +17,6 @@ import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
-import { suppress } from '../../guardrails/suppress';
 import { SLOW_QUERY_METRIC } from '../observability/cloudwatch-metrics';
 import type { INetwork } from '../network/network';
 import { propError } from '../shared/errors';
@@ -71,10 +70,17 @@ export interface IDatabase {
   readonly proxyResourceId: string;
   /** Security group of the proxy: the one clients must be admitted to. */
   readonly securityGroupId: string;
+  /** Security group of the cluster itself (PostgreSQL from the proxy and from admitted automation). */
+  readonly clusterSecurityGroupId: string;
   /** ARN of the customer-managed key encrypting storage, Performance Insights, logs and secrets. */
   readonly kmsKeyArn: string;
   /** Admits PostgreSQL connections to the proxy from a security group. */
   allowConnectionsFrom(securityGroupId: string, description: string): void;
+  /**
+   * Admits PostgreSQL connections to the cluster itself, bypassing the proxy: for the database automation only,
+   * which logs in with passwords (the proxy requires IAM authentication).
+   */
+  allowDirectConnectionsFrom(securityGroupId: string, description: string): void;
 }
 
 /** Properties of a {@link PostgresDatabase}. */
@@ -170,6 +176,7 @@ export class PostgresDatabase extends Construct implements IDatabase {
   readonly userSecretArns: Readonly<Record<string, string>>;
   readonly proxyResourceId: string;
   readonly securityGroupId: string;
+  readonly clusterSecurityGroupId: string;
   readonly kmsKeyArn: string;
   /** The cluster (escape hatch). */
   readonly cluster: RdsCluster;
@@ -182,6 +189,7 @@ export class PostgresDatabase extends Construct implements IDatabase {
 
   private readonly proxySecurityGroupId: string;
   private allowedSources = 0;
+  private directSources = 0;
 
   constructor(scope: Construct, id: string, props: PostgresDatabaseProps) {
     super(scope, id);
@@ -291,6 +299,7 @@ export class PostgresDatabase extends Construct implements IDatabase {
     // The proxy ARN ends with its resource id: arn:aws:rds:<region>:<account>:db-proxy:prx-0123456789abcdef.
     this.proxyResourceId = Fn.element(Fn.split(':', this.proxy.arn), 6);
     this.securityGroupId = proxySg.id;
+    this.clusterSecurityGroupId = databaseSg.id;
     this.proxySecurityGroupId = proxySg.id;
     this.kmsKeyArn = keyArn;
   }
@@ -299,6 +308,18 @@ export class PostgresDatabase extends Construct implements IDatabase {
     this.allowedSources += 1;
     new VpcSecurityGroupIngressRule(this, `ProxyFrom${this.allowedSources}`, {
       securityGroupId: this.proxySecurityGroupId,
+      description,
+      ipProtocol: 'tcp',
+      fromPort: POSTGRES_PORT,
+      toPort: POSTGRES_PORT,
+      referencedSecurityGroupId: securityGroupId,
+    });
+  }
+
+  allowDirectConnectionsFrom(securityGroupId: string, description: string): void {
+    this.directSources += 1;
+    new VpcSecurityGroupIngressRule(this, `DatabaseFrom${this.directSources}`, {
+      securityGroupId: this.clusterSecurityGroupId,
       description,
       ipProtocol: 'tcp',
       fromPort: POSTGRES_PORT,
@@ -476,15 +497,10 @@ export class PostgresDatabase extends Construct implements IDatabase {
     for (const user of props.proxyUsers ?? []) {
       userSecrets[user] = new SecretsmanagerSecret(this, `UserSecret${pascal(user)}`, {
         name: `${props.namePrefix}/database/${user}`,
-        description: `Login of database user ${user} for the RDS Proxy; set when the user is created`,
+        description: `Login of database user ${user} for the RDS Proxy; set and rotated by the database automation`,
         kmsKeyId: keyArn,
         recoveryWindowInDays: 30,
       });
-      suppress(
-        userSecrets[user],
-        'CKV2_AWS_57',
-        'Rotating an application login needs the Secrets Manager PostgreSQL rotation Lambda, which this project does not deploy yet: the value is set and rotated by hand (docs/runbooks/database-users.md). The master secret is rotated by RDS.',
-      );
     }
     const secretArns = [this.masterSecretArn, ...Object.values(userSecrets).map((secret) => secret.arn)];
 

@@ -5,7 +5,9 @@ import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { Wafv2WebAcl } from '@cdktf/provider-aws/lib/wafv2-web-acl';
 import type { Wafv2WebAclRule } from '@cdktf/provider-aws/lib/wafv2-web-acl';
 import { Wafv2WebAclLoggingConfiguration } from '@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration';
+import { Wafv2IpSet } from '@cdktf/provider-aws/lib/wafv2-ip-set';
 import { Construct } from 'constructs';
+import { parseCidr } from '../../shared/cidr';
 import { propError } from '../shared/errors';
 import { customerKey, logGroupKeyStatement } from '../shared/kms';
 import type { LogRetentionDays } from '../../shared/log-retention';
@@ -44,6 +46,25 @@ const ELB_ACCOUNTS: Readonly<Record<string, string>> = {
   'sa-east-1': '507241528517',
 };
 
+/**
+ * A warehouse network: its scanners and terminals reach the WMS through few public addresses (one NAT), so the
+ * per-IP limit would throttle the whole site during a busy shift. Its requests get their own limit instead.
+ */
+export interface WarehouseRateLimit {
+  /** Short name, lowercase letters, digits and hyphens (names the WAF rule and IP set), e.g. `lyon-dc1`. */
+  readonly name: string;
+  /** The warehouse's public egress addresses, IPv4 CIDRs (e.g. `198.51.100.7/32`). */
+  readonly cidrs: readonly string[];
+  /** Requests in 5 minutes before the web ACL blocks (per address, or per device with `deviceHeader`). */
+  readonly rateLimitPer5Minutes: number;
+  /**
+   * A request header naming the device (e.g. `x-wms-device-id`, sent by the scanner app): the limit then applies
+   * per address and device (WAF custom aggregation keys) instead of per address.
+   * @default - per address: the whole warehouse behind one NAT address shares the limit
+   */
+  readonly deviceHeader?: string;
+}
+
 /** Properties of a {@link PublicEndpoint}. */
 export interface PublicEndpointProps {
   /** Prefix of physical names, e.g. `wms-prod`. */
@@ -56,8 +77,16 @@ export interface PublicEndpointProps {
   readonly domainName: string;
   /** Route 53 zone of the domain, for the certificate's validation records. */
   readonly zoneId: string;
-  /** Requests one client IP may make in 5 minutes before the web ACL blocks it (100-2,000,000,000). */
+  /**
+   * Requests one client IP may make in 5 minutes before the web ACL blocks it (100-2,000,000,000); warehouse
+   * addresses are counted by their own rules instead.
+   */
   readonly rateLimitPer5Minutes: number;
+  /**
+   * Warehouse networks with their own rate limits.
+   * @default - none: every client is limited per IP
+   */
+  readonly warehouses?: readonly WarehouseRateLimit[];
   /**
    * Retention of the web ACL's request log.
    * @default 365
@@ -90,6 +119,7 @@ export class PublicEndpoint extends Construct {
         'a whole number >= 100 (the WAF minimum)',
       );
     }
+    this.validateWarehouses(props.warehouses ?? []);
     const name = (...parts: string[]) => physicalName(props.namePrefix, ...parts);
 
     const certificate = new AcmCertificate(this, 'Certificate', {
@@ -120,17 +150,12 @@ export class PublicEndpoint extends Construct {
     });
     // The bindings type `statement` as a free-form object (the WAF schema nests too deep to generate) and pass it
     // through unchanged, so its keys are written in Terraform's snake_case; `terraform validate` checks them.
+    const rateRules = this.rateLimitRules(props, name, visibility);
     const rules: Wafv2WebAclRule[] = [
-      {
-        name: 'rate-limit-per-ip',
-        priority: 0,
-        action: { block: {} },
-        statement: { rate_based_statement: { limit: props.rateLimitPer5Minutes, aggregate_key_type: 'IP' } },
-        visibilityConfig: visibility('rate-limit-per-ip'),
-      },
+      ...rateRules,
       ...MANAGED_RULE_GROUPS.map((group, index) => ({
         name: group,
-        priority: index + 1,
+        priority: rateRules.length + index,
         overrideAction: { none: {} },
         statement: { managed_rule_group_statement: { name: group, vendor_name: 'AWS' } },
         visibilityConfig: visibility(group),
@@ -188,5 +213,117 @@ export class PublicEndpoint extends Construct {
       ],
     });
     this.accessLogsBucketName = logsBucket.bucketName;
+  }
+
+  /**
+   * One rate-based rule per warehouse, scoped down to its IP set, with its own limit (per address, or per address
+   * and device header with custom aggregation keys); then the per-IP rule for everything else (scoped down to
+   * "not a warehouse address", so warehouse requests are not counted twice).
+   * @see https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-rate-based-aggregation-options.html
+   */
+  private rateLimitRules(
+    props: PublicEndpointProps,
+    name: (...parts: string[]) => string,
+    visibility: (metricName: string) => Wafv2WebAclRule['visibilityConfig'],
+  ): Wafv2WebAclRule[] {
+    const warehouses = props.warehouses ?? [];
+    const sets = warehouses.map(
+      (warehouse) =>
+        // Keyed by the warehouse's name, its identity in config: an IP set holds no state, and a renamed
+        // warehouse's set is replaced before the old one goes (the web ACL references it).
+        new Wafv2IpSet(this, `WarehouseIpSet-${warehouse.name}`, {
+          name: name('warehouse', warehouse.name),
+          description: `Public addresses of warehouse ${warehouse.name}`,
+          scope: 'REGIONAL',
+          ipAddressVersion: 'IPV4',
+          addresses: [...warehouse.cidrs],
+          lifecycle: { createBeforeDestroy: true },
+        }),
+    );
+    const inSet = (set: Wafv2IpSet) => ({ ip_set_reference_statement: { arn: set.arn } });
+    const warehouseRules: Wafv2WebAclRule[] = warehouses.map((warehouse, index) => ({
+      name: `rate-limit-warehouse-${warehouse.name}`,
+      priority: index,
+      action: { block: {} },
+      statement: {
+        rate_based_statement: {
+          limit: warehouse.rateLimitPer5Minutes,
+          ...(warehouse.deviceHeader
+            ? {
+                aggregate_key_type: 'CUSTOM_KEYS',
+                custom_key: [
+                  { ip: {} },
+                  {
+                    header: {
+                      name: warehouse.deviceHeader,
+                      text_transformation: [{ priority: 0, type: 'NONE' }],
+                    },
+                  },
+                ],
+              }
+            : { aggregate_key_type: 'IP' }),
+          scope_down_statement: inSet(sets[index]),
+        },
+      },
+      visibilityConfig: visibility(`rate-limit-warehouse-${warehouse.name}`),
+    }));
+    const anyWarehouse =
+      sets.length === 1 ? inSet(sets[0]) : { or_statement: { statement: sets.map((set) => inSet(set)) } };
+    const perIp: Wafv2WebAclRule = {
+      name: 'rate-limit-per-ip',
+      priority: warehouses.length,
+      action: { block: {} },
+      statement: {
+        rate_based_statement: {
+          limit: props.rateLimitPer5Minutes,
+          aggregate_key_type: 'IP',
+          ...(sets.length > 0
+            ? { scope_down_statement: { not_statement: { statement: [anyWarehouse] } } }
+            : {}),
+        },
+      },
+      visibilityConfig: visibility('rate-limit-per-ip'),
+    };
+    return [...warehouseRules, perIp];
+  }
+
+  private validateWarehouses(warehouses: readonly WarehouseRateLimit[]): void {
+    const seen = new Set<string>();
+    warehouses.forEach((warehouse, index) => {
+      const field = (name: string) => `warehouses[${index}].${name}`;
+      if (!/^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/.test(warehouse.name) || seen.has(warehouse.name)) {
+        throw propError(
+          this,
+          field('name'),
+          warehouse.name,
+          'a unique name of lowercase letters, digits, hyphens (max 32)',
+        );
+      }
+      seen.add(warehouse.name);
+      if (warehouse.cidrs.length === 0 || warehouse.cidrs.some((cidr) => !parseCidr(cidr))) {
+        throw propError(
+          this,
+          field('cidrs'),
+          warehouse.cidrs,
+          'at least one IPv4 CIDR such as 198.51.100.7/32',
+        );
+      }
+      if (!Number.isInteger(warehouse.rateLimitPer5Minutes) || warehouse.rateLimitPer5Minutes < 100) {
+        throw propError(
+          this,
+          field('rateLimitPer5Minutes'),
+          warehouse.rateLimitPer5Minutes,
+          'a whole number >= 100 (the WAF minimum)',
+        );
+      }
+      if (warehouse.deviceHeader !== undefined && !/^[a-z0-9-]{1,64}$/.test(warehouse.deviceHeader)) {
+        throw propError(
+          this,
+          field('deviceHeader'),
+          warehouse.deviceHeader,
+          'a lowercase header name such as x-wms-device-id',
+        );
+      }
+    });
   }
 }

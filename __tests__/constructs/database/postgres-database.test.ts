@@ -271,7 +271,19 @@ describe('PostgresDatabase', () => {
       );
     });
 
-    it('GIVEN proxy users THEN each gets a key-encrypted secret the proxy logs in with, its suppression recorded', () => {
+    it('GIVEN allowDirectConnectionsFrom THEN the cluster itself admits that security group on 5432', () => {
+      const { json } = build({}, (db) => db.allowDirectConnectionsFrom('sg-automation', 'automation'));
+      expect(listOfType(json, 'aws_vpc_security_group_ingress_rule')).toContainEqual(
+        expect.objectContaining({
+          referenced_security_group_id: 'sg-automation',
+          description: 'automation',
+          from_port: 5432,
+          security_group_id: expect.stringMatching(/Database_SecurityGroup_/),
+        }),
+      );
+    });
+
+    it('GIVEN proxy users THEN each gets a key-encrypted secret the proxy logs in with, no suppression', () => {
       const { database, json, raw } = build({ proxyUsers: ['wms_api'] });
       expect(one(json, 'aws_secretsmanager_secret')).toMatchObject({
         name: 'wms-test/database/wms_api',
@@ -282,10 +294,9 @@ describe('PostgresDatabase', () => {
         'REQUIRED',
       ]);
       expect(Object.keys(database.userSecretArns)).toEqual(['wms_api']);
+      // Rotated by the database automation (DatabaseAutomation): no rotation finding is suppressed any more.
       const [secret] = Object.values(raw.resource.aws_secretsmanager_secret);
-      expect((secret['//'] as Row).suppressions).toEqual([
-        { id: 'CKV2_AWS_57', reason: expect.stringContaining('rotation Lambda') },
-      ]);
+      expect((secret['//'] as Row | undefined)?.suppressions).toBeUndefined();
     });
 
     it('GIVEN serverless capacity THEN instances are db.serverless within it', () => {

@@ -94,6 +94,126 @@ describe('PublicEndpoint', () => {
     ).toBe(30);
   });
 
+  describe('GIVEN warehouses', () => {
+    const { json } = build({
+      warehouses: [
+        {
+          name: 'lyon-dc1',
+          cidrs: ['198.51.100.7/32'],
+          rateLimitPer5Minutes: 300,
+          deviceHeader: 'x-wms-device-id',
+        },
+        { name: 'leeds-dc2', cidrs: ['203.0.113.16/29', '203.0.113.40/32'], rateLimitPer5Minutes: 60000 },
+      ],
+    });
+    const rules = listOfType(json, 'aws_wafv2_web_acl')[0].rule as Row[];
+    const rate = (rule: Row) => (rule.statement as Row).rate_based_statement as Row;
+
+    it('puts each warehouse address list in its own IP set, replaced before the old one goes', () => {
+      expect(listOfType(json, 'aws_wafv2_ip_set')).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            name: 'wms-test-warehouse-lyon-dc1',
+            addresses: ['198.51.100.7/32'],
+            scope: 'REGIONAL',
+            ip_address_version: 'IPV4',
+            lifecycle: { create_before_destroy: true },
+          }),
+          expect.objectContaining({
+            name: 'wms-test-warehouse-leeds-dc2',
+            addresses: ['203.0.113.16/29', '203.0.113.40/32'],
+          }),
+        ]),
+      );
+    });
+
+    it('limits a warehouse with a device header per address and device (custom aggregation keys)', () => {
+      expect(rules[0]).toMatchObject({
+        name: 'rate-limit-warehouse-lyon-dc1',
+        priority: 0,
+        action: { block: {} },
+      });
+      expect(rate(rules[0])).toEqual({
+        limit: 300,
+        aggregate_key_type: 'CUSTOM_KEYS',
+        custom_key: [
+          { ip: {} },
+          { header: { name: 'x-wms-device-id', text_transformation: [{ priority: 0, type: 'NONE' }] } },
+        ],
+        scope_down_statement: {
+          ip_set_reference_statement: { arn: expect.stringMatching(/WarehouseIpSet-lyon-dc1.*\.arn/) },
+        },
+      });
+    });
+
+    it('limits a warehouse without one per address, with its own limit', () => {
+      expect(rules[1]).toMatchObject({ name: 'rate-limit-warehouse-leeds-dc2', priority: 1 });
+      expect(rate(rules[1])).toMatchObject({ limit: 60000, aggregate_key_type: 'IP' });
+    });
+
+    it('limits everything else per IP, leaving warehouse requests to their own rules', () => {
+      expect(rules[2]).toMatchObject({ name: 'rate-limit-per-ip', priority: 2 });
+      expect(rate(rules[2])).toEqual({
+        limit: 2000,
+        aggregate_key_type: 'IP',
+        scope_down_statement: {
+          not_statement: {
+            statement: [
+              {
+                or_statement: {
+                  statement: [
+                    { ip_set_reference_statement: { arn: expect.stringMatching(/lyon-dc1/) } },
+                    { ip_set_reference_statement: { arn: expect.stringMatching(/leeds-dc2/) } },
+                  ],
+                },
+              },
+            ],
+          },
+        },
+      });
+      expect(rules.slice(3).map((r) => r.priority)).toEqual(MANAGED_RULE_GROUPS.map((_, index) => index + 3));
+    });
+
+    it('GIVEN one warehouse THEN the per-IP rule excludes its set directly (an OR needs two statements)', () => {
+      const single = build({
+        warehouses: [{ name: 'one', cidrs: ['198.51.100.0/24'], rateLimitPer5Minutes: 5000 }],
+      });
+      const perIp = (listOfType(single.json, 'aws_wafv2_web_acl')[0].rule as Row[])[1];
+      expect(rate(perIp).scope_down_statement).toEqual({
+        not_statement: {
+          statement: [{ ip_set_reference_statement: { arn: expect.stringMatching(/WarehouseIpSet-one/) } }],
+        },
+      });
+    });
+  });
+
+  it('GIVEN no warehouses THEN no IP set and a plain per-IP rule', () => {
+    const { json } = build();
+    expect(listOfType(json, 'aws_wafv2_ip_set')).toHaveLength(0);
+  });
+
+  it.each([
+    [
+      { name: 'Lyon', cidrs: ['198.51.100.7/32'], rateLimitPer5Minutes: 300 },
+      /warehouses\[0\]\.name: "Lyon"/,
+    ],
+    [
+      { name: 'lyon', cidrs: ['198.51.100.7/33'], rateLimitPer5Minutes: 300 },
+      /warehouses\[0\]\.cidrs: .*at least one IPv4 CIDR/,
+    ],
+    [{ name: 'lyon', cidrs: [], rateLimitPer5Minutes: 300 }, /warehouses\[0\]\.cidrs/],
+    [
+      { name: 'lyon', cidrs: ['198.51.100.7/32'], rateLimitPer5Minutes: 50 },
+      /warehouses\[0\]\.rateLimitPer5Minutes: 50/,
+    ],
+    [
+      { name: 'lyon', cidrs: ['198.51.100.7/32'], rateLimitPer5Minutes: 300, deviceHeader: 'X Device' },
+      /deviceHeader: "X Device"/,
+    ],
+  ])('GIVEN warehouse %j THEN refuses it, naming field, value and what is allowed', (warehouse, message) => {
+    expect(() => build({ warehouses: [warehouse] })).toThrow(message);
+  });
+
   it('GIVEN a rate limit below the WAF minimum THEN it names the prop', () => {
     expect(() => build({ rateLimitPer5Minutes: 50 })).toThrow(
       /test\/PublicEndpoint: rateLimitPer5Minutes: 50 is not allowed \(a whole number >= 100 \(the WAF minimum\)\)/,

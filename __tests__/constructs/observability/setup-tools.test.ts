@@ -1,10 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const SCRIPT = join(__dirname, '..', '..', '..', 'scripts', 'setup-tools.sh');
-const run = (env: NodeJS.ProcessEnv) => spawnSync('/bin/bash', [SCRIPT], { encoding: 'utf8', env });
+// WMS_POSTGRES_LIB points at a folder without PostgreSQL, so the machine's own installation does not count.
+const run = (env: NodeJS.ProcessEnv) =>
+  spawnSync('/bin/bash', [SCRIPT], { encoding: 'utf8', env: { WMS_POSTGRES_LIB: '/nonexistent', ...env } });
 
 describe('scripts/setup-tools.sh', () => {
   let bin: string;
@@ -17,9 +19,10 @@ describe('scripts/setup-tools.sh', () => {
     chmodSync(join(bin, name), 0o755);
   };
 
-  it('GIVEN promtool and amtool on PATH THEN does nothing and prints nothing', () => {
+  it('GIVEN promtool, amtool and initdb on PATH THEN does nothing and prints nothing', () => {
     fake('promtool', 'exit 0');
     fake('amtool', 'exit 0');
+    fake('initdb', 'exit 0');
     fake('apt-get', 'echo apt-get must not run >&2; exit 1');
     const result = run({ PATH: bin });
     expect(result.stdout + result.stderr).toBe('');
@@ -29,16 +32,39 @@ describe('scripts/setup-tools.sh', () => {
   it('GIVEN no apt-get THEN fails and says why', () => {
     const result = run({ PATH: bin });
     expect(result.stderr).toMatch(
-      /setup-tools: cannot install prometheus prometheus-alertmanager .*apt-get not found; this script supports Debian\/Ubuntu only/,
+      /setup-tools: cannot install prometheus prometheus-alertmanager postgresql .*apt-get not found; this script supports Debian\/Ubuntu only/,
     );
     expect(result.status).toBe(1);
   });
 
   it('GIVEN only amtool missing THEN installs only its package', () => {
     fake('promtool', 'exit 0');
+    fake('initdb', 'exit 0');
     const result = run({ PATH: bin });
-    expect(result.stderr).toMatch(/cannot install prometheus-alertmanager \(for promtool\/amtool\)/);
+    expect(result.stderr).toMatch(
+      /cannot install prometheus-alertmanager \(for promtool\/amtool\/PostgreSQL\)/,
+    );
     expect(result.status).toBe(1);
+  });
+
+  it('GIVEN initdb neither on PATH nor in the PostgreSQL folder THEN installs the postgresql package', () => {
+    fake('promtool', 'exit 0');
+    fake('amtool', 'exit 0');
+    const result = run({ PATH: bin });
+    expect(result.stderr).toMatch(/cannot install postgresql \(for promtool\/amtool\/PostgreSQL\)/);
+    expect(result.status).toBe(1);
+  });
+
+  it("GIVEN Debian's PostgreSQL folder with initdb THEN PostgreSQL counts as installed", () => {
+    fake('promtool', 'exit 0');
+    fake('amtool', 'exit 0');
+    fake('apt-get', 'echo apt-get must not run >&2; exit 1');
+    const lib = join(bin, 'postgresql');
+    mkdirSync(join(lib, '15', 'bin'), { recursive: true });
+    writeFileSync(join(lib, '15', 'bin', 'initdb'), '');
+    const result = run({ PATH: bin, WMS_POSTGRES_LIB: lib });
+    expect(result.stdout + result.stderr).toBe('');
+    expect(result.status).toBe(0);
   });
 
   it('GIVEN not root and no password-less sudo THEN fails and says to run it as root', () => {

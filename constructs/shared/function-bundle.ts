@@ -1,0 +1,137 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { buildSync } from 'esbuild';
+
+/** A Lambda deployment package built from TypeScript. */
+export interface FunctionBundle {
+  /** Absolute path of the zip (in node_modules/.cache/wms-functions/, named after its SHA-256). */
+  readonly zipPath: string;
+  /** SHA-256 of the zip, hex. */
+  readonly sha256Hex: string;
+  /** SHA-256 of the zip, base64: Lambda's `source_code_hash`. */
+  readonly sha256Base64: string;
+  /** Bytes of the zip. */
+  readonly bytes: number;
+}
+
+/** The folder holding package.json and functions/, found upwards from this file (source tree or dist/). */
+export function repositoryRoot(from: string = __dirname): string {
+  let dir = from;
+  while (!(existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'functions')))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`no folder with package.json and functions/ above ${from}`);
+    dir = parent;
+  }
+  return dir;
+}
+
+const built = new Map<string, FunctionBundle>();
+
+/**
+ * Bundles a function's TypeScript entry (a path under functions/, e.g. `functions/database-automation/handler.ts`)
+ * with esbuild into `index.js` (CommonJS, Node 20; the AWS SDK v3 stays external: the Lambda runtime provides it)
+ * and stores it in a zip whose bytes depend on the source only: one entry, stored uncompressed (deflate output
+ * may differ between zlib builds), with a fixed 1980-01-01 timestamp and fixed attributes. Paths in the bundle
+ * are relative to the repository, so every machine builds the same bytes and synth stays byte-identical.
+ * Built once per process and entry.
+ */
+export function bundleFunction(entry: string): FunctionBundle {
+  const cached = built.get(entry);
+  if (cached) return cached;
+  const root = repositoryRoot();
+  const zip = buildFunctionZip(entry);
+  const sha256Hex = createHash('sha256').update(zip).digest('hex');
+  const dir = join(root, 'node_modules', '.cache', 'wms-functions');
+  const zipPath = join(dir, `${sha256Hex}.zip`);
+  if (!existsSync(zipPath)) {
+    mkdirSync(dir, { recursive: true });
+    // Written under a unique name and renamed: parallel synths never see half a file.
+    const partial = `${zipPath}.${process.pid}.partial`;
+    writeFileSync(partial, zip);
+    renameSync(partial, zipPath);
+  }
+  const bundle = {
+    zipPath,
+    sha256Hex,
+    sha256Base64: createHash('sha256').update(zip).digest('base64'),
+    bytes: zip.length,
+  };
+  built.set(entry, bundle);
+  return bundle;
+}
+
+/** The zip of one entry, built now (no cache): see {@link bundleFunction}. */
+export function buildFunctionZip(entry: string): Buffer {
+  const result = buildSync({
+    absWorkingDir: repositoryRoot(),
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['@aws-sdk/*', 'pg-native'],
+    write: false,
+    logLevel: 'silent',
+    legalComments: 'none',
+    charset: 'utf8',
+    outfile: 'index.js',
+  });
+  return storedZip('index.js', Buffer.from(result.outputFiles[0].contents));
+}
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+/** CRC-32 (ISO-HDLC), as zip uses it. */
+export function crc32(data: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (const byte of data) crc = CRC_TABLE[(crc ^ byte) & 0xff] ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+/** A zip with one stored (uncompressed) file, fixed timestamp (1980-01-01 00:00) and attributes (0644). */
+export function storedZip(name: string, data: Buffer): Buffer {
+  const fileName = Buffer.from(name, 'utf8');
+  const crc = crc32(data);
+  const DOS_DATE = (0 << 9) | (1 << 5) | 1; // 1980-01-01
+  const DOS_TIME = 0;
+  const local = Buffer.alloc(30);
+  local.writeUInt32LE(0x04034b50, 0);
+  local.writeUInt16LE(20, 4); // version needed
+  local.writeUInt16LE(0x0800, 6); // UTF-8 names
+  local.writeUInt16LE(0, 8); // stored
+  local.writeUInt16LE(DOS_TIME, 10);
+  local.writeUInt16LE(DOS_DATE, 12);
+  local.writeUInt32LE(crc, 14);
+  local.writeUInt32LE(data.length, 18);
+  local.writeUInt32LE(data.length, 22);
+  local.writeUInt16LE(fileName.length, 26);
+  local.writeUInt16LE(0, 28);
+  const central = Buffer.alloc(46);
+  central.writeUInt32LE(0x02014b50, 0);
+  central.writeUInt16LE((3 << 8) | 20, 4); // made by: Unix, 2.0 (so the mode below is read)
+  central.writeUInt16LE(20, 6);
+  central.writeUInt16LE(0x0800, 8);
+  central.writeUInt16LE(0, 10);
+  central.writeUInt16LE(DOS_TIME, 12);
+  central.writeUInt16LE(DOS_DATE, 14);
+  central.writeUInt32LE(crc, 16);
+  central.writeUInt32LE(data.length, 20);
+  central.writeUInt32LE(data.length, 24);
+  central.writeUInt16LE(fileName.length, 28);
+  central.writeUInt32LE(((0o100644 << 16) >>> 0) as number, 38); // regular file, rw-r--r--
+  central.writeUInt32LE(0, 42); // local header offset
+  const centralSize = central.length + fileName.length;
+  const centralOffset = local.length + fileName.length + data.length;
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(1, 8);
+  end.writeUInt16LE(1, 10);
+  end.writeUInt32LE(centralSize, 12);
+  end.writeUInt32LE(centralOffset, 16);
+  return Buffer.concat([local, fileName, data, central, fileName, end]);
+}
