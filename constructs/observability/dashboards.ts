@@ -663,6 +663,7 @@ function delivery(t: MonitoringTargets) {
   const analysisFirstSeen = (phase: string) =>
     `min by (namespace, name) (min_over_time(timestamp(analysis_run_info${selector({ namespace: t.namespace, phase })})[${w}:${step}s]))`;
   return dashboard(
+    t,
     DASHBOARD_UIDS.delivery,
     'WMS / Delivery',
     `Releases of the WMS through Argo Rollouts over the last ${w}: count, success and abort rates, deployment ` +
