@@ -59,7 +59,9 @@ export interface CodebuildRunnerProps {
    */
   readonly computeType?: string;
   /**
-   * The build image: a CodeBuild curated image with bash, git, curl and AWS CLI v2.
+   * The build image: a CodeBuild curated image. Amazon Linux 2023 standard 5.0 ships bash, git, curl, jq, AWS CLI
+   * v2 and kubectl (1.35 in aws/aws-codebuild-docker-images `al/x86_64/standard/5.0/Dockerfile`), what the smoke
+   * checks and the rollback need; Node and Terraform come from the setup actions.
    * @default 'aws/codebuild/amazonlinux-x86_64-standard:5.0'
    */
   readonly image?: string;
