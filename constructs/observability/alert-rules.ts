@@ -118,6 +118,7 @@ export const THRESHOLDS = {
   diskUsedRatio: 0.8,
   memoryUsedRatio: 0.85,
   replicaLagSeconds: 1,
+  databaseLoadPerVcpu: 1,
   trafficChangeFactor: 2,
   trafficMinRequestsPerSecond: 0.1,
 } as const;
@@ -452,6 +453,25 @@ export const ALERTS: readonly AlertDefinition[] = [
     description:
       'Aurora reader {{ $labels.dimension_DBInstanceIdentifier }} lags the writer by {{ $value | humanizeDuration }}.',
     runbook: 'WmsDatabaseReplicaLagHigh',
+  },
+  {
+    name: 'WmsDatabaseLoadHigh',
+    severity: 'warning',
+    component: 'wms-database',
+    // Performance Insights' DBLoad (average active sessions) over the instance's vCPUs, as RDS publishes it to
+    // CloudWatch: above 1, sessions wait for CPU, locks or I/O instead of running; queries slow down for everyone.
+    // RDS publishes it only while there is load, so an idle database has no series and stays quiet.
+    expr: (t) =>
+      `max by (job, dimension_DBInstanceIdentifier) ` +
+      `(${CLOUDWATCH_SERIES.rds('DBLoadRelativeToNumVCPUs', 'Average')}${selector({ job: t.cloudwatchExporterJob })}) ` +
+      `> ${THRESHOLDS.databaseLoadPerVcpu}`,
+    for: '15m',
+    threshold: `Performance Insights database load > ${THRESHOLDS.databaseLoadPerVcpu} active session per vCPU`,
+    summary: 'Database instance {{ $labels.dimension_DBInstanceIdentifier }} is overloaded',
+    description:
+      'Aurora instance {{ $labels.dimension_DBInstanceIdentifier }} has {{ printf "%.2f" $value }} active ' +
+      'sessions per vCPU (Performance Insights DBLoad, 5-minute average): queries wait for CPU, locks or I/O.',
+    runbook: 'WmsDatabaseLoadHigh',
   },
   {
     name: 'WmsApiUnusualTraffic',

@@ -24,6 +24,13 @@ export const RDS_INSTANCE_METRICS: readonly CloudwatchMetric[] = [
   { name: 'DatabaseConnections', statistics: ['Average', 'Maximum'] },
   { name: 'CPUUtilization', statistics: ['Average'] },
   { name: 'FreeableMemory', statistics: ['Average'] },
+  // Performance Insights' database load (average active sessions), which RDS publishes to AWS/RDS while there is
+  // load (issue #18): total, on CPU, waiting (the non-CPU part), and relative to the instance's vCPUs.
+  // @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_PerfInsights.Cloudwatch.html
+  { name: 'DBLoad', statistics: ['Average'] },
+  { name: 'DBLoadCPU', statistics: ['Average'] },
+  { name: 'DBLoadNonCPU', statistics: ['Average'] },
+  { name: 'DBLoadRelativeToNumVCPUs', statistics: ['Average'] },
 ];
 
 /**

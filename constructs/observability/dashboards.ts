@@ -437,7 +437,8 @@ function database(t: MonitoringTargets) {
     t,
     DASHBOARD_UIDS.database,
     'WMS / Database',
-    'Aurora PostgreSQL: proxy reachability, connections, pool, replica lag, storage and slow statements. ' +
+    'Aurora PostgreSQL: proxy reachability, connections, pool, replica lag, storage, slow statements and ' +
+      'Performance Insights load. ' +
       `CloudWatch series (via YACE) have a ${periodMinutes}-minute granularity.`,
     [
       {
@@ -567,6 +568,37 @@ function database(t: MonitoringTargets) {
         unit: 'short',
         queries: [
           { expr: `max by (job) (${CLOUDWATCH_SERIES.slowQueries}${cw})`, legend: 'slow statements' },
+        ],
+      },
+      {
+        title: 'Database load (Performance Insights)',
+        description:
+          'Average active sessions of each instance (DBLoad), split into sessions on CPU and sessions waiting ' +
+          '(locks, I/O, the network): the query load, without a database login. No series while idle.',
+        unit: 'short',
+        queries: [
+          {
+            expr: `max by (${instance}) (${rds('DBLoadCPU', 'Average')}${cw})`,
+            legend: `{{${instance}}} on CPU`,
+          },
+          {
+            expr: `max by (${instance}) (${rds('DBLoadNonCPU', 'Average')}${cw})`,
+            legend: `{{${instance}}} waiting`,
+          },
+        ],
+      },
+      {
+        title: 'Database load per vCPU',
+        description:
+          'Active sessions per vCPU (DBLoadRelativeToNumVCPUs): above 1 sessions queue; WmsDatabaseLoadHigh ' +
+          'opens a ticket above the line for 15 minutes.',
+        unit: 'short',
+        threshold: THRESHOLDS.databaseLoadPerVcpu,
+        queries: [
+          {
+            expr: `max by (${instance}) (${rds('DBLoadRelativeToNumVCPUs', 'Average')}${cw})`,
+            legend: `{{${instance}}}`,
+          },
         ],
       },
     ],

@@ -46,6 +46,7 @@ describe('alert definitions', () => {
       'WmsRolloutAborted',
       'WmsRolloutStalled',
       'WmsDatabaseReplicaLagHigh',
+      'WmsDatabaseLoadHigh',
     ]);
     expect(names('info')).toEqual(['WmsApiUnusualTraffic', 'WmsDatabaseSlowQueries']);
   });
@@ -267,7 +268,7 @@ describe('renderAlertTable', () => {
     );
     const severities = rows.map((row) => row.split(' | ')[1]);
     expect(severities).toEqual([...severities].sort((a, b) => order(a) - order(b)));
-    expect(table).toContain('\n7 critical, 14 warning, 2 info (critical pages');
+    expect(table).toContain('\n7 critical, 15 warning, 2 info (critical pages');
     expect(table).toContain(
       '| WmsApiErrorLogBurst | warning | more than 50 error or fatal log lines of the API in 5 m (Loki) | 2m |',
     );

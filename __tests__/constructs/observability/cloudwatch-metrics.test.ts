@@ -23,6 +23,9 @@ describe('yaceMetricName', () => {
     ['AWS/RDS', 'AuroraReplicaLag', 'Average', 'aws_rds_aurora_replica_lag_average'],
     ['AWS/RDS', 'CPUUtilization', 'Average', 'aws_rds_cpuutilization_average'],
     ['WMS/Database', 'SlowQueries', 'Sum', 'aws_wms_database_slow_queries_sum'],
+    // Performance Insights' load (issue #18): "DB" then "Load" stay together (no lower case before the L).
+    ['AWS/RDS', 'DBLoadRelativeToNumVCPUs', 'Average', 'aws_rds_dbload_relative_to_num_vcpus_average'],
+    ['AWS/RDS', 'DBLoadNonCPU', 'Average', 'aws_rds_dbload_non_cpu_average'],
   ])('GIVEN %s %s %s THEN names it %s, as YACE does', (namespace, metric, statistic, expected) => {
     expect(yaceMetricName(namespace, metric, statistic)).toBe(expected);
   });
@@ -40,6 +43,10 @@ describe('the CloudWatch metrics YACE exports for the WMS', () => {
       'aws_rds_database_connections_maximum',
       'aws_rds_cpuutilization_average',
       'aws_rds_freeable_memory_average',
+      'aws_rds_dbload_average',
+      'aws_rds_dbload_cpu_average',
+      'aws_rds_dbload_non_cpu_average',
+      'aws_rds_dbload_relative_to_num_vcpus_average',
     ]);
     expect(requested).toContain(CLOUDWATCH_SERIES.rds('FreeLocalStorage', 'Minimum'));
   });

@@ -559,6 +559,10 @@ describe('Monitoring', () => {
             { name: 'DatabaseConnections', statistics: ['Average', 'Maximum'] },
             { name: 'CPUUtilization', statistics: ['Average'] },
             { name: 'FreeableMemory', statistics: ['Average'] },
+            { name: 'DBLoad', statistics: ['Average'] },
+            { name: 'DBLoadCPU', statistics: ['Average'] },
+            { name: 'DBLoadNonCPU', statistics: ['Average'] },
+            { name: 'DBLoadRelativeToNumVCPUs', statistics: ['Average'] },
           ],
         },
       ]);

@@ -528,6 +528,27 @@ export const ALERT_CASES: readonly AlertCase[] = [
     fires: [],
   },
   {
+    alert: 'WmsDatabaseLoadHigh',
+    title: '1.6 active sessions per vCPU for 20 minutes: fires',
+    series: { [rds('aws_rds_dbload_relative_to_num_vcpus_average', 'wms-prod-db-1')]: '1.6x25' },
+    at: '20m',
+    fires: [{ labels: { job: 'yace', dimension_DBInstanceIdentifier: 'wms-prod-db-1' }, value: '1.60' }],
+  },
+  {
+    alert: 'WmsDatabaseLoadHigh',
+    title: '0.8 active sessions per vCPU: quiet',
+    series: { [rds('aws_rds_dbload_relative_to_num_vcpus_average', 'wms-prod-db-1')]: '0.8x25' },
+    at: '20m',
+    fires: [],
+  },
+  {
+    alert: 'WmsDatabaseLoadHigh',
+    title: 'overloaded for 10 minutes only: quiet (a burst, not a sustained overload)',
+    series: { [rds('aws_rds_dbload_relative_to_num_vcpus_average', 'wms-prod-db-1')]: '0.5x9 2x10' },
+    at: '19m',
+    fires: [],
+  },
+  {
     alert: 'WmsApiUnusualTraffic',
     title: '3x the traffic of last week: fires',
     interval: WEEKLY_INTERVAL,
