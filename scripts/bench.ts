@@ -121,6 +121,8 @@ const REAL_TOOL_TESTS = [
   // The exact mode and the live mutation plan run the real terraform (minutes of plans).
   'diff/exact-terraform\\.test',
   'diff/mutations-live\\.test',
+  // Runs the documented commands: npm run synth (twice), npm run diff, the guardrails CLI, the build.
+  'docs-commands\\.test',
 ];
 const UNIT_ONLY = `--testPathIgnorePatterns '${REAL_TOOL_TESTS.join('|')}'`;
 
