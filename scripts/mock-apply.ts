@@ -13,8 +13,6 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadEnvironments } from '../config/load';
-import { synthesize } from '../assembly/synthesize';
 import type { RehearsalResult } from '../terraform/mock-apply';
 import { rehearseStack } from '../terraform/mock-apply';
 import { discoverMirrors } from '../terraform/terraform';
@@ -58,6 +56,10 @@ async function main(): Promise<number> {
       stacks = readdirSync(join(outdir, 'stacks')).sort();
     } else {
       outdir = join(workdir, 'cdktf.out');
+      // Loaded only now (cdktf and the providers take a second of CPU to load), so that --help and bad options are
+      // instant.
+      const { loadEnvironments } = await import('../config/load');
+      const { synthesize } = await import('../assembly/synthesize');
       const configs = loadEnvironments({
         configDir: 'config',
         extraFile: process.env.WMS_ENV_FILE || undefined,

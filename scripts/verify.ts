@@ -10,8 +10,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadEnvironments } from '../config/load';
-import { synthesize } from '../assembly/synthesize';
 import { printTable } from './lib/table';
 import { discoverMirrors } from '../terraform/terraform';
 import type { VerifyResult } from './lib/verify';
@@ -43,6 +41,10 @@ async function main(): Promise<number> {
   const workdir = mkdtempSync(join(tmpdir(), 'wms-verify-'));
   try {
     const outdir = join(workdir, 'cdktf.out');
+    // Loaded only now (cdktf and the providers take a second of CPU to load), so that --help and bad options are
+    // instant.
+    const { loadEnvironments } = await import('../config/load');
+    const { synthesize } = await import('../assembly/synthesize');
     const configs = loadEnvironments({
       configDir: 'config',
       extraFile: process.env.WMS_ENV_FILE || undefined,

@@ -5,7 +5,8 @@
  * Terraform's plans are recorded in fixtures/mutations-exact.json with the converged base state
  * (mutations-base-state.json.gz) and the stacks they were planned for (mutations-stacks.json.gz, on which the
  * measurement runs): planning all mutations takes minutes. One mutation is re-planned live on every run from the
- * recorded base state, to prove the record still matches what Terraform does. Regenerate them
+ * recorded base state, to prove the record still matches what Terraform does (mutations-live.test.ts, among the
+ * real-tool tests). Regenerate them
  * with `WMS_DIFF_RECORD=1 npx jest __tests__/diff/mutations.test.ts` to measure the current code (only the
  * stale mutations are re-planned while the base stack is unchanged; a changed base re-plans all, minutes).
  */
@@ -25,7 +26,6 @@ import {
   liveStacks,
   MUTATION_STACK,
   MUTATIONS,
-  planMutation,
   RECORDED,
   recordAll,
   recordedStacks,
@@ -35,8 +35,6 @@ import {
 
 const BASE_STATE = join(__dirname, 'fixtures', 'mutations-base-state.json.gz');
 const RECORD = process.env.WMS_DIFF_RECORD === '1';
-/** The mutation re-planned live on every run: a replacement that spreads over four resources. */
-const LIVE = 'kms-multi-region';
 
 // Recording plans the current code; measuring reads the stacks the plans were recorded for (fixtures/mutations.ts).
 const { base, afters } = RECORD ? liveStacks() : recordedStacks();
@@ -137,24 +135,4 @@ describe('the forces-new table against the provider (replace_paths of the record
     process.stdout.write(`forcing attributes confirmed by Terraform: ${[...confirmed].sort().join(', ')}\n`);
     expect([...new Set(unknown)].sort()).toEqual([]);
   });
-});
-
-describe('the record still matches Terraform (real terraform, one mutation live)', () => {
-  it(`GIVEN ${LIVE} planned now from the recorded base state THEN Terraform plans what was recorded`, async () => {
-    const cacheDir = mkdtempSync(join(tmpdir(), 'wms-diff-live-'));
-    try {
-      writeFileSync(baseStateFile(cacheDir, MUTATION_STACK, base), gunzipSync(readFileSync(BASE_STATE)));
-      const plan = await planMutation(base, afters.get(LIVE) as JsonObject, cacheDir);
-      process.stdout.write(
-        `live plan of ${LIVE}: ${plan.status === 'unavailable' ? plan.reason : `${plan.seconds}s (base state from the record)`}\n`,
-      );
-      expect(plan).toMatchObject({
-        status: 'planned',
-        cached: true,
-        changes: recorded().mutations[LIVE].changes,
-      });
-    } finally {
-      rmSync(cacheDir, { recursive: true, force: true });
-    }
-  }, 600_000);
 });
