@@ -401,6 +401,18 @@ export interface BaselineConfig {
    * @default 'COMPLIANCE'
    */
   readonly trailLockMode?: 'COMPLIANCE' | 'GOVERNANCE';
+  /**
+   * Activate the cost tags (Project, Environment, Owner, CostCentre) as cost allocation tags. Only the payer
+   * account of an AWS Organization may (a member account gets AccessDenied), and only once a tag has been seen on
+   * a billed resource (up to 24 hours after the first apply).
+   * @default false
+   */
+  readonly activateCostAllocationTags?: boolean;
+  /**
+   * Cost Anomaly Detection alerts the alarm topic on an anomaly of at least this many USD.
+   * @default 100
+   */
+  readonly costAnomalyThresholdUsd?: number;
 }
 
 /** One environment, as read from `config/<name>.yaml` or the `WMS_ENV_FILE` file. */
@@ -716,6 +728,8 @@ export const environmentSchema: Validator<EnvironmentConfig> = object<Environmen
       findingsMinSeverity: optional(oneOf(...FINDING_SEVERITIES)),
       trailRetentionDays: optional(integer(90, 3650)),
       trailLockMode: optional(oneOf('COMPLIANCE', 'GOVERNANCE')),
+      activateCostAllocationTags: optional(boolean),
+      costAnomalyThresholdUsd: optional(integer(1, 1000000)),
     }),
   ),
 });

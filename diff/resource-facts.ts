@@ -27,6 +27,13 @@ interface ReplacementPaths {
 const KUBERNETES_IDENTITY = ['metadata.name', 'metadata.namespace', 'metadata.generate_name'];
 
 const REPLACEMENTS: Readonly<Record<string, ReplacementPaths>> = {
+  // Cost watch (#19): anomaly detection, cost allocation tags, the weekly report's state machine and schedule;
+  // `may` where the attribute's replacement behaviour was not confirmed against the provider source.
+  aws_ce_anomaly_monitor: { yes: ['monitor_type', 'monitor_dimension'], may: ['name'] },
+  aws_ce_anomaly_subscription: { yes: [], may: ['name', 'account_id'] },
+  aws_ce_cost_allocation_tag: { yes: ['tag_key'] },
+  aws_scheduler_schedule: { yes: ['name', 'name_prefix', 'group_name'] },
+  aws_sfn_state_machine: { yes: ['name', 'name_prefix'], may: ['type'] },
   // Account baseline, registry and alert delivery types (#16, #17), from the provider's ForceNew attributes;
   // `may` where the attribute's replacement behaviour was not confirmed against the provider source.
   aws_accessanalyzer_analyzer: { yes: ['analyzer_name', 'type', 'configuration'] },

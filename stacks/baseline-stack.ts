@@ -5,6 +5,7 @@ import type { AlarmTopicSubscriptionsConfig, EnvironmentConfig } from '../config
 import { PROJECT } from '../config/project';
 import { AccountBaseline } from '../constructs/observability/account-baseline';
 import { AlarmTopic } from '../constructs/observability/alarm-topic';
+import { CostWatch } from '../constructs/observability/cost-watch';
 import { stateKey } from './bootstrap-stack';
 import type { BackendKind } from './environment-stack';
 import { alarmTopicSubscriptions } from './environment-stack';
@@ -56,6 +57,9 @@ export interface BaselineStackProps {
    */
   readonly backend?: BackendKind;
 }
+
+/** The default tags that group cost in Cost Explorer (activated where `baseline.activateCostAllocationTags`). */
+export const COST_ALLOCATION_TAG_KEYS = ['Project', 'Environment', 'Owner', 'CostCentre'];
 
 /**
  * `wms-baseline-<accountId>`: what watches the AWS account itself (CloudTrail and the CIS alarms, GuardDuty,
@@ -131,6 +135,16 @@ export class BaselineStack extends TerraformStack {
       findingsMinSeverity: baseline.findingsMinSeverity,
       trailRetentionDays: baseline.trailRetentionDays,
       trailLockMode: baseline.trailLockMode,
+    });
+    // Account-level, like the anomaly monitor and the cost allocation tags it creates (issue #19).
+    new CostWatch(this, 'CostWatch', {
+      namePrefix,
+      accountId: first.awsAccountId,
+      topicArn: this.alarmTopic.topicArn,
+      topicKeyArn: this.alarmTopic.keyArn,
+      topicPolicy: this.alarmTopic.policy,
+      anomalyThresholdUsd: baseline.costAnomalyThresholdUsd,
+      costAllocationTagKeys: baseline.activateCostAllocationTags ? COST_ALLOCATION_TAG_KEYS : [],
     });
     new TerraformOutput(this, 'AlarmTopicArn', {
       value: this.alarmTopic.topicArn,

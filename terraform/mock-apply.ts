@@ -62,6 +62,14 @@ export const MOCK_DEFAULTS: Readonly<Record<string, MockDefaults>> = {
     defaults: { arn: arn('backup', 'backup-vault:mock') },
     why: 'the copy action destination_vault_arn and the restore testing plan include_vaults must be ARNs',
   },
+  aws_ce_anomaly_monitor: {
+    defaults: { arn: globalArn('ce', 'anomalymonitor/00000000-0000-0000-0000-000000000000') },
+    why: 'aws_ce_anomaly_subscription.monitor_arn_list (the cost watch) must hold ARNs',
+  },
+  aws_sfn_state_machine: {
+    defaults: { arn: arn('states', 'stateMachine:mock') },
+    why: 'aws_scheduler_schedule.target.arn (the weekly cost report) must be an ARN',
+  },
   aws_cloudwatch_log_group: {
     defaults: { arn: arn('logs', 'log-group:mock') },
     why: 'aws_flow_log.log_destination and the web ACL logging destinations must be ARNs',

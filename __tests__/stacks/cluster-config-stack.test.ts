@@ -10,7 +10,13 @@ describe.each(['dev', 'staging', 'prod'])('ClusterConfigStack %s', (environment)
 
   it('holds the custom resources, and no Helm release (their CRDs come from the stack before)', () => {
     const kinds = listOfType(json, 'kubernetes_manifest').map((m) => (m.manifest as { kind: string }).kind);
-    expect(kinds.sort()).toEqual(['ClusterPolicy', 'ClusterSecretStore', 'EC2NodeClass', 'NodePool', 'NodePool']);
+    expect(kinds.sort()).toEqual([
+      'ClusterPolicy',
+      'ClusterSecretStore',
+      'EC2NodeClass',
+      'NodePool',
+      'NodePool',
+    ]);
     expect(listOfType(json, 'helm_release')).toEqual([]);
     expect(Object.keys(json.provider as object).sort()).toEqual(['aws', 'kubernetes']);
   });

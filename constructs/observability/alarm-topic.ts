@@ -13,7 +13,13 @@ import { physicalName } from '../shared/naming';
  * The services that publish to the topic: CloudWatch alarms, AWS Budgets alerts, and EventBridge rules (security
  * findings, failed backup jobs).
  */
-const PUBLISHERS = ['cloudwatch.amazonaws.com', 'budgets.amazonaws.com', 'events.amazonaws.com'];
+const PUBLISHERS = [
+  'cloudwatch.amazonaws.com',
+  'budgets.amazonaws.com',
+  'events.amazonaws.com',
+  // Cost Anomaly Detection's individual alerts (CostWatch); the provider doc of aws_ce_anomaly_subscription.
+  'costalerts.amazonaws.com',
+];
 
 /** Who the topic notifies: at least one of these. */
 export interface AlarmTopicSubscriptions {
@@ -57,6 +63,10 @@ export class AlarmTopic extends Construct {
   readonly topic: SnsTopic;
   /** ARN of the topic, for alarm actions. */
   readonly topicArn: string;
+  /** The topic policy: what publishes must wait for it (escape hatch). */
+  readonly policy: SnsTopicPolicy;
+  /** ARN of the key encrypting the topic: a publisher with an IAM role needs kms:GenerateDataKey on it. */
+  readonly keyArn: string;
 
   constructor(scope: Construct, id: string, props: AlarmTopicProps) {
     super(scope, id);
@@ -77,9 +87,10 @@ export class AlarmTopic extends Construct {
         },
       ],
     });
+    this.keyArn = key.arn;
     this.topic = new SnsTopic(this, 'Topic', { name, kmsMasterKeyId: key.arn });
     this.topicArn = this.topic.arn;
-    new SnsTopicPolicy(this, 'Policy', {
+    this.policy = new SnsTopicPolicy(this, 'Policy', {
       arn: this.topic.arn,
       policy: policyDocument([
         {

@@ -3,7 +3,12 @@ import { AlarmTopic } from '../../../constructs/observability/alarm-topic';
 import type { AlarmTopicSubscriptions } from '../../../constructs/observability/alarm-topic';
 import { awsTestStack, listOfType, synthJson } from '../../support/synth';
 
-const PUBLISHERS = ['cloudwatch.amazonaws.com', 'budgets.amazonaws.com', 'events.amazonaws.com'];
+const PUBLISHERS = [
+  'cloudwatch.amazonaws.com',
+  'budgets.amazonaws.com',
+  'events.amazonaws.com',
+  'costalerts.amazonaws.com',
+];
 
 describe('AlarmTopic', () => {
   const stack = awsTestStack();
