@@ -7,7 +7,11 @@ import { PROJECT } from '../config/project';
 import { AlarmTopic } from '../constructs/observability/alarm-topic';
 import { DatabaseAutomation } from '../constructs/database/database-automation';
 import { DatabaseBackup, restoreTestingPlanName } from '../constructs/database/database-backup';
-import { API_SERVICE_ACCOUNT, MIGRATION_SERVICE_ACCOUNT, WMS_NAMESPACE } from '../constructs/app/wms-application';
+import {
+  API_SERVICE_ACCOUNT,
+  MIGRATION_SERVICE_ACCOUNT,
+  WMS_NAMESPACE,
+} from '../constructs/app/wms-application';
 import { CLUSTER_SERVICES_IDENTITIES } from '../constructs/cluster/cluster-services';
 import { EksCluster, eksClusterName } from '../constructs/cluster/eks-cluster';
 import { MONITORING_IDENTITIES } from '../constructs/observability/monitoring';

@@ -813,6 +813,12 @@ export function renderDashboards(options: DashboardOptions): Record<string, stri
   const problems: string[] = [];
   checkTargets('renderDashboards', options, problems);
   throwProblems(problems);
-  const dashboards = [apiRed(options), saturation(options), database(options), slo(options), delivery(options)];
+  const dashboards = [
+    apiRed(options),
+    saturation(options),
+    database(options),
+    slo(options),
+    delivery(options),
+  ];
   return Object.fromEntries(dashboards.map((d) => [`${d.uid}.json`, stableJson(d)]));
 }
