@@ -261,6 +261,11 @@ export class PlatformStack extends EnvironmentStack {
     output('AlarmTopicArn', this.alarmTopic.topicArn, 'SNS topic of the CloudWatch alarms');
     output('EksClusterName', this.eks.clusterName, 'EKS cluster name (aws eks update-kubeconfig --name ...)');
     output('ZoneNameServers', this.zone.nameServers, 'Name servers to delegate the DNS domain to');
+    output(
+      'NatPublicIps',
+      this.network.natGateways.map((nat) => nat.publicIp),
+      'Public IPv4 addresses of the NAT gateways: all outbound traffic of the private subnets (the API calling partners) leaves from these; partners allow-list them',
+    );
   }
 
   /**
