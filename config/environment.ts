@@ -56,6 +56,12 @@ export interface NetworkConfig {
   readonly natGateways: 'per-az' | 'single';
   /** Interface endpoints for ECR, STS, CloudWatch Logs, Secrets Manager and EC2 (about $7/month each per AZ). */
   readonly interfaceEndpoints: boolean;
+  /**
+   * AWS Organization id (`o-...`): the VPC endpoint policies admit principals of the organization instead of this
+   * account only.
+   * @default - this account only
+   */
+  readonly organizationId?: string;
   /** Retention of the VPC flow logs. */
   readonly flowLogRetentionDays: LogRetentionDays;
   /**
@@ -475,6 +481,7 @@ export const environmentSchema: Validator<EnvironmentConfig> = object<Environmen
       vpcCidr: required(text(/^[\d./]+$/, 'an IPv4 CIDR such as 10.20.0.0/16')),
       natGateways: required(oneOf('per-az', 'single')),
       interfaceEndpoints: required(boolean),
+      organizationId: optional(text(/^o-[a-z0-9]{10,32}$/, 'an AWS Organization id such as o-a1b2c3d4e5')),
       flowLogRetentionDays: required(oneOf(...LOG_RETENTION_DAYS)),
       wafLogRetentionDays: optional(oneOf(...LOG_RETENTION_DAYS)),
       subnetPrefixLengths: optional(

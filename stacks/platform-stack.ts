@@ -104,6 +104,7 @@ export class PlatformStack extends EnvironmentStack {
       subnetPrefixLengths: subnetPrefixLengths(config.network),
       natGateways: config.network.natGateways,
       interfaceEndpoints: config.network.interfaceEndpoints,
+      organizationId: config.network.organizationId,
       flowLogRetentionDays: config.network.flowLogRetentionDays,
     });
 
