@@ -100,7 +100,8 @@ const layers = [
     forbidden: [
       {
         regex: '^\\.\\./\\.\\./',
-        message: 'Lambda function code is bundled on its own: it imports only its own folder and npm packages.',
+        message:
+          'Lambda function code is bundled on its own: it imports only its own folder and npm packages.',
       },
     ],
   },

@@ -102,7 +102,11 @@ export class DatabaseBackup extends Construct {
     }
     const vaultLock = props.vaultLock ?? 'compliance';
     const validationWindowHours = props.validationWindowHours ?? 1;
-    if (!Number.isInteger(validationWindowHours) || validationWindowHours < 0 || validationWindowHours > 168) {
+    if (
+      !Number.isInteger(validationWindowHours) ||
+      validationWindowHours < 0 ||
+      validationWindowHours > 168
+    ) {
       throw propError(this, 'validationWindowHours', validationWindowHours, '0 to 168');
     }
     if (!['compliance', 'governance', 'none'].includes(vaultLock)) {
