@@ -56,6 +56,12 @@ export interface NetworkConfig {
   readonly natGateways: 'per-az' | 'single';
   /** Interface endpoints for ECR, STS, CloudWatch Logs, Secrets Manager and EC2 (about $7/month each per AZ). */
   readonly interfaceEndpoints: boolean;
+  /**
+   * AWS Organization id (`o-...`): the VPC endpoint policies admit principals of the organization instead of this
+   * account only.
+   * @default - this account only
+   */
+  readonly organizationId?: string;
   /** Retention of the VPC flow logs. */
   readonly flowLogRetentionDays: LogRetentionDays;
   /**
@@ -113,6 +119,16 @@ export interface WarehouseConfig {
    * @default - per address
    */
   readonly deviceHeader?: string;
+}
+
+/** A partner system the API calls. */
+export interface PartnerConfig {
+  /** Short name: lowercase letters, digits, hyphens. */
+  readonly name: string;
+  /** The partner's IPv4 CIDRs. */
+  readonly cidrs: readonly string[];
+  /** TCP ports. */
+  readonly ports: readonly number[];
 }
 
 /** One key table of the restore check. */
@@ -275,6 +291,12 @@ export interface AppConfig {
    * @default - none
    */
   readonly warehouses?: readonly WarehouseConfig[];
+  /**
+   * Partner systems the API calls (carriers, ERP): name, IPv4 CIDRs (/8 to /32) and TCP ports, allowed by the API's
+   * egress NetworkPolicy; the API's requests leave through the NAT gateways (output `NatPublicIps`).
+   * @default - none
+   */
+  readonly partners?: readonly PartnerConfig[];
   /**
    * The load balancer refuses deletion (`deletion_protection.enabled`); required in production.
    * @default true
@@ -526,6 +548,7 @@ export const environmentSchema: Validator<EnvironmentConfig> = object<Environmen
       vpcCidr: required(text(/^[\d./]+$/, 'an IPv4 CIDR such as 10.20.0.0/16')),
       natGateways: required(oneOf('per-az', 'single')),
       interfaceEndpoints: required(boolean),
+      organizationId: optional(text(/^o-[a-z0-9]{10,32}$/, 'an AWS Organization id such as o-a1b2c3d4e5')),
       flowLogRetentionDays: required(oneOf(...LOG_RETENTION_DAYS)),
       wafLogRetentionDays: optional(oneOf(...LOG_RETENTION_DAYS)),
       subnetPrefixLengths: optional(
@@ -676,6 +699,19 @@ export const environmentSchema: Validator<EnvironmentConfig> = object<Environmen
           20,
         ),
       ),
+      partners: optional(
+        list(
+          object<PartnerConfig>({
+            name: required(
+              text(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'lowercase letters, digits, hyphens'),
+            ),
+            cidrs: required(list(text(/^[\d./]+$/, 'an IPv4 CIDR such as 192.0.2.0/24'), 1, 50)),
+            ports: required(list(integer(1, 65535), 1, 10)),
+          }),
+          0,
+          30,
+        ),
+      ),
       loadBalancerDeletionProtection: optional(boolean),
     }),
   ),
@@ -804,8 +840,9 @@ export const FIELD_RULES: readonly FieldRule[] = [
   },
   {
     summary:
-      'app.warehouses: unique names; network addresses that overlap neither each other nor another warehouse',
-    reads: ['app.warehouses'],
+      'app.warehouses: unique names; network addresses that overlap neither each other nor another warehouse; ' +
+      'app.partners: network addresses from /8 to /32',
+    reads: ['app.warehouses', 'app.partners'],
     check: warehouseProblems,
   },
   {
@@ -1028,6 +1065,12 @@ function warehouseProblems(config: EnvironmentConfig): string[] {
       blocks.push({ path, block });
     });
   });
+  (config.app.partners ?? []).forEach((partner, index) =>
+    partner.cidrs.forEach((cidr, cidrIndex) => {
+      const problem = cidrProblem(cidr, 8, 32, 'an IPv4 CIDR from /8 to /32 such as 192.0.2.0/24');
+      if (problem) problems.push(`app.partners[${index}].cidrs[${cidrIndex}]: ${problem}`);
+    }),
+  );
   return problems;
 }
 

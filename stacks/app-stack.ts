@@ -81,6 +81,7 @@ export class AppStack extends ClusterStack {
       deletionProtection: app.loadBalancerDeletionProtection,
       publicSubnetCidrs: network.publicSubnetCidrs,
       databaseCidrs: network.privateSubnetCidrs,
+      partnerEgress: app.partners,
       // With interface endpoints the AWS APIs answer inside the private subnets; without, through NAT.
       awsEndpointCidrs: network.interfaceEndpoints ? network.privateSubnetCidrs : ['0.0.0.0/0'],
     });

@@ -93,6 +93,7 @@ export class PlatformStack extends EnvironmentStack {
       subnetPrefixLengths: subnetPrefixLengths(config.network),
       natGateways: config.network.natGateways,
       interfaceEndpoints: config.network.interfaceEndpoints,
+      organizationId: config.network.organizationId,
       flowLogRetentionDays: config.network.flowLogRetentionDays,
     });
 
@@ -278,6 +279,11 @@ export class PlatformStack extends EnvironmentStack {
       'CiRunnerProject',
       this.runner.projectName,
       'CodeBuild project of the VPC runner: runs-on codebuild-<project>-<run id>-<attempt> (docs/delivery.md)',
+    );
+    output(
+      'NatPublicIps',
+      this.network.natGateways.map((nat) => nat.publicIp),
+      'Public IPv4 addresses of the NAT gateways: all outbound traffic of the private subnets (the API calling partners) leaves from these; partners allow-list them',
     );
   }
 

@@ -106,7 +106,7 @@ describe('validateEnvironment', () => {
 
     it('GIVEN an unknown field THEN it lists the allowed ones', () => {
       expect(problemsOf(withField('network.natGateway', 'single'))).toEqual([
-        'network.natGateway: unknown field (allowed here: vpcCidr, natGateways, interfaceEndpoints, flowLogRetentionDays, wafLogRetentionDays, subnetPrefixLengths)',
+        'network.natGateway: unknown field (allowed here: vpcCidr, natGateways, interfaceEndpoints, organizationId, flowLogRetentionDays, wafLogRetentionDays, subnetPrefixLengths)',
       ]);
     });
 

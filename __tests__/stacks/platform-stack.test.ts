@@ -225,6 +225,19 @@ describe('environment invariants', () => {
     expect(ingress).toHaveLength(4);
   });
 
+  it("publishes the NAT gateways' public addresses for partners to allow-list, one per NAT gateway", () => {
+    for (const [environment, count] of [
+      ['prod', 3],
+      ['dev', 1],
+    ] as const) {
+      const output = (synthPlatform(environment).output as Record<string, { value: string[] }>).NatPublicIps;
+      expect(output.value).toHaveLength(count);
+      expect(output.value.every((ip) => /^\$\{aws_nat_gateway\.Network_Nat\w+\.public_ip\}$/.test(ip))).toBe(
+        true,
+      );
+    }
+  });
+
   it('lets the migration Job, and only it, connect as the migration user (DDL)', () => {
     const json = synthPlatform('prod');
     const policies = listOfType(json, 'aws_iam_role_policy').map((p) => p.policy as string);

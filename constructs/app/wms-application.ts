@@ -41,6 +41,7 @@ import {
   unresolved,
 } from './private/kubernetes';
 import { waitForTcpScript } from './private/wait-for-tcp';
+import { parseCidr } from '../../shared/cidr';
 import { rollbackBoundProblem } from '../../shared/progressive-delivery';
 import type { RollbackTiming } from '../../shared/progressive-delivery';
 import type { WmsContainerResources, WmsImage } from './workload';
@@ -86,6 +87,16 @@ export interface WmsApplicationDelivery
    * @default - failureLimit + 2
    */
   readonly prePromotionMeasurements?: number;
+}
+
+/** A partner system the API may call. */
+export interface WmsPartnerEgress {
+  /** Short name, e.g. `carrier-dhl`, for review and the policy's rule comments. */
+  readonly name: string;
+  /** The partner's IPv4 CIDRs. */
+  readonly cidrs: readonly string[];
+  /** TCP ports, e.g. `[443]`. */
+  readonly ports: readonly number[];
 }
 
 /** The database migration of a release, run as a Job before the release takes traffic. */
@@ -229,6 +240,12 @@ export interface WmsApplicationProps {
    * where AWS APIs go through the NAT gateways.
    */
   readonly awsEndpointCidrs: readonly string[];
+  /**
+   * Partner systems the API calls (carriers, ERP): their addresses and TCP ports, allowed by the NetworkPolicy
+   * `wms-api-partner-egress`. Requests leave through the NAT gateways, whose public addresses partners allow-list.
+   * @default - none: the API reaches only the database, DNS, Pod Identity and AWS APIs
+   */
+  readonly partnerEgress?: readonly WmsPartnerEgress[];
   /**
    * Seconds a stopping pod keeps serving (preStop sleep) while the load balancer deregisters it.
    * @default 15
@@ -502,6 +519,22 @@ export class WmsApplication extends Construct {
       logsPrefix: string;
     },
   ): void {
+    (props.partnerEgress ?? []).forEach((partner, index) => {
+      const field = (name: string) => `partnerEgress[${index}].${name}`;
+      if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(partner.name)) {
+        throw propError(this, field('name'), partner.name, 'lowercase letters, digits and hyphens');
+      }
+      // At least /8: a partner is a known network, never "the internet" (that would need an egress proxy).
+      if (partner.cidrs.length === 0 || partner.cidrs.some((cidr) => (parseCidr(cidr)?.prefix ?? 0) < 8)) {
+        throw propError(this, field('cidrs'), partner.cidrs, 'at least one IPv4 CIDR from /8 to /32');
+      }
+      if (
+        partner.ports.length === 0 ||
+        partner.ports.some((port) => !Number.isInteger(port) || port < 1 || port > 65535)
+      ) {
+        throw propError(this, field('ports'), partner.ports, 'at least one TCP port from 1 to 65535');
+      }
+    });
     if (!unresolved(props.domain) && !DOMAIN.test(props.domain)) {
       throw propError(this, 'domain', props.domain, 'a lowercase DNS name such as wms.example.com');
     }
@@ -873,6 +906,17 @@ export class WmsApplication extends Construct {
       policy('ApiEgressPolicy', 'wms-api-egress', api, {
         egress: [...databaseEgress, { to: ipBlocks(props.awsEndpointCidrs), ports: [tcp(443)] }],
       }),
+      // Partners (carriers, ERP) from config, one rule per partner: its CIDRs on its ports, nothing else.
+      ...((props.partnerEgress ?? []).length > 0
+        ? [
+            policy('ApiPartnerEgressPolicy', 'wms-api-partner-egress', api, {
+              egress: (props.partnerEgress ?? []).map((partner) => ({
+                to: ipBlocks(partner.cidrs),
+                ports: partner.ports.map((port) => tcp(port)),
+              })),
+            }),
+          ]
+        : []),
       policy(
         'MigrationEgressPolicy',
         'wms-migrate-egress',

@@ -375,7 +375,15 @@ export class DatabaseAutomation extends Construct {
       {
         Effect: 'Allow',
         Action: ['rds:CreateDBInstance', 'rds:DeleteDBInstance', 'rds:AddTagsToResource'],
-        Resource: [checkInstance, arn('rds', 'cluster:*')],
+        // CreateDBInstance is also authorized on the parameter, option and subnet groups it uses (the restored
+        // cluster's, named by AWS Backup's restore).
+        Resource: [
+          checkInstance,
+          arn('rds', 'cluster:*'),
+          arn('rds', 'pg:*'),
+          arn('rds', 'og:*'),
+          arn('rds', 'subgrp:*'),
+        ],
       },
       {
         Effect: 'Allow',

@@ -84,6 +84,12 @@ export interface NetworkProps {
    * @default 365
    */
   readonly flowLogRetentionDays?: LogRetentionDays;
+  /**
+   * AWS Organization id (`o-...`): the endpoint policies admit principals of the whole organization instead of
+   * this account only.
+   * @default - this account only
+   */
+  readonly organizationId?: string;
 }
 
 /** AWS services reached through interface endpoints when they are enabled, with their construct ids. */
@@ -139,6 +145,14 @@ export class Network extends Construct implements INetwork {
     const retention = props.flowLogRetentionDays ?? 365;
     if (azs.length < 1 || azs.length > AZ_SLOTS || new Set(azs).size !== azs.length) {
       throw propError(this, 'availabilityZones', azs, `1 to ${AZ_SLOTS} distinct AZs`);
+    }
+    if (props.organizationId !== undefined && !/^o-[a-z0-9]{10,32}$/.test(props.organizationId)) {
+      throw propError(
+        this,
+        'organizationId',
+        props.organizationId,
+        'an AWS Organization id such as o-a1b2c3d4e5',
+      );
     }
     if (!(LOG_RETENTION_DAYS as readonly number[]).includes(retention)) {
       throw propError(this, 'flowLogRetentionDays', retention, `one of ${LOG_RETENTION_DAYS.join(', ')}`);
@@ -206,6 +220,7 @@ export class Network extends Construct implements INetwork {
       serviceName: `com.amazonaws.${props.region}.s3`,
       vpcEndpointType: 'Gateway',
       routeTableIds: privateRouteTables.map((table) => table.id),
+      policy: endpointPolicy(props, 's3'),
       tags: nameTag('s3'),
     });
     if (props.interfaceEndpoints ?? true) {
@@ -442,10 +457,49 @@ export class Network extends Construct implements INetwork {
         privateDnsEnabled: true,
         subnetIds: privateSubnets.map((subnet) => subnet.id),
         securityGroupIds: [securityGroup.id],
+        policy: endpointPolicy(props, service),
         tags: { Name: name(service.replace('.', '-')) },
       });
     }
   }
+}
+
+/**
+ * The policy of one VPC endpoint: only principals of this account (or, with `organizationId`, of its organization)
+ * may use it, so credentials of any other account cannot move data out through our endpoints (the identity
+ * perimeter of AWS's data-perimeter guidance). Resources are not restricted: nodes pull EKS add-on images from
+ * AWS-owned ECR registries and their layers from AWS-owned S3 buckets. STS also admits the unsigned
+ * AssumeRoleWithWebIdentity, which has no principal account yet, for this account's roles only.
+ * @see https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html
+ * @see https://docs.aws.amazon.com/whitepapers/latest/building-a-data-perimeter-on-aws/perimeter-implementation.html
+ */
+export function endpointPolicy(
+  props: Pick<NetworkProps, 'accountId' | 'organizationId'>,
+  service: string,
+): string {
+  const condition = props.organizationId
+    ? { StringEquals: { 'aws:PrincipalOrgID': props.organizationId } }
+    : { StringEquals: { 'aws:PrincipalAccount': props.accountId } };
+  const statements: Record<string, unknown>[] = [
+    {
+      Sid: props.organizationId ? 'OrganizationPrincipalsOnly' : 'AccountPrincipalsOnly',
+      Effect: 'Allow',
+      Principal: '*',
+      Action: '*',
+      Resource: '*',
+      Condition: condition,
+    },
+  ];
+  if (service === 'sts') {
+    statements.push({
+      Sid: 'WebIdentityToOwnRoles',
+      Effect: 'Allow',
+      Principal: '*',
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Resource: `arn:aws:iam::${props.accountId}:role/*`,
+    });
+  }
+  return JSON.stringify({ Version: '2012-10-17', Statement: statements });
 }
 
 function capitalize(word: string): string {

@@ -15,15 +15,21 @@ export interface FunctionBundle {
   readonly bytes: number;
 }
 
-/** The folder holding package.json and functions/, found upwards from this file (source tree or dist/). */
+/**
+ * The folder holding package.json and functions/: found upwards from this file (the source tree, or dist/), else
+ * from the working directory (an app bundled elsewhere and run from the repository, as cdktf runs it).
+ */
 export function repositoryRoot(from: string = __dirname): string {
-  let dir = from;
-  while (!(existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'functions')))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no folder with package.json and functions/ above ${from}`);
-    dir = parent;
+  for (const start of [from, process.cwd()]) {
+    let dir = start;
+    for (;;) {
+      if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'functions'))) return dir;
+      const parent = dirname(dir);
+      if (parent === dir) break;
+      dir = parent;
+    }
   }
-  return dir;
+  throw new Error(`no folder with package.json and functions/ above ${from} or ${process.cwd()}`);
 }
 
 const built = new Map<string, FunctionBundle>();

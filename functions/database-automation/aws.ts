@@ -117,7 +117,9 @@ export async function awsApi(): Promise<AwsApi> {
       const out = await call(bk, backup, 'DescribeRestoreJob', { RestoreJobId: restoreJobId });
       return {
         createdResourceArn: out.CreatedResourceArn as string | undefined,
-        restoreTestingPlanArn: out.RestoreTestingPlanArn as string | undefined,
+        // A restore test's job names its plan under CreatedBy (DescribeRestoreJob's response syntax).
+        restoreTestingPlanArn: (out.CreatedBy as { RestoreTestingPlanArn?: string } | undefined)
+          ?.RestoreTestingPlanArn,
       };
     },
     async putValidation(restoreJobId, status, message) {

@@ -131,7 +131,8 @@ export async function ensureUsers(client: Client, users: DatabaseUsers, database
     await client.query(`${defaults} SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${runtime}`);
     await client.query(`${defaults} USAGE, SELECT, UPDATE ON SEQUENCES TO ${runtime}`);
     for (const user of [runtime, migration]) {
-      await client.query(`ALTER ROLE ${user} SET search_path = ${schema}`);
+      // public stays on the path so tables created there before the automation remain reachable.
+      await client.query(`ALTER ROLE ${user} SET search_path = ${schema}, public`);
     }
     await client.query('COMMIT');
   } catch (error) {

@@ -11,6 +11,7 @@ import { CONTROLLER_OWNED_FIELDS } from '../../../constructs/app/wms-component';
 import {
   API_PORT,
   API_SERVICE_ACCOUNT,
+  MIGRATION_SERVICE_ACCOUNT,
   POD_IDENTITY_AGENT,
   WEB_PORT,
   WMS_NAMESPACE,
@@ -301,10 +302,11 @@ describe('WmsApplication', () => {
       },
     );
 
-    it('gives the API and the web front end their own service accounts, without tokens', () => {
+    it('gives the API, the web front end and the migration their own service accounts, without tokens', () => {
       const accounts = rows(json, 'kubernetes_service_account_v1');
       expect(accounts.map((a) => [a.metadata.name, a.automount_service_account_token])).toEqual([
         ['wms-api', false],
+        ['wms-migrate', false],
         ['wms-web', false],
       ]);
       expect(deployment(json, 'wms-api').spec.template.spec.service_account_name).toBe('wms-api');
@@ -502,6 +504,45 @@ describe('WmsApplication', () => {
         { to: blocks(BASE.awsEndpointCidrs), ports: [{ port: '443', protocol: 'TCP' }] },
       ]);
       expect(POD_IDENTITY_AGENT).toEqual({ cidr: '169.254.170.23/32', port: 80 });
+    });
+
+    it("GIVEN partners THEN the API (only) may reach each partner's CIDRs on its ports, in its own policy", () => {
+      const partners = build({
+        partnerEgress: [
+          { name: 'carrier', cidrs: ['192.0.2.0/26'], ports: [443] },
+          { name: 'erp', cidrs: ['198.18.10.0/24', '198.18.11.0/24'], ports: [443, 8443] },
+        ],
+      }).json;
+      const spec = named(partners, 'kubernetes_network_policy_v1', 'wms-api-partner-egress').spec;
+      expect(spec.policy_types).toEqual(['Egress']);
+      expect(spec.pod_selector.match_labels).toEqual(
+        named(partners, 'kubernetes_network_policy_v1', 'wms-api-egress').spec.pod_selector.match_labels,
+      );
+      expect(spec.egress).toEqual([
+        { to: [{ ip_block: { cidr: '192.0.2.0/26' } }], ports: [{ port: '443', protocol: 'TCP' }] },
+        {
+          to: [{ ip_block: { cidr: '198.18.10.0/24' } }, { ip_block: { cidr: '198.18.11.0/24' } }],
+          ports: [
+            { port: '443', protocol: 'TCP' },
+            { port: '8443', protocol: 'TCP' },
+          ],
+        },
+      ]);
+      // Without partners there is no such policy: the API reaches only what wms-api-egress allows.
+      expect(rows(json, 'kubernetes_network_policy_v1').map((p) => p.metadata.name)).not.toContain(
+        'wms-api-partner-egress',
+      );
+    });
+
+    it.each([
+      [{ name: 'Carrier', cidrs: ['192.0.2.0/26'], ports: [443] }, /partnerEgress\[0\]\.name: "Carrier"/],
+      [
+        { name: 'carrier', cidrs: ['0.0.0.0/0'], ports: [443] },
+        /partnerEgress\[0\]\.cidrs: .*from \/8 to \/32/,
+      ],
+      [{ name: 'carrier', cidrs: ['192.0.2.0/26'], ports: [0] }, /partnerEgress\[0\]\.ports: .*1 to 65535/],
+    ])('GIVEN partner %j THEN refuses it, naming field, value and what is allowed', (partner, message) => {
+      expect(() => build({ partnerEgress: [partner] })).toThrow(message);
     });
 
     it('lets the migration pods (and only them) reach the proxy and the Pod Identity agent', () => {
@@ -798,14 +839,14 @@ describe('WmsApplication', () => {
       expect(migration.depends_on).toEqual(
         expect.arrayContaining([
           ...policies,
-          addressOf(json, 'kubernetes_service_account_v1', 'wms-api'),
+          addressOf(json, 'kubernetes_service_account_v1', 'wms-migrate'),
           addressOf(json, 'kubernetes_config_map_v1', 'wms-api-config'),
         ]),
       );
     });
 
-    it("runs as the API service account, with the API configuration and the image's own command", () => {
-      expect(spec.service_account_name).toBe('wms-api');
+    it("runs as its own service account (the migration user's identity), with the API configuration and the image's own command", () => {
+      expect(spec.service_account_name).toBe(MIGRATION_SERVICE_ACCOUNT);
       const [migrate] = spec.container;
       expect(migrate.image).toBe(`${REGISTRY}/wms-api:1.5.0`);
       expect(migrate.command).toBeUndefined();

@@ -1,6 +1,6 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { DatabaseBackupProps } from '../../../constructs/database/database-backup';
-import { DatabaseBackup } from '../../../constructs/database/database-backup';
+import { DatabaseBackup, restoreTestingPlanName } from '../../../constructs/database/database-backup';
 import { awsTestStack, listOfType, synthJson } from '../../support/synth';
 
 const BASE: Omit<DatabaseBackupProps, 'copy'> = {
@@ -132,8 +132,32 @@ describe('DatabaseBackup', () => {
           protected_resource_type: 'Aurora',
           protected_resource_arns: [BASE.clusterArn],
           restore_metadata_overrides: { dbsubnetgroupname: 'wms-test-db' },
+          validation_window_hours: 1,
         }),
       ]);
+    });
+  });
+
+  describe('restore-check options', () => {
+    it('GIVEN security groups and a validation window THEN the restored cluster gets them and is kept that long', () => {
+      const json = build({ restoreSecurityGroupIds: ['sg-check'], validationWindowHours: 4 });
+      expect(listOfType(json, 'aws_backup_restore_testing_selection')[0]).toMatchObject({
+        restore_metadata_overrides: {
+          dbsubnetgroupname: 'wms-test-db',
+          vpcsecuritygroupids: '${jsonencode(["sg-check"])}',
+        },
+        validation_window_hours: 4,
+      });
+    });
+
+    it('GIVEN a validation window above a week THEN it names the prop', () => {
+      expect(() => build({ validationWindowHours: 169 })).toThrow(
+        /validationWindowHours: 169 is not allowed \(0 to 168\)/,
+      );
+    });
+
+    it('names the restore-testing plan with underscores (restore-testing names allow no hyphens)', () => {
+      expect(restoreTestingPlanName('wms-prod')).toBe('wms_prod_db_restore_test');
     });
   });
 

@@ -125,6 +125,31 @@ describe('Network', () => {
       expect(s3.route_table_ids).toHaveLength(3);
     });
 
+    it('lets only principals of this account use the gateway and interface endpoints (no organization by default)', () => {
+      const endpoints = listOfType(json, 'aws_vpc_endpoint');
+      expect(endpoints).toHaveLength(Object.keys(INTERFACE_ENDPOINTS).length + 1);
+      for (const endpoint of endpoints) {
+        const policy = JSON.parse(endpoint.policy as string);
+        expect(policy.Statement[0]).toEqual({
+          Sid: 'AccountPrincipalsOnly',
+          Effect: 'Allow',
+          Principal: '*',
+          Action: '*',
+          Resource: '*',
+          Condition: { StringEquals: { 'aws:PrincipalAccount': '123456789012' } },
+        });
+      }
+      // STS: unsigned AssumeRoleWithWebIdentity has no principal account yet; only this account's roles.
+      const sts = endpoints.find((e) => String(e.service_name).endsWith('.sts')) as Row;
+      expect(JSON.parse(sts.policy as string).Statement[1]).toEqual({
+        Sid: 'WebIdentityToOwnRoles',
+        Effect: 'Allow',
+        Principal: '*',
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Resource: 'arn:aws:iam::123456789012:role/*',
+      });
+    });
+
     it('admits only PostgreSQL from the private subnets into the database tier', () => {
       const acl = listOfType(json, 'aws_network_acl').find((a) => tagsOf(a).Name === 'wms-test-database');
       const ingress = acl?.ingress as Row[];
@@ -179,6 +204,23 @@ describe('Network', () => {
       const natRoutes = listOfType(json, 'aws_route').filter((r) => r.nat_gateway_id);
       expect(natRoutes).toHaveLength(3);
       expect(new Set(natRoutes.map((r) => r.nat_gateway_id)).size).toBe(1);
+    });
+
+    it('GIVEN an organization id THEN every endpoint admits principals of the organization', () => {
+      const { json } = build({ organizationId: 'o-a1b2c3d4e5' });
+      for (const endpoint of listOfType(json, 'aws_vpc_endpoint')) {
+        const [first] = JSON.parse(endpoint.policy as string).Statement;
+        expect(first).toMatchObject({
+          Sid: 'OrganizationPrincipalsOnly',
+          Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } },
+        });
+      }
+    });
+
+    it('GIVEN an organization id that is not one THEN it names the prop', () => {
+      expect(() => build({ organizationId: 'acme' })).toThrow(
+        /organizationId: "acme" is not allowed \(an AWS Organization id such as o-a1b2c3d4e5\)/,
+      );
     });
 
     it('GIVEN interfaceEndpoints false THEN only the free S3 gateway endpoint remains', () => {
