@@ -101,7 +101,9 @@ export class WorkingHoursSchedule extends Construct {
         names.push(scheduleName);
         new SchedulerSchedule(this, `${pascal(target.name)}${pascal(when)}`, {
           name: scheduleName,
-          description: `${when} ${target.name} (${call.service}:${call.action}) outside working hours`,
+          description:
+            `${when} ${target.name} (${call.service}:${call.action}); working hours ` +
+            `${props.hours.start}-${props.hours.stop} ${props.hours.workdays} ${props.hours.timeZone}`,
           scheduleExpression: expression,
           scheduleExpressionTimezone: props.hours.timeZone,
           flexibleTimeWindow: { mode: 'OFF' },
