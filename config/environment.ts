@@ -1024,7 +1024,7 @@ function productionInvariants(): FieldRule[] {
       'schedule',
       (c) => c.schedule !== undefined,
       (c) => c.schedule,
-      'absent: production runs around the clock',
+      'absent',
     ),
     invariant(
       'monitoring.size',
