@@ -23,6 +23,8 @@ import { ROLLBACK_BOUND_LIMIT_SECONDS, rollbackBoundProblem } from '../shared/pr
 import type { BaselineItem, FindingSeverity } from '../shared/baseline';
 import { BASELINE_ITEMS, FINDING_SEVERITIES } from '../shared/baseline';
 import type { SubnetPrefixLengths } from '../shared/cidr';
+import type { WorkingHours } from '../shared/working-hours';
+import { workingHoursProblems } from '../shared/working-hours';
 import type { Validator } from './fields';
 import { boolean, decimal, integer, list, object, oneOf, optional, required, show, text } from './fields';
 
@@ -474,6 +476,13 @@ export interface EnvironmentConfig {
    * @default - every item in the account, findings from HIGH, trail kept and locked (COMPLIANCE) 365 days
    */
   readonly baseline?: BaselineConfig;
+  /**
+   * Working hours of a non-production environment: outside them the managed node groups scale to zero and the
+   * Aurora cluster is stopped (EventBridge Scheduler, in `timeZone`), and they start again 30 minutes before
+   * `start`. Never in production (invariant).
+   * @default - none: the environment runs around the clock
+   */
+  readonly schedule?: WorkingHours;
 }
 
 const regionField = text(AWS_REGION, 'an AWS region such as eu-west-1');
@@ -483,6 +492,7 @@ const secretName = text(
   'the name of a Secrets Manager secret such as wms/prod/alerting/pager, never the value itself',
 );
 const subnetPrefix = integer(16, 28);
+const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
 const addonVersion = text(
   /^v\d+\.\d+\.\d+-eksbuild\.\d+$/,
   'an exact EKS add-on version such as v1.21.1-eksbuild.7',
@@ -768,6 +778,14 @@ export const environmentSchema: Validator<EnvironmentConfig> = object<Environmen
       costAnomalyThresholdUsd: optional(integer(1, 1000000)),
     }),
   ),
+  schedule: optional(
+    object<WorkingHours>({
+      timeZone: required(text(/^\S+$/, 'an IANA time zone such as Europe/Berlin')),
+      workdays: required(text(/^[A-Z,-]+$/, 'days MON..SUN as a range or list, e.g. MON-FRI')),
+      start: required(text(HH_MM, 'a time HH:MM such as 07:00')),
+      stop: required(text(HH_MM, 'a time HH:MM such as 19:00')),
+    }),
+  ),
 });
 
 /** The subnet prefix lengths of an environment, defaults filled in. */
@@ -901,6 +919,13 @@ export const FIELD_RULES: readonly FieldRule[] = [
     summary: 'alerting.alarmTopic: at least one subscriber (pagerDutyUrlParameter, slack or emails)',
     reads: ['alerting.alarmTopic'],
     check: alarmTopicProblems,
+  },
+  // Issue #19: non-production working hours.
+  {
+    summary:
+      'schedule: timeZone an IANA time zone, workdays EventBridge days (MON-FRI), start at least 00:30 and before stop',
+    reads: ['schedule'],
+    check: (config) => (config.schedule ? workingHoursProblems(config.schedule, 'schedule') : []),
   },
   ...productionInvariants(),
 ];
@@ -1254,6 +1279,12 @@ function productionInvariants(): FieldRule[] {
       (c) => (c.baseline?.trailLockMode ?? 'COMPLIANCE') !== 'COMPLIANCE',
       (c) => c.baseline?.trailLockMode,
       '"COMPLIANCE"',
+    ),
+    invariant(
+      'schedule',
+      (c) => c.schedule !== undefined,
+      (c) => c.schedule,
+      'absent',
     ),
     invariant(
       'monitoring.size',

@@ -34,6 +34,7 @@ import { PostgresDatabase } from '../constructs/database/postgres-database';
 import { PublicEndpoint } from '../constructs/network/public-endpoint';
 import { physicalName } from '../constructs/shared/naming';
 import { SecureBucket } from '../constructs/shared/secure-bucket';
+import { WorkingHoursSchedule } from '../constructs/shared/working-hours';
 import type { EnvironmentConfig } from '../config/environment';
 import type { EnvironmentStackProps } from './environment-stack';
 import { alarmTopicSubscriptions, defaultTags, EnvironmentStack } from './environment-stack';
@@ -175,6 +176,7 @@ export class PlatformStack extends EnvironmentStack {
       monthlyBudgetUsd: config.monitoring.monthlyBudgetUsd,
     });
 
+    this.createWorkingHours(config);
     this.createOutputs();
   }
 
@@ -200,6 +202,52 @@ export class PlatformStack extends EnvironmentStack {
           }
         : undefined,
       alarmTopicArn: this.alarmTopic.topicArn,
+    });
+  }
+
+  /**
+   * Outside `schedule` (non-production only): the managed node groups scale to zero and the Aurora cluster stops;
+   * both start again before the day. Karpenter's nodes are not targeted: see the README's "Working hours".
+   */
+  private createWorkingHours(config: EnvironmentConfig): void {
+    if (!config.schedule) return;
+    const clusterName = this.eks.clusterName;
+    const nodeGroupTargets = (['system', 'spot'] as const).flatMap((group) => {
+      const nodeGroup = this.eks.nodeGroups[group];
+      const sizes = config.eks.nodeGroups[group];
+      if (!nodeGroup || !sizes) return [];
+      const scaling = (min: number, desired: number) => ({
+        service: 'eks',
+        action: 'updateNodegroupConfig',
+        input: {
+          ClusterName: clusterName,
+          NodegroupName: nodeGroup.nodeGroupName,
+          ScalingConfig: { MinSize: min, DesiredSize: desired, MaxSize: sizes.maxSize },
+        },
+      });
+      return [
+        {
+          name: `${group}-nodes`,
+          stop: scaling(0, 0),
+          start: scaling(sizes.minSize, sizes.desiredSize),
+          resourceArn: nodeGroup.arn,
+        },
+      ];
+    });
+    const database = { DbClusterIdentifier: this.database.clusterIdentifier };
+    new WorkingHoursSchedule(this, 'WorkingHours', {
+      namePrefix: this.namePrefix,
+      accountId: config.awsAccountId,
+      hours: config.schedule,
+      targets: [
+        ...nodeGroupTargets,
+        {
+          name: 'database',
+          stop: { service: 'rds', action: 'stopDBCluster', input: database },
+          start: { service: 'rds', action: 'startDBCluster', input: database },
+          resourceArn: this.database.clusterArn,
+        },
+      ],
     });
   }
 

@@ -359,6 +359,49 @@ describe('validateEnvironment', () => {
     });
   });
 
+  describe('schedule (working hours, issue #19)', () => {
+    const hours = { timeZone: 'Europe/Berlin', workdays: 'MON-FRI', start: '07:00', stop: '19:00' };
+
+    it('GIVEN no schedule THEN the environment runs around the clock (default)', () => {
+      const result = validateEnvironment(rawEnvironment());
+      expect('config' in result && result.config.schedule).toBeUndefined();
+    });
+
+    it('GIVEN valid working hours THEN they are kept as written', () => {
+      const result = validateEnvironment(withField('schedule', hours));
+      expect('config' in result && result.config.schedule).toEqual(hours);
+      expect(
+        problemsOf(withField('schedule', { ...hours, workdays: 'MON,WED-FRI', timeZone: 'UTC' })),
+      ).toEqual([]);
+    });
+
+    it.each([
+      [
+        { timeZone: 'Europe/Atlantis' },
+        'schedule.timeZone: "Europe/Atlantis" is not allowed (an IANA time zone such as Europe/Berlin)',
+      ],
+      [
+        { workdays: 'MONDAY' },
+        'schedule.workdays: "MONDAY" is not allowed (days MON..SUN as a range or list, e.g. MON-FRI)',
+      ],
+      [
+        { start: '00:15' },
+        'schedule.start: "00:15" is not allowed (HH:MM, at least 30 minutes after midnight: the start calls are ' +
+          'made 30 minutes earlier, on the same workday)',
+      ],
+      [{ stop: '06:00' }, 'schedule.stop: "06:00" is not allowed (HH:MM, after start 07:00)'],
+      [{ start: '7:00' }, 'schedule.start: "7:00" is not valid (a time HH:MM such as 07:00)'],
+    ])('GIVEN %j THEN it is refused naming field, value and what is allowed', (change, message) => {
+      expect(problemsOf(withField('schedule', { ...hours, ...change }))).toEqual([message]);
+    });
+
+    it('GIVEN the committed dev environment THEN it stops outside 07:00-19:00 Berlin time on workdays', () => {
+      expect(committedEnvironment('dev').schedule).toEqual(hours);
+      expect(committedEnvironment('staging').schedule).toBeUndefined();
+      expect(committedEnvironment('prod').schedule).toBeUndefined();
+    });
+  });
+
   describe('production invariants cannot be switched off', () => {
     it.each([
       [
@@ -419,6 +462,12 @@ describe('validateEnvironment', () => {
         'alerting.alarmTopic',
         { emails: ['team@example.com'] },
         'alerting.alarmTopic.pagerDutyUrlParameter: missing (required in production: a PagerDuty subscription)',
+      ],
+      [
+        'schedule',
+        { timeZone: 'Europe/Berlin', workdays: 'MON-FRI', start: '07:00', stop: '19:00' },
+        'schedule: {"timeZone":"Europe/Berlin","workdays":"MON-FRI","start":"07:00","stop":"19:00"} is not ' +
+          'allowed in production (absent)',
       ],
     ])('%s = %j', (path, value, message) => {
       expect(problemsOf(withField(path, value, rawProduction()))).toEqual([message]);

@@ -143,6 +143,39 @@ describe('environment invariants', () => {
     expect(listOfType(dev, 'aws_rds_cluster_instance')).toHaveLength(1);
   });
 
+  it('dev scales its node group to zero and stops its database outside working hours; staging and prod never', () => {
+    const dev = synthPlatform('dev');
+    const schedules = listOfType(dev, 'aws_scheduler_schedule');
+    const byName = Object.fromEntries(schedules.map((s) => [s.name, s]));
+    expect(Object.keys(byName).sort()).toEqual([
+      'wms-dev-database-start',
+      'wms-dev-database-stop',
+      'wms-dev-system-nodes-start',
+      'wms-dev-system-nodes-stop',
+    ]);
+    for (const schedule of schedules) expect(schedule.schedule_expression_timezone).toBe('Europe/Berlin');
+    const input = (name: string) =>
+      JSON.parse(String((byName[name].target as Record<string, unknown>).input)) as Record<string, unknown>;
+    // The node group's own name and its sizes from config/dev.yaml (system: min 1, desired 1, max 2).
+    expect(input('wms-dev-system-nodes-stop')).toEqual({
+      ClusterName: expect.stringMatching(/^\$\{aws_eks_cluster\./),
+      NodegroupName: expect.stringMatching(/^\$\{aws_eks_node_group\..*\.node_group_name\}$/),
+      ScalingConfig: { MinSize: 0, DesiredSize: 0, MaxSize: 2 },
+    });
+    expect(input('wms-dev-system-nodes-start').ScalingConfig).toEqual({
+      MinSize: 1,
+      DesiredSize: 1,
+      MaxSize: 2,
+    });
+    expect(input('wms-dev-database-stop')).toEqual({
+      DbClusterIdentifier: listOfType(dev, 'aws_rds_cluster')[0].cluster_identifier,
+    });
+    expect(byName['wms-dev-system-nodes-stop'].schedule_expression).toBe('cron(0 19 ? * MON-FRI *)');
+    expect(byName['wms-dev-database-start'].schedule_expression).toBe('cron(30 6 ? * MON-FRI *)');
+    for (const environment of ['staging', 'prod'])
+      expect(listOfType(synthPlatform(environment), 'aws_scheduler_schedule')).toEqual([]);
+  });
+
   it('pins the stateful resources to their addresses, so a refactor cannot silently replace them', () => {
     const json = synthPlatform('prod');
     const ids = (type: string) => Object.keys(json.resource?.[type] ?? {}).sort();
