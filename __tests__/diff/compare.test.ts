@@ -102,7 +102,7 @@ describe('compareTrees', () => {
 
   it('GIVEN a type the replacement table does not know THEN the change is an update with no replacement claim', () => {
     const stack = (value: string) => ({
-      resource: { aws_sfn_state_machine: { Flow: { name: value, '//': { metadata: { path: 's/Flow' } } } } },
+      resource: { aws_appflow_flow: { Flow: { name: value, '//': { metadata: { path: 's/Flow' } } } } },
     });
     const diff = compareStack('s', stack('a'), stack('b'));
     expect(diff.changes[0]).toMatchObject({ action: 'update', replacement: undefined });
