@@ -17,7 +17,7 @@ import {
   cloudwatchMetricsReaderPolicy,
   databaseConnectPolicy,
   externalDnsPolicy,
-  lokiStoragePolicy,
+  objectStorePolicy,
   secretReaderPolicy,
 } from '../constructs/cluster/workload-policies';
 import { EnvironmentAlarms } from '../constructs/observability/environment-alarms';
@@ -63,6 +63,8 @@ export class PlatformStack extends EnvironmentStack {
   readonly zone: Route53Zone;
   /** Loki's chunk and index storage. */
   readonly lokiBucket: SecureBucket;
+  /** Tempo's trace blocks. */
+  readonly tempoBucket: SecureBucket;
   /** Certificate, web ACL and access-log bucket of the internet-facing load balancer. */
   readonly publicEndpoint: PublicEndpoint;
 
@@ -146,6 +148,13 @@ export class PlatformStack extends EnvironmentStack {
       // Loki's compactor applies the log retention; versions only guard against a bad deploy.
       noncurrentVersionExpirationDays: 7,
     });
+    this.tempoBucket = new SecureBucket(this, 'TempoBucket', {
+      bucketName: physicalName(this.namePrefix, 'tempo', config.awsAccountId, config.region),
+      purpose: 'Tempo trace blocks',
+      accountId: config.awsAccountId,
+      // Tempo's compactor applies the trace retention; versions only guard against a bad deploy.
+      noncurrentVersionExpirationDays: 7,
+    });
 
     this.eks = new EksCluster(this, 'Eks', {
       clusterName,
@@ -227,7 +236,7 @@ export class PlatformStack extends EnvironmentStack {
   /**
    * The workload identities that reach this stack's resources, each granted with the resource's own attributes
    * (names of service accounts from their owners): external-dns the zone, External Secrets the alerting and
-   * Grafana secrets, Loki its bucket, YACE CloudWatch metrics, the WMS API its secret and database user.
+   * Grafana secrets, Loki and Tempo their buckets, YACE CloudWatch metrics, the WMS API its secret and database user.
    */
   private grantWorkloadAccess(config: EnvironmentConfig): void {
     const { region } = config;
@@ -257,7 +266,12 @@ export class PlatformStack extends EnvironmentStack {
     identity('Loki', {
       ...WORKLOAD_SERVICE_ACCOUNTS.loki,
       description: 'Loki log storage',
-      statements: lokiStoragePolicy(region, this.lokiBucket.bucketArn, this.lokiBucket.key?.arn),
+      statements: objectStorePolicy(region, this.lokiBucket.bucketArn, this.lokiBucket.key?.arn),
+    });
+    identity('Tempo', {
+      ...WORKLOAD_SERVICE_ACCOUNTS.tempo,
+      description: 'Tempo trace storage',
+      statements: objectStorePolicy(region, this.tempoBucket.bucketArn, this.tempoBucket.key?.arn),
     });
     identity('CloudwatchExporter', {
       ...WORKLOAD_SERVICE_ACCOUNTS.cloudwatchExporter,

@@ -84,6 +84,8 @@ export const WORKLOAD_SERVICE_ACCOUNTS = {
   // Fixed by the aws-ebs-csi-driver add-on.
   ebsCsiDriver: { namespace: 'kube-system', serviceAccount: 'ebs-csi-controller-sa' },
   loki: { namespace: 'logging', serviceAccount: 'loki' },
+  // Tempo (traces), in the monitoring stack beside Grafana.
+  tempo: { namespace: 'monitoring', serviceAccount: 'tempo' },
   // YACE, the CloudWatch exporter of the monitoring stack.
   cloudwatchExporter: { namespace: 'monitoring', serviceAccount: 'yace' },
   karpenter: { namespace: 'kube-system', serviceAccount: 'karpenter' },

@@ -30,6 +30,7 @@ import {
 
 const ENDPOINTS = monitoringEndpoints({
   loggingNamespace: 'logging',
+  monitoringNamespace: 'monitoring',
   domain: 'wms.example.com',
   probePath: '/api/health',
   databaseProxyEndpoint: 'wms-db.proxy-abc.eu-west-1.rds.amazonaws.com',

@@ -49,6 +49,7 @@ const BASE: MonitoringProps = {
   pagerSecretName: 'wms/test/alerting/pager',
   chatSecretName: 'wms/test/alerting/chat',
   lokiBucketName: 'wms-test-loki-123456789012-eu-west-1',
+  tempoBucketName: 'wms-test-tempo-123456789012-eu-west-1',
   region: 'eu-west-1',
   databaseProxyEndpoint: 'wms-test-db.proxy-c1a2b3c4d5e6.eu-west-1.rds.amazonaws.com',
   externalLabels: { environment: 'test', cluster: 'wms-test' },
