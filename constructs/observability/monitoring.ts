@@ -32,6 +32,7 @@ import {
   MONITORING_RELEASES,
   MONITORING_SECRETS,
   MONITORING_SIZES,
+  TRACE_COLLECTOR,
   alloyValues,
   alloyTracesValues,
   blackboxExporterValues,
@@ -668,8 +669,11 @@ export class Monitoring extends Construct {
       props.namespaces.logging,
       `"${WORKLOAD_SERVICE_ACCOUNTS.loki.namespace}", the namespace of Loki's Pod Identity association`,
     );
+    // YACE's and Tempo's Pod Identity associations, and the OTLP endpoint the applications are given, name it.
     check(
-      props.namespaces.monitoring === WORKLOAD_SERVICE_ACCOUNTS.cloudwatchExporter.namespace,
+      [WORKLOAD_SERVICE_ACCOUNTS.tempo.namespace, TRACE_COLLECTOR.namespace].every(
+        (namespace) => namespace === WORKLOAD_SERVICE_ACCOUNTS.cloudwatchExporter.namespace,
+      ) && props.namespaces.monitoring === WORKLOAD_SERVICE_ACCOUNTS.cloudwatchExporter.namespace,
       'namespaces.monitoring',
       props.namespaces.monitoring,
       `"${WORKLOAD_SERVICE_ACCOUNTS.cloudwatchExporter.namespace}", the namespace of YACE's Pod Identity association`,
