@@ -306,7 +306,7 @@ export interface AppConfig {
   readonly loadBalancerDeletionProtection?: boolean;
 }
 
-/** Monitoring: Grafana's admin login and the cost budget. */
+/** Monitoring: Grafana's admin login, the cost budget, sizes and trace retention. */
 export interface MonitoringConfig {
   /** Name of the Secrets Manager secret holding Grafana's admin login (JSON: admin-user, admin-password). */
   readonly grafanaAdminSecret: string;
@@ -322,6 +322,11 @@ export interface MonitoringConfig {
    * @default 'large'
    */
   readonly size?: 'small' | 'large';
+  /**
+   * Days Tempo keeps traces (its compactor deletes older blocks from the bucket), 1-90.
+   * @default 14
+   */
+  readonly traceRetentionDays?: number;
 }
 
 /** Where alert notifications go: names of Secrets Manager secrets holding the receivers' URLs and keys. */
@@ -756,6 +761,7 @@ export const environmentSchema: Validator<EnvironmentConfig> = object<Environmen
       monthlyBudgetUsd: required(integer(1, 10000000)),
       replicas: optional(integer(1, 5)),
       size: optional(oneOf('small', 'large')),
+      traceRetentionDays: optional(integer(1, 90)),
     }),
   ),
   ci: required(

@@ -4,7 +4,7 @@ import { PROJECT } from '../config/project';
 import { physicalName } from '../constructs/shared/naming';
 import type { WmsImage } from '../constructs/app/workload';
 import { WmsApplication } from '../constructs/app/wms-application';
-import { PROMETHEUS_URL } from '../constructs/observability/monitoring-values';
+import { PROMETHEUS_URL, TRACE_COLLECTOR } from '../constructs/observability/monitoring-values';
 import { ClusterStack } from './cluster-stack';
 import type { ClusterConfigStack } from './cluster-config-stack';
 import type { EnvironmentStackProps } from './environment-stack';
@@ -74,6 +74,12 @@ export class AppStack extends ClusterStack {
       databaseUser: PROJECT.apiDatabaseUser,
       corsAllowedOrigins: app.corsOrigins,
       logLevel: app.logLevel,
+      tracing: {
+        otlpEndpoint: TRACE_COLLECTOR.otlpHttpEndpoint,
+        collectorNamespace: TRACE_COLLECTOR.namespace,
+        collectorPodLabels: TRACE_COLLECTOR.podLabels,
+        environment: config.name,
+      },
       certificateArn: platform.publicEndpoint.certificateArn,
       wafAclArn: platform.publicEndpoint.webAclArn,
       accessLogsBucket: platform.publicEndpoint.accessLogsBucketName,

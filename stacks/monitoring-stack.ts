@@ -65,6 +65,8 @@ export class MonitoringStack extends ClusterStack {
       pageCritical: config.alerting.pageCritical,
       externalLabels: { environment: config.name, cluster: eksClusterName(this.namePrefix) },
       lokiBucketName: platform.lokiBucket.bucketName,
+      tempoBucketName: platform.tempoBucket.bucketName,
+      traceRetentionDays: config.monitoring.traceRetentionDays,
       region: config.region,
       databaseProxyEndpoint: platform.database.proxyEndpoint,
       replicas: config.monitoring.replicas,

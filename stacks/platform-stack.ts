@@ -24,7 +24,7 @@ import {
   cloudwatchMetricsReaderPolicy,
   databaseConnectPolicy,
   externalDnsPolicy,
-  lokiStoragePolicy,
+  objectStorePolicy,
   secretReaderPolicy,
 } from '../constructs/cluster/workload-policies';
 import { CodebuildRunner } from '../constructs/delivery/codebuild-runner';
@@ -58,6 +58,8 @@ export class PlatformStack extends EnvironmentStack {
   readonly zone: Route53Zone;
   /** Loki's chunk and index storage. */
   readonly lokiBucket: SecureBucket;
+  /** Tempo's trace blocks. */
+  readonly tempoBucket: SecureBucket;
   /** Certificate, web ACL and access-log bucket of the internet-facing load balancer. */
   readonly publicEndpoint: PublicEndpoint;
   /** The CI runner in the private subnets that plans and applies the Kubernetes stacks. */
@@ -144,6 +146,13 @@ export class PlatformStack extends EnvironmentStack {
       purpose: 'Loki log chunks and index',
       accountId: config.awsAccountId,
       // Loki's compactor applies the log retention; versions only guard against a bad deploy.
+      noncurrentVersionExpirationDays: 7,
+    });
+    this.tempoBucket = new SecureBucket(this, 'TempoBucket', {
+      bucketName: physicalName(this.namePrefix, 'tempo', config.awsAccountId, config.region),
+      purpose: 'Tempo trace blocks',
+      accountId: config.awsAccountId,
+      // Tempo's compactor applies the trace retention; versions only guard against a bad deploy.
       noncurrentVersionExpirationDays: 7,
     });
 
@@ -338,7 +347,7 @@ export class PlatformStack extends EnvironmentStack {
   /**
    * The workload identities that reach this stack's resources, each granted with the resource's own attributes
    * (names of service accounts from their owners): external-dns the zone, External Secrets the alerting and
-   * Grafana secrets, Loki its bucket, YACE CloudWatch metrics, the WMS API its secret and database user.
+   * Grafana secrets, Loki and Tempo their buckets, YACE CloudWatch metrics, the WMS API its secret and database user.
    */
   private grantWorkloadAccess(config: EnvironmentConfig): void {
     const { region } = config;
@@ -368,7 +377,12 @@ export class PlatformStack extends EnvironmentStack {
     identity('Loki', {
       ...MONITORING_IDENTITIES.loki,
       description: 'Loki log storage',
-      statements: lokiStoragePolicy(region, this.lokiBucket.bucketArn, this.lokiBucket.key?.arn),
+      statements: objectStorePolicy(region, this.lokiBucket.bucketArn, this.lokiBucket.key?.arn),
+    });
+    identity('Tempo', {
+      ...MONITORING_IDENTITIES.tempo,
+      description: 'Tempo trace storage',
+      statements: objectStorePolicy(region, this.tempoBucket.bucketArn, this.tempoBucket.key?.arn),
     });
     identity('CloudwatchExporter', {
       ...MONITORING_IDENTITIES.cloudwatchExporter,

@@ -193,12 +193,14 @@ describe('environment invariants', () => {
       'LokiBucket_Key_AE7042D1',
       'Network_FlowLogKey_88E74685',
       'PublicEndpoint_WafLogKey_2681D5D9',
+      'TempoBucket_Key_0BB34A2C',
     ]);
     expect(ids('aws_backup_vault')).toEqual(VAULT_IDS);
     expect(ids('aws_eks_cluster')).toEqual(['Eks_Cluster_9EEA9CA8']);
     expect(ids('aws_s3_bucket')).toEqual([
       'LokiBucket_3640F0F5',
       'PublicEndpoint_AccessLogs_Bucket_B2E05E09',
+      'TempoBucket_CF1D8738',
     ]);
   });
 

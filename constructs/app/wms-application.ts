@@ -176,6 +176,18 @@ export interface WmsComponentOptions {
 /** The database endpoints the API connects to: the RDS Proxy's. {@link IDatabase} satisfies it. */
 export type WmsDatabaseEndpoints = Pick<IDatabase, 'proxyEndpoint' | 'proxyReadOnlyEndpoint' | 'port'>;
 
+/** Where the API sends its traces (OpenTelemetry over OTLP/HTTP), and what it says about itself. */
+export interface WmsTracing {
+  /** The collectors' OTLP/HTTP base URL (`OTEL_EXPORTER_OTLP_ENDPOINT`), e.g. `http://alloy-traces.monitoring.svc.cluster.local:4318`. */
+  readonly otlpEndpoint: string;
+  /** Namespace of the collectors, which the API's egress policy admits on the endpoint's port. */
+  readonly collectorNamespace: string;
+  /** Labels of the collectors' pods, for the same policy. */
+  readonly collectorPodLabels: Readonly<Record<string, string>>;
+  /** The environment's name (`deployment.environment.name` in `OTEL_RESOURCE_ATTRIBUTES`), e.g. `prod`. */
+  readonly environment: string;
+}
+
 /** Properties of a {@link WmsApplication}. */
 export interface WmsApplicationProps {
   /** The environment's domain, e.g. `wms.example.com`: the Ingress host; the API is at `https://<domain>/api`. */
@@ -215,6 +227,13 @@ export interface WmsApplicationProps {
    * @default 'info'
    */
   readonly logLevel?: WmsLogLevel;
+  /**
+   * The API's OpenTelemetry settings (`OTEL_*`): service name `wms-api` (the metrics' `job`, the logs' `app`),
+   * every span sent (`parentbased_always_on`: the collectors tail-sample whole traces), resource attributes with
+   * the environment; and an egress policy to the collectors.
+   * @default - no `OTEL_*` settings and no egress to collectors: the API exports no traces
+   */
+  readonly tracing?: WmsTracing;
   /** ARN of the ACM certificate for `domain` the load balancer's HTTPS listener uses. */
   readonly certificateArn: string;
   /** ARN of the regional WAFv2 web ACL in front of the load balancer. */
@@ -428,6 +447,7 @@ export class WmsApplication extends Construct {
         DATABASE_NAME: props.databaseName,
         DATABASE_USER: databaseUser,
         DATABASE_IAM_AUTH: 'true',
+        ...(props.tracing === undefined ? {} : otelSettings(props.tracing)),
       },
     });
 
@@ -904,7 +924,11 @@ export class WmsApplication extends Construct {
         ],
       }),
       policy('ApiEgressPolicy', 'wms-api-egress', api, {
-        egress: [...databaseEgress, { to: ipBlocks(props.awsEndpointCidrs), ports: [tcp(443)] }],
+        egress: [
+          ...databaseEgress,
+          { to: ipBlocks(props.awsEndpointCidrs), ports: [tcp(443)] },
+          ...(props.tracing === undefined ? [] : [traceEgress(props.tracing)]),
+        ],
       }),
       // Partners (carriers, ERP) from config, one rule per partner: its CIDRs on its ports, nothing else.
       ...((props.partnerEgress ?? []).length > 0
@@ -1135,4 +1159,31 @@ function resourceBlock(resources: WmsContainerResources) {
 
 function capitalize(value: string): string {
   return value.charAt(0).toUpperCase() + value.slice(1);
+}
+
+/** The API's `OTEL_*` environment (OpenTelemetry SDK environment variables). */
+function otelSettings(tracing: WmsTracing): Record<string, string> {
+  return {
+    OTEL_SERVICE_NAME: 'wms-api',
+    OTEL_EXPORTER_OTLP_ENDPOINT: tracing.otlpEndpoint,
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+    OTEL_TRACES_EXPORTER: 'otlp',
+    // Every span: the collectors decide per whole trace (errors, slow ones, a baseline).
+    OTEL_TRACES_SAMPLER: 'parentbased_always_on',
+    OTEL_RESOURCE_ATTRIBUTES: `deployment.environment.name=${tracing.environment},service.namespace=wms`,
+  };
+}
+
+/** Egress from the API to the trace collectors' OTLP/HTTP port. */
+function traceEgress(tracing: WmsTracing): NetworkPolicyV1SpecEgress {
+  const port = new URL(tracing.otlpEndpoint).port;
+  return {
+    to: [
+      {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': tracing.collectorNamespace } },
+        podSelector: { matchLabels: { ...tracing.collectorPodLabels } },
+      },
+    ],
+    ports: [{ port: port === '' ? '80' : port, protocol: 'TCP' }],
+  };
 }

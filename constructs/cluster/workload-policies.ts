@@ -54,10 +54,11 @@ export function secretReaderPolicy(
 }
 
 /**
- * Loki: list the bucket and read, write and delete its objects (the compactor applies retention). With a
- * customer-managed bucket key, also use that key through S3.
+ * Loki and Tempo: list the bucket and read, write and delete its objects (their compactors apply retention). With a
+ * customer-managed bucket key, also use that key through S3. (Tempo would also need object tagging only with its
+ * `s3.tags` setting, which we do not set.)
  */
-export function lokiStoragePolicy(
+export function objectStorePolicy(
   region: string,
   bucketArn: string,
   bucketKeyArn?: string,

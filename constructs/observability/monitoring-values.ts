@@ -66,6 +66,15 @@ export const MONITORING_CHARTS = {
     chart: 'prometheus-adapter',
     version: '5.3.0',
   },
+  /**
+   * Tempo 2.10.8, single binary (issue #18). From grafana-community, where the Grafana Labs chart moved (its
+   * last grafana/helm-charts release, 1.24.4, is marked deprecated).
+   */
+  tempo: {
+    repository: 'https://grafana-community.github.io/helm-charts',
+    chart: 'tempo',
+    version: '2.2.4',
+  },
   /** YACE v0.67.0. */
   cloudwatchExporter: {
     repository: 'https://prometheus-community.github.io/helm-charts',
@@ -108,6 +117,11 @@ export interface MonitoringSizing {
   readonly blackboxExporter: ContainerResources;
   readonly cloudwatchExporter: ContainerResources;
   readonly prometheusAdapter: ContainerResources;
+  readonly tempo: ContainerResources;
+  /** Tempo's volume: the write-ahead log and blocks not yet flushed to S3. */
+  readonly tempoVolumeGiB: number;
+  /** The trace collectors (Alloy, tail sampling): they hold each trace for the decision wait. */
+  readonly traceCollector: ContainerResources;
 }
 
 function resources(cpuRequest: string, memoryRequest: string, cpuLimit: string, memoryLimit: string) {
@@ -142,6 +156,9 @@ export const MONITORING_SIZES: Readonly<Record<MonitoringSize, MonitoringSizing>
     blackboxExporter: resources('10m', '32Mi', '100m', '64Mi'),
     cloudwatchExporter: resources('10m', '64Mi', '100m', '128Mi'),
     prometheusAdapter: resources('25m', '64Mi', '200m', '128Mi'),
+    tempo: resources('100m', '512Mi', '1', '1Gi'),
+    tempoVolumeGiB: 5,
+    traceCollector: resources('50m', '128Mi', '500m', '256Mi'),
   },
   large: {
     prometheus: resources('500m', '2Gi', '2', '4Gi'),
@@ -163,6 +180,9 @@ export const MONITORING_SIZES: Readonly<Record<MonitoringSize, MonitoringSizing>
     blackboxExporter: resources('25m', '64Mi', '200m', '128Mi'),
     cloudwatchExporter: resources('25m', '64Mi', '200m', '256Mi'),
     prometheusAdapter: resources('50m', '128Mi', '500m', '256Mi'),
+    tempo: resources('500m', '2Gi', '2', '4Gi'),
+    tempoVolumeGiB: 20,
+    traceCollector: resources('100m', '512Mi', '1', '1Gi'),
   },
 };
 
@@ -221,14 +241,18 @@ export interface ScrapeConfig {
   readonly relabel_configs?: readonly PrometheusRelabelConfig[];
 }
 
-/** A Grafana data source provisioned by kube-prometheus-stack (`grafana.additionalDataSources`). */
+/**
+ * A Grafana data source provisioned by kube-prometheus-stack (`grafana.additionalDataSources`). Grafana expands
+ * `$NAME` and `${NAME}` in provisioning files from its environment: a literal `$` is written `$$`.
+ */
 export interface GrafanaDataSource {
   readonly name: string;
-  readonly type: 'loki';
+  readonly type: 'loki' | 'tempo';
   readonly uid: string;
   readonly access: 'proxy';
   readonly url: string;
   readonly isDefault: false;
+  readonly jsonData: Readonly<Record<string, unknown>>;
 }
 
 /** Values of prometheus-community/prometheus-operator-crds (the subset we set). */
@@ -300,6 +324,13 @@ export interface KubePrometheusStackValues {
     readonly resources: ContainerResources;
     readonly sidecar: {
       readonly resources: ContainerResources;
+      /** The chart's Prometheus data source: its exemplars link to the trace in Tempo. */
+      readonly datasources: {
+        readonly exemplarTraceIdDestinations: {
+          readonly datasourceUid: string;
+          readonly traceIdLabelName: string;
+        };
+      };
       readonly dashboards: {
         readonly enabled: true;
         readonly label: string;
@@ -329,6 +360,8 @@ export interface KubePrometheusStackValues {
       readonly probeSelectorNilUsesHelmValues: false;
       readonly scrapeConfigSelectorNilUsesHelmValues: false;
       readonly additionalScrapeConfigs: readonly ScrapeConfig[];
+      /** `exemplar-storage`: keep the trace ids the API attaches to its histogram samples. */
+      readonly enableFeatures: readonly string[];
     };
   };
 }
@@ -683,6 +716,8 @@ export const DATABASE_PROXY_PORT = 5432;
 
 /** Release names of the monitoring charts (also their fullnames, except kube-prometheus-stack's). */
 export const MONITORING_RELEASES = {
+  tempo: 'tempo',
+  traceCollector: 'alloy-traces',
   crds: 'prometheus-operator-crds',
   kps: 'kube-prometheus-stack',
   blackbox: 'blackbox-exporter',
@@ -699,6 +734,28 @@ const KPS_FULLNAME = 'kps';
 export const PROMETHEUS_URL = `http://${KPS_FULLNAME}-prometheus.monitoring.svc:9090`;
 const PROMETHEUS_PORT = 9090;
 const LOKI_PORT = 3100;
+const TEMPO_PORT = 3200;
+/** OTLP over gRPC and HTTP: the trace collector's receivers (and Tempo's gRPC one). */
+export const OTLP_PORTS = { grpc: 4317, http: 4318 } as const;
+/** The trace collectors' second OTLP receiver: spans routed by trace id to the replica that samples the trace. */
+const OTLP_SAMPLING_PORT = 4319;
+/** Uids of the provisioned data sources (the chart's Prometheus one is `prometheus`). */
+export const DATASOURCE_UIDS = { prometheus: 'prometheus', loki: 'loki', tempo: 'tempo' } as const;
+/** The label (Prometheus exemplars) and JSON field (API log lines) carrying the trace id. */
+export const TRACE_ID_FIELD = 'trace_id';
+/**
+ * The trace collectors as the applications see them (issue #18): the OTLP/HTTP endpoint in the `monitoring`
+ * namespace (`OTEL_EXPORTER_OTLP_ENDPOINT`) and the labels of their pods (for the applications' egress policy).
+ * The Monitoring construct deploys them there (`MONITORING_RELEASES.traceCollector`, Alloy chart labels).
+ */
+export const TRACE_COLLECTOR = {
+  namespace: 'monitoring',
+  otlpHttpEndpoint: `http://${MONITORING_RELEASES.traceCollector}.monitoring.svc.cluster.local:${OTLP_PORTS.http}`,
+  podLabels: {
+    'app.kubernetes.io/name': 'alloy',
+    'app.kubernetes.io/instance': MONITORING_RELEASES.traceCollector,
+  },
+} as const;
 const BLACKBOX_PORT = 9115;
 /** The YACE chart's Service port (80, to the container's 5000). */
 const YACE_SERVICE_PORT = 80;
@@ -726,11 +783,18 @@ export interface MonitoringEndpoints {
   readonly webProbeUrl: string;
   /** The `host:port` the database probe connects to: the RDS Proxy on {@link DATABASE_PROXY_PORT}. */
   readonly databaseProbeTarget: string;
+  /** Tempo's query URL inside the cluster (Grafana's data source). */
+  readonly tempoUrl: string;
+  /** Tempo's OTLP gRPC `host:port` (the trace collectors export to it). */
+  readonly tempoOtlpTarget: string;
+  /** The OTLP/HTTP endpoint applications send spans to: the trace collectors' Service. */
+  readonly otlpEndpoint: string;
 }
 
 /** The endpoints of a monitoring stack whose Loki runs in `loggingNamespace`. */
 export function monitoringEndpoints(input: {
   readonly loggingNamespace: string;
+  readonly monitoringNamespace: string;
   readonly domain: string;
   readonly probePath: string;
   readonly databaseProxyEndpoint: string;
@@ -742,6 +806,9 @@ export function monitoringEndpoints(input: {
     probeUrl: `https://${input.domain}${input.probePath}`,
     webProbeUrl: `https://${input.domain}/`,
     databaseProbeTarget: `${input.databaseProxyEndpoint}:${DATABASE_PROXY_PORT}`,
+    tempoUrl: `http://${MONITORING_RELEASES.tempo}.${input.monitoringNamespace}.svc.cluster.local:${TEMPO_PORT}`,
+    tempoOtlpTarget: `${MONITORING_RELEASES.tempo}.${input.monitoringNamespace}.svc.cluster.local:${OTLP_PORTS.grpc}`,
+    otlpEndpoint: `http://${MONITORING_RELEASES.traceCollector}.${input.monitoringNamespace}.svc.cluster.local:${OTLP_PORTS.http}`,
   };
 }
 
@@ -776,7 +843,7 @@ export interface KubePrometheusStackInput {
   /** Endpoints: Loki (Grafana data source), the probed URL and database target. */
   readonly endpoints: Pick<
     MonitoringEndpoints,
-    'lokiUrl' | 'probeUrl' | 'webProbeUrl' | 'databaseProbeTarget'
+    'lokiUrl' | 'tempoUrl' | 'probeUrl' | 'webProbeUrl' | 'databaseProbeTarget'
   >;
 }
 
@@ -866,6 +933,12 @@ export function kubePrometheusStackValues(input: KubePrometheusStackInput): Kube
       resources: sizing.grafana,
       sidecar: {
         resources: sizing.grafanaSidecar,
+        datasources: {
+          exemplarTraceIdDestinations: {
+            datasourceUid: DATASOURCE_UIDS.tempo,
+            traceIdLabelName: TRACE_ID_FIELD,
+          },
+        },
         dashboards: {
           enabled: true,
           label: DASHBOARD_LABEL.key,
@@ -873,16 +946,7 @@ export function kubePrometheusStackValues(input: KubePrometheusStackInput): Kube
           searchNamespace: ns.monitoring,
         },
       },
-      additionalDataSources: [
-        {
-          name: 'Loki',
-          type: 'loki',
-          uid: 'loki',
-          access: 'proxy',
-          url: input.endpoints.lokiUrl,
-          isDefault: false,
-        },
-      ],
+      additionalDataSources: traceCorrelatedDataSources(input.endpoints),
       'grafana.ini': { analytics: { reporting_enabled: false, check_for_updates: false } },
     },
     prometheus: {
@@ -934,6 +998,7 @@ export function kubePrometheusStackValues(input: KubePrometheusStackInput): Kube
         podMonitorSelectorNilUsesHelmValues: false,
         probeSelectorNilUsesHelmValues: false,
         scrapeConfigSelectorNilUsesHelmValues: false,
+        enableFeatures: ['exemplar-storage'],
         additionalScrapeConfigs: [
           {
             job_name: targets.probeJob,
@@ -1233,5 +1298,398 @@ export function prometheusAdapterValues(input: {
     },
     resources: MONITORING_SIZES[input.size].prometheusAdapter,
     rules: { default: false, custom: [requestRateAdapterRule(input.targets)] },
+  };
+}
+
+/**
+ * Loki and Tempo as Grafana data sources, linked both ways (issue #18): a log line's `trace_id` field opens the
+ * trace (derived field), a span opens its service's logs (same `app` label, ±5 minutes around the span, filtered
+ * by trace id) and its service's request rate and latency in Prometheus (`service.name` = `job`). With the
+ * Prometheus data source's exemplars (kube-prometheus-stack's `exemplarTraceIdDestinations`), a metric sample
+ * opens its trace: metrics → traces → logs.
+ * @see https://grafana.com/docs/grafana/latest/datasources/tempo/configure-tempo-data-source/
+ * @see https://grafana.com/docs/grafana/latest/datasources/loki/configure-loki-data-source/#derived-fields
+ */
+export function traceCorrelatedDataSources(
+  endpoints: Pick<MonitoringEndpoints, 'lokiUrl' | 'tempoUrl'>,
+): GrafanaDataSource[] {
+  const spanWindow = { spanStartTimeShift: '-5m', spanEndTimeShift: '5m' };
+  return [
+    {
+      name: 'Loki',
+      type: 'loki',
+      uid: DATASOURCE_UIDS.loki,
+      access: 'proxy',
+      url: endpoints.lokiUrl,
+      isDefault: false,
+      jsonData: {
+        derivedFields: [
+          {
+            name: 'TraceID',
+            // The API logs JSON; the id is 32 hexadecimal characters.
+            matcherRegex: `"${TRACE_ID_FIELD}":"([0-9a-f]{32})"`,
+            // `$$` is a literal `$` for Grafana's provisioning: the link's query is the captured id.
+            url: '$${__value.raw}',
+            datasourceUid: DATASOURCE_UIDS.tempo,
+            urlDisplayLabel: 'Trace',
+          },
+        ],
+      },
+    },
+    {
+      name: 'Tempo',
+      type: 'tempo',
+      uid: DATASOURCE_UIDS.tempo,
+      access: 'proxy',
+      url: endpoints.tempoUrl,
+      isDefault: false,
+      jsonData: {
+        tracesToLogsV2: {
+          datasourceUid: DATASOURCE_UIDS.loki,
+          ...spanWindow,
+          filterByTraceID: true,
+          filterBySpanID: false,
+          tags: [{ key: 'service.name', value: 'app' }],
+        },
+        tracesToMetrics: {
+          datasourceUid: DATASOURCE_UIDS.prometheus,
+          ...spanWindow,
+          tags: [{ key: 'service.name', value: 'job' }],
+          queries: [
+            { name: 'Request rate', query: 'sum(rate(http_requests_total{$$__tags}[5m]))' },
+            {
+              name: 'Latency p95',
+              query:
+                'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{$$__tags}[5m])))',
+            },
+          ],
+        },
+        lokiSearch: { datasourceUid: DATASOURCE_UIDS.loki },
+        nodeGraph: { enabled: true },
+      },
+    },
+  ];
+}
+
+/** Values of grafana-community/tempo (the subset we set). */
+export interface TempoValues {
+  readonly fullnameOverride: string;
+  readonly replicas: 1;
+  /** Tempo's configuration file, ours ({@link tempoConfig}) instead of the chart's template. */
+  readonly config: string;
+  readonly tempo: {
+    readonly resources: ContainerResources;
+    readonly securityContext: {
+      readonly allowPrivilegeEscalation: false;
+      readonly readOnlyRootFilesystem: true;
+      readonly capabilities: { readonly drop: readonly ['ALL'] };
+    };
+  };
+  readonly securityContext: RestrictedPodSecurityContext;
+  readonly serviceAccount: {
+    readonly create: true;
+    readonly name: string;
+    readonly annotations: Record<string, never>;
+  };
+  readonly persistence: {
+    readonly enabled: true;
+    readonly storageClassName: string;
+    readonly size: string;
+  };
+  readonly serviceMonitor: { readonly enabled: true };
+}
+
+/**
+ * Tempo's configuration file: the chart's template (2.2.4) with our settings written in, since the storage and
+ * receiver settings we need are not keys of the chart's values (it passes `tempo.storage` and `tempo.receivers`
+ * through as YAML, so the chart interface check cannot see them). Blocks in S3 (`bucketName`, the regional
+ * endpoint), deleted by the compactor after `retentionDays`; only the OTLP gRPC receiver; no usage report. The
+ * chart passes it through Helm's `tpl`: it must not contain `{{`.
+ * @see https://grafana.com/docs/tempo/latest/configuration/
+ */
+export function tempoConfig(input: {
+  readonly namespace: string;
+  readonly bucketName: string;
+  readonly region: string;
+  readonly retentionDays: number;
+}): string {
+  return stringify({
+    stream_over_http_enabled: true,
+    memberlist: { cluster_label: `${MONITORING_RELEASES.tempo}.${input.namespace}` },
+    multitenancy_enabled: false,
+    usage_report: { reporting_enabled: false },
+    compactor: { compaction: { block_retention: `${input.retentionDays * 24}h` } },
+    distributor: {
+      receivers: { otlp: { protocols: { grpc: { endpoint: `0.0.0.0:${OTLP_PORTS.grpc}` } } } },
+    },
+    server: { http_listen_port: TEMPO_PORT },
+    storage: {
+      trace: {
+        backend: 's3',
+        s3: { bucket: input.bucketName, endpoint: `s3.${input.region}.amazonaws.com`, region: input.region },
+        wal: { path: '/var/tempo/wal' },
+      },
+    },
+    overrides: { defaults: {}, per_tenant_override_config: '/conf/overrides.yaml' },
+  });
+}
+
+/**
+ * Values of Tempo: single binary, one replica, blocks in `bucketName` through `serviceAccount`'s Pod Identity (no
+ * keys: the AWS SDK's default chain reads the Pod Identity agent), retention by its compactor, only the OTLP gRPC
+ * receiver (the trace collectors are its only clients: no Jaeger, no OpenCensus ports).
+ */
+export function tempoValues(input: {
+  readonly namespace: string;
+  readonly bucketName: string;
+  readonly region: string;
+  readonly retentionDays: number;
+  readonly serviceAccount: string;
+  readonly size: MonitoringSize;
+  readonly storageClassName: string;
+}): TempoValues {
+  const sizing = MONITORING_SIZES[input.size];
+  return {
+    fullnameOverride: MONITORING_RELEASES.tempo,
+    // One replica: the single-binary chart has no replication; blocks are in S3, and while Tempo restarts the
+    // collectors retry (their sending queue), like Alloy with Loki.
+    replicas: 1,
+    config: tempoConfig(input),
+    tempo: {
+      resources: sizing.tempo,
+      securityContext: {
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ['ALL'] },
+      },
+    },
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: 10001,
+      runAsGroup: 10001,
+      fsGroup: 10001,
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+    // The Pod Identity association names this service account; no IRSA annotation.
+    serviceAccount: { create: true, name: input.serviceAccount, annotations: {} },
+    persistence: {
+      enabled: true,
+      storageClassName: input.storageClassName,
+      size: `${sizing.tempoVolumeGiB}Gi`,
+    },
+    serviceMonitor: { enabled: true },
+  };
+}
+
+/** What the trace collectors keep (tail sampling), once every span of a trace has arrived. */
+export interface TraceSampling {
+  /** A trace with a span whose duration is at least this, in milliseconds, is kept. */
+  readonly slowTraceMs: number;
+  /** Percentage of the other traces (no error, not slow) kept, for a baseline. */
+  readonly baselinePercent: number;
+  /** How long a collector holds a trace, from its first span, before deciding. */
+  readonly decisionWaitSeconds: number;
+}
+
+/**
+ * The Alloy configuration of the trace collectors: tail sampling, which needs every span of a trace in the same
+ * collector. Two tiers in each replica: the OTLP receiver applications send to (the Service, any replica) routes
+ * spans by trace id (`otelcol.exporter.loadbalancing`) to a replica resolved from the headless Service's DNS
+ * records, on a second receiver ({@link OTLP_SAMPLING_PORT}); that one samples, keeping traces with an error span,
+ * traces with a slow span and a baseline percentage, and exports them to Tempo. The chart passes it through
+ * Helm's `tpl`, so it must not contain `{{`.
+ * @see https://grafana.com/docs/alloy/latest/reference/components/otelcol/otelcol.exporter.loadbalancing/
+ * @see https://grafana.com/docs/alloy/latest/reference/components/otelcol/otelcol.processor.tail_sampling/
+ */
+export function alloyTracesConfig(input: {
+  readonly headlessService: string;
+  readonly tempoOtlpTarget: string;
+  readonly sampling: TraceSampling;
+}): string {
+  const { sampling } = input;
+  return `otelcol.receiver.otlp "apps" {
+  grpc {
+    endpoint = "0.0.0.0:${OTLP_PORTS.grpc}"
+  }
+  http {
+    endpoint = "0.0.0.0:${OTLP_PORTS.http}"
+  }
+  output {
+    traces = [otelcol.exporter.loadbalancing.by_trace.input]
+  }
+}
+
+otelcol.exporter.loadbalancing "by_trace" {
+  routing_key = "traceID"
+  resolver {
+    dns {
+      hostname = "${input.headlessService}"
+      port     = "${OTLP_SAMPLING_PORT}"
+    }
+  }
+  protocol {
+    otlp {
+      client {
+        tls {
+          insecure = true
+        }
+      }
+    }
+  }
+}
+
+otelcol.receiver.otlp "sampling" {
+  grpc {
+    endpoint = "0.0.0.0:${OTLP_SAMPLING_PORT}"
+  }
+  output {
+    traces = [otelcol.processor.tail_sampling.keep.input]
+  }
+}
+
+otelcol.processor.tail_sampling "keep" {
+  decision_wait = "${sampling.decisionWaitSeconds}s"
+  policy {
+    name = "errors"
+    type = "status_code"
+    status_code {
+      status_codes = ["ERROR"]
+    }
+  }
+  policy {
+    name = "slow"
+    type = "latency"
+    latency {
+      threshold_ms = ${sampling.slowTraceMs}
+    }
+  }
+  policy {
+    name = "baseline"
+    type = "probabilistic"
+    probabilistic {
+      sampling_percentage = ${sampling.baselinePercent}
+    }
+  }
+  output {
+    traces = [otelcol.processor.batch.tempo.input]
+  }
+}
+
+otelcol.processor.batch "tempo" {
+  output {
+    traces = [otelcol.exporter.otlp.tempo.input]
+  }
+}
+
+otelcol.exporter.otlp "tempo" {
+  client {
+    endpoint = "${input.tempoOtlpTarget}"
+    tls {
+      insecure = true
+    }
+  }
+}
+`;
+}
+
+/** Values of the trace collectors' Alloy release (the subset we set). */
+export interface AlloyTracesValues {
+  readonly fullnameOverride: string;
+  readonly crds: { readonly create: false };
+  readonly controller: {
+    readonly type: 'deployment';
+    readonly replicas: number;
+    readonly podDisruptionBudget?: { readonly enabled: true; readonly maxUnavailable: 1 };
+    readonly volumes: {
+      readonly extra: readonly { readonly name: string; readonly emptyDir: Record<string, never> }[];
+    };
+  };
+  readonly global: { readonly podSecurityContext: RestrictedPodSecurityContext };
+  readonly alloy: {
+    /** Only for the chart's headless `<fullname>-cluster` Service, whose DNS records list the replicas. */
+    readonly clustering: { readonly enabled: true };
+    readonly configMap: { readonly create: true; readonly content: string };
+    readonly enableReporting: false;
+    readonly extraPorts: readonly {
+      readonly name: string;
+      readonly port: number;
+      readonly targetPort: number;
+      readonly protocol: 'TCP';
+    }[];
+    readonly mounts: {
+      readonly varlog: false;
+      readonly dockercontainers: false;
+      readonly extra: readonly { readonly name: string; readonly mountPath: string }[];
+    };
+    readonly securityContext: {
+      readonly allowPrivilegeEscalation: false;
+      readonly readOnlyRootFilesystem: true;
+      readonly capabilities: { readonly drop: readonly ['ALL'] };
+    };
+    readonly resources: ContainerResources;
+  };
+  /** Pods only: the collectors read no Kubernetes object (DNS resolves the replicas). */
+  readonly rbac: { readonly create: false };
+  readonly serviceMonitor: { readonly enabled: true };
+}
+
+/**
+ * Values of the trace collectors: an Alloy Deployment of `replicas` copies (a disruption budget when more than
+ * one) running {@link alloyTracesConfig}, in the monitoring namespace; OTLP gRPC and HTTP on its Service.
+ */
+export function alloyTracesValues(input: {
+  readonly namespace: string;
+  readonly replicas: number;
+  readonly size: MonitoringSize;
+  readonly tempoOtlpTarget: string;
+  readonly sampling: TraceSampling;
+}): AlloyTracesValues {
+  const fullname = MONITORING_RELEASES.traceCollector;
+  const port = (name: string, number: number) =>
+    ({ name, port: number, targetPort: number, protocol: 'TCP' }) as const;
+  return {
+    fullnameOverride: fullname,
+    crds: { create: false },
+    controller: {
+      type: 'deployment',
+      replicas: input.replicas,
+      ...(input.replicas > 1 ? { podDisruptionBudget: { enabled: true, maxUnavailable: 1 } as const } : {}),
+      volumes: { extra: [{ name: 'tmp', emptyDir: {} }] },
+    },
+    global: {
+      podSecurityContext: {
+        runAsNonRoot: true,
+        runAsUser: 473,
+        runAsGroup: 473,
+        fsGroup: 473,
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
+    },
+    alloy: {
+      clustering: { enabled: true },
+      configMap: {
+        create: true,
+        content: alloyTracesConfig({
+          headlessService: `${fullname}-cluster.${input.namespace}.svc.cluster.local`,
+          tempoOtlpTarget: input.tempoOtlpTarget,
+          sampling: input.sampling,
+        }),
+      },
+      enableReporting: false,
+      extraPorts: [
+        port('otlp-grpc', OTLP_PORTS.grpc),
+        port('otlp-http', OTLP_PORTS.http),
+        port('otlp-sampling', OTLP_SAMPLING_PORT),
+      ],
+      mounts: { varlog: false, dockercontainers: false, extra: [{ name: 'tmp', mountPath: '/tmp' }] },
+      securityContext: {
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ['ALL'] },
+      },
+      resources: MONITORING_SIZES[input.size].traceCollector,
+    },
+    rbac: { create: false },
+    serviceMonitor: { enabled: true },
   };
 }

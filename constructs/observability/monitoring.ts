@@ -22,6 +22,9 @@ import type {
   MonitoringSize,
   PrometheusAdapterValues,
   PrometheusOperatorCrdsValues,
+  AlloyTracesValues,
+  TempoValues,
+  TraceSampling,
 } from './monitoring-values';
 import {
   DASHBOARD_LABEL,
@@ -30,7 +33,9 @@ import {
   MONITORING_RELEASES,
   MONITORING_SECRETS,
   MONITORING_SIZES,
+  TRACE_COLLECTOR,
   alloyValues,
+  alloyTracesValues,
   blackboxExporterValues,
   cloudwatchExporterValues,
   kubePrometheusStackValues,
@@ -38,6 +43,7 @@ import {
   monitoringEndpoints,
   prometheusAdapterValues,
   prometheusOperatorCrdsValues,
+  tempoValues,
 } from './monitoring-values';
 import { propError } from '../shared/errors';
 import { AWS_REGION } from '../../shared/region';
@@ -52,14 +58,16 @@ export const MONITORING_IDENTITIES = {
   loki: { namespace: 'logging', serviceAccount: 'loki' },
   /** YACE, the CloudWatch exporter. */
   cloudwatchExporter: { namespace: 'monitoring', serviceAccount: 'yace' },
+  /** Tempo (traces), which reads and writes its S3 bucket; beside Grafana. */
+  tempo: { namespace: 'monitoring', serviceAccount: 'tempo' },
 } as const satisfies Record<string, { namespace: ClusterNamespace; serviceAccount: string }>;
 
 /** The namespaces the monitoring releases go to (created by `ClusterServices`, with their Pod Security levels). */
 export interface MonitoringNamespaces {
   /**
-   * Prometheus, Alertmanager, Grafana, the operator, kube-state-metrics, the blackbox exporter and YACE:
-   * `monitoring`. It must be the namespace of YACE's Pod Identity association
-   * (`MONITORING_IDENTITIES.cloudwatchExporter`).
+   * Prometheus, Alertmanager, Grafana, the operator, kube-state-metrics, the blackbox exporter, YACE, Tempo and
+   * the trace collectors: `monitoring`. It must be the namespace of YACE's and Tempo's Pod Identity associations
+   * (`MONITORING_IDENTITIES.cloudwatchExporter`, `.tempo`).
    */
   readonly monitoring: string;
   /** Loki: `logging`. It must be the namespace of Loki's Pod Identity association (`MONITORING_IDENTITIES.loki`). */
@@ -114,7 +122,9 @@ export interface MonitoringProps {
   readonly externalLabels: { readonly environment: string; readonly cluster: string };
   /** Loki's S3 bucket (name); the `loki` service account's Pod Identity role may read, write and delete in it. */
   readonly lokiBucketName: string;
-  /** AWS region of the bucket, and of the database whose CloudWatch metrics YACE exports. */
+  /** Tempo's S3 bucket (name); the `tempo` service account's Pod Identity role may read, write and delete in it. */
+  readonly tempoBucketName: string;
+  /** AWS region of the buckets, and of the database whose CloudWatch metrics YACE exports. */
   readonly region: string;
   /**
    * Host name of the database's RDS Proxy (read-write endpoint), e.g.
@@ -148,6 +158,17 @@ export interface MonitoringProps {
    * @default 30
    */
   readonly lokiRetentionDays?: number;
+  /**
+   * Days Tempo keeps traces; its compactor deletes older blocks from the bucket.
+   * @default 14
+   */
+  readonly traceRetentionDays?: number;
+  /**
+   * What the trace collectors keep: traces with an error span always, traces with a span of at least
+   * `slowTraceMs`, and `baselinePercent` of the others, decided `decisionWaitSeconds` after a trace's first span.
+   * @default { slowTraceMs: 1000, baselinePercent: 5, decisionWaitSeconds: 10 }
+   */
+  readonly traceSampling?: TraceSampling;
   /**
    * ClusterSecretStore (AWS Secrets Manager) the ExternalSecrets read from.
    * @default 'aws-secrets-manager'
@@ -196,6 +217,8 @@ type MonitoringSettings = Required<
     | 'storageClassName'
     | 'prometheusRetentionDays'
     | 'lokiRetentionDays'
+    | 'traceRetentionDays'
+    | 'traceSampling'
     | 'secretStoreName'
     | 'probePath'
     | 'apiServiceLabels'
@@ -249,6 +272,10 @@ function terraformLiteral<T>(value: T): T {
  *   account's EKS Pod Identity (no keys), retention by the compactor, single tenant; its ruler evaluates the log
  *   alerts (`log-alert-rules.ts`, a ConfigMap its sidecar loads) and sends them to Alertmanager.
  * - **Grafana Alloy** (DaemonSet in `agents`): every node's pod logs to Loki.
+ * - **Traces** (`monitoring`): applications send OTLP to the trace collectors (an Alloy Deployment, `replicas`
+ *   copies), which route each trace's spans to one replica by trace id, tail-sample there (errors, slow traces, a
+ *   baseline) and export to **Tempo** (single binary, S3 through the `tempo` service account's Pod Identity,
+ *   retention by its compactor). Grafana links metrics (exemplars), traces and logs (derived fields) both ways.
  * - **prometheus-adapter** (`monitoring`): serves the API pods' request rate (`http_requests_per_second`, a
  *   custom metric) from Prometheus, for the API's HorizontalPodAutoscaler.
  * - **The database** from outside: a blackbox TCP probe of the RDS Proxy (`targets.databaseProbeJob`), and
@@ -287,6 +314,12 @@ export class Monitoring extends Construct {
   readonly dashboards: Readonly<Record<string, ConfigMapV1>>;
   /** The ConfigMap of the log alert rules, which Loki's rules sidecar loads into its ruler. */
   readonly logRules: ConfigMapV1;
+  /** The Tempo release (traces, in S3). */
+  readonly tempo: HelmChart<TempoValues>;
+  /** The trace collectors' release (Alloy Deployment: OTLP in, tail sampling, Tempo out). */
+  readonly traceCollector: HelmChart<AlloyTracesValues>;
+  /** The OTLP/HTTP endpoint applications send their spans to (`OTEL_EXPORTER_OTLP_ENDPOINT`). */
+  readonly otlpEndpoint: string;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
@@ -295,6 +328,7 @@ export class Monitoring extends Construct {
     const ns = props.namespaces;
     const endpoints = monitoringEndpoints({
       loggingNamespace: ns.logging,
+      monitoringNamespace: ns.monitoring,
       domain: props.domain,
       probePath: settings.probePath,
       databaseProxyEndpoint: props.databaseProxyEndpoint,
@@ -304,6 +338,7 @@ export class Monitoring extends Construct {
     this.probeUrl = endpoints.probeUrl;
     this.webProbeUrl = endpoints.webProbeUrl;
     this.databaseProbeTarget = endpoints.databaseProbeTarget;
+    this.otlpEndpoint = endpoints.otlpEndpoint;
 
     this.crds = this.release('PrometheusOperatorCrds', {
       releaseName: MONITORING_RELEASES.crds,
@@ -390,6 +425,37 @@ export class Monitoring extends Construct {
       dependsOn: [this.crds.release, this.loki.release],
       values: alloyValues({ lokiPushUrl: this.lokiPushUrl, size: settings.size }),
     });
+    this.tempo = this.release('Tempo', {
+      releaseName: MONITORING_RELEASES.tempo,
+      namespace: ns.monitoring,
+      chart: MONITORING_CHARTS.tempo,
+      timeoutSeconds: 600,
+      // Its ServiceMonitor needs the CRD.
+      dependsOn: [this.crds.release],
+      values: tempoValues({
+        namespace: ns.monitoring,
+        bucketName: props.tempoBucketName,
+        region: props.region,
+        retentionDays: settings.traceRetentionDays,
+        serviceAccount: MONITORING_IDENTITIES.tempo.serviceAccount,
+        size: settings.size,
+        storageClassName: settings.storageClassName,
+      }),
+    });
+    this.traceCollector = this.release('TraceCollector', {
+      releaseName: MONITORING_RELEASES.traceCollector,
+      namespace: ns.monitoring,
+      chart: MONITORING_CHARTS.alloy,
+      timeoutSeconds: 300,
+      dependsOn: [this.crds.release, this.tempo.release],
+      values: alloyTracesValues({
+        namespace: ns.monitoring,
+        replicas: settings.replicas,
+        size: settings.size,
+        tempoOtlpTarget: endpoints.tempoOtlpTarget,
+        sampling: settings.traceSampling,
+      }),
+    });
   }
 
   /** The props with their defaults, validated: every problem reported at once. */
@@ -400,6 +466,12 @@ export class Monitoring extends Construct {
       storageClassName: props.storageClassName ?? 'gp3-encrypted',
       prometheusRetentionDays: props.prometheusRetentionDays ?? 35,
       lokiRetentionDays: props.lokiRetentionDays ?? 30,
+      traceRetentionDays: props.traceRetentionDays ?? 14,
+      traceSampling: props.traceSampling ?? {
+        slowTraceMs: 1000,
+        baselinePercent: 5,
+        decisionWaitSeconds: 10,
+      },
       secretStoreName: props.secretStoreName ?? 'aws-secrets-manager',
       probePath: props.probePath ?? '/api/health',
       apiServiceLabels: props.apiServiceLabels ?? { 'app.kubernetes.io/name': 'wms-api' },
@@ -617,8 +689,11 @@ export class Monitoring extends Construct {
       props.namespaces.logging,
       `"${MONITORING_IDENTITIES.loki.namespace}", the namespace of Loki's Pod Identity association`,
     );
+    // YACE's and Tempo's Pod Identity associations, and the OTLP endpoint the applications are given, name it.
     check(
-      props.namespaces.monitoring === MONITORING_IDENTITIES.cloudwatchExporter.namespace,
+      [MONITORING_IDENTITIES.tempo.namespace, TRACE_COLLECTOR.namespace].every(
+        (namespace) => namespace === MONITORING_IDENTITIES.cloudwatchExporter.namespace,
+      ) && props.namespaces.monitoring === MONITORING_IDENTITIES.cloudwatchExporter.namespace,
       'namespaces.monitoring',
       props.namespaces.monitoring,
       `"${MONITORING_IDENTITIES.cloudwatchExporter.namespace}", the namespace of YACE's Pod Identity association`,
@@ -678,6 +753,34 @@ export class Monitoring extends Construct {
       'lokiRetentionDays',
       resolved.lokiRetentionDays,
       'a whole number of days from 1 to 365',
+    );
+    check(
+      wholeNumber(resolved.traceRetentionDays, 1, 90),
+      'traceRetentionDays',
+      resolved.traceRetentionDays,
+      'a whole number of days from 1 to 90',
+    );
+    check(BUCKET.test(props.tempoBucketName), 'tempoBucketName', props.tempoBucketName, 'an S3 bucket name');
+    const sampling = resolved.traceSampling;
+    check(
+      wholeNumber(sampling.slowTraceMs, 1, 600000),
+      'traceSampling.slowTraceMs',
+      sampling.slowTraceMs,
+      'a whole number of milliseconds from 1 to 600000',
+    );
+    check(
+      Number.isFinite(sampling.baselinePercent) &&
+        sampling.baselinePercent >= 0 &&
+        sampling.baselinePercent <= 100,
+      'traceSampling.baselinePercent',
+      sampling.baselinePercent,
+      'a percentage from 0 to 100',
+    );
+    check(
+      wholeNumber(sampling.decisionWaitSeconds, 1, 120),
+      'traceSampling.decisionWaitSeconds',
+      sampling.decisionWaitSeconds,
+      'a whole number of seconds from 1 to 120',
     );
     check(
       DNS_SUBDOMAIN.test(resolved.secretStoreName),

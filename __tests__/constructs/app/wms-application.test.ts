@@ -569,6 +569,44 @@ describe('WmsApplication', () => {
   describe('configuration', () => {
     const { json } = DEFAULT;
 
+    it('GIVEN tracing THEN the API gets its OTEL_* settings and egress to the collectors; without it, neither (issue #18)', () => {
+      const traced = build({
+        tracing: {
+          otlpEndpoint: 'http://alloy-traces.monitoring.svc.cluster.local:4318',
+          collectorNamespace: 'monitoring',
+          collectorPodLabels: {
+            'app.kubernetes.io/name': 'alloy',
+            'app.kubernetes.io/instance': 'alloy-traces',
+          },
+          environment: 'prod',
+        },
+      }).json;
+      expect(configData(traced)).toMatchObject({
+        OTEL_SERVICE_NAME: 'wms-api',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://alloy-traces.monitoring.svc.cluster.local:4318',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+        OTEL_TRACES_EXPORTER: 'otlp',
+        OTEL_TRACES_SAMPLER: 'parentbased_always_on',
+        OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=prod,service.namespace=wms',
+      });
+      const egress = named(traced, 'kubernetes_network_policy_v1', 'wms-api-egress').spec.egress;
+      expect(egress.at(-1)).toEqual({
+        to: [
+          {
+            namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+            pod_selector: {
+              match_labels: {
+                'app.kubernetes.io/name': 'alloy',
+                'app.kubernetes.io/instance': 'alloy-traces',
+              },
+            },
+          },
+        ],
+        ports: [{ port: '4318', protocol: 'TCP' }],
+      });
+      expect(Object.keys(configData(json)).filter((key) => key.startsWith('OTEL_'))).toEqual([]);
+    });
+
     it('gives the API its environment from a ConfigMap, with IAM database authentication', () => {
       expect(configData(json)).toEqual({
         NODE_ENV: 'production',

@@ -14,7 +14,7 @@ import {
   cloudwatchMetricsReaderPolicy,
   databaseConnectPolicy,
   externalDnsPolicy,
-  lokiStoragePolicy,
+  objectStorePolicy,
   secretReaderPolicy,
 } from '../../../constructs/cluster/workload-policies';
 import { fakeNetwork } from '../../support/network';
@@ -57,6 +57,7 @@ const WORKLOADS = {
   externalSecretArns: [secretArn('wms/test/db')],
   lokiBucketArn: 'arn:aws:s3:::wms-test-loki',
   lokiBucketKeyArn: undefined as string | undefined,
+  tempoBucketArn: 'arn:aws:s3:::wms-test-tempo',
   apiSecretArns: [secretArn('wms/test/api')],
   dbUserArn: `arn:aws:rds-db:eu-west-1:${ACCOUNT}:dbuser:cluster-ABCDEFGHIJKL/wms_api`,
   secretsKmsKeyArns: [] as string[],
@@ -82,7 +83,12 @@ function addWorkloadIdentities(eks: EksCluster, workloads: typeof WORKLOADS): Re
     loki: add(
       'Loki',
       MONITORING_IDENTITIES.loki,
-      lokiStoragePolicy('eu-west-1', workloads.lokiBucketArn, workloads.lokiBucketKeyArn),
+      objectStorePolicy('eu-west-1', workloads.lokiBucketArn, workloads.lokiBucketKeyArn),
+    ),
+    tempo: add(
+      'Tempo',
+      MONITORING_IDENTITIES.tempo,
+      objectStorePolicy('eu-west-1', workloads.tempoBucketArn),
     ),
     cloudwatchExporter: add(
       'CloudwatchExporter',
@@ -488,11 +494,12 @@ describe('EksCluster', () => {
         externalSecrets: 'ExternalSecrets',
         ebsCsiDriver: 'EbsCsiDriver',
         loki: 'Loki',
+        tempo: 'Tempo',
         cloudwatchExporter: 'CloudwatchExporter',
         api: 'Api',
         karpenter: 'Karpenter_Controller',
       };
-      expect(Object.keys(associations)).toHaveLength(8);
+      expect(Object.keys(associations)).toHaveLength(9);
       for (const [workload, identity] of Object.entries(identities)) {
         const association = associations[idOf(json, 'aws_eks_pod_identity_association', `Eks_${identity}_`)];
         const expected = accounts[workload as keyof typeof identities];

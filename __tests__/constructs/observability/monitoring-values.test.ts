@@ -14,6 +14,10 @@ import {
   MONITORING_SECRETS,
   MONITORING_SIZES,
   PROBE_MODULE,
+  DATASOURCE_UIDS,
+  TRACE_COLLECTOR,
+  alloyTracesConfig,
+  alloyTracesValues,
   alloyValues,
   blackboxExporterValues,
   cloudwatchExporterValues,
@@ -23,13 +27,18 @@ import {
   prometheusAdapterValues,
   prometheusOperatorCrdsValues,
   requestRateAdapterRule,
+  tempoConfig,
+  tempoValues,
+  traceCorrelatedDataSources,
 } from '../../../constructs/observability/monitoring-values';
+import { parse } from 'yaml';
 
 // The values are pure functions of typed inputs: these tests build them without a synth (monitoring.test.ts
 // covers the construct that installs them, and the real tools).
 
 const ENDPOINTS = monitoringEndpoints({
   loggingNamespace: 'logging',
+  monitoringNamespace: 'monitoring',
   domain: 'wms.example.com',
   probePath: '/api/health',
   databaseProxyEndpoint: 'wms-db.proxy-abc.eu-west-1.rds.amazonaws.com',
@@ -60,6 +69,8 @@ function kps(overrides: Partial<KubePrometheusStackInput> = {}) {
   });
 }
 
+const chartId = (ref: ChartRef) => `${ref.chart}@${ref.version}`;
+
 describe('monitoringEndpoints', () => {
   it('reaches Loki in the logging namespace, probes https://<domain><path>, the front end at / and the proxy on 5432', () => {
     expect(ENDPOINTS).toEqual({
@@ -68,7 +79,15 @@ describe('monitoringEndpoints', () => {
       probeUrl: 'https://wms.example.com/api/health',
       webProbeUrl: 'https://wms.example.com/',
       databaseProbeTarget: 'wms-db.proxy-abc.eu-west-1.rds.amazonaws.com:5432',
+      tempoUrl: 'http://tempo.monitoring.svc.cluster.local:3200',
+      tempoOtlpTarget: 'tempo.monitoring.svc.cluster.local:4317',
+      otlpEndpoint: 'http://alloy-traces.monitoring.svc.cluster.local:4318',
     });
+  });
+
+  it('gives the applications the same OTLP endpoint the monitoring namespace serves (TRACE_COLLECTOR)', () => {
+    expect(TRACE_COLLECTOR.otlpHttpEndpoint).toBe(ENDPOINTS.otlpEndpoint);
+    expect(TRACE_COLLECTOR.podLabels['app.kubernetes.io/instance']).toBe(MONITORING_RELEASES.traceCollector);
   });
 });
 
@@ -181,7 +200,17 @@ describe('kubePrometheusStackValues', () => {
     expect(values.grafana.admin.existingSecret).toBe(MONITORING_SECRETS.grafanaAdmin.name);
     expect(values.grafana.additionalDataSources).toEqual([
       expect.objectContaining({ type: 'loki', url: ENDPOINTS.lokiUrl }),
+      expect.objectContaining({ type: 'tempo', url: ENDPOINTS.tempoUrl }),
     ]);
+  });
+
+  it('keeps exemplars and links them to Tempo by their trace_id label (issue #18)', () => {
+    const values = kps();
+    expect(values.prometheus.prometheusSpec.enableFeatures).toEqual(['exemplar-storage']);
+    expect(values.grafana.sidecar.datasources.exemplarTraceIdDestinations).toEqual({
+      datasourceUid: 'tempo',
+      traceIdLabelName: 'trace_id',
+    });
   });
 
   it('runs node-exporter in the agents namespace and copies the external labels', () => {
@@ -351,7 +380,6 @@ describe('alloyValues', () => {
 });
 
 describe('every values function against the interface of its pinned chart', () => {
-  const chartId = (ref: ChartRef) => `${ref.chart}@${ref.version}`;
   const cases: [string, ChartRef, (size: MonitoringSize, replicas: number) => object][] = [
     [
       'prometheus-operator-crds',
@@ -417,4 +445,134 @@ describe('every values function against the interface of its pinned chart', () =
       }
     },
   );
+});
+
+describe('traces (issue #18)', () => {
+  const SAMPLING = { slowTraceMs: 1000, baselinePercent: 5, decisionWaitSeconds: 10 };
+  const tempo = (retentionDays = 14) =>
+    tempoValues({
+      namespace: 'monitoring',
+      bucketName: 'wms-test-tempo',
+      region: 'eu-west-1',
+      retentionDays,
+      serviceAccount: 'tempo',
+      size: 'small',
+      storageClassName: 'gp3',
+    });
+  const collectors = (replicas: number) =>
+    alloyTracesValues({
+      namespace: 'monitoring',
+      replicas,
+      size: 'large',
+      tempoOtlpTarget: ENDPOINTS.tempoOtlpTarget,
+      sampling: SAMPLING,
+    });
+
+  it('Tempo keeps blocks retentionDays x 24 hours in the bucket of its region, OTLP gRPC only, no usage report', () => {
+    const config = parse(tempo(3).config);
+    expect(config.compactor.compaction.block_retention).toBe('72h');
+    expect(config.storage.trace).toEqual({
+      backend: 's3',
+      s3: { bucket: 'wms-test-tempo', endpoint: 's3.eu-west-1.amazonaws.com', region: 'eu-west-1' },
+      wal: { path: '/var/tempo/wal' },
+    });
+    expect(config.distributor.receivers).toEqual({
+      otlp: { protocols: { grpc: { endpoint: '0.0.0.0:4317' } } },
+    });
+    expect(config.usage_report).toEqual({ reporting_enabled: false });
+    expect(config.server.http_listen_port).toBe(3200);
+    // The chart passes it through Helm's tpl.
+    expect(tempo().config).not.toContain('{{');
+  });
+
+  it('Tempo runs as its own service account (Pod Identity: no annotation), non-root, on a volume of the size', () => {
+    const values = tempo();
+    expect(values.serviceAccount).toEqual({ create: true, name: 'tempo', annotations: {} });
+    expect(values.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(values.persistence).toEqual({ enabled: true, storageClassName: 'gp3', size: '5Gi' });
+    expect(
+      tempoConfig({ namespace: 'obs', bucketName: 'b', region: 'eu-west-1', retentionDays: 1 }),
+    ).toContain('cluster_label: tempo.obs');
+  });
+
+  it('routes every span of a trace to one collector by trace id, through the headless Service, before sampling', () => {
+    const config = collectors(2).alloy.configMap.content;
+    expect(config).toMatch(
+      /otelcol\.receiver\.otlp "apps" \{[\s\S]*?traces = \[otelcol\.exporter\.loadbalancing\.by_trace\.input\]/,
+    );
+    expect(config).toContain('routing_key = "traceID"');
+    expect(config).toContain('hostname = "alloy-traces-cluster.monitoring.svc.cluster.local"');
+    expect(config).toContain('port     = "4319"');
+    expect(config).toMatch(/otelcol\.receiver\.otlp "sampling" \{\s*grpc \{\s*endpoint = "0\.0\.0\.0:4319"/);
+    // The Service exposes the three OTLP ports; clustering only for the chart's headless Service.
+    expect(collectors(2).alloy.extraPorts.map((p) => p.port)).toEqual([4317, 4318, 4319]);
+    expect(collectors(2).alloy.clustering).toEqual({ enabled: true });
+    expect(config).not.toContain('{{');
+  });
+
+  it('keeps traces with an error span, with a span of at least slowTraceMs, and baselinePercent of the rest; exports to Tempo', () => {
+    const config = alloyTracesConfig({
+      headlessService: 'h',
+      tempoOtlpTarget: 'tempo.x.svc.cluster.local:4317',
+      sampling: { slowTraceMs: 750, baselinePercent: 2.5, decisionWaitSeconds: 20 },
+    });
+    expect(config).toContain('decision_wait = "20s"');
+    expect(config).toMatch(/type = "status_code"\s*status_code \{\s*status_codes = \["ERROR"\]/);
+    expect(config).toMatch(/type = "latency"\s*latency \{\s*threshold_ms = 750\s*\}/);
+    expect(config).toMatch(/type = "probabilistic"\s*probabilistic \{\s*sampling_percentage = 2\.5\s*\}/);
+    expect(config).toMatch(
+      /otelcol\.exporter\.otlp "tempo" \{\s*client \{\s*endpoint = "tempo\.x\.svc\.cluster\.local:4317"/,
+    );
+  });
+
+  it('GIVEN 1 collector THEN no disruption budget; GIVEN 2 THEN at most one unavailable; no RBAC either way', () => {
+    expect(collectors(1).controller).not.toHaveProperty('podDisruptionBudget');
+    expect(collectors(2).controller).toMatchObject({
+      type: 'deployment',
+      replicas: 2,
+      podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
+    });
+    expect(collectors(1).rbac).toEqual({ create: false });
+  });
+
+  it("links a log line's trace_id to Tempo, a span to its logs and metrics (Grafana's $ written $$)", () => {
+    const [loki, tempoSource] = traceCorrelatedDataSources(ENDPOINTS);
+    const [field] = loki.jsonData.derivedFields as {
+      matcherRegex: string;
+      url: string;
+      datasourceUid: string;
+    }[];
+    const id = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const line = `{"level":"error","msg":"boom","trace_id":"${id}","span_id":"00f067aa0ba902b7"}`;
+    expect(new RegExp(field.matcherRegex).exec(line)?.[1]).toBe(id);
+    expect(new RegExp(field.matcherRegex).exec('{"level":"info","msg":"no trace"}')).toBeNull();
+    expect(field).toMatchObject({ url: '$${__value.raw}', datasourceUid: DATASOURCE_UIDS.tempo });
+    const json = tempoSource.jsonData as Record<
+      string,
+      { datasourceUid: string; tags?: unknown; queries?: { query: string }[] }
+    >;
+    expect(json.tracesToLogsV2).toMatchObject({
+      datasourceUid: 'loki',
+      tags: [{ key: 'service.name', value: 'app' }],
+    });
+    expect(json.tracesToMetrics).toMatchObject({
+      datasourceUid: 'prometheus',
+      tags: [{ key: 'service.name', value: 'job' }],
+    });
+    for (const { query } of json.tracesToMetrics.queries ?? []) {
+      expect(query).toContain('{$$__tags}');
+      expect(query.replace(/\$\$/g, '$')).not.toContain('$$');
+    }
+  });
+
+  it.each([
+    ['tempo', MONITORING_CHARTS.tempo, () => tempo()],
+    ['alloy-traces, 1 replica', MONITORING_CHARTS.alloy, () => collectors(1)],
+    ['alloy-traces, 2 replicas', MONITORING_CHARTS.alloy, () => collectors(2)],
+  ] as const)('%s: every key exists in the chart with its type', (_, ref, values) => {
+    expect(checkValues(values(), chartId(ref), catalogue as unknown as ChartCatalogue)).toEqual([]);
+  });
 });

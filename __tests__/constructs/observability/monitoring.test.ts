@@ -19,6 +19,7 @@ import { METRIC_CATALOGUE } from '../../../constructs/observability/metrics-cata
 import {
   DASHBOARD_LABEL,
   MONITORING_CHARTS,
+  TRACE_COLLECTOR,
   MONITORING_SECRETS,
   MONITORING_SIZES,
 } from '../../../constructs/observability/monitoring-values';
@@ -48,6 +49,7 @@ const BASE: MonitoringProps = {
   pagerSecretName: 'wms/test/alerting/pager',
   chatSecretName: 'wms/test/alerting/chat',
   lokiBucketName: 'wms-test-loki-123456789012-eu-west-1',
+  tempoBucketName: 'wms-test-tempo-123456789012-eu-west-1',
   region: 'eu-west-1',
   databaseProxyEndpoint: 'wms-test-db.proxy-c1a2b3c4d5e6.eu-west-1.rds.amazonaws.com',
   externalLabels: { environment: 'test', cluster: 'wms-test' },
@@ -123,6 +125,8 @@ describe('Monitoring', () => {
         alloy: MONITORING_CHARTS.alloy,
         yace: MONITORING_CHARTS.cloudwatchExporter,
         'prometheus-adapter': MONITORING_CHARTS.prometheusAdapter,
+        tempo: MONITORING_CHARTS.tempo,
+        'alloy-traces': MONITORING_CHARTS.alloy,
       };
       expect(Object.keys(byName).sort()).toEqual(Object.keys(expected).sort());
       for (const [name, chart] of Object.entries(expected)) {
@@ -316,9 +320,26 @@ describe('Monitoring', () => {
       expect(Object.keys(monitoring.dashboards).sort()).toEqual(Object.keys(expected).sort());
     });
 
-    it('adds Loki as a Grafana data source at the Loki service', () => {
+    it('keeps traces 14 days in the Tempo bucket; samples errors, traces of 1 s or more and 5% of the rest (issue #18)', () => {
+      const config = parse(values.tempo.config);
+      expect(config.compactor.compaction.block_retention).toBe('336h');
+      expect(config.storage.trace.s3.bucket).toBe(BASE.tempoBucketName);
+      expect(values.tempo.serviceAccount.name).toBe('tempo');
+      const collector = values['alloy-traces'];
+      expect(collector.controller).toMatchObject({ type: 'deployment', replicas: 2 });
+      expect(collector.alloy.configMap.content).toContain('threshold_ms = 1000');
+      expect(collector.alloy.configMap.content).toContain('sampling_percentage = 5');
+      expect(collector.alloy.configMap.content).toContain('decision_wait = "10s"');
+      expect(byName['alloy-traces'].depends_on).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^helm_release\.Monitoring_Tempo_Release/)]),
+      );
+      expect(monitoring.otlpEndpoint).toBe(TRACE_COLLECTOR.otlpHttpEndpoint);
+    });
+
+    it('adds Loki and Tempo as Grafana data sources at their services', () => {
       expect(kps.grafana.additionalDataSources).toEqual([
         expect.objectContaining({ type: 'loki', url: 'http://loki.logging.svc.cluster.local:3100' }),
+        expect.objectContaining({ type: 'tempo', url: 'http://tempo.monitoring.svc.cluster.local:3200' }),
       ]);
       expect(monitoring.lokiUrl).toBe('http://loki.logging.svc.cluster.local:3100');
       expect(loki.fullnameOverride).toBe('loki');
@@ -730,6 +751,20 @@ describe('Monitoring', () => {
       expect(values.loki.loki.limits_config.retention_period).toBe('336h');
     });
 
+    it('GIVEN trace retention and sampling THEN Tempo keeps that long and the collectors sample so (issue #18)', () => {
+      const values = releaseValues(
+        build({
+          traceRetentionDays: 3,
+          traceSampling: { slowTraceMs: 500, baselinePercent: 1, decisionWaitSeconds: 30 },
+        }).json,
+      );
+      expect(parse(values.tempo.config).compactor.compaction.block_retention).toBe('72h');
+      const collector = values['alloy-traces'].alloy.configMap.content as string;
+      expect(collector).toContain('threshold_ms = 500');
+      expect(collector).toContain('sampling_percentage = 1');
+      expect(collector).toContain('decision_wait = "30s"');
+    });
+
     it('GIVEN a secret store THEN both ExternalSecrets read from it', () => {
       const { json } = build({ secretStoreName: 'other-store' });
       for (const external of manifests(json)) {
@@ -850,6 +885,21 @@ describe('Monitoring', () => {
 
     it('GIVEN Loki retention 0 THEN it refuses', () => {
       fails({ lokiRetentionDays: 0 }, /lokiRetentionDays: 0 is not allowed/);
+    });
+
+    it('GIVEN trace retention or sampling out of range THEN it names each field, value and range', () => {
+      fails(
+        { traceRetentionDays: 91 },
+        /traceRetentionDays: 91 is not allowed \(a whole number of days from 1 to 90\)/,
+      );
+      fails(
+        { traceSampling: { slowTraceMs: 0, baselinePercent: 101, decisionWaitSeconds: 1.5 } },
+        /traceSampling\.slowTraceMs: 0 is not allowed[\s\S]*traceSampling\.baselinePercent: 101 is not allowed \(a percentage from 0 to 100\)[\s\S]*traceSampling\.decisionWaitSeconds: 1\.5 is not allowed/,
+      );
+      fails(
+        { tempoBucketName: 'Not_A_Bucket' },
+        /tempoBucketName: "Not_A_Bucket" is not allowed \(an S3 bucket name\)/,
+      );
     });
 
     it("GIVEN a logging namespace other than the Pod Identity association's THEN it refuses", () => {
