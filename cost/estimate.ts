@@ -185,6 +185,21 @@ function unit(row: PriceRow): string {
   return `${Number(row.usd.toPrecision(6))} USD/${row.unit}`;
 }
 
+const DAYS = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'];
+
+/** Minutes after midnight and day count of `cron(M H ? * DAYS *)`, or undefined for any other expression. */
+function dailyCron(expression: unknown): { minutes: number; days: string; dayCount: number } | undefined {
+  const match = /^cron\((\d+) (\d+) \? \* ([A-Z,-]+) \*\)$/.exec(String(expression));
+  if (!match) return undefined;
+  let dayCount = 0;
+  for (const part of match[3].split(',')) {
+    const [from, to = from] = part.split('-').map((day) => DAYS.indexOf(day));
+    if (from < 0 || to < from) return undefined;
+    dayCount += to - from + 1;
+  }
+  return { minutes: Number(match[2]) * 60 + Number(match[1]), days: match[3], dayCount };
+}
+
 function num(value: unknown): number | undefined {
   if (typeof value === 'number') return value;
   if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)))
@@ -238,13 +253,19 @@ class Estimator {
   }
 
   /** `count` things billed by the hour all month. */
-  private hourly(item: string, key: string, count: number, assumptions: AssumptionName[] = []): void {
+  private hourly(
+    item: string,
+    key: string,
+    count: number,
+    assumptions: AssumptionName[] = [],
+    running = { share: 1, detail: '' },
+  ): void {
     if (count <= 0) return;
     const row = this.price(key);
     this.add({
       item,
-      detail: `${count} x ${this.hours} h x ${unit(row)}`,
-      monthlyUsd: count * this.hours * row.usd,
+      detail: `${count} x ${this.hours} h x ${unit(row)}${running.detail}`,
+      monthlyUsd: count * this.hours * row.usd * running.share,
       prices: [row],
       assumptions,
     });
@@ -303,6 +324,30 @@ class Estimator {
     return this.prices.assume(name);
   }
 
+  /**
+   * The share of the week something runs when EventBridge Scheduler stops and starts it (working hours: a stop
+   * and a start schedule, same days, whose input names it); 1 when nothing stops it or the crons are not plain
+   * daily ones. Stop: `stopDBCluster`, or a node group scaled to desired 0.
+   */
+  private runningShare(names: (input: string) => boolean): { share: number; detail: string } {
+    const found: Record<'stop' | 'start', ReturnType<typeof dailyCron>> = {
+      stop: undefined,
+      start: undefined,
+    };
+    for (const schedule of this.model.ofType('aws_scheduler_schedule')) {
+      const target = firstBlock(schedule.body.target);
+      const input = String(target?.input ?? '');
+      if (!names(input)) continue;
+      const stops = String(target?.arn).endsWith(':stopDBCluster') || /"DesiredSize":0[,}]/.test(input);
+      found[stops ? 'stop' : 'start'] = dailyCron(schedule.body.schedule_expression);
+    }
+    const { stop, start } = found;
+    if (!stop || !start || stop.days !== start.days || stop.minutes <= start.minutes)
+      return { share: 1, detail: '' };
+    const share = (stop.dayCount * (stop.minutes - start.minutes)) / (7 * 24 * 60);
+    return { share, detail: ` x ${Number(share.toFixed(3))} (working hours)` };
+  }
+
   private nodeGroup(group: ResourceNode): void {
     const scaling = firstBlock(group.body.scaling_config);
     const nodes = num(scaling?.desired_size) ?? num(scaling?.min_size) ?? 0;
@@ -315,10 +360,11 @@ class Estimator {
     if (nodes > 0) {
       const row = this.price(`ec2:${type}`);
       const fraction = spot ? this.assume('spotPriceFraction') : 1;
+      const running = this.runningShare((input) => input.includes(`aws_eks_node_group.${group.name}.`));
       this.add({
         item: `EKS node group ${name}: ${nodes} x ${type} ${spot ? 'spot' : 'on-demand'}`,
-        detail: `${nodes} x ${this.hours} h x ${unit(row)}${spot ? ` x ${fraction} (spot)` : ''}`,
-        monthlyUsd: nodes * this.hours * row.usd * fraction,
+        detail: `${nodes} x ${this.hours} h x ${unit(row)}${spot ? ` x ${fraction} (spot)` : ''}${running.detail}`,
+        monthlyUsd: nodes * this.hours * row.usd * fraction * running.share,
         prices: [row],
         assumptions: spot ? ['spotPriceFraction'] : [],
       });
@@ -355,6 +401,9 @@ class Estimator {
     const id = String(cluster.body.cluster_identifier ?? cluster.name);
     const engine = String(cluster.body.engine ?? 'aurora-postgresql');
     const scaling = firstBlock(cluster.body.serverlessv2_scaling_configuration);
+    const running = this.runningShare((input) =>
+      input.includes(`"DbClusterIdentifier":${JSON.stringify(id)}`),
+    );
     for (const instance of this.instancesOf(cluster)) {
       const instanceClass = String(instance.body.instance_class);
       const name = String(instance.body.identifier ?? instance.name);
@@ -363,13 +412,13 @@ class Estimator {
         const row = this.price('aurora:acu');
         this.add({
           item: `Aurora ${name}: Serverless v2`,
-          detail: `${acu} ACU x ${this.hours} h x ${unit(row)}`,
-          monthlyUsd: acu * this.hours * row.usd,
+          detail: `${acu} ACU x ${this.hours} h x ${unit(row)}${running.detail}`,
+          monthlyUsd: acu * this.hours * row.usd * running.share,
           prices: [row],
           assumptions: ['serverlessAcuAboveMinimum'],
         });
       } else {
-        this.hourly(`Aurora ${name}: ${instanceClass}`, `${engine}:${instanceClass}`, 1);
+        this.hourly(`Aurora ${name}: ${instanceClass}`, `${engine}:${instanceClass}`, 1, [], running);
       }
     }
     this.perUnit(`Aurora ${id}: storage`, 'aurora:storage', this.assume('auroraStorageGB'), [

@@ -34,7 +34,7 @@ import { PostgresDatabase } from '../constructs/database/postgres-database';
 import { PublicEndpoint } from '../constructs/network/public-endpoint';
 import { physicalName } from '../constructs/shared/naming';
 import { SecureBucket } from '../constructs/shared/secure-bucket';
-import { WorkingHoursSchedule } from '../constructs/shared/working-hours';
+import { WorkingHoursSchedule } from '../constructs/shared/working-hours-schedule';
 import type { EnvironmentConfig } from '../config/environment';
 import type { EnvironmentStackProps } from './environment-stack';
 import { alarmTopicSubscriptions, defaultTags, EnvironmentStack } from './environment-stack';

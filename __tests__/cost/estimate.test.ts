@@ -82,6 +82,42 @@ describe('estimateStack on a fixture (numbers by hand, 730 h a month)', () => {
     expect(albs?.monthlyUsd).toBeCloseTo(3 * 730 * 0.02, 6);
   });
 
+  it('counts only the working hours of what EventBridge Scheduler stops at night (node group, Aurora)', () => {
+    const withSchedules = (startCron: string) => {
+      const json = fixtureStack() as { resource: Record<string, unknown> };
+      const schedule = (expression: string, arn: string, input: unknown) => ({
+        schedule_expression: expression,
+        target: { arn: `arn:aws:scheduler:::aws-sdk:${arn}`, input: JSON.stringify(input) },
+      });
+      const nodes = (desired: number) => ({
+        ClusterName: 'wms-test-eks',
+        NodegroupName: '${aws_eks_node_group.system.node_group_name}',
+        ScalingConfig: { MinSize: desired, DesiredSize: desired, MaxSize: 4 },
+      });
+      json.resource.aws_scheduler_schedule = {
+        nodesStop: schedule('cron(0 19 ? * MON-FRI *)', 'eks:updateNodegroupConfig', nodes(0)),
+        nodesStart: schedule(startCron, 'eks:updateNodegroupConfig', nodes(2)),
+        dbStop: schedule('cron(0 19 ? * MON-FRI *)', 'rds:stopDBCluster', {
+          DbClusterIdentifier: 'wms-test-db',
+        }),
+        dbStart: schedule(startCron, 'rds:startDBCluster', { DbClusterIdentifier: 'wms-test-db' }),
+      };
+      const lines = estimateStack('s', json, prices).lines;
+      return (start: string) => lines.find((line) => line.item.startsWith(start));
+    };
+    // Running MON-FRI 06:30-19:00: 5 x 750 minutes of the week's 10080.
+    const share = (5 * 750) / 10080;
+    const line = withSchedules('cron(30 6 ? * MON-FRI *)');
+    expect(line('EKS node group wms-test-system: 2')?.monthlyUsd).toBeCloseTo(146 * share, 6); // 54.32
+    expect(line('EKS node group wms-test-system: 2')?.detail).toContain('x 0.372 (working hours)');
+    expect(line('Aurora wms-test-db-writer')?.monthlyUsd).toBeCloseTo(219 * share, 6); // 81.47
+    expect(line('EKS node group wms-test-spot: 3')?.monthlyUsd).toBeCloseTo(109.5, 6); // not scheduled
+    // A start on other days than the stop is not a working-hours pair: the whole month is counted.
+    const odd = withSchedules('cron(30 6 ? * MON *)');
+    expect(odd('EKS node group wms-test-system: 2')?.monthlyUsd).toBeCloseTo(146, 6);
+    expect(odd('Aurora wms-test-db-writer')?.monthlyUsd).toBeCloseTo(219, 6);
+  });
+
   it('says a missing price instead of guessing', () => {
     const json = fixtureStack({ region: 'ap-south-2' });
     expect(() => estimateStack('s', json, prices)).toThrow(MissingPriceError);

@@ -1,5 +1,5 @@
-import { WorkingHoursSchedule } from '../../../constructs/shared/working-hours';
-import type { WorkingHoursScheduleProps } from '../../../constructs/shared/working-hours';
+import { WorkingHoursSchedule } from '../../../constructs/shared/working-hours-schedule';
+import type { WorkingHoursScheduleProps } from '../../../constructs/shared/working-hours-schedule';
 import { awsTestStack, listOfType, synthJson } from '../../support/synth';
 
 const NODES = 'arn:aws:eks:eu-west-1:123456789012:nodegroup/wms-test/system/abc';
