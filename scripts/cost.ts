@@ -10,7 +10,7 @@ import { estimateTree, formatComparison, formatEstimate } from '../cost/report';
 import { MissingPriceError, Prices } from '../cost/price-table';
 import { DiffInputError, loadTree } from '../diff/compare';
 import { withRefSynthesis } from '../diff/synth';
-import { parseCommandLine, UsageError, EXIT_USAGE } from './lib/cli';
+import { parseCommandLine, processIo, runAsProcess, UsageError, EXIT_USAGE } from './lib/cli';
 
 const USAGE = `Usage: npm run cost -- [path] [options]
 
@@ -116,20 +116,5 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 }
 
 if (require.main === module) {
-  runCli(process.argv.slice(2), {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-    env: process.env,
-    cwd: process.cwd(),
-  }).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(
-        `cost: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-      );
-      process.exitCode = 1;
-    },
-  );
+  runAsProcess('cost', () => runCli(process.argv.slice(2), processIo()));
 }

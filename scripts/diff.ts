@@ -17,6 +17,7 @@ import type { DiffReport, Severity } from '../diff/model';
 import { buildReport } from '../diff/report';
 import { withRefSynthesis } from '../diff/synth';
 import { discoverMirrors } from '../terraform/terraform';
+import { processIo, runAsProcess } from './lib/cli';
 
 const FORMATS = ['text', 'markdown', 'json'] as const;
 type Format = (typeof FORMATS)[number];
@@ -222,20 +223,5 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 }
 
 if (require.main === module) {
-  runCli(process.argv.slice(2), {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-    env: process.env,
-    cwd: process.cwd(),
-  }).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(
-        `diff: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-      );
-      process.exitCode = 1;
-    },
-  );
+  runAsProcess('diff', () => runCli(process.argv.slice(2), processIo()));
 }

@@ -866,6 +866,16 @@ export function kubePrometheusStackValues(input: KubePrometheusStackInput): Kube
     { source_labels: ['__param_target'], target_label: 'instance' },
     { target_label: '__address__', replacement: blackboxAddress },
   ];
+  // A scrape job that probes one target through the blackbox exporter with the given module.
+  const blackboxJob = (jobName: string, module: string, target: string) => ({
+    job_name: jobName,
+    metrics_path: '/probe',
+    params: { module: [module] },
+    scrape_interval: '30s',
+    scrape_timeout: '10s',
+    static_configs: [{ targets: [target] }],
+    relabel_configs: throughBlackbox,
+  });
   return {
     fullnameOverride: KPS_FULLNAME,
     crds: { enabled: false },
@@ -1000,34 +1010,10 @@ export function kubePrometheusStackValues(input: KubePrometheusStackInput): Kube
         scrapeConfigSelectorNilUsesHelmValues: false,
         enableFeatures: ['exemplar-storage'],
         additionalScrapeConfigs: [
-          {
-            job_name: targets.probeJob,
-            metrics_path: '/probe',
-            params: { module: [PROBE_MODULE] },
-            scrape_interval: '30s',
-            scrape_timeout: '10s',
-            static_configs: [{ targets: [input.endpoints.probeUrl] }],
-            relabel_configs: throughBlackbox,
-          },
-          {
-            // The front end as users load it: DNS, the load balancer, TLS and nginx's index page (issue #18).
-            job_name: targets.webProbeJob,
-            metrics_path: '/probe',
-            params: { module: [PROBE_MODULE] },
-            scrape_interval: '30s',
-            scrape_timeout: '10s',
-            static_configs: [{ targets: [input.endpoints.webProbeUrl] }],
-            relabel_configs: throughBlackbox,
-          },
-          {
-            job_name: targets.databaseProbeJob,
-            metrics_path: '/probe',
-            params: { module: [DATABASE_PROBE_MODULE] },
-            scrape_interval: '30s',
-            scrape_timeout: '10s',
-            static_configs: [{ targets: [input.endpoints.databaseProbeTarget] }],
-            relabel_configs: throughBlackbox,
-          },
+          blackboxJob(targets.probeJob, PROBE_MODULE, input.endpoints.probeUrl),
+          // The front end as users load it: DNS, the load balancer, TLS and nginx's index page (issue #18).
+          blackboxJob(targets.webProbeJob, PROBE_MODULE, input.endpoints.webProbeUrl),
+          blackboxJob(targets.databaseProbeJob, DATABASE_PROBE_MODULE, input.endpoints.databaseProbeTarget),
           {
             // A static job rather than the chart's ServiceMonitor: the job label is then exactly the one the
             // rules select, with no relabelling. YACE refreshes CloudWatch every 300 s and serves the cached

@@ -105,3 +105,28 @@ export function commandLine<K extends string>(name: string, spec: CommandSpec<K>
     process.exit(EXIT_USAGE);
   }
 }
+
+/** What a command's `runCli` writes to and reads from: this process's streams, environment and folder. */
+export function processIo() {
+  return {
+    stdout: (text: string) => process.stdout.write(text),
+    stderr: (text: string) => process.stderr.write(text),
+    env: process.env,
+    cwd: process.cwd(),
+  };
+}
+
+/** Runs an asynchronous command as the process: its exit code, or 1 with `<name>: <error>` when it throws. */
+export function runAsProcess(name: string, run: () => Promise<number>): void {
+  run().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(
+        `${name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+      process.exitCode = 1;
+    },
+  );
+}
