@@ -327,6 +327,12 @@ export interface MonitoringConfig {
    * @default 14
    */
   readonly traceRetentionDays?: number;
+  /**
+   * Days the long-term metrics store (Amazon Managed Service for Prometheus, which both Prometheus replicas
+   * remote-write to, deduplicated) keeps samples, 1-1095.
+   * @default 400
+   */
+  readonly metricsRetentionDays?: number;
 }
 
 /** Where alert notifications go: names of Secrets Manager secrets holding the receivers' URLs and keys. */
@@ -762,6 +768,7 @@ export const environmentSchema: Validator<EnvironmentConfig> = object<Environmen
       replicas: optional(integer(1, 5)),
       size: optional(oneOf('small', 'large')),
       traceRetentionDays: optional(integer(1, 90)),
+      metricsRetentionDays: optional(integer(1, 1095)),
     }),
   ),
   ci: required(

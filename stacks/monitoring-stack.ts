@@ -11,7 +11,7 @@ import type { PlatformStack } from './platform-stack';
 
 /** Properties of a {@link MonitoringStack}. */
 export interface MonitoringStackProps extends EnvironmentStackProps {
-  /** The environment's platform stack (Loki bucket, database proxy endpoint). */
+  /** The environment's platform stack (Loki bucket, metrics workspace, database proxy endpoint). */
   readonly platform: PlatformStack;
   /** The stack with the secret store the monitoring's ExternalSecrets read through. */
   readonly clusterConfig: ClusterConfigStack;
@@ -66,6 +66,10 @@ export class MonitoringStack extends ClusterStack {
       externalLabels: { environment: config.name, cluster: eksClusterName(this.namePrefix) },
       lokiBucketName: platform.lokiBucket.bucketName,
       tempoBucketName: platform.tempoBucket.bucketName,
+      longTermMetrics: {
+        remoteWriteUrl: platform.metricsWorkspace.remoteWriteUrl,
+        prometheusEndpoint: platform.metricsWorkspace.prometheusEndpoint,
+      },
       traceRetentionDays: config.monitoring.traceRetentionDays,
       region: config.region,
       databaseProxyEndpoint: platform.database.proxyEndpoint,

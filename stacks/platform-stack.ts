@@ -14,6 +14,7 @@ import {
 } from '../constructs/app/wms-application';
 import { CLUSTER_SERVICES_IDENTITIES } from '../constructs/cluster/cluster-services';
 import { EksCluster, eksClusterName } from '../constructs/cluster/eks-cluster';
+import { MetricsWorkspace } from '../constructs/observability/metrics-workspace';
 import { MONITORING_IDENTITIES } from '../constructs/observability/monitoring';
 import type { EksWorkloadIdentityOptions } from '../constructs/cluster/eks-workload-identity';
 import {
@@ -60,6 +61,8 @@ export class PlatformStack extends EnvironmentStack {
   readonly lokiBucket: SecureBucket;
   /** Tempo's trace blocks. */
   readonly tempoBucket: SecureBucket;
+  /** The long-term, deduplicated metrics store (Amazon Managed Service for Prometheus) Prometheus writes to. */
+  readonly metricsWorkspace: MetricsWorkspace;
   /** Certificate, web ACL and access-log bucket of the internet-facing load balancer. */
   readonly publicEndpoint: PublicEndpoint;
   /** The CI runner in the private subnets that plans and applies the Kubernetes stacks. */
@@ -154,6 +157,11 @@ export class PlatformStack extends EnvironmentStack {
       accountId: config.awsAccountId,
       // Tempo's compactor applies the trace retention; versions only guard against a bad deploy.
       noncurrentVersionExpirationDays: 7,
+    });
+    this.metricsWorkspace = new MetricsWorkspace(this, 'MetricsWorkspace', {
+      namePrefix: this.namePrefix,
+      accountId: config.awsAccountId,
+      retentionPeriodInDays: config.monitoring.metricsRetentionDays,
     });
 
     this.eks = new EksCluster(this, 'Eks', {
@@ -347,7 +355,8 @@ export class PlatformStack extends EnvironmentStack {
   /**
    * The workload identities that reach this stack's resources, each granted with the resource's own attributes
    * (names of service accounts from their owners): external-dns the zone, External Secrets the alerting and
-   * Grafana secrets, Loki and Tempo their buckets, YACE CloudWatch metrics, the WMS API its secret and database user.
+   * Grafana secrets, Loki and Tempo their buckets, Prometheus (write) and Grafana (query) the metrics workspace, YACE
+   * CloudWatch metrics, the WMS API its secret and database user.
    */
   private grantWorkloadAccess(config: EnvironmentConfig): void {
     const { region } = config;
@@ -383,6 +392,16 @@ export class PlatformStack extends EnvironmentStack {
       ...MONITORING_IDENTITIES.tempo,
       description: 'Tempo trace storage',
       statements: objectStorePolicy(region, this.tempoBucket.bucketArn, this.tempoBucket.key?.arn),
+    });
+    identity('Prometheus', {
+      ...MONITORING_IDENTITIES.prometheus,
+      description: 'Prometheus remote write to the metrics workspace',
+      statements: this.metricsWorkspace.remoteWriteStatements(),
+    });
+    identity('Grafana', {
+      ...MONITORING_IDENTITIES.grafana,
+      description: 'Grafana queries of the metrics workspace',
+      statements: this.metricsWorkspace.queryStatements(),
     });
     identity('CloudwatchExporter', {
       ...MONITORING_IDENTITIES.cloudwatchExporter,

@@ -247,13 +247,36 @@ export interface ScrapeConfig {
  */
 export interface GrafanaDataSource {
   readonly name: string;
-  readonly type: 'loki' | 'tempo';
+  readonly type: 'loki' | 'tempo' | 'prometheus';
   readonly uid: string;
   readonly access: 'proxy';
   readonly url: string;
   readonly isDefault: false;
   readonly jsonData: Readonly<Record<string, unknown>>;
 }
+
+/** The long-term metrics store (an Amazon Managed Service for Prometheus workspace) Prometheus writes to. */
+export interface LongTermMetrics {
+  /** Where Prometheus remote-writes, e.g. `https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1/api/v1/remote_write`. */
+  readonly remoteWriteUrl: string;
+  /** Its Prometheus-compatible query endpoint, ending in `/`: Grafana's data source URL. */
+  readonly prometheusEndpoint: string;
+}
+
+/** One `prometheus.prometheusSpec.remoteWrite` entry (the Prometheus CRD's RemoteWriteSpec, the subset we set). */
+export interface RemoteWriteSpec {
+  readonly url: string;
+  /** No keys and no `roleArn`: the SDK's default chain, i.e. the pod's EKS Pod Identity. */
+  readonly sigv4: { readonly region: string };
+  readonly queueConfig: { readonly maxSamplesPerSend: number; readonly maxShards: number; readonly capacity: number };
+}
+
+/**
+ * The replica label both Prometheus replicas carry: Amazon Managed Service for Prometheus keeps one replica's
+ * samples per `cluster` and drops this label.
+ * @see https://docs.aws.amazon.com/prometheus/latest/userguide/Send_HA_data_Prom_Operator.html
+ */
+export const REPLICA_LABEL = '__replica__';
 
 /** Values of prometheus-community/prometheus-operator-crds (the subset we set). */
 export interface PrometheusOperatorCrdsValues {
@@ -308,6 +331,8 @@ export interface KubePrometheusStackValues {
   };
   readonly grafana: {
     readonly replicas: 1;
+    /** Named, so its Pod Identity association (`MONITORING_IDENTITIES.grafana`) names it. */
+    readonly serviceAccount: { readonly create: true; readonly name: string };
     readonly admin: {
       readonly existingSecret: string;
       readonly userKey: string;
@@ -341,9 +366,13 @@ export interface KubePrometheusStackValues {
     readonly additionalDataSources: readonly GrafanaDataSource[];
     readonly 'grafana.ini': {
       readonly analytics: { readonly reporting_enabled: false; readonly check_for_updates: false };
+      /** SigV4 signing of data-source requests (the long-term metrics workspace), off by default in Grafana. */
+      readonly auth: { readonly sigv4_auth_enabled: true };
     };
   };
   readonly prometheus: {
+    /** Named, so its Pod Identity association (`MONITORING_IDENTITIES.prometheus`) names it. */
+    readonly serviceAccount: { readonly create: true; readonly name: string };
     readonly podDisruptionBudget: KpsDisruptionBudget;
     readonly additionalServiceMonitors: readonly AdditionalServiceMonitor[];
     readonly prometheusSpec: {
@@ -362,6 +391,10 @@ export interface KubePrometheusStackValues {
       readonly additionalScrapeConfigs: readonly ScrapeConfig[];
       /** `exemplar-storage`: keep the trace ids the API attaches to its histogram samples. */
       readonly enableFeatures: readonly string[];
+      /** The long-term store, signed with SigV4 from the pod's credentials. */
+      readonly remoteWrite: readonly RemoteWriteSpec[];
+      /** The external label telling the replicas apart (`prometheus_replica` by default): the store dedups on it. */
+      readonly replicaExternalLabelName: string;
     };
   };
 }
@@ -727,6 +760,10 @@ export const MONITORING_RELEASES = {
   adapter: 'prometheus-adapter',
 } as const;
 const KPS_FULLNAME = 'kps';
+/** Prometheus' service account (the name the chart gives it, `<fullname>-prometheus`, set explicitly). */
+const PROMETHEUS_SERVICE_ACCOUNT = `${KPS_FULLNAME}-prometheus`;
+/** Grafana's service account (the subchart's `<release>-grafana`, set explicitly). */
+const GRAFANA_SERVICE_ACCOUNT = 'kube-prometheus-stack-grafana';
 /**
  * Prometheus inside the cluster (the kube-prometheus-stack Service `<fullname>-prometheus`): Argo Rollouts'
  * analysis queries it. Issue #15.
@@ -740,7 +777,12 @@ export const OTLP_PORTS = { grpc: 4317, http: 4318 } as const;
 /** The trace collectors' second OTLP receiver: spans routed by trace id to the replica that samples the trace. */
 const OTLP_SAMPLING_PORT = 4319;
 /** Uids of the provisioned data sources (the chart's Prometheus one is `prometheus`). */
-export const DATASOURCE_UIDS = { prometheus: 'prometheus', loki: 'loki', tempo: 'tempo' } as const;
+export const DATASOURCE_UIDS = {
+  prometheus: 'prometheus',
+  loki: 'loki',
+  tempo: 'tempo',
+  longTermMetrics: 'long-term-metrics',
+} as const;
 /** The label (Prometheus exemplars) and JSON field (API log lines) carrying the trace id. */
 export const TRACE_ID_FIELD = 'trace_id';
 /**
@@ -845,6 +887,10 @@ export interface KubePrometheusStackInput {
     MonitoringEndpoints,
     'lokiUrl' | 'tempoUrl' | 'probeUrl' | 'webProbeUrl' | 'databaseProbeTarget'
   >;
+  /** The long-term store Prometheus writes to and Grafana reads. */
+  readonly longTermMetrics: LongTermMetrics;
+  /** The store's AWS region (SigV4). */
+  readonly region: string;
 }
 
 /**
@@ -926,6 +972,7 @@ export function kubePrometheusStackValues(input: KubePrometheusStackInput): Kube
     grafana: {
       // SQLite on a ReadWriteOnce volume: one replica, replaced (not rolled) on upgrade.
       replicas: 1,
+      serviceAccount: { create: true, name: GRAFANA_SERVICE_ACCOUNT },
       admin: {
         existingSecret: secrets.grafanaAdmin.name,
         userKey: secrets.grafanaAdmin.userKey,
@@ -956,10 +1003,17 @@ export function kubePrometheusStackValues(input: KubePrometheusStackInput): Kube
           searchNamespace: ns.monitoring,
         },
       },
-      additionalDataSources: traceCorrelatedDataSources(input.endpoints),
-      'grafana.ini': { analytics: { reporting_enabled: false, check_for_updates: false } },
+      additionalDataSources: [
+        ...traceCorrelatedDataSources(input.endpoints),
+        longTermMetricsDataSource(input.longTermMetrics.prometheusEndpoint, input.region),
+      ],
+      'grafana.ini': {
+        analytics: { reporting_enabled: false, check_for_updates: false },
+        auth: { sigv4_auth_enabled: true },
+      },
     },
     prometheus: {
+      serviceAccount: { create: true, name: PROMETHEUS_SERVICE_ACCOUNT },
       podDisruptionBudget: budget,
       additionalServiceMonitors: [
         {
@@ -1009,6 +1063,17 @@ export function kubePrometheusStackValues(input: KubePrometheusStackInput): Kube
         probeSelectorNilUsesHelmValues: false,
         scrapeConfigSelectorNilUsesHelmValues: false,
         enableFeatures: ['exemplar-storage'],
+        // Decision record 0005: both replicas write everything; the store deduplicates on cluster + __replica__.
+        // Alerts keep evaluating here, so an outage of the store silences nothing.
+        remoteWrite: [
+          {
+            url: input.longTermMetrics.remoteWriteUrl,
+            sigv4: { region: input.region },
+            // AWS's recommended queue settings for AMP (user guide, remote write configuration).
+            queueConfig: { maxSamplesPerSend: 1000, maxShards: 200, capacity: 2500 },
+          },
+        ],
+        replicaExternalLabelName: REPLICA_LABEL,
         additionalScrapeConfigs: [
           blackboxJob(targets.probeJob, PROBE_MODULE, input.endpoints.probeUrl),
           // The front end as users load it: DNS, the load balancer, TLS and nginx's index page (issue #18).
@@ -1029,6 +1094,23 @@ export function kubePrometheusStackValues(input: KubePrometheusStackInput): Kube
         ],
       },
     },
+  };
+}
+
+/**
+ * Grafana's data source of the long-term store: PromQL over HTTPS signed with SigV4 from Grafana's own
+ * credentials (`sigV4AuthType: default`, the SDK's chain: its EKS Pod Identity), so no key is stored anywhere.
+ * @see https://grafana.com/docs/grafana/latest/datasources/prometheus/configure/
+ */
+export function longTermMetricsDataSource(prometheusEndpoint: string, region: string): GrafanaDataSource {
+  return {
+    name: 'Long-term metrics',
+    type: 'prometheus',
+    uid: DATASOURCE_UIDS.longTermMetrics,
+    access: 'proxy',
+    url: prometheusEndpoint,
+    isDefault: false,
+    jsonData: { sigV4Auth: true, sigV4AuthType: 'default', sigV4Region: region, httpMethod: 'POST' },
   };
 }
 

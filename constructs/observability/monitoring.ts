@@ -19,6 +19,7 @@ import type {
   CloudwatchExporterValues,
   KubePrometheusStackValues,
   LokiValues,
+  LongTermMetrics,
   MonitoringSize,
   PrometheusAdapterValues,
   PrometheusOperatorCrdsValues,
@@ -60,6 +61,10 @@ export const MONITORING_IDENTITIES = {
   cloudwatchExporter: { namespace: 'monitoring', serviceAccount: 'yace' },
   /** Tempo (traces), which reads and writes its S3 bucket; beside Grafana. */
   tempo: { namespace: 'monitoring', serviceAccount: 'tempo' },
+  /** Prometheus, which remote-writes to the long-term metrics workspace (SigV4). */
+  prometheus: { namespace: 'monitoring', serviceAccount: 'kps-prometheus' },
+  /** Grafana, which queries the long-term metrics workspace (SigV4). */
+  grafana: { namespace: 'monitoring', serviceAccount: 'kube-prometheus-stack-grafana' },
 } as const satisfies Record<string, { namespace: ClusterNamespace; serviceAccount: string }>;
 
 /** The namespaces the monitoring releases go to (created by `ClusterServices`, with their Pod Security levels). */
@@ -124,7 +129,14 @@ export interface MonitoringProps {
   readonly lokiBucketName: string;
   /** Tempo's S3 bucket (name); the `tempo` service account's Pod Identity role may read, write and delete in it. */
   readonly tempoBucketName: string;
-  /** AWS region of the buckets, and of the database whose CloudWatch metrics YACE exports. */
+  /**
+   * The long-term metrics store (Amazon Managed Service for Prometheus workspace): both Prometheus replicas
+   * remote-write to `remoteWriteUrl` with SigV4 as the `prometheus` service account's Pod Identity, and Grafana
+   * queries `prometheusEndpoint` (data source "Long-term metrics") as the `grafana` one. Usually references to
+   * the platform stack's outputs, resolved at apply time.
+   */
+  readonly longTermMetrics: LongTermMetrics;
+  /** AWS region of the buckets and the metrics workspace, and of the database whose CloudWatch metrics YACE exports. */
   readonly region: string;
   /**
    * Host name of the database's RDS Proxy (read-write endpoint), e.g.
@@ -368,6 +380,8 @@ export class Monitoring extends Construct {
         apiServiceLabels: settings.apiServiceLabels,
         apiPortName: settings.apiPortName,
         endpoints,
+        longTermMetrics: props.longTermMetrics,
+        region: props.region,
       }),
     });
     this.blackboxExporter = this.release('BlackboxExporter', {

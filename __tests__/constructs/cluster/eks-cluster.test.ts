@@ -58,6 +58,7 @@ const WORKLOADS = {
   lokiBucketArn: 'arn:aws:s3:::wms-test-loki',
   lokiBucketKeyArn: undefined as string | undefined,
   tempoBucketArn: 'arn:aws:s3:::wms-test-tempo',
+  metricsWorkspaceArn: `arn:aws:aps:eu-west-1:${ACCOUNT}:workspace/ws-0123`,
   apiSecretArns: [secretArn('wms/test/api')],
   dbUserArn: `arn:aws:rds-db:eu-west-1:${ACCOUNT}:dbuser:cluster-ABCDEFGHIJKL/wms_api`,
   secretsKmsKeyArns: [] as string[],
@@ -90,6 +91,12 @@ function addWorkloadIdentities(eks: EksCluster, workloads: typeof WORKLOADS): Re
       MONITORING_IDENTITIES.tempo,
       objectStorePolicy('eu-west-1', workloads.tempoBucketArn),
     ),
+    prometheus: add('Prometheus', MONITORING_IDENTITIES.prometheus, [
+      { Effect: 'Allow', Action: ['aps:RemoteWrite'], Resource: workloads.metricsWorkspaceArn },
+    ]),
+    grafana: add('Grafana', MONITORING_IDENTITIES.grafana, [
+      { Effect: 'Allow', Action: ['aps:QueryMetrics'], Resource: workloads.metricsWorkspaceArn },
+    ]),
     cloudwatchExporter: add(
       'CloudwatchExporter',
       MONITORING_IDENTITIES.cloudwatchExporter,
@@ -495,11 +502,13 @@ describe('EksCluster', () => {
         ebsCsiDriver: 'EbsCsiDriver',
         loki: 'Loki',
         tempo: 'Tempo',
+        prometheus: 'Prometheus',
+        grafana: 'Grafana',
         cloudwatchExporter: 'CloudwatchExporter',
         api: 'Api',
         karpenter: 'Karpenter_Controller',
       };
-      expect(Object.keys(associations)).toHaveLength(9);
+      expect(Object.keys(associations)).toHaveLength(11);
       for (const [workload, identity] of Object.entries(identities)) {
         const association = associations[idOf(json, 'aws_eks_pod_identity_association', `Eks_${identity}_`)];
         const expected = accounts[workload as keyof typeof identities];

@@ -44,6 +44,8 @@ const ENDPOINTS = monitoringEndpoints({
   databaseProxyEndpoint: 'wms-db.proxy-abc.eu-west-1.rds.amazonaws.com',
 });
 const RULES: PrometheusRuleFile = { groups: [] };
+const WORKSPACE = 'https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-0123/';
+const LONG_TERM = { prometheusEndpoint: WORKSPACE, remoteWriteUrl: `${WORKSPACE}api/v1/remote_write` };
 
 function kps(overrides: Partial<KubePrometheusStackInput> = {}) {
   return kubePrometheusStackValues({
@@ -65,6 +67,8 @@ function kps(overrides: Partial<KubePrometheusStackInput> = {}) {
     apiServiceLabels: { 'app.kubernetes.io/name': 'wms-api' },
     apiPortName: 'http',
     endpoints: ENDPOINTS,
+    longTermMetrics: LONG_TERM,
+    region: 'eu-west-1',
     ...overrides,
   });
 }

@@ -50,6 +50,10 @@ const BASE: MonitoringProps = {
   chatSecretName: 'wms/test/alerting/chat',
   lokiBucketName: 'wms-test-loki-123456789012-eu-west-1',
   tempoBucketName: 'wms-test-tempo-123456789012-eu-west-1',
+  longTermMetrics: {
+    prometheusEndpoint: 'https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-0123/',
+    remoteWriteUrl: 'https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-0123/api/v1/remote_write',
+  },
   region: 'eu-west-1',
   databaseProxyEndpoint: 'wms-test-db.proxy-c1a2b3c4d5e6.eu-west-1.rds.amazonaws.com',
   externalLabels: { environment: 'test', cluster: 'wms-test' },
