@@ -121,6 +121,7 @@ export const FREE_TYPES: ReadonlySet<string> = new Set([
   'aws_vpc_security_group_ingress_rule',
   'aws_wafv2_ip_set',
   'aws_wafv2_web_acl_logging_configuration',
+  'aws_prometheus_workspace_configuration',
 ]);
 
 /**
@@ -139,6 +140,8 @@ export const USAGE_TYPES: ReadonlySet<string> = new Set([
   'aws_guardduty_detector',
   'aws_inspector2_enabler',
   'aws_lambda_function',
+  // Per sample ingested, per sample queried, per GB-month stored: no charge for the workspace itself.
+  'aws_prometheus_workspace',
   'aws_s3_bucket',
   'aws_scheduler_schedule',
   'aws_securityhub_account',

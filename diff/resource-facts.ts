@@ -181,6 +181,9 @@ const REPLACEMENTS: Readonly<Record<string, ReplacementPaths>> = {
     yes: ['customer_master_key_spec', 'key_usage', 'multi_region', 'custom_key_store_id', 'xks_key_id'],
   },
   aws_launch_template: { yes: ['name', 'name_prefix'] },
+  // Long-term metrics (#18): the key cannot be swapped on a workspace; the alias and retention update in place.
+  aws_prometheus_workspace: { yes: ['kms_key_arn'] },
+  aws_prometheus_workspace_configuration: { yes: ['workspace_id'] },
   aws_nat_gateway: { yes: ['allocation_id', 'subnet_id', 'connectivity_type', 'private_ip'] },
   aws_network_acl: { yes: ['vpc_id'] },
   aws_rds_cluster: {
@@ -314,6 +317,7 @@ export const STATEFUL_TYPES: ReadonlySet<string> = new Set([
   'aws_eks_cluster',
   'aws_elasticache_replication_group',
   'aws_kms_key',
+  'aws_prometheus_workspace',
   'aws_rds_cluster',
   'aws_rds_cluster_instance',
   'aws_route53_zone',

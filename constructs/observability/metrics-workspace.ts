@@ -71,7 +71,9 @@ export class MetricsWorkspace extends Construct {
 
   /** Remote write (`aps:RemoteWrite`) to this workspace only: Prometheus' role. */
   remoteWriteStatements(): PolicyStatement[] {
-    return [{ Sid: 'RemoteWrite', Effect: 'Allow', Action: ['aps:RemoteWrite'], Resource: this.workspaceArn }];
+    return [
+      { Sid: 'RemoteWrite', Effect: 'Allow', Action: ['aps:RemoteWrite'], Resource: this.workspaceArn },
+    ];
   }
 
   /** PromQL queries of this workspace only: Grafana's role. */

@@ -268,7 +268,11 @@ export interface RemoteWriteSpec {
   readonly url: string;
   /** No keys and no `roleArn`: the SDK's default chain, i.e. the pod's EKS Pod Identity. */
   readonly sigv4: { readonly region: string };
-  readonly queueConfig: { readonly maxSamplesPerSend: number; readonly maxShards: number; readonly capacity: number };
+  readonly queueConfig: {
+    readonly maxSamplesPerSend: number;
+    readonly maxShards: number;
+    readonly capacity: number;
+  };
 }
 
 /**
