@@ -32,6 +32,7 @@ import {
   traceCorrelatedDataSources,
 } from '../../../constructs/observability/monitoring-values';
 import { parse } from 'yaml';
+import { MONITORING_IDENTITIES } from '../../../constructs/observability/monitoring';
 
 // The values are pure functions of typed inputs: these tests build them without a synth (monitoring.test.ts
 // covers the construct that installs them, and the real tools).
@@ -205,7 +206,54 @@ describe('kubePrometheusStackValues', () => {
     expect(values.grafana.additionalDataSources).toEqual([
       expect.objectContaining({ type: 'loki', url: ENDPOINTS.lokiUrl }),
       expect.objectContaining({ type: 'tempo', url: ENDPOINTS.tempoUrl }),
+      expect.objectContaining({ type: 'prometheus', url: WORKSPACE }),
     ]);
+  });
+
+  describe('long-term metrics (decision record 0005)', () => {
+    const values = kps();
+    const spec = values.prometheus.prometheusSpec;
+
+    it('remote-writes to the workspace signed with SigV4 from the pod (no keys, no roleArn)', () => {
+      expect(spec.remoteWrite).toEqual([
+        {
+          url: LONG_TERM.remoteWriteUrl,
+          sigv4: { region: 'eu-west-1' },
+          queueConfig: { maxSamplesPerSend: 1000, maxShards: 200, capacity: 2500 },
+        },
+      ]);
+    });
+
+    it('labels each replica __replica__ beside the cluster label, the pair the workspace deduplicates on', () => {
+      expect(spec.replicaExternalLabelName).toBe('__replica__');
+      expect(spec.externalLabels).toMatchObject({ cluster: 'wms-test' });
+    });
+
+    it('names the service accounts the Pod Identity associations name', () => {
+      expect(values.prometheus.serviceAccount).toEqual({
+        create: true,
+        name: MONITORING_IDENTITIES.prometheus.serviceAccount,
+      });
+      expect(values.grafana.serviceAccount).toEqual({
+        create: true,
+        name: MONITORING_IDENTITIES.grafana.serviceAccount,
+      });
+    });
+
+    it("queries it from Grafana with SigV4 and Grafana's own credentials (sigv4 auth on, no stored key)", () => {
+      expect(values.grafana['grafana.ini'].auth).toEqual({ sigv4_auth_enabled: true });
+      const source = values.grafana.additionalDataSources.find((d) => d.type === 'prometheus');
+      expect(source).toEqual({
+        name: 'Long-term metrics',
+        type: 'prometheus',
+        uid: DATASOURCE_UIDS.longTermMetrics,
+        access: 'proxy',
+        url: WORKSPACE,
+        isDefault: false,
+        jsonData: { sigV4Auth: true, sigV4AuthType: 'default', sigV4Region: 'eu-west-1', httpMethod: 'POST' },
+      });
+      expect(JSON.stringify(source)).not.toMatch(/secureJsonData|accessKey|secretKey/);
+    });
   });
 
   it('keeps exemplars and links them to Tempo by their trace_id label (issue #18)', () => {
