@@ -340,13 +340,26 @@ describe('Monitoring', () => {
       expect(monitoring.otlpEndpoint).toBe(TRACE_COLLECTOR.otlpHttpEndpoint);
     });
 
-    it('adds Loki and Tempo as Grafana data sources at their services', () => {
+    it('adds Loki and Tempo as Grafana data sources at their services, and the long-term metrics workspace', () => {
       expect(kps.grafana.additionalDataSources).toEqual([
         expect.objectContaining({ type: 'loki', url: 'http://loki.logging.svc.cluster.local:3100' }),
         expect.objectContaining({ type: 'tempo', url: 'http://tempo.monitoring.svc.cluster.local:3200' }),
+        expect.objectContaining({
+          type: 'prometheus',
+          url: BASE.longTermMetrics.prometheusEndpoint,
+          jsonData: expect.objectContaining({ sigV4Auth: true, sigV4Region: 'eu-west-1' }),
+        }),
       ]);
       expect(monitoring.lokiUrl).toBe('http://loki.logging.svc.cluster.local:3100');
       expect(loki.fullnameOverride).toBe('loki');
+    });
+
+    it('remote-writes both Prometheus replicas to the long-term store, labelled __replica__ for its deduplication', () => {
+      expect(kps.prometheus.prometheusSpec).toMatchObject({
+        remoteWrite: [{ url: BASE.longTermMetrics.remoteWriteUrl, sigv4: { region: 'eu-west-1' } }],
+        replicaExternalLabelName: '__replica__',
+        externalLabels: { cluster: 'wms-test' },
+      });
     });
 
     it("configures Alertmanager from our Secret, with the receivers' files under a mounted Secret", () => {
