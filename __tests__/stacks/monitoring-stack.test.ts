@@ -54,6 +54,19 @@ describe.each(['dev', 'staging', 'prod'])('MonitoringStack %s', (environment) =>
     expect(receiverOf('alertname="Watchdog"')).toBe('heartbeat');
   });
 
+  it("remote-writes to the platform stack's metrics workspace, read from its remote state", () => {
+    const values = parse((releases['kube-prometheus-stack'].values as string[])[0]) as {
+      prometheus: { prometheusSpec: { remoteWrite: { url: string }[]; replicaExternalLabelName: string } };
+    };
+    const [write] = values.prometheus.prometheusSpec.remoteWrite;
+    expect(write.url).toMatch(
+      new RegExp(
+        `^\\$\\{data\\.terraform_remote_state\\.cross-stack-reference-input-wms-${environment}-platform\\.outputs\\.[\\w-]+\\}api/v1/remote_write$`,
+      ),
+    );
+    expect(values.prometheus.prometheusSpec.replicaExternalLabelName).toBe('__replica__');
+  });
+
   it('plans no Prometheus custom resource, only ExternalSecrets whose CRD an earlier stack installed', () => {
     const kinds = listOfType(json, 'kubernetes_manifest').map((m) => (m.manifest as { kind: string }).kind);
     expect(new Set(kinds)).toEqual(new Set(['ExternalSecret']));

@@ -1,7 +1,7 @@
 import { Testing } from 'cdktf';
 import { PlatformStack } from '../../stacks/platform-stack';
 import { committedEnvironment } from '../support/environments';
-import { listOfType } from '../support/synth';
+import { listOfType, resourcesOfType } from '../support/synth';
 import type { SynthesizedStack } from '../support/synth';
 
 function synthPlatform(environment: string, backend?: 's3' | 'local'): SynthesizedStack {
@@ -191,10 +191,12 @@ describe('environment invariants', () => {
       'Database_Key_64F5EF26',
       'Eks_Key_4214F243',
       'LokiBucket_Key_AE7042D1',
+      'MetricsWorkspace_Key_4F820AD6',
       'Network_FlowLogKey_88E74685',
       'PublicEndpoint_WafLogKey_2681D5D9',
       'TempoBucket_Key_0BB34A2C',
     ]);
+    expect(ids('aws_prometheus_workspace')).toEqual(['MetricsWorkspace_69E27845']);
     expect(ids('aws_backup_vault')).toEqual(VAULT_IDS);
     expect(ids('aws_eks_cluster')).toEqual(['Eks_Cluster_9EEA9CA8']);
     expect(ids('aws_s3_bucket')).toEqual([
@@ -271,6 +273,36 @@ describe('environment invariants', () => {
         true,
       );
     }
+  });
+
+  it('lets Prometheus, and only it, remote-write to the metrics workspace, and Grafana query it (decision 0005)', () => {
+    const json = synthPlatform('prod');
+    const workspaceArn = '${aws_prometheus_workspace.MetricsWorkspace_69E27845.arn}';
+    const policies = Object.entries(resourcesOfType(json, 'aws_iam_role_policy')).map(([id, p]) => ({
+      id,
+      policy: p.policy as string,
+    }));
+    const granting = (action: string) =>
+      policies.filter((p) => p.policy.includes(`"${action}"`)).map((p) => p.id);
+    expect(granting('aps:RemoteWrite')).toEqual([expect.stringMatching(/^Eks_Prometheus_Policy/)]);
+    expect(granting('aps:QueryMetrics')).toEqual([expect.stringMatching(/^Eks_Grafana_Policy/)]);
+    for (const p of policies.filter((p) => /^Eks_(Prometheus|Grafana)_/.test(p.id))) {
+      const statements = (JSON.parse(p.policy) as { Statement: { Resource: string }[] }).Statement;
+      expect(statements.map((s) => s.Resource)).toEqual([workspaceArn]);
+    }
+    const associations = listOfType(json, 'aws_eks_pod_identity_association').map((a) => [
+      a.namespace,
+      a.service_account,
+    ]);
+    expect(associations).toEqual(
+      expect.arrayContaining([
+        ['monitoring', 'kps-prometheus'],
+        ['monitoring', 'kube-prometheus-stack-grafana'],
+      ]),
+    );
+    const retention = (env: string) =>
+      listOfType(synthPlatform(env), 'aws_prometheus_workspace_configuration')[0].retention_period_in_days;
+    expect([retention('prod'), retention('dev')]).toEqual([400, 30]);
   });
 
   it('lets the migration Job, and only it, connect as the migration user (DDL)', () => {
