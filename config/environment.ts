@@ -829,9 +829,13 @@ export const environmentSchema: Validator<EnvironmentConfig> = object<Environmen
           sso: optional(
             object<GrafanaSsoConfig>({
               issuerUrl: required(httpsUrl),
-              clientId: required(text(/^[\w.:@/-]{1,200}$/, 'an OAuth client id (letters, digits, . _ - : @ /)')),
+              clientId: required(
+                text(/^[\w.:@/-]{1,200}$/, 'an OAuth client id (letters, digits, . _ - : @ /)'),
+              ),
               clientSecretRef: required(secretName),
-              allowedGroups: required(list(text(/^[^\s,]{1,200}$/, 'a group name without spaces or commas'), 1, 20)),
+              allowedGroups: required(
+                list(text(/^[^\s,]{1,200}$/, 'a group name without spaces or commas'), 1, 20),
+              ),
               roleAttributePath: optional(nonEmpty),
               authUrl: optional(httpsUrl),
               tokenUrl: optional(httpsUrl),

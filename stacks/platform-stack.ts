@@ -363,7 +363,9 @@ export class PlatformStack extends EnvironmentStack {
       config.alerting.chatSecret,
       ...(config.alerting.heartbeatSecret === undefined ? [] : [config.alerting.heartbeatSecret]),
       config.monitoring.grafanaAdminSecret,
-      ...(config.monitoring.grafana?.sso === undefined ? [] : [config.monitoring.grafana.sso.clientSecretRef]),
+      ...(config.monitoring.grafana?.sso === undefined
+        ? []
+        : [config.monitoring.grafana.sso.clientSecretRef]),
     ].map(
       // The 6 random characters Secrets Manager appends to a secret's ARN (IAM's `?` matches one each).
       (name) => `arn:aws:secretsmanager:${config.region}:${config.awsAccountId}:secret:${name}-??????`,
