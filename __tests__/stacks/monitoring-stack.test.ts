@@ -55,8 +55,8 @@ describe.each(['dev', 'staging', 'prod'])('MonitoringStack %s', (environment) =>
   });
 
   it('keeps no Grafana credential in state: admin login and SSO client secret are ExternalSecrets, no Secret of ours', () => {
-    const secrets = listOfType(json, 'kubernetes_secret_v1') as { metadata: { name: string }[] }[];
-    expect(secrets.map((s) => s.metadata[0].name)).toEqual(['alertmanager-wms']);
+    const secrets = listOfType(json, 'kubernetes_secret_v1') as { metadata: { name: string } }[];
+    expect(secrets.map((s) => s.metadata.name)).toEqual(['alertmanager-wms']);
     const externals = listOfType(json, 'kubernetes_manifest').map(
       (m) => (m.manifest as { metadata: { name: string } }).metadata.name,
     );
