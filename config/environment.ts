@@ -333,6 +333,64 @@ export interface MonitoringConfig {
    * @default 400
    */
   readonly metricsRetentionDays?: number;
+  /**
+   * Grafana at `https://grafana.<dnsDomain>` (its own certificate and load balancer, behind the web ACL) and how
+   * people sign in to it. Required in production (single sign-on).
+   * @default - Grafana is published, people sign in with the admin login form
+   */
+  readonly grafana?: GrafanaConfig;
+}
+
+/** Grafana's public address and single sign-on. */
+export interface GrafanaConfig {
+  /**
+   * OpenID Connect single sign-on (Grafana's Generic OAuth): when set, the login form and basic authentication are
+   * off and only members of `allowedGroups` get in.
+   * @default - no single sign-on: the admin login form (Secrets Manager `grafanaAdminSecret`)
+   */
+  readonly sso?: GrafanaSsoConfig;
+}
+
+/**
+ * An OpenID Connect client of the organisation's identity provider for Grafana. The client secret is a reference:
+ * External Secrets copies it from Secrets Manager into a Kubernetes Secret that Grafana reads through its
+ * environment, so it is never in Terraform state.
+ */
+export interface GrafanaSsoConfig {
+  /** The provider's issuer, an https URL without trailing slash, e.g. `https://sso.example.com/realms/wms`. */
+  readonly issuerUrl: string;
+  /** The OAuth client id registered for `https://grafana.<dnsDomain>/login/generic_oauth`. */
+  readonly clientId: string;
+  /** Name of the Secrets Manager secret whose value (a plain string) is the client secret, never the secret itself. */
+  readonly clientSecretRef: string;
+  /** Groups (the ID token's `groups` claim) whose members may sign in: 1-20. */
+  readonly allowedGroups: readonly string[];
+  /**
+   * JMESPath over the user info giving the Grafana role (`Admin`, `Editor` or `Viewer`), e.g.
+   * `contains(groups[*], 'wms-sre') && 'Admin' || 'Viewer'`.
+   * @default "'Viewer'" - every allowed user is a Viewer
+   */
+  readonly roleAttributePath?: string;
+  /**
+   * Authorization endpoint.
+   * @default - `<issuerUrl>/protocol/openid-connect/auth` (Keycloak's layout)
+   */
+  readonly authUrl?: string;
+  /**
+   * Token endpoint.
+   * @default - `<issuerUrl>/protocol/openid-connect/token` (Keycloak's layout)
+   */
+  readonly tokenUrl?: string;
+  /**
+   * User info endpoint.
+   * @default - `<issuerUrl>/protocol/openid-connect/userinfo` (Keycloak's layout)
+   */
+  readonly userInfoUrl?: string;
+}
+
+/** The host name Grafana is published under: `grafana.<dnsDomain>` (inside the zone external-dns manages). */
+export function grafanaHostName(dnsDomain: string): string {
+  return `grafana.${dnsDomain}`;
 }
 
 /** Where alert notifications go: names of Secrets Manager secrets holding the receivers' URLs and keys. */
@@ -501,6 +559,10 @@ const nonEmpty = text(/^\S(.*\S)?$/, 'a non-empty string without leading or trai
 const secretName = text(
   /^(?![a-z][a-z0-9+.-]*:\/\/)[A-Za-z0-9/_+=.@-]{1,512}$/,
   'the name of a Secrets Manager secret such as wms/prod/alerting/pager, never the value itself',
+);
+const httpsUrl = text(
+  /^https:\/\/[a-z0-9.-]+(:\d+)?(\/[\w.~%!$&'()*+,;=:@-]+)*$/,
+  'an https URL without query or trailing slash, e.g. https://sso.example.com/realms/wms',
 );
 const subnetPrefix = integer(16, 28);
 const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -769,6 +831,26 @@ export const environmentSchema: Validator<EnvironmentConfig> = object<Environmen
       size: optional(oneOf('small', 'large')),
       traceRetentionDays: optional(integer(1, 90)),
       metricsRetentionDays: optional(integer(1, 1095)),
+      grafana: optional(
+        object<GrafanaConfig>({
+          sso: optional(
+            object<GrafanaSsoConfig>({
+              issuerUrl: required(httpsUrl),
+              clientId: required(
+                text(/^[\w.:@/-]{1,200}$/, 'an OAuth client id (letters, digits, . _ - : @ /)'),
+              ),
+              clientSecretRef: required(secretName),
+              allowedGroups: required(
+                list(text(/^[^\s,]{1,200}$/, 'a group name without spaces or commas'), 1, 20),
+              ),
+              roleAttributePath: optional(nonEmpty),
+              authUrl: optional(httpsUrl),
+              tokenUrl: optional(httpsUrl),
+              userInfoUrl: optional(httpsUrl),
+            }),
+          ),
+        }),
+      ),
     }),
   ),
   ci: required(
@@ -1250,6 +1332,12 @@ function productionInvariants(): FieldRule[] {
       (c) => (c.eks.controllerReplicas ?? 2) < 2,
       (c) => c.eks.controllerReplicas,
       'at least 2',
+    ),
+    invariant(
+      'monitoring.grafana.sso',
+      (c) => c.monitoring.grafana?.sso === undefined,
+      () => undefined,
+      'single sign-on (issuerUrl, clientId, clientSecretRef, allowedGroups): no shared admin login on the internet',
     ),
     invariant(
       'monitoring.replicas',

@@ -4,6 +4,7 @@
  * endpoints, addresses) and by the month (keys, secrets, alarms, zones, web ACLs), plus the usage the JSON cannot
  * tell, taken from the table's stated assumptions. Everything else is listed as not counted, with the reason.
  */
+import { parse } from 'yaml';
 import type { ResourceNode } from '../model/stack-model';
 import { StackModel } from '../model/stack-model';
 import type { JsonObject } from '../model/values';
@@ -470,9 +471,20 @@ class Estimator {
     }
   }
 
-  /** Ingresses of class `alb` become load balancers, one per ingress group. */
+  /**
+   * Ingresses of class `alb` become load balancers, one per ingress group: our own Ingresses, and those a Helm
+   * release's values turn on (`ingress: { enabled: true, ingressClassName: alb }` at any depth, e.g. Grafana's).
+   */
   private albs(): void {
     const groups = new Set<string>();
+    for (const release of this.model.ofType('helm_release')) {
+      for (const [index, text] of (Array.isArray(release.body.values) ? release.body.values : []).entries()) {
+        if (typeof text !== 'string') continue;
+        for (const [path, group] of chartAlbIngresses(parse(text) as unknown)) {
+          groups.add(group === undefined ? `${release.address}[${index}].${path}` : `group ${group}`);
+        }
+      }
+    }
     for (const ingress of this.model.ofType('kubernetes_ingress_v1')) {
       const metadata = firstBlock(ingress.body.metadata);
       const annotations = isObject(metadata?.annotations) ? metadata.annotations : {};
@@ -571,4 +583,29 @@ export function estimateStack(
     notes: estimator.notes,
     monthlyUsd: lines.reduce((sum, line) => sum + line.monthlyUsd, 0),
   };
+}
+
+/**
+ * The chart Ingresses of class `alb` a release's values enable: path of each `ingress` key and its
+ * `alb.ingress.kubernetes.io/group.name`, if any.
+ */
+export function chartAlbIngresses(values: unknown, path = ''): [string, string | undefined][] {
+  if (Array.isArray(values)) return values.flatMap((item, i) => chartAlbIngresses(item, `${path}[${i}]`));
+  if (values === null || typeof values !== 'object') return [];
+  const found: [string, string | undefined][] = [];
+  for (const [key, value] of Object.entries(values as Record<string, unknown>)) {
+    const here = path === '' ? key : `${path}.${key}`;
+    if (key === 'ingress' && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      const ingress = value as Record<string, unknown>;
+      const annotations: Record<string, unknown> = isObject(ingress.annotations) ? ingress.annotations : {};
+      const className = ingress.ingressClassName ?? annotations['kubernetes.io/ingress.class'];
+      if (ingress.enabled === true && className === 'alb') {
+        const group = annotations['alb.ingress.kubernetes.io/group.name'];
+        found.push([here, typeof group === 'string' ? group : undefined]);
+        continue;
+      }
+    }
+    found.push(...chartAlbIngresses(value, here));
+  }
+  return found;
 }

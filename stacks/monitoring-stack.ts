@@ -1,5 +1,7 @@
 import type { Construct } from 'constructs';
+import { grafanaHostName } from '../config/environment';
 import { PROJECT } from '../config/project';
+import type { GrafanaAccess } from '../constructs/observability/monitoring-values';
 import type { ClusterNamespace } from '../constructs/cluster/cluster-services';
 import { MONITORING_IDENTITIES, Monitoring } from '../constructs/observability/monitoring';
 import { auroraLocalStorageGiB } from '../shared/aurora';
@@ -75,6 +77,29 @@ export class MonitoringStack extends ClusterStack {
       databaseProxyEndpoint: platform.database.proxyEndpoint,
       replicas: config.monitoring.replicas,
       size: config.monitoring.size,
+      grafanaAccess: this.grafanaAccess(props),
     });
+  }
+
+  /** Grafana at `grafana.<dnsDomain>`: the platform's certificate for it, web ACL and access-log bucket. */
+  private grafanaAccess({ config, platform }: MonitoringStackProps): GrafanaAccess {
+    const sso = config.monitoring.grafana?.sso;
+    return {
+      hostName: grafanaHostName(config.dnsDomain),
+      certificateArn: platform.grafanaCertificateArn,
+      wafAclArn: platform.publicEndpoint.webAclArn,
+      accessLogsBucket: platform.publicEndpoint.accessLogsBucketName,
+      accessLogsPrefix: platform.publicEndpoint.accessLogsPrefix,
+      sso: sso && {
+        issuerUrl: sso.issuerUrl,
+        clientId: sso.clientId,
+        clientSecretName: sso.clientSecretRef,
+        allowedGroups: sso.allowedGroups,
+        roleAttributePath: sso.roleAttributePath,
+        authUrl: sso.authUrl,
+        tokenUrl: sso.tokenUrl,
+        userInfoUrl: sso.userInfoUrl,
+      },
+    };
   }
 }

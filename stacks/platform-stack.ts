@@ -2,7 +2,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Route53Zone } from '@cdktf/provider-aws/lib/route53-zone';
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
-import { subnetPrefixLengths } from '../config/environment';
+import { grafanaHostName, subnetPrefixLengths } from '../config/environment';
 import { PROJECT } from '../config/project';
 import { AlarmTopic } from '../constructs/observability/alarm-topic';
 import { DatabaseAutomation } from '../constructs/database/database-automation';
@@ -65,6 +65,8 @@ export class PlatformStack extends EnvironmentStack {
   readonly metricsWorkspace: MetricsWorkspace;
   /** Certificate, web ACL and access-log bucket of the internet-facing load balancer. */
   readonly publicEndpoint: PublicEndpoint;
+  /** ARN of the validated certificate of `grafana.<dnsDomain>` (Grafana's own load balancer). */
+  readonly grafanaCertificateArn: string;
   /** The CI runner in the private subnets that plans and applies the Kubernetes stacks. */
   readonly runner: CodebuildRunner;
 
@@ -144,6 +146,11 @@ export class PlatformStack extends EnvironmentStack {
       warehouses: config.app.warehouses,
       logRetentionDays: config.network.wafLogRetentionDays,
     });
+    // Its own certificate: adding the name to the app's certificate would replace that one.
+    this.grafanaCertificateArn = this.publicEndpoint.addCertificate(
+      'GrafanaCertificate',
+      grafanaHostName(config.dnsDomain),
+    );
     this.lokiBucket = new SecureBucket(this, 'LokiBucket', {
       bucketName: physicalName(this.namePrefix, 'loki', config.awsAccountId, config.region),
       purpose: 'Loki log chunks and index',
@@ -365,6 +372,9 @@ export class PlatformStack extends EnvironmentStack {
       config.alerting.chatSecret,
       ...(config.alerting.heartbeatSecret === undefined ? [] : [config.alerting.heartbeatSecret]),
       config.monitoring.grafanaAdminSecret,
+      ...(config.monitoring.grafana?.sso === undefined
+        ? []
+        : [config.monitoring.grafana.sso.clientSecretRef]),
     ].map(
       // The 6 random characters Secrets Manager appends to a secret's ARN (IAM's `?` matches one each).
       (name) => `arn:aws:secretsmanager:${config.region}:${config.awsAccountId}:secret:${name}-??????`,

@@ -464,6 +464,12 @@ describe('validateEnvironment', () => {
         'alerting.alarmTopic.pagerDutyUrlParameter: missing (required in production: a PagerDuty subscription)',
       ],
       [
+        'monitoring.grafana',
+        undefined,
+        'monitoring.grafana.sso: missing (required in production: single sign-on (issuerUrl, clientId, ' +
+          'clientSecretRef, allowedGroups): no shared admin login on the internet)',
+      ],
+      [
         'schedule',
         { timeZone: 'Europe/Berlin', workdays: 'MON-FRI', start: '07:00', stop: '19:00' },
         'schedule: {"timeZone":"Europe/Berlin","workdays":"MON-FRI","start":"07:00","stop":"19:00"} is not ' +
@@ -472,6 +478,32 @@ describe('validateEnvironment', () => {
     ])('%s = %j', (path, value, message) => {
       expect(problemsOf(withField(path, value, rawProduction()))).toEqual([message]);
     });
+
+    it.each([
+      [
+        'issuerUrl',
+        'http://sso.example.com/realms/wms',
+        /monitoring\.grafana\.sso\.issuerUrl: "http:.*an https URL/,
+      ],
+      ['issuerUrl', 'https://sso.example.com/realms/wms/', /issuerUrl: .*without query or trailing slash/],
+      ['clientSecretRef', 'https://vault/secret', /clientSecretRef: .*never the value itself/],
+      ['allowedGroups', [], /allowedGroups: .*/],
+      [
+        'allowedGroups',
+        ['wms sre'],
+        /allowedGroups\[0\]: "wms sre" is not valid \(a group name without spaces or commas\)/,
+      ],
+      ['tokenUrl', 'https://sso.example.com/token?x=1', /tokenUrl: .*an https URL/],
+    ])(
+      'GIVEN Grafana single sign-on with %s = %j THEN it is refused, naming field, value and what is allowed',
+      (field, value, message) => {
+        const sso = (rawProduction().monitoring as { grafana: { sso: Record<string, unknown> } }).grafana.sso;
+        const problems = problemsOf(
+          withField(`monitoring.grafana.sso`, { ...sso, [field]: value }, rawProduction()),
+        );
+        expect(problems).toEqual([expect.stringMatching(message)]);
+      },
+    );
 
     it('GIVEN a node AMI release that is not a release version THEN it is refused, with an example', () => {
       expect(problemsOf(withField('eks.nodeAmiReleaseVersion', 'al2023@v20260714')).join('\n')).toMatch(

@@ -1,4 +1,4 @@
-import { estimateStack, FREE_TYPES, PRICED_TYPES, USAGE_TYPES } from '../../cost/estimate';
+import { chartAlbIngresses, estimateStack, FREE_TYPES, PRICED_TYPES, USAGE_TYPES } from '../../cost/estimate';
 import { estimateTree, formatComparison, formatEstimate } from '../../cost/report';
 import type { PriceTable } from '../../cost/price-table';
 import { MissingPriceError, PRICE_TABLE, Prices } from '../../cost/price-table';
@@ -80,6 +80,44 @@ describe('estimateStack on a fixture (numbers by hand, 730 h a month)', () => {
       line.item.startsWith('Application Load'),
     );
     expect(albs?.monthlyUsd).toBeCloseTo(3 * 730 * 0.02, 6);
+  });
+
+  it("adds a load balancer per ALB Ingress a Helm release's values enable (Grafana's), not a disabled or nginx one", () => {
+    const json = fixtureStack({ ingresses: [{}] }) as { resource: Record<string, unknown> };
+    const release = (values: unknown) => ({ name: 'r', chart: 'c', values: [JSON.stringify(values)] });
+    json.resource.helm_release = {
+      kps: release({
+        grafana: { ingress: { enabled: true, ingressClassName: 'alb', hosts: ['g.example.com'] } },
+      }),
+      off: release({ grafana: { ingress: { enabled: false, ingressClassName: 'alb' } } }),
+      nginx: release({ web: { ingress: { enabled: true, ingressClassName: 'nginx' } } }),
+    };
+    const albs = estimateStack('s', json, prices).lines.find((line) =>
+      line.item.startsWith('Application Load'),
+    );
+    expect(albs?.monthlyUsd).toBeCloseTo(2 * 730 * 0.02, 6);
+  });
+
+  it('finds chart Ingresses at any depth, with their ingress group', () => {
+    expect(
+      chartAlbIngresses({
+        grafana: { ingress: { enabled: true, ingressClassName: 'alb' } },
+        list: [
+          {
+            ingress: {
+              enabled: true,
+              annotations: {
+                'kubernetes.io/ingress.class': 'alb',
+                'alb.ingress.kubernetes.io/group.name': 'g',
+              },
+            },
+          },
+        ],
+      }),
+    ).toEqual([
+      ['grafana.ingress', undefined],
+      ['list[0].ingress', 'g'],
+    ]);
   });
 
   it('counts only the working hours of what EventBridge Scheduler stops at night (node group, Aurora)', () => {

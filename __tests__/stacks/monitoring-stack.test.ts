@@ -67,6 +67,24 @@ describe.each(['dev', 'staging', 'prod'])('MonitoringStack %s', (environment) =>
     expect(values.prometheus.prometheusSpec.replicaExternalLabelName).toBe('__replica__');
   });
 
+  it('keeps no Grafana credential in state: admin login and SSO client secret are ExternalSecrets, no Secret of ours', () => {
+    const secrets = listOfType(json, 'kubernetes_secret_v1') as { metadata: { name: string } }[];
+    expect(secrets.map((s) => s.metadata.name)).toEqual(['alertmanager-wms']);
+    const externals = listOfType(json, 'kubernetes_manifest').map(
+      (m) => (m.manifest as { metadata: { name: string } }).metadata.name,
+    );
+    expect(externals).toEqual(expect.arrayContaining(['grafana-admin', 'grafana-oidc']));
+    const values = parse((releases['kube-prometheus-stack'].values as string[])[0]) as {
+      grafana: Record<string, unknown> & { 'grafana.ini': Record<string, Record<string, unknown>> };
+    };
+    expect(values.grafana).not.toHaveProperty('adminPassword');
+    expect(JSON.stringify(values.grafana)).not.toMatch(/"client_secret"|"adminPassword"|"password"/);
+    expect(values.grafana['grafana.ini']['auth.basic']).toEqual({ enabled: false });
+    expect(values.grafana['grafana.ini'].server.root_url).toMatch(
+      /^https:\/\/grafana\.([a-z]+\.)?wms\.example\.com\/$/,
+    );
+  });
+
   it('plans no Prometheus custom resource, only ExternalSecrets whose CRD an earlier stack installed', () => {
     const kinds = listOfType(json, 'kubernetes_manifest').map((m) => (m.manifest as { kind: string }).kind);
     expect(new Set(kinds)).toEqual(new Set(['ExternalSecret']));

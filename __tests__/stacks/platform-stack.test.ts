@@ -20,6 +20,21 @@ describe.each(['dev', 'staging', 'prod'])('PlatformStack %s', (environment) => {
     expect(stable).toMatchSnapshot();
   });
 
+  it("gives Grafana its own certificate, leaving the app's certificate at its address and with its one name", () => {
+    const certificates = (json.resource?.aws_acm_certificate ?? {}) as Record<
+      string,
+      { domain_name: string }
+    >;
+    const domain = committedEnvironment(environment).dnsDomain;
+    expect(Object.fromEntries(Object.entries(certificates).map(([id, c]) => [id, c.domain_name]))).toEqual({
+      PublicEndpoint_Certificate_17DA15D3: domain,
+      PublicEndpoint_GrafanaCertificate_F0531AA5: `grafana.${domain}`,
+    });
+    // External Secrets may read the Grafana single sign-on client secret (and still nothing else new).
+    const policies = JSON.stringify(listOfType(json, 'aws_iam_role_policy'));
+    expect(policies).toContain(`secret:wms/${environment}/grafana/oidc-client-secret-??????`);
+  });
+
   it('holds AWS resources only, so it plans offline', () => {
     const types = Object.keys(json.resource ?? {});
     expect(types.filter((type) => !type.startsWith('aws_'))).toEqual([]);

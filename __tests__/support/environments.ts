@@ -146,6 +146,18 @@ export function rawProduction(overrides: Record<string, unknown> = {}): Record<s
       heartbeatSecret: 'wms/live/alerting/heartbeat',
       alarmTopic: { pagerDutyUrlParameter: '/wms/live/alerting/pagerduty-cloudwatch-url' },
     },
+    monitoring: {
+      grafanaAdminSecret: 'wms/live/grafana/admin',
+      monthlyBudgetUsd: 500,
+      grafana: {
+        sso: {
+          issuerUrl: 'https://sso.example.com/realms/wms',
+          clientId: 'wms-live-grafana',
+          clientSecretRef: 'wms/live/grafana/oidc-client-secret',
+          allowedGroups: ['wms-sre'],
+        },
+      },
+    },
     database: {
       engineMajorVersion: '16',
       instanceClass: 'db.r6g.large',

@@ -18,6 +18,7 @@ import type { IDatabase } from '../database/postgres-database';
 import { AWS_REGION } from '../../shared/region';
 import type { CapacityClass } from '../shared/capacity';
 import { propError } from '../shared/errors';
+import { ALB_TLS_POLICY } from '../shared/load-balancer';
 import {
   capacityScheduling,
   LABELS,
@@ -286,7 +287,6 @@ const WAF_ACL_ARN =
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const LOG_PREFIX = /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/;
 const JOB_PREFIX = 'wms-migrate-';
-const TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
 
 /** What differs between the two components. */
 interface ComponentSpec {
@@ -1006,7 +1006,7 @@ export class WmsApplication extends Construct {
           'alb.ingress.kubernetes.io/ssl-redirect': '443',
           'alb.ingress.kubernetes.io/certificate-arn': props.certificateArn,
           // The controller's default policy (ELBSecurityPolicy-2016-08) still accepts TLS 1.0.
-          'alb.ingress.kubernetes.io/ssl-policy': TLS_POLICY,
+          'alb.ingress.kubernetes.io/ssl-policy': ALB_TLS_POLICY,
           'alb.ingress.kubernetes.io/wafv2-acl-arn': props.wafAclArn,
           'alb.ingress.kubernetes.io/load-balancer-attributes': attributes.join(','),
           // The component Services override the path with their component's own.

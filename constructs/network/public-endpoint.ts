@@ -108,6 +108,8 @@ export class PublicEndpoint extends Construct {
   readonly accessLogsBucketName: string;
   /** The key prefix the load balancer must write its access logs under (the bucket policy allows only it). */
   readonly accessLogsPrefix = 'alb';
+  /** Route 53 zone the certificates' validation records go to. */
+  private readonly zoneId: string;
 
   constructor(scope: Construct, id: string, props: PublicEndpointProps) {
     super(scope, id);
@@ -122,26 +124,8 @@ export class PublicEndpoint extends Construct {
     this.validateWarehouses(props.warehouses ?? []);
     const name = (...parts: string[]) => physicalName(props.namePrefix, ...parts);
 
-    const certificate = new AcmCertificate(this, 'Certificate', {
-      domainName: props.domainName,
-      validationMethod: 'DNS',
-      keyAlgorithm: 'EC_prime256v1',
-      lifecycle: { createBeforeDestroy: true },
-    });
-    // One validation record for the single domain name: a literal index keeps the plan readable.
-    const option = certificate.domainValidationOptions.get(0);
-    const record = new Route53Record(this, 'CertificateValidation', {
-      zoneId: props.zoneId,
-      name: option.resourceRecordName,
-      type: option.resourceRecordType,
-      records: [option.resourceRecordValue],
-      ttl: 300,
-      allowOverwrite: true,
-    });
-    this.certificateArn = new AcmCertificateValidation(this, 'CertificateValidated', {
-      certificateArn: certificate.arn,
-      validationRecordFqdns: [record.fqdn],
-    }).certificateArn;
+    this.zoneId = props.zoneId;
+    this.certificateArn = validatedCertificate(this, props.domainName, props.zoneId);
 
     const visibility = (metricName: string) => ({
       cloudwatchMetricsEnabled: true,
@@ -287,6 +271,16 @@ export class PublicEndpoint extends Construct {
     return [...warehouseRules, perIp];
   }
 
+  /**
+   * Another DNS-validated certificate, for a host name of its own load balancer (e.g. `grafana.<domain>`), under
+   * the construct `id`. Adding a name to the main certificate would replace it (ACM certificates are immutable),
+   * so each further host gets its own and nothing existing changes.
+   * @returns the ARN of the validated certificate
+   */
+  addCertificate(id: string, domainName: string): string {
+    return validatedCertificate(new Construct(this, id), domainName, this.zoneId);
+  }
+
   private validateWarehouses(warehouses: readonly WarehouseRateLimit[]): void {
     const seen = new Set<string>();
     warehouses.forEach((warehouse, index) => {
@@ -326,4 +320,31 @@ export class PublicEndpoint extends Construct {
       }
     });
   }
+}
+
+/**
+ * A DNS-validated ACM certificate for one name in `zoneId` (resources `Certificate`, `CertificateValidation`,
+ * `CertificateValidated` under `scope`): the ARN is known once validation completed.
+ */
+function validatedCertificate(scope: Construct, domainName: string, zoneId: string): string {
+  const certificate = new AcmCertificate(scope, 'Certificate', {
+    domainName,
+    validationMethod: 'DNS',
+    keyAlgorithm: 'EC_prime256v1',
+    lifecycle: { createBeforeDestroy: true },
+  });
+  // One validation record for the single domain name: a literal index keeps the plan readable.
+  const option = certificate.domainValidationOptions.get(0);
+  const record = new Route53Record(scope, 'CertificateValidation', {
+    zoneId,
+    name: option.resourceRecordName,
+    type: option.resourceRecordType,
+    records: [option.resourceRecordValue],
+    ttl: 300,
+    allowOverwrite: true,
+  });
+  return new AcmCertificateValidation(scope, 'CertificateValidated', {
+    certificateArn: certificate.arn,
+    validationRecordFqdns: [record.fqdn],
+  }).certificateArn;
 }

@@ -5,6 +5,7 @@
  * tested without a synth; the construct creates the releases and escapes the values for Terraform.
  */
 import { stringify } from 'yaml';
+import { ALB_TLS_POLICY } from '../shared/load-balancer';
 import { ARGO_ROLLOUTS } from '../cluster/cluster-services';
 import type { PrometheusRuleFile } from './alert-rules';
 import type { MonitoringTargets } from './targets';
@@ -370,10 +371,13 @@ export interface KubePrometheusStackValues {
     readonly additionalDataSources: readonly GrafanaDataSource[];
     readonly 'grafana.ini': {
       readonly analytics: { readonly reporting_enabled: false; readonly check_for_updates: false };
-      /** SigV4 signing of data-source requests (the long-term metrics workspace), off by default in Grafana. */
-      readonly auth: { readonly sigv4_auth_enabled: true };
-    };
-  };
+      /**
+       * SigV4 signing of data-source requests (the long-term metrics workspace), off by default in Grafana;
+       * with single sign-on also the login form off.
+       */
+      readonly auth: { readonly sigv4_auth_enabled: true; readonly disable_login_form?: true };
+    } & Omit<GrafanaAccessIni, 'auth'>;
+  } & Partial<GrafanaAccessValues>;
   readonly prometheus: {
     /** Named, so its Pod Identity association (`MONITORING_IDENTITIES.prometheus`) names it. */
     readonly serviceAccount: { readonly create: true; readonly name: string };
@@ -725,6 +729,8 @@ export const MONITORING_SECRETS = {
     chatKey: 'chat-webhook-url',
     heartbeatKey: 'heartbeat-url',
   },
+  /** The OpenID Connect client secret of Grafana's single sign-on, synced from Secrets Manager. */
+  grafanaOidc: { name: 'grafana-oidc', key: 'client-secret' },
   /** Alertmanager's configuration (`alertmanager.yaml`): no secret in it, only the receivers' file paths. */
   alertmanagerConfig: { name: 'alertmanager-wms', key: 'alertmanager.yaml' },
 } as const;
@@ -895,6 +901,155 @@ export interface KubePrometheusStackInput {
   readonly longTermMetrics: LongTermMetrics;
   /** The store's AWS region (SigV4). */
   readonly region: string;
+  /** Grafana's public address and sign-in; without it Grafana is reached only through a port-forward. */
+  readonly grafanaAccess?: GrafanaAccess;
+}
+
+/**
+ * Grafana behind its own internet-facing Application Load Balancer (HTTPS only, the environment's web ACL, access
+ * logs in the environment's bucket), published by external-dns under `hostName`.
+ */
+export interface GrafanaAccess {
+  /** Public host name, e.g. `grafana.wms.example.com` (inside the zone external-dns manages). */
+  readonly hostName: string;
+  /** ARN of the validated ACM certificate of `hostName`. */
+  readonly certificateArn: string;
+  /** ARN of the regional WAFv2 web ACL in front of the load balancer. */
+  readonly wafAclArn: string;
+  /** Bucket of the load balancer's access logs. */
+  readonly accessLogsBucket: string;
+  /** Key prefix of the access logs (the bucket policy allows only it). */
+  readonly accessLogsPrefix: string;
+  /**
+   * OpenID Connect single sign-on; the login form and basic authentication are then off.
+   * @default - no single sign-on: the admin login form
+   */
+  readonly sso?: GrafanaSso;
+}
+
+/** Grafana's Generic OAuth client of an OpenID Connect provider. */
+export interface GrafanaSso {
+  /** The provider's issuer URL (https, no trailing slash). */
+  readonly issuerUrl: string;
+  readonly clientId: string;
+  /**
+   * Secrets Manager secret (name) whose value is the client secret: External Secrets syncs it into the
+   * `grafana-oidc` Secret Grafana reads through its environment.
+   */
+  readonly clientSecretName: string;
+  /** Groups (`groups` claim) allowed to sign in. */
+  readonly allowedGroups: readonly string[];
+  /**
+   * JMESPath giving the Grafana role.
+   * @default "'Viewer'"
+   */
+  readonly roleAttributePath?: string;
+  /** @default - `<issuerUrl>/protocol/openid-connect/auth` */
+  readonly authUrl?: string;
+  /** @default - `<issuerUrl>/protocol/openid-connect/token` */
+  readonly tokenUrl?: string;
+  /** @default - `<issuerUrl>/protocol/openid-connect/userinfo` */
+  readonly userInfoUrl?: string;
+}
+
+/** The `grafana.ini` sections {@link grafanaAccessValues} sets. */
+export interface GrafanaAccessIni {
+  readonly server?: { readonly domain: string; readonly root_url: string };
+  readonly auth?: { readonly disable_login_form: true };
+  readonly 'auth.basic'?: { readonly enabled: false };
+  readonly 'auth.generic_oauth'?: Readonly<Record<string, string | boolean>>;
+}
+
+/** Grafana chart values {@link grafanaAccessValues} sets besides `grafana.ini`. */
+export interface GrafanaAccessValues {
+  readonly ingress: {
+    readonly enabled: true;
+    readonly ingressClassName: 'alb';
+    readonly annotations: Readonly<Record<string, string>>;
+    readonly hosts: readonly string[];
+    readonly path: '/';
+    readonly pathType: 'Prefix';
+  };
+  /** The client secret, from the ExternalSecret's Secret: Grafana reads `GF_<SECTION>_<KEY>` over `grafana.ini`. */
+  readonly envValueFrom?: Readonly<
+    Record<string, { readonly secretKeyRef: { readonly name: string; readonly key: string } }>
+  >;
+}
+
+/**
+ * Grafana's Ingress (its own ALB: the app's load balancer and certificate stay as they are), its public URL, and
+ * with `sso` the Generic OAuth client: login form and basic authentication off, only `allowedGroups` admitted
+ * (`role_attribute_strict`: no role, no entry), the client secret from a Secret through the environment, never in
+ * values or state.
+ * @see https://grafana.com/docs/grafana/latest/setup-grafana/configure-access/configure-authentication/generic-oauth/
+ * @see https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/ingress/annotations/
+ */
+export function grafanaAccessValues(access: GrafanaAccess): {
+  values: GrafanaAccessValues;
+  ini: GrafanaAccessIni;
+} {
+  const attributes = [
+    'access_logs.s3.enabled=true',
+    `access_logs.s3.bucket=${access.accessLogsBucket}`,
+    `access_logs.s3.prefix=${access.accessLogsPrefix}`,
+    'routing.http.drop_invalid_header_fields.enabled=true',
+  ];
+  const ingress: GrafanaAccessValues['ingress'] = {
+    enabled: true,
+    ingressClassName: 'alb',
+    annotations: {
+      'alb.ingress.kubernetes.io/scheme': 'internet-facing',
+      'alb.ingress.kubernetes.io/target-type': 'ip',
+      // HTTPS only: no port 80 listener at all.
+      'alb.ingress.kubernetes.io/listen-ports': '[{"HTTPS":443}]',
+      'alb.ingress.kubernetes.io/certificate-arn': access.certificateArn,
+      'alb.ingress.kubernetes.io/ssl-policy': ALB_TLS_POLICY,
+      'alb.ingress.kubernetes.io/wafv2-acl-arn': access.wafAclArn,
+      'alb.ingress.kubernetes.io/load-balancer-attributes': attributes.join(','),
+      'alb.ingress.kubernetes.io/healthcheck-path': '/api/health',
+      'alb.ingress.kubernetes.io/success-codes': '200',
+    },
+    hosts: [access.hostName],
+    path: '/',
+    pathType: 'Prefix',
+  };
+  const server = { domain: access.hostName, root_url: `https://${access.hostName}/` };
+  const sso = access.sso;
+  if (sso === undefined) return { values: { ingress }, ini: { server } };
+  const endpoint = (path: string) => `${sso.issuerUrl}/protocol/openid-connect/${path}`;
+  return {
+    values: {
+      ingress,
+      envValueFrom: {
+        GF_AUTH_GENERIC_OAUTH_CLIENT_SECRET: {
+          secretKeyRef: {
+            name: MONITORING_SECRETS.grafanaOidc.name,
+            key: MONITORING_SECRETS.grafanaOidc.key,
+          },
+        },
+      },
+    },
+    ini: {
+      server,
+      auth: { disable_login_form: true },
+      'auth.basic': { enabled: false },
+      'auth.generic_oauth': {
+        enabled: true,
+        name: 'SSO',
+        client_id: sso.clientId,
+        scopes: 'openid email profile groups',
+        auth_url: sso.authUrl ?? endpoint('auth'),
+        token_url: sso.tokenUrl ?? endpoint('token'),
+        api_url: sso.userInfoUrl ?? endpoint('userinfo'),
+        use_pkce: true,
+        allow_sign_up: true,
+        groups_attribute_path: 'groups',
+        allowed_groups: sso.allowedGroups.join(','),
+        role_attribute_path: sso.roleAttributePath ?? "'Viewer'",
+        role_attribute_strict: true,
+      },
+    },
+  };
 }
 
 /**
@@ -908,6 +1063,7 @@ export function kubePrometheusStackValues(input: KubePrometheusStackInput): Kube
   const ns = input.namespaces;
   const { storageClassName, replicas, targets } = input;
   const budget = { enabled: replicas > 1, minAvailable: 1 };
+  const access = input.grafanaAccess && grafanaAccessValues(input.grafanaAccess);
   const blackboxAddress = `${MONITORING_RELEASES.blackbox}.${ns.monitoring}.svc:${BLACKBOX_PORT}`;
   // Blackbox exporter: the probed target goes into ?target=, the instance label keeps it, the scrape goes to
   // the exporter.
@@ -1011,9 +1167,11 @@ export function kubePrometheusStackValues(input: KubePrometheusStackInput): Kube
         ...traceCorrelatedDataSources(input.endpoints),
         longTermMetricsDataSource(input.longTermMetrics.prometheusEndpoint, input.region),
       ],
+      ...access?.values,
       'grafana.ini': {
         analytics: { reporting_enabled: false, check_for_updates: false },
-        auth: { sigv4_auth_enabled: true },
+        ...access?.ini,
+        auth: { sigv4_auth_enabled: true, ...access?.ini.auth },
       },
     },
     prometheus: {

@@ -17,6 +17,7 @@ import type {
   BlackboxExporterValues,
   ChartRef,
   CloudwatchExporterValues,
+  GrafanaAccess,
   KubePrometheusStackValues,
   LokiValues,
   LongTermMetrics,
@@ -214,6 +215,11 @@ export interface MonitoringProps {
    */
   readonly webApp?: string;
   /**
+   * Grafana's public address (its own load balancer, certificate and web ACL) and single sign-on.
+   * @default - not published: Grafana is reached through a port-forward
+   */
+  readonly grafanaAccess?: GrafanaAccess;
+  /**
    * Slack channel of the chat receiver, e.g. `#wms-alerts`.
    * @default - the channel the incoming webhook was created for
    */
@@ -246,6 +252,7 @@ const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const PATH = /^\/[A-Za-z0-9._~\-/]*$/;
+const HTTPS_URL = /^https:\/\/[a-z0-9.-]+(:\d+)?(\/[^\s/?#]+)*$/;
 
 /**
  * A literal for Terraform: every string value with `${` and `%{` doubled, so Terraform does not read Grafana's
@@ -382,6 +389,7 @@ export class Monitoring extends Construct {
         endpoints,
         longTermMetrics: props.longTermMetrics,
         region: props.region,
+        grafanaAccess: props.grafanaAccess,
       }),
     });
     this.blackboxExporter = this.release('BlackboxExporter', {
@@ -525,14 +533,15 @@ export class Monitoring extends Construct {
   }
 
   /**
-   * Grafana's admin login and the receivers' keys (ExternalSecrets from Secrets Manager), and Alertmanager's
-   * configuration (a Secret of ours, so it is exactly what `amtool` checked): kube-prometheus-stack needs all three.
+   * Grafana's admin login, its single sign-on client secret (with `grafanaAccess.sso`) and the receivers' keys
+   * (ExternalSecrets from Secrets Manager), and Alertmanager's configuration (a Secret of ours, so it is exactly
+   * what `amtool` checked): kube-prometheus-stack needs them all.
    */
   private addSecrets(
     props: MonitoringProps,
     storeName: string,
     alertmanagerYaml: string,
-  ): [Manifest, Manifest, SecretV1] {
+  ): Array<Manifest | SecretV1> {
     const secrets = MONITORING_SECRETS;
     const namespace = props.namespaces.monitoring;
     const grafanaAdmin = this.externalSecret('GrafanaAdminExternalSecret', {
@@ -573,7 +582,19 @@ export class Monitoring extends Construct {
       namespace,
       secretNames: [secrets.alertmanagerConfig.name],
     });
-    return [grafanaAdmin, receivers, alertmanagerConfig];
+    const sso = props.grafanaAccess?.sso;
+    const grafanaOidc =
+      sso === undefined
+        ? []
+        : [
+            this.externalSecret('GrafanaOidcExternalSecret', {
+              namespace,
+              storeName,
+              name: secrets.grafanaOidc.name,
+              data: [{ secretKey: secrets.grafanaOidc.key, key: sso.clientSecretName }],
+            }),
+          ];
+    return [grafanaAdmin, receivers, alertmanagerConfig, ...grafanaOidc];
   }
 
   /** One ConfigMap per dashboard, labelled for Grafana's sidecar. */
@@ -726,6 +747,47 @@ export class Monitoring extends Construct {
     );
     for (const prop of ['grafanaAdminSecretName', 'pagerSecretName', 'chatSecretName'] as const) {
       check(SECRET_NAME.test(props[prop]) && !props[prop].includes('://'), prop, props[prop], secretName);
+    }
+    const access = props.grafanaAccess;
+    if (access !== undefined) {
+      check(
+        HOSTNAME.test(access.hostName),
+        'grafanaAccess.hostName',
+        access.hostName,
+        'a lowercase DNS name',
+      );
+      check(
+        BUCKET.test(access.accessLogsBucket),
+        'grafanaAccess.accessLogsBucket',
+        access.accessLogsBucket,
+        'an S3 bucket name',
+      );
+      const sso = access.sso;
+      if (sso !== undefined) {
+        check(
+          SECRET_NAME.test(sso.clientSecretName) && !sso.clientSecretName.includes('://'),
+          'grafanaAccess.sso.clientSecretName',
+          sso.clientSecretName,
+          secretName,
+        );
+        for (const prop of ['issuerUrl', 'authUrl', 'tokenUrl', 'userInfoUrl'] as const) {
+          const url = sso[prop];
+          if (url !== undefined) {
+            check(
+              HTTPS_URL.test(url),
+              `grafanaAccess.sso.${prop}`,
+              url,
+              'an https URL without trailing slash',
+            );
+          }
+        }
+        check(
+          sso.allowedGroups.length > 0,
+          'grafanaAccess.sso.allowedGroups',
+          sso.allowedGroups,
+          'at least one group (nobody else may sign in)',
+        );
+      }
     }
     const heartbeat = props.heartbeatSecretName;
     if (heartbeat !== undefined) {

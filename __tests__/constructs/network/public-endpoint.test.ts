@@ -187,6 +187,36 @@ describe('PublicEndpoint', () => {
     });
   });
 
+  it('GIVEN addCertificate THEN another DNS-validated certificate of its own, the main one unchanged', () => {
+    const stack = awsTestStack();
+    const endpoint = new PublicEndpoint(stack, 'PublicEndpoint', BASE);
+    const before = JSON.stringify(synthJson(stack).resource);
+    const arn = endpoint.addCertificate('GrafanaCertificate', 'grafana.test.wms.example.com');
+    const json = synthJson(stack);
+    const resources = json.resource as Record<string, Record<string, unknown>>;
+    const certificates = resources.aws_acm_certificate as Record<string, Row>;
+    expect(Object.values(certificates).map((c) => c.domain_name)).toEqual([
+      'test.wms.example.com',
+      'grafana.test.wms.example.com',
+    ]);
+    // Every resource that was there is still there, with the same address and body.
+    const old = JSON.parse(before) as Record<string, Record<string, unknown>>;
+    for (const [type, byName] of Object.entries(old)) {
+      for (const [name, body] of Object.entries(byName)) {
+        expect(resources[type][name]).toEqual(body);
+      }
+    }
+    expect(Object.keys(resources.aws_route53_record)).toHaveLength(2);
+    new TerraformOutput(stack, 'GrafanaCertificateArn', { value: arn });
+    expect(Object.values(synthJson(stack).output as object)).toEqual([
+      {
+        value: expect.stringMatching(
+          /^\$\{aws_acm_certificate_validation\.PublicEndpoint_GrafanaCertificate_.*\.certificate_arn\}$/,
+        ),
+      },
+    ]);
+  });
+
   it('GIVEN no warehouses THEN no IP set and a plain per-IP rule', () => {
     const { json } = build();
     expect(listOfType(json, 'aws_wafv2_ip_set')).toHaveLength(0);

@@ -16,6 +16,7 @@ import type { MonitoringProps } from '../../../constructs/observability/monitori
 import { MONITORING_IDENTITIES, Monitoring } from '../../../constructs/observability/monitoring';
 import { renderLogRuleGroups } from '../../../constructs/observability/log-alert-rules';
 import { METRIC_CATALOGUE } from '../../../constructs/observability/metrics-catalogue';
+import type { GrafanaAccess } from '../../../constructs/observability/monitoring-values';
 import {
   DASHBOARD_LABEL,
   MONITORING_CHARTS,
@@ -57,6 +58,21 @@ const BASE: MonitoringProps = {
   region: 'eu-west-1',
   databaseProxyEndpoint: 'wms-test-db.proxy-c1a2b3c4d5e6.eu-west-1.rds.amazonaws.com',
   externalLabels: { environment: 'test', cluster: 'wms-test' },
+};
+
+const GRAFANA_ACCESS: GrafanaAccess = {
+  hostName: 'grafana.test.wms.example.com',
+  certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789',
+  wafAclArn:
+    'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/wms-test/0a1b2c3d-4e5f-6789-abcd-ef0123456789',
+  accessLogsBucket: 'wms-test-alb-logs-123456789012-eu-west-1',
+  accessLogsPrefix: 'alb',
+};
+const SSO: NonNullable<GrafanaAccess['sso']> = {
+  issuerUrl: 'https://sso.example.com/realms/wms',
+  clientId: 'wms-test-grafana',
+  clientSecretName: 'wms/test/grafana/oidc-client-secret',
+  allowedGroups: ['wms-sre', 'wms-support'],
 };
 
 type Row = Record<string, unknown>;
@@ -691,6 +707,15 @@ describe('Monitoring', () => {
       }
     });
 
+    it('does not publish Grafana by default: no Ingress, no public URL, the login form as the chart has it', () => {
+      expect(kps.grafana).not.toHaveProperty('ingress');
+      expect(kps.grafana).not.toHaveProperty('envValueFrom');
+      expect(kps.grafana['grafana.ini']).toEqual({
+        analytics: { reporting_enabled: false, check_for_updates: false },
+      });
+      expect(manifests(json).filter((m) => (m.manifest as Row).kind === 'ExternalSecret')).toHaveLength(2);
+    });
+
     it('passes the guardrails with no finding and no suppression', () => {
       const [result] = checkStacks([{ stackName: 'test', json: stack.toTerraform() }]).stacks;
       expect(result.findings).toEqual([]);
@@ -885,9 +910,147 @@ describe('Monitoring', () => {
     });
   });
 
+  describe('Grafana behind its own load balancer (issue #18)', () => {
+    const published = build({ grafanaAccess: GRAFANA_ACCESS });
+    const grafana = releaseValues(published.json)['kube-prometheus-stack'].grafana;
+
+    it('publishes grafana.<domain> on its own internet-facing ALB: HTTPS only, TLS 1.2+, web ACL, access logs', () => {
+      expect(grafana.ingress).toEqual({
+        enabled: true,
+        ingressClassName: 'alb',
+        hosts: ['grafana.test.wms.example.com'],
+        path: '/',
+        pathType: 'Prefix',
+        annotations: {
+          'alb.ingress.kubernetes.io/scheme': 'internet-facing',
+          'alb.ingress.kubernetes.io/target-type': 'ip',
+          'alb.ingress.kubernetes.io/listen-ports': '[{"HTTPS":443}]',
+          'alb.ingress.kubernetes.io/certificate-arn': GRAFANA_ACCESS.certificateArn,
+          'alb.ingress.kubernetes.io/ssl-policy': 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+          'alb.ingress.kubernetes.io/wafv2-acl-arn': GRAFANA_ACCESS.wafAclArn,
+          'alb.ingress.kubernetes.io/load-balancer-attributes':
+            'access_logs.s3.enabled=true,access_logs.s3.bucket=wms-test-alb-logs-123456789012-eu-west-1,' +
+            'access_logs.s3.prefix=alb,routing.http.drop_invalid_header_fields.enabled=true',
+          'alb.ingress.kubernetes.io/healthcheck-path': '/api/health',
+          'alb.ingress.kubernetes.io/success-codes': '200',
+        },
+      });
+      // No group.name: a shared ALB group would move the app's Ingress to a new load balancer.
+      expect(Object.keys(grafana.ingress.annotations)).not.toContain('alb.ingress.kubernetes.io/group.name');
+      expect(grafana['grafana.ini'].server).toEqual({
+        domain: 'grafana.test.wms.example.com',
+        root_url: 'https://grafana.test.wms.example.com/',
+      });
+    });
+
+    it('WITHOUT single sign-on keeps the login form, sets no OAuth client and syncs no client secret', () => {
+      expect(grafana['grafana.ini']).not.toHaveProperty('auth.generic_oauth');
+      expect(grafana['grafana.ini']).not.toHaveProperty('auth');
+      expect(grafana).not.toHaveProperty('envValueFrom');
+      expect(() => externalSecret(published.json, MONITORING_SECRETS.grafanaOidc.name)).toThrow();
+    });
+
+    describe('GIVEN single sign-on', () => {
+      const sso = build({ grafanaAccess: { ...GRAFANA_ACCESS, sso: SSO } });
+      const kps = releaseValues(sso.json)['kube-prometheus-stack'];
+      const ini = kps.grafana['grafana.ini'];
+
+      it('turns the login form and basic authentication off', () => {
+        expect(ini.auth).toEqual({ disable_login_form: true });
+        expect(ini['auth.basic']).toEqual({ enabled: false });
+      });
+
+      it("signs in through the issuer's endpoints (Keycloak layout by default), only the allowed groups, Viewer by default", () => {
+        expect(ini['auth.generic_oauth']).toEqual({
+          enabled: true,
+          name: 'SSO',
+          client_id: 'wms-test-grafana',
+          scopes: 'openid email profile groups',
+          auth_url: 'https://sso.example.com/realms/wms/protocol/openid-connect/auth',
+          token_url: 'https://sso.example.com/realms/wms/protocol/openid-connect/token',
+          api_url: 'https://sso.example.com/realms/wms/protocol/openid-connect/userinfo',
+          use_pkce: true,
+          allow_sign_up: true,
+          groups_attribute_path: 'groups',
+          allowed_groups: 'wms-sre,wms-support',
+          role_attribute_path: "'Viewer'",
+          role_attribute_strict: true,
+        });
+      });
+
+      it('GIVEN endpoints and a role path THEN Grafana uses them', () => {
+        const custom = build({
+          grafanaAccess: {
+            ...GRAFANA_ACCESS,
+            sso: {
+              ...SSO,
+              authUrl: 'https://idp.example.com/oauth2/v1/authorize',
+              tokenUrl: 'https://idp.example.com/oauth2/v1/token',
+              userInfoUrl: 'https://idp.example.com/oauth2/v1/userinfo',
+              roleAttributePath: "contains(groups[*], 'wms-sre') && 'Admin' || 'Viewer'",
+            },
+          },
+        });
+        const oauth = releaseValues(custom.json)['kube-prometheus-stack'].grafana['grafana.ini'][
+          'auth.generic_oauth'
+        ];
+        expect(oauth).toMatchObject({
+          auth_url: 'https://idp.example.com/oauth2/v1/authorize',
+          token_url: 'https://idp.example.com/oauth2/v1/token',
+          api_url: 'https://idp.example.com/oauth2/v1/userinfo',
+          role_attribute_path: "contains(groups[*], 'wms-sre') && 'Admin' || 'Viewer'",
+        });
+      });
+
+      it('reads the client secret from a Secret synced by External Secrets, never from values or state', () => {
+        const oidc = MONITORING_SECRETS.grafanaOidc;
+        expect(JSON.stringify(ini)).not.toContain('client_secret');
+        expect(kps.grafana.envValueFrom).toEqual({
+          GF_AUTH_GENERIC_OAUTH_CLIENT_SECRET: { secretKeyRef: { name: oidc.name, key: oidc.key } },
+        });
+        expect(externalSecret(sso.json, oidc.name).manifest).toMatchObject({
+          kind: 'ExternalSecret',
+          metadata: { namespace: 'monitoring' },
+          spec: {
+            target: { name: oidc.name },
+            data: [{ secretKey: oidc.key, remoteRef: { key: 'wms/test/grafana/oidc-client-secret' } }],
+          },
+        });
+        expect(JSON.stringify(listOfType(sso.json, 'kubernetes_secret_v1'))).not.toContain(oidc.name);
+        const dependsOn = releases(sso.json)['kube-prometheus-stack'].depends_on as string[];
+        expect(dependsOn.filter((d) => d.startsWith('kubernetes_manifest.'))).toHaveLength(3);
+      });
+
+      it('passes the guardrails (WMS_HELM_001: every Grafana key is in the chart catalogue)', () => {
+        const [result] = checkStacks([{ stackName: 'test', json: sso.stack.toTerraform() }]).stacks;
+        expect(result.findings).toEqual([]);
+        expect(result.suppressed).toEqual([]);
+      });
+    });
+  });
+
   describe('validation', () => {
     const fails = (overrides: Partial<MonitoringProps>, message: RegExp) =>
       expect(() => stackWith(overrides)).toThrow(message);
+
+    it('GIVEN Grafana access with a bad host, issuer, secret name or no group THEN it names each field and value', () => {
+      fails(
+        { grafanaAccess: { ...GRAFANA_ACCESS, hostName: 'Grafana.Example' } },
+        /grafanaAccess\.hostName: "Grafana\.Example" is not allowed \(a lowercase DNS name\)/,
+      );
+      fails(
+        { grafanaAccess: { ...GRAFANA_ACCESS, sso: { ...SSO, issuerUrl: 'http://sso.example.com' } } },
+        /grafanaAccess\.sso\.issuerUrl: "http:\/\/sso\.example\.com" is not allowed \(an https URL/,
+      );
+      fails(
+        { grafanaAccess: { ...GRAFANA_ACCESS, sso: { ...SSO, clientSecretName: 'https://vault/x' } } },
+        /grafanaAccess\.sso\.clientSecretName: .* never the value itself/,
+      );
+      fails(
+        { grafanaAccess: { ...GRAFANA_ACCESS, sso: { ...SSO, allowedGroups: [] } } },
+        /grafanaAccess\.sso\.allowedGroups: \[\] is not allowed \(at least one group/,
+      );
+    });
 
     it('GIVEN replicas 0 THEN it names the prop', () => {
       fails({ replicas: 0 }, /test\/Monitoring: replicas: 0 is not allowed \(a whole number from 1 to 5\)/);
