@@ -710,8 +710,10 @@ describe('Monitoring', () => {
     it('does not publish Grafana by default: no Ingress, no public URL, the login form as the chart has it', () => {
       expect(kps.grafana).not.toHaveProperty('ingress');
       expect(kps.grafana).not.toHaveProperty('envValueFrom');
+      // The login form as the chart has it; only SigV4 signing (the long-term metrics data source) is switched on.
       expect(kps.grafana['grafana.ini']).toEqual({
         analytics: { reporting_enabled: false, check_for_updates: false },
+        auth: { sigv4_auth_enabled: true },
       });
       expect(manifests(json).filter((m) => (m.manifest as Row).kind === 'ExternalSecret')).toHaveLength(2);
     });
@@ -945,7 +947,8 @@ describe('Monitoring', () => {
 
     it('WITHOUT single sign-on keeps the login form, sets no OAuth client and syncs no client secret', () => {
       expect(grafana['grafana.ini']).not.toHaveProperty('auth.generic_oauth');
-      expect(grafana['grafana.ini']).not.toHaveProperty('auth');
+      expect(grafana['grafana.ini'].auth).toEqual({ sigv4_auth_enabled: true });
+      expect(grafana['grafana.ini']).not.toHaveProperty(['auth.basic']);
       expect(grafana).not.toHaveProperty('envValueFrom');
       expect(() => externalSecret(published.json, MONITORING_SECRETS.grafanaOidc.name)).toThrow();
     });
@@ -956,7 +959,7 @@ describe('Monitoring', () => {
       const ini = kps.grafana['grafana.ini'];
 
       it('turns the login form and basic authentication off', () => {
-        expect(ini.auth).toEqual({ disable_login_form: true });
+        expect(ini.auth).toEqual({ disable_login_form: true, sigv4_auth_enabled: true });
         expect(ini['auth.basic']).toEqual({ enabled: false });
       });
 
