@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdtempSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,7 +41,8 @@ export function startPostgres(bin: string): TestPostgres {
           input,
         })
       : execFileSync(join(bin, command), args, { encoding: 'utf8', input });
-  const password = 'test-superuser-password';
+  // A fresh password per server: no credential lives in the code, even for a throw-away server.
+  const password = randomBytes(18).toString('base64url');
   const port = 20000 + Math.floor(Math.random() * 20000);
   const data = join(dir, 'data');
   let started = false;
