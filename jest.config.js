@@ -1,6 +1,6 @@
 /**
  * The test files that run real tools or whole programs (promtool, amtool, terraform, actionlint, PostgreSQL, bash
- * scripts, git worktrees, the compiled app and CLIs): integration tests. `npm run test:unit` (WMS_TESTS=unit) leaves
+ * scripts, git, the compiled app and CLIs): integration tests, where most of the time goes to other processes. `npm run test:unit` (WMS_TESTS=unit) leaves
  * them out, for a fast loop and the unit budget of `npm run bench`; `npm test` and CI run every test.
  */
 const REAL_TOOL_TESTS = [
@@ -25,6 +25,14 @@ const REAL_TOOL_TESTS = [
   'workflows/rollback\\.test',
   // Runs the database automation against a throw-away PostgreSQL server.
   'functions/database-automation\\.test',
+  // Start our compiled programs: the publisher killed at random instants, the verify and guardrails CLIs, the
+  // chart-interface generator; and a second, independent reader of the Lambda zip (python's zipfile), git.
+  'assembly/output-publisher\\.test',
+  'scripts/verify\\.test',
+  'guardrails/cli\\.test',
+  'scripts/chart-interface\\.test',
+  'constructs/shared/function-bundle\\.test',
+  'config/promotion\\.test',
 ];
 
 const WMS_TESTS = process.env.WMS_TESTS ?? 'all';
@@ -43,6 +51,10 @@ module.exports = {
   // Type-checking is its own step (`npm run typecheck`); esbuild only transpiles (tsconfig isolatedModules).
   transform: { '^.+\\.ts$': '<rootDir>/__tests__/support/esbuild-transformer.js' },
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // No stack trace per cdktf token in tests (support/no-stack-trace.js says why).
+  moduleNameMapper: {
+    '^\\./(tokens/private/|private/)?stack-trace$': '<rootDir>/__tests__/support/no-stack-trace.js',
+  },
   reporters: ['default', '<rootDir>/__tests__/support/summary-reporter.js'],
   // A temporary root per run that no folder outlives (a test that leaves one fails the run: support/temp-folders.js),
   // and in it one synthesis of the whole app per run, shared by the stack test files (support/shared-app.ts).

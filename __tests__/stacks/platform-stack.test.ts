@@ -3,6 +3,7 @@ import { PlatformStack } from '../../stacks/platform-stack';
 import { committedEnvironment } from '../support/environments';
 import { listOfType, resourcesOfType } from '../support/synth';
 import type { SynthesizedStack } from '../support/synth';
+import { deepFreeze } from '../support/freeze';
 
 const synthesized = new Map<string, SynthesizedStack>();
 
@@ -17,14 +18,6 @@ function synthPlatform(environment: string, backend?: 's3' | 'local'): Synthesiz
     synthesized.set(key, json);
   }
   return json;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object') {
-    for (const entry of Object.values(value)) deepFreeze(entry);
-    Object.freeze(value);
-  }
-  return value;
 }
 
 const tier = (resource: Record<string, unknown>) => (resource.tags as Record<string, string>)['wms:tier'];
