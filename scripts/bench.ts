@@ -5,8 +5,9 @@
  *  - `cdktf synth` with the same precompiled app (the cdktf CLI adds its own start-up);
  *  - the stock runner: `cdktf synth` with `ts-node main.ts`, as `cdktf init` sets projects up;
  *  - the floor: a one-resource cdktf app on precompiled JS, on Node alone and under `cdktf synth`;
- *  - the unit test suite: `jest` without the tests that run real tools or whole programs (promtool, amtool,
- *    terraform, actionlint, git worktrees, the compiled app);
+ *  - the unit test suite: `npm run test:unit`, jest without the tests that run real tools or whole programs
+ *    (listed in jest.config.js: promtool, amtool, terraform, actionlint, PostgreSQL, bash scripts, git worktrees,
+ *    the compiled app and CLIs);
  *  - the whole `npm test` (type-check, lint, verify, mock-apply, every jest test), once.
  * Then checks the budgets (2 cores): full synth <= 2 s, <= 500 MiB and <= 0.6x the stock runner; unit suite
  * <= 30 s; npm test <= 180 s. Exits non-zero when a budget is exceeded. Linux only (reads /proc).
@@ -107,25 +108,6 @@ async function measure(
   return result;
 }
 
-/** The test files that run real tools or whole programs: integration tests, outside the unit budget. */
-const REAL_TOOL_TESTS = [
-  'main\\.test',
-  'promtool\\.test',
-  'amtool\\.test',
-  'setup-tools\\.test',
-  'mock-apply\\.test',
-  'scripts/diff\\.test',
-  'workflows/plan-apply\\.test',
-  'workflows/lint\\.test',
-  'scripts/run-parallel\\.test',
-  // The exact mode and the live mutation plan run the real terraform (minutes of plans).
-  'diff/exact-terraform\\.test',
-  'diff/mutations-live\\.test',
-  // Runs the documented commands: npm run synth (twice), npm run diff, the guardrails CLI, the build.
-  'docs-commands\\.test',
-];
-const UNIT_ONLY = `--testPathIgnorePatterns '${REAL_TOOL_TESTS.join('|')}'`;
-
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
@@ -169,7 +151,7 @@ async function main(): Promise<number> {
       ),
       await measure(
         'unit test suite (jest, no real-tool tests)',
-        `node_modules/.bin/jest --silent ${UNIT_ONLY}`,
+        'npm run --silent test:unit -- --silent',
         slowRuns,
         env,
       ),

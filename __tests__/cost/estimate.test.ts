@@ -2,7 +2,7 @@ import { chartAlbIngresses, estimateStack, FREE_TYPES, PRICED_TYPES, USAGE_TYPES
 import { estimateTree, formatComparison, formatEstimate } from '../../cost/report';
 import type { PriceTable } from '../../cost/price-table';
 import { MissingPriceError, PRICE_TABLE, Prices } from '../../cost/price-table';
-import { synthesizedAppStacks } from '../support/synth';
+import { synthesizedAppStacks } from '../support/app';
 import { fixtureStack, TEST_PRICES } from './fixtures';
 
 const prices = new Prices(TEST_PRICES);

@@ -10,7 +10,7 @@ import type { ExactStack } from '../../diff/exact';
 import { exactPlan } from '../../diff/exact';
 import { discoverMirrors } from '../../terraform/terraform';
 import { bootstrapStackName } from '../../stacks/bootstrap-stack';
-import { synthesizedAppStacks } from '../support/synth';
+import { synthesizedAppStacks } from '../support/app';
 
 describe('exact mode with the real terraform', () => {
   const stacks = synthesizedAppStacks();

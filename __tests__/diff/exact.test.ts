@@ -15,7 +15,7 @@ import type { ValueType } from '../../diff/placeholders';
 import { replacementPaths } from '../../diff/resource-facts';
 import { ctyExpression, fillUnknowns, outputType, placeholder } from '../../diff/placeholders';
 import { discoverMirrors } from '../../terraform/terraform';
-import { synthesizedAppStacks } from '../support/synth';
+import { synthesizedAppStacks } from '../support/app';
 
 const STRING: ValueType = { kind: 'string' };
 const site = (type: string, ...path: string[]) => ({ type, address: `${type}.X`, path });

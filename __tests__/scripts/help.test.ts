@@ -17,8 +17,9 @@ const NOT_OUR_COMMANDS: Readonly<Record<string, string>> = {
   typecheck: 'tsc (npx tsc --help)',
   lint: 'eslint and prettier (npx eslint --help, npx prettier --help)',
   format: 'prettier (npx prettier --help)',
-  'test:unit': 'jest (npx jest --help)',
-  test: 'a chain of typecheck and lint side by side, verify and mock-apply side by side, and test:unit',
+  'test:unit': 'jest without the real-tool tests (npx jest --help)',
+  'test:jest': 'jest (npx jest --help)',
+  test: 'a chain of typecheck and lint side by side, verify and mock-apply side by side, and test:jest',
 };
 
 /** The file an npm script runs: `node dist/x.js` (after the build), `node scripts/x.mjs` or `bash scripts/x.sh`. */

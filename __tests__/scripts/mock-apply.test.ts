@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import {
   MOCK_DEFAULTS,
   applyTestFile,
+  configuredResources,
   countResources,
   errorDiagnostics,
   hclValue,
@@ -307,6 +308,15 @@ describe('reading terraform test -json', () => {
     expect(countResources(module)).toBe(3);
     expect(countResources(undefined)).toBe(0);
   });
+
+  it('counts the resources a stack declares, or none when count or for_each leaves it to Terraform', () => {
+    expect(configuredResources(SMALL)).toBe(3);
+    expect(configuredResources({ terraform: {} })).toBe(0);
+    const counted = { resource: { aws_sns_topic: { Topic: { name: 'a', count: 2 } } } };
+    expect(configuredResources(counted)).toBeUndefined();
+    const each = { resource: { aws_sns_topic: { Topic: { name: 'a', for_each: '${toset(["x"])}' } } } };
+    expect(configuredResources(each)).toBeUndefined();
+  });
 });
 
 describe('rehearseStack (real terraform test)', () => {
@@ -347,6 +357,15 @@ describe('rehearseStack (real terraform test)', () => {
     const result = await rehearseStack('broken', broken, workdir, discoverMirrors(process.env));
     expect(result.result).toBe('fail');
     expect(result.note).toMatch(/"log_destination" \(\w+\) is an invalid ARN.*aws_flow_log\.Flow/);
+  }, 120_000);
+
+  it('GIVEN a resource with count THEN counts its instances in the applied state (-verbose)', async () => {
+    const counted = structuredClone(SMALL);
+    Object.assign(counted.resource.aws_sns_topic.Topic, { name: 'alarms-${count.index}', count: 3 });
+    counted.resource.aws_cloudwatch_metric_alarm.Alarm.alarm_actions = ['${aws_sns_topic.Topic[0].arn}'];
+    counted.output.TopicArn.value = '${aws_sns_topic.Topic[0].arn}';
+    const result = await rehearseStack('counted', counted, workdir, discoverMirrors(process.env));
+    expect(result).toMatchObject({ stack: 'counted', result: 'pass', resources: 5 });
   }, 120_000);
 
   it("GIVEN a stack reading another stack's state and the cluster THEN applies it with both mocked", async () => {

@@ -6,7 +6,8 @@ import { ClusterServicesStack } from '../../stacks/cluster-services-stack';
 import { PlatformStack } from '../../stacks/platform-stack';
 import { stackNames } from '../../assembly/synthesize';
 import { committedEnvironment } from '../support/environments';
-import { listOfType, stableForSnapshot, synthesizedAppStacks } from '../support/synth';
+import { synthesizedAppStacks } from '../support/app';
+import { listOfType, stableForSnapshot } from '../support/synth';
 import type { SynthesizedStack } from '../support/synth';
 
 /** The app stack of a config, alone (cross-stack references stay tokens, which is fine for comparisons). */

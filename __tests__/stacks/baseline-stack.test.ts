@@ -1,4 +1,5 @@
-import { listOfType, stableForSnapshot, synthesizedAppStacks } from '../support/synth';
+import { synthesizedAppStacks } from '../support/app';
+import { listOfType, stableForSnapshot } from '../support/synth';
 import { baselineStackName } from '../../stacks/baseline-stack';
 import { HELM_STORAGE_DRIVER, PLAN_SECRET_READERS_GROUP } from '../../shared/eks';
 

@@ -1,5 +1,6 @@
 import { stackNames } from '../../assembly/synthesize';
-import { listOfType, stableForSnapshot, synthesizedAppStacks } from '../support/synth';
+import { synthesizedAppStacks } from '../support/app';
+import { listOfType, stableForSnapshot } from '../support/synth';
 
 describe.each(['dev', 'staging', 'prod'])('ClusterConfigStack %s', (environment) => {
   const json = synthesizedAppStacks()[stackNames(environment).clusterConfig];

@@ -2,7 +2,8 @@ import { Testing } from 'cdktf';
 import { ClusterServicesStack } from '../../stacks/cluster-services-stack';
 import { PlatformStack } from '../../stacks/platform-stack';
 import { committedEnvironment } from '../support/environments';
-import { listOfType, stableForSnapshot, synthesizedAppStacks } from '../support/synth';
+import { synthesizedAppStacks } from '../support/app';
+import { listOfType, stableForSnapshot } from '../support/synth';
 import type { SynthesizedStack } from '../support/synth';
 
 function synthClusterServices(environment: string): { json: SynthesizedStack; stack: ClusterServicesStack } {

@@ -1,6 +1,7 @@
 import { parse } from 'yaml';
 import { stackNames } from '../../assembly/synthesize';
-import { listOfType, stableForSnapshot, synthesizedAppStacks } from '../support/synth';
+import { synthesizedAppStacks } from '../support/app';
+import { listOfType, stableForSnapshot } from '../support/synth';
 
 describe.each(['dev', 'staging', 'prod'])('MonitoringStack %s', (environment) => {
   const json = synthesizedAppStacks()[stackNames(environment).monitoring];

@@ -3,11 +3,21 @@ import { PlatformStack } from '../../stacks/platform-stack';
 import { committedEnvironment } from '../support/environments';
 import { listOfType, resourcesOfType } from '../support/synth';
 import type { SynthesizedStack } from '../support/synth';
+import { deepFreeze } from '../support/freeze';
 
+const synthesized = new Map<string, SynthesizedStack>();
+
+/** The platform stack of a committed environment, synthesized once per file and frozen (no test can change it). */
 function synthPlatform(environment: string, backend?: 's3' | 'local'): SynthesizedStack {
-  const config = committedEnvironment(environment);
-  const stack = new PlatformStack(Testing.app(), `wms-${environment}-platform`, { config, backend });
-  return JSON.parse(Testing.synth(stack, true)) as SynthesizedStack;
+  const key = `${environment} ${backend ?? 'default'}`;
+  let json = synthesized.get(key);
+  if (!json) {
+    const config = committedEnvironment(environment);
+    const stack = new PlatformStack(Testing.app(), `wms-${environment}-platform`, { config, backend });
+    json = deepFreeze(JSON.parse(Testing.synth(stack, true)) as SynthesizedStack);
+    synthesized.set(key, json);
+  }
+  return json;
 }
 
 const tier = (resource: Record<string, unknown>) => (resource.tags as Record<string, string>)['wms:tier'];

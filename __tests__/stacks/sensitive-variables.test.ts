@@ -1,4 +1,4 @@
-import { synthesizedAppStacks } from '../support/synth';
+import { synthesizedAppStacks } from '../support/app';
 
 // CI can only supply a sensitive variable whose source synth recorded (scripts/ci/plan.sh reads
 // "//".wms.ssmVariables): a required sensitive variable without one would stop the plan at "No value for required

@@ -1,13 +1,21 @@
 import { join } from 'node:path';
 import type { EnvironmentConfig } from '../../config/environment';
 import { loadEnvironments } from '../../config/load';
+import { deepFreeze } from './freeze';
 
 /** The repository's config folder. */
 export const CONFIG_DIR = join(__dirname, '..', '..', 'config');
 
-/** The committed environments (dev, prod, staging), loaded and validated like main.ts does. */
+let committed: readonly EnvironmentConfig[] | undefined;
+
+/**
+ * The committed environments (dev, prod, staging), loaded and validated like main.ts does: once per test file
+ * (parsing and validating them cost tenths of a second, and tests ask for them hundreds of times), and frozen, so
+ * that no test or construct can change what the next one reads.
+ */
 export function committedEnvironments(): EnvironmentConfig[] {
-  return loadEnvironments({ configDir: CONFIG_DIR });
+  committed ??= deepFreeze(loadEnvironments({ configDir: CONFIG_DIR }));
+  return [...committed];
 }
 
 /** One committed environment by name. */

@@ -1,11 +1,5 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { TerraformStack, Testing } from 'cdktf';
-import { synthesize } from '../../assembly/synthesize';
-import { committedEnvironments } from './environments';
-import { synthesizeOnce } from './shared-app';
 
 /** A synthesized stack, parsed. */
 export interface SynthesizedStack {
@@ -36,39 +30,6 @@ export function awsTestStack(): TerraformStack {
   const stack = new TerraformStack(Testing.app(), 'test');
   new AwsProvider(stack, 'Aws', { region: 'eu-west-1' });
   return stack;
-}
-
-let appStacks: Record<string, SynthesizedStack> | undefined;
-
-/**
- * Every stack of the committed environments, synthesized as `npm run synth` does (whole app, cross-stack
- * references resolved, guardrails checked), parsed. Synthesized once per jest run and shared by the test files
- * (support/shared-app.ts); parsed once per test file.
- */
-export function synthesizedAppStacks(): Record<string, SynthesizedStack> {
-  if (!appStacks) {
-    let fallback: string | undefined;
-    try {
-      const outdir = synthesizeOnce(
-        (dir) => synthesize(committedEnvironments(), { outdir: dir, backend: 's3' }),
-        () => join((fallback = mkdtempSync(join(tmpdir(), 'wms-app-'))), 'cdktf.out'),
-      );
-      const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as {
-        stacks: Record<string, unknown>;
-      };
-      appStacks = Object.fromEntries(
-        Object.keys(manifest.stacks)
-          .sort()
-          .map((name) => [
-            name,
-            JSON.parse(readFileSync(join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8')) as SynthesizedStack,
-          ]),
-      );
-    } finally {
-      if (fallback) rmSync(fallback, { recursive: true, force: true });
-    }
-  }
-  return appStacks;
 }
 
 /** A copy without cdktf's `"//"` metadata and the volatile `terraform` block, for snapshots. */

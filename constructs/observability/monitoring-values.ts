@@ -587,34 +587,76 @@ export interface LokiValues {
   readonly monitoring: { readonly serviceMonitor: { readonly enabled: true } };
 }
 
-/** Values of grafana/alloy (the subset we set). */
-export interface AlloyValues {
-  /** Alloy's own CRDs (PodLogs): not used; the chart's `crds/` folder would never upgrade them anyway. */
+/**
+ * What both Alloy releases (the log DaemonSet and the trace collectors) set alike: no Alloy CRDs (PodLogs: not
+ * used; the chart's `crds/` folder would never upgrade them anyway), a restricted pod, and a ServiceMonitor.
+ */
+interface AlloyCommonValues {
   readonly crds: { readonly create: false };
+  readonly global: { readonly podSecurityContext: RestrictedPodSecurityContext };
+  readonly serviceMonitor: { readonly enabled: true };
+}
+
+/** `/tmp` on an emptyDir: Alloy's container has a read-only root filesystem ({@link AlloyContainerValues}). */
+interface AlloyTmpVolume {
+  readonly extra: readonly { readonly name: string; readonly emptyDir: Record<string, never> }[];
+}
+
+/** Alloy's container in both releases: its configuration, no usage reporting, restricted, `/tmp` mounted. */
+interface AlloyContainerValues {
+  readonly configMap: { readonly create: true; readonly content: string };
+  readonly enableReporting: false;
+  readonly mounts: {
+    readonly varlog: false;
+    readonly dockercontainers: false;
+    readonly extra: readonly { readonly name: string; readonly mountPath: string }[];
+  };
+  readonly securityContext: {
+    readonly allowPrivilegeEscalation: false;
+    readonly readOnlyRootFilesystem: true;
+    readonly capabilities: { readonly drop: readonly ['ALL'] };
+  };
+  readonly resources: ContainerResources;
+}
+
+const ALLOY_COMMON: AlloyCommonValues = {
+  crds: { create: false },
+  global: {
+    podSecurityContext: {
+      runAsNonRoot: true,
+      runAsUser: 473,
+      runAsGroup: 473,
+      fsGroup: 473,
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+  },
+  serviceMonitor: { enabled: true },
+};
+
+const ALLOY_TMP_VOLUME: AlloyTmpVolume = { extra: [{ name: 'tmp', emptyDir: {} }] };
+
+function alloyContainer(content: string, resources: ContainerResources): AlloyContainerValues {
+  return {
+    configMap: { create: true, content },
+    enableReporting: false,
+    mounts: { varlog: false, dockercontainers: false, extra: [{ name: 'tmp', mountPath: '/tmp' }] },
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+    },
+    resources,
+  };
+}
+
+/** Values of grafana/alloy as the log DaemonSet (the subset we set). */
+export interface AlloyValues extends AlloyCommonValues {
   readonly controller: {
     readonly type: 'daemonset';
     readonly tolerations: readonly { readonly operator: 'Exists'; readonly effect: 'NoSchedule' }[];
-    readonly volumes: {
-      readonly extra: readonly { readonly name: string; readonly emptyDir: Record<string, never> }[];
-    };
+    readonly volumes: AlloyTmpVolume;
   };
-  readonly global: { readonly podSecurityContext: RestrictedPodSecurityContext };
-  readonly alloy: {
-    readonly configMap: { readonly create: true; readonly content: string };
-    readonly enableReporting: false;
-    readonly mounts: {
-      readonly varlog: false;
-      readonly dockercontainers: false;
-      readonly extra: readonly { readonly name: string; readonly mountPath: string }[];
-    };
-    readonly securityContext: {
-      readonly allowPrivilegeEscalation: false;
-      readonly readOnlyRootFilesystem: true;
-      readonly capabilities: { readonly drop: readonly ['ALL'] };
-    };
-    readonly resources: ContainerResources;
-  };
-  readonly serviceMonitor: { readonly enabled: true };
+  readonly alloy: AlloyContainerValues;
 }
 
 /**
@@ -1459,34 +1501,14 @@ export function alloyValues(input: {
   readonly size: MonitoringSize;
 }): AlloyValues {
   return {
-    crds: { create: false },
+    ...ALLOY_COMMON,
     controller: {
       type: 'daemonset',
       // Every node, Spot ones (tainted) included.
       tolerations: [{ operator: 'Exists', effect: 'NoSchedule' }],
-      volumes: { extra: [{ name: 'tmp', emptyDir: {} }] },
+      volumes: ALLOY_TMP_VOLUME,
     },
-    global: {
-      podSecurityContext: {
-        runAsNonRoot: true,
-        runAsUser: 473,
-        runAsGroup: 473,
-        fsGroup: 473,
-        seccompProfile: { type: 'RuntimeDefault' },
-      },
-    },
-    alloy: {
-      configMap: { create: true, content: alloyLogsConfig(input.lokiPushUrl) },
-      enableReporting: false,
-      mounts: { varlog: false, dockercontainers: false, extra: [{ name: 'tmp', mountPath: '/tmp' }] },
-      securityContext: {
-        allowPrivilegeEscalation: false,
-        readOnlyRootFilesystem: true,
-        capabilities: { drop: ['ALL'] },
-      },
-      resources: MONITORING_SIZES[input.size].alloy,
-    },
-    serviceMonitor: { enabled: true },
+    alloy: alloyContainer(alloyLogsConfig(input.lokiPushUrl), MONITORING_SIZES[input.size].alloy),
   };
 }
 
@@ -1823,44 +1845,26 @@ otelcol.exporter.otlp "tempo" {
 }
 
 /** Values of the trace collectors' Alloy release (the subset we set). */
-export interface AlloyTracesValues {
+export interface AlloyTracesValues extends AlloyCommonValues {
   readonly fullnameOverride: string;
-  readonly crds: { readonly create: false };
   readonly controller: {
     readonly type: 'deployment';
     readonly replicas: number;
     readonly podDisruptionBudget?: { readonly enabled: true; readonly maxUnavailable: 1 };
-    readonly volumes: {
-      readonly extra: readonly { readonly name: string; readonly emptyDir: Record<string, never> }[];
-    };
+    readonly volumes: AlloyTmpVolume;
   };
-  readonly global: { readonly podSecurityContext: RestrictedPodSecurityContext };
-  readonly alloy: {
+  readonly alloy: AlloyContainerValues & {
     /** Only for the chart's headless `<fullname>-cluster` Service, whose DNS records list the replicas. */
     readonly clustering: { readonly enabled: true };
-    readonly configMap: { readonly create: true; readonly content: string };
-    readonly enableReporting: false;
     readonly extraPorts: readonly {
       readonly name: string;
       readonly port: number;
       readonly targetPort: number;
       readonly protocol: 'TCP';
     }[];
-    readonly mounts: {
-      readonly varlog: false;
-      readonly dockercontainers: false;
-      readonly extra: readonly { readonly name: string; readonly mountPath: string }[];
-    };
-    readonly securityContext: {
-      readonly allowPrivilegeEscalation: false;
-      readonly readOnlyRootFilesystem: true;
-      readonly capabilities: { readonly drop: readonly ['ALL'] };
-    };
-    readonly resources: ContainerResources;
   };
   /** Pods only: the collectors read no Kubernetes object (DNS resolves the replicas). */
   readonly rbac: { readonly create: false };
-  readonly serviceMonitor: { readonly enabled: true };
 }
 
 /**
@@ -1878,48 +1882,30 @@ export function alloyTracesValues(input: {
   const port = (name: string, number: number) =>
     ({ name, port: number, targetPort: number, protocol: 'TCP' }) as const;
   return {
+    ...ALLOY_COMMON,
     fullnameOverride: fullname,
-    crds: { create: false },
     controller: {
       type: 'deployment',
       replicas: input.replicas,
       ...(input.replicas > 1 ? { podDisruptionBudget: { enabled: true, maxUnavailable: 1 } as const } : {}),
-      volumes: { extra: [{ name: 'tmp', emptyDir: {} }] },
-    },
-    global: {
-      podSecurityContext: {
-        runAsNonRoot: true,
-        runAsUser: 473,
-        runAsGroup: 473,
-        fsGroup: 473,
-        seccompProfile: { type: 'RuntimeDefault' },
-      },
+      volumes: ALLOY_TMP_VOLUME,
     },
     alloy: {
-      clustering: { enabled: true },
-      configMap: {
-        create: true,
-        content: alloyTracesConfig({
+      ...alloyContainer(
+        alloyTracesConfig({
           headlessService: `${fullname}-cluster.${input.namespace}.svc.cluster.local`,
           tempoOtlpTarget: input.tempoOtlpTarget,
           sampling: input.sampling,
         }),
-      },
-      enableReporting: false,
+        MONITORING_SIZES[input.size].traceCollector,
+      ),
+      clustering: { enabled: true },
       extraPorts: [
         port('otlp-grpc', OTLP_PORTS.grpc),
         port('otlp-http', OTLP_PORTS.http),
         port('otlp-sampling', OTLP_SAMPLING_PORT),
       ],
-      mounts: { varlog: false, dockercontainers: false, extra: [{ name: 'tmp', mountPath: '/tmp' }] },
-      securityContext: {
-        allowPrivilegeEscalation: false,
-        readOnlyRootFilesystem: true,
-        capabilities: { drop: ['ALL'] },
-      },
-      resources: MONITORING_SIZES[input.size].traceCollector,
     },
     rbac: { create: false },
-    serviceMonitor: { enabled: true },
   };
 }

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { buildSync } from 'esbuild';
+import { buildSync, version as esbuildVersion } from 'esbuild';
+import type { BuildOptions } from 'esbuild';
 
 /** A Lambda deployment package built from TypeScript. */
 export interface FunctionBundle {
@@ -13,6 +14,8 @@ export interface FunctionBundle {
   readonly sha256Base64: string;
   /** Bytes of the zip. */
   readonly bytes: number;
+  /** Whether the zip of an earlier build was reused (no file it was built from has changed). */
+  readonly fromCache: boolean;
 }
 
 /**
@@ -32,7 +35,65 @@ export function repositoryRoot(from: string = __dirname): string {
   throw new Error(`no folder with package.json and functions/ above ${from} or ${process.cwd()}`);
 }
 
-const built = new Map<string, FunctionBundle>();
+/**
+ * What a bundle's bytes depend on besides its input files: bump `format` when {@link storedZip} or the way the
+ * bundle is put together changes (the esbuild options and version are part of the key by themselves).
+ */
+const BUNDLE_KEY = { format: 1, esbuild: esbuildVersion } as const;
+
+/** The esbuild options of every function bundle (CommonJS, Node 20; the AWS SDK v3 is the Lambda runtime's). */
+const ESBUILD_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  external: ['@aws-sdk/*', 'pg-native'],
+  logLevel: 'silent',
+  legalComments: 'none',
+  charset: 'utf8',
+  outfile: 'index.js',
+} as const satisfies BuildOptions;
+
+/** Where the zips and their build records go: `node_modules/.cache/wms-functions/` of the repository. */
+function cacheDir(root: string): string {
+  return join(root, 'node_modules', '.cache', 'wms-functions');
+}
+
+/** The record of one build: every file esbuild read (relative to the repository) with its SHA-256, and the zip's. */
+interface BuildRecord {
+  readonly inputs: Readonly<Record<string, string>>;
+  readonly zipSha256Hex: string;
+}
+
+const sha256 = (data: Buffer | string, encoding: 'hex' | 'base64' = 'hex') =>
+  createHash('sha256').update(data).digest(encoding);
+
+/** Writes under a unique name and renames: parallel synths never see half a file. */
+function writeAtomically(path: string, data: Buffer | string): void {
+  const partial = `${path}.${process.pid}.partial`;
+  writeFileSync(partial, data);
+  renameSync(partial, path);
+}
+
+/** The zip of the last build of `entry` if none of the files it read has changed since, else undefined. */
+function cachedZip(root: string, recordPath: string): string | undefined {
+  let record: BuildRecord;
+  try {
+    record = JSON.parse(readFileSync(recordPath, 'utf8')) as BuildRecord;
+  } catch {
+    return undefined; // never built here, or a record from an older format
+  }
+  const zipPath = join(cacheDir(root), `${record.zipSha256Hex}.zip`);
+  if (!existsSync(zipPath)) return undefined;
+  for (const [file, hash] of Object.entries(record.inputs)) {
+    try {
+      if (sha256(readFileSync(join(root, file))) !== hash) return undefined;
+    } catch {
+      return undefined; // an input is gone
+    }
+  }
+  return zipPath;
+}
 
 /**
  * Bundles a function's TypeScript entry (a path under functions/, e.g. `functions/database-automation/handler.ts`)
@@ -40,50 +101,60 @@ const built = new Map<string, FunctionBundle>();
  * and stores it in a zip whose bytes depend on the source only: one entry, stored uncompressed (deflate output
  * may differ between zlib builds), with a fixed 1980-01-01 timestamp and fixed attributes. Paths in the bundle
  * are relative to the repository, so every machine builds the same bytes and synth stays byte-identical.
- * Built once per process and entry.
+ *
+ * Built again only when a file the last build read has changed: a build record beside the zip lists each with its
+ * SHA-256 (checking them costs a few milliseconds; building the bundle cost a few hundred on every synth).
+ * @param root the repository (package.json, functions/, node_modules/)
+ * @default root - found upwards from this file, see {@link repositoryRoot}
  */
-export function bundleFunction(entry: string): FunctionBundle {
-  const cached = built.get(entry);
-  if (cached) return cached;
-  const root = repositoryRoot();
-  const zip = buildFunctionZip(entry);
-  const sha256Hex = createHash('sha256').update(zip).digest('hex');
-  const dir = join(root, 'node_modules', '.cache', 'wms-functions');
-  const zipPath = join(dir, `${sha256Hex}.zip`);
-  if (!existsSync(zipPath)) {
+export function bundleFunction(entry: string, root: string = repositoryRoot()): FunctionBundle {
+  const dir = cacheDir(root);
+  const recordPath = join(
+    dir,
+    `${sha256(JSON.stringify({ entry, ...BUNDLE_KEY, ...ESBUILD_OPTIONS }))}.json`,
+  );
+  let zipPath = cachedZip(root, recordPath);
+  const fromCache = zipPath !== undefined;
+  if (!zipPath) {
+    const { zip, inputs } = buildZip(entry, root);
+    const zipSha256Hex = sha256(zip);
     mkdirSync(dir, { recursive: true });
-    // Written under a unique name and renamed: parallel synths never see half a file.
-    const partial = `${zipPath}.${process.pid}.partial`;
-    writeFileSync(partial, zip);
-    renameSync(partial, zipPath);
+    zipPath = join(dir, `${zipSha256Hex}.zip`);
+    if (!existsSync(zipPath)) writeAtomically(zipPath, zip);
+    const record: BuildRecord = {
+      inputs: Object.fromEntries(inputs.map((file) => [file, sha256(readFileSync(join(root, file)))])),
+      zipSha256Hex,
+    };
+    writeAtomically(recordPath, JSON.stringify(record));
   }
-  const bundle = {
+  const zip = readFileSync(zipPath);
+  return {
     zipPath,
-    sha256Hex,
-    sha256Base64: createHash('sha256').update(zip).digest('base64'),
+    sha256Hex: sha256(zip),
+    sha256Base64: sha256(zip, 'base64'),
     bytes: zip.length,
+    fromCache,
   };
-  built.set(entry, bundle);
-  return bundle;
 }
 
 /** The zip of one entry, built now (no cache): see {@link bundleFunction}. */
-export function buildFunctionZip(entry: string): Buffer {
+export function buildFunctionZip(entry: string, root: string = repositoryRoot()): Buffer {
+  return buildZip(entry, root).zip;
+}
+
+function buildZip(entry: string, root: string): { zip: Buffer; inputs: string[] } {
   const result = buildSync({
-    absWorkingDir: repositoryRoot(),
+    ...ESBUILD_OPTIONS,
+    external: [...ESBUILD_OPTIONS.external],
+    absWorkingDir: root,
     entryPoints: [entry],
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    external: ['@aws-sdk/*', 'pg-native'],
     write: false,
-    logLevel: 'silent',
-    legalComments: 'none',
-    charset: 'utf8',
-    outfile: 'index.js',
+    metafile: true,
   });
-  return storedZip('index.js', Buffer.from(result.outputFiles[0].contents));
+  return {
+    zip: storedZip('index.js', Buffer.from(result.outputFiles[0].contents)),
+    inputs: Object.keys(result.metafile.inputs).sort(),
+  };
 }
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {

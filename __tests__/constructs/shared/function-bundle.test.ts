@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   buildFunctionZip,
   bundleFunction,
@@ -45,5 +45,60 @@ describe('function bundles', () => {
     expect(zip.toString('latin1')).toContain('require(name)');
     // A fresh build gives the same bytes: nothing time- or machine-dependent goes in.
     expect(buildFunctionZip(DATABASE_AUTOMATION_ENTRY).equals(zip)).toBe(true);
+  });
+
+  describe('the build cache (node_modules/.cache/wms-functions)', () => {
+    let root: string;
+    const entry = 'functions/echo/handler.ts';
+    const write = (file: string, text: string) => {
+      mkdirSync(dirname(join(root, file)), { recursive: true });
+      writeFileSync(join(root, file), text);
+    };
+    beforeEach(() => {
+      root = mkdtempSync(join(tmpdir(), 'wms-bundle-'));
+      write('package.json', '{"name":"fixture","private":true}\n');
+      write(entry, "import { greeting } from './greeting';\nexport const handler = async () => greeting;\n");
+      write('functions/echo/greeting.ts', "export const greeting = 'hello';\n");
+    });
+    afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+    it('reuses the zip while no file the build read has changed, and builds again when one has', () => {
+      const first = bundleFunction(entry, root);
+      expect(first.fromCache).toBe(false);
+      const again = bundleFunction(entry, root);
+      expect(again).toEqual({ ...first, fromCache: true });
+
+      // An imported file, not only the entry, is an input.
+      write('functions/echo/greeting.ts', "export const greeting = 'bonjour';\n");
+      const changed = bundleFunction(entry, root);
+      expect(changed.fromCache).toBe(false);
+      expect(changed.sha256Hex).not.toBe(first.sha256Hex);
+      expect(readFileSync(changed.zipPath).toString('latin1')).toContain('bonjour');
+      expect(bundleFunction(entry, root).fromCache).toBe(true);
+
+      // The same sources as the first build give the first build's bytes.
+      write('functions/echo/greeting.ts', "export const greeting = 'hello';\n");
+      expect(bundleFunction(entry, root)).toEqual({ ...first, fromCache: false });
+    });
+
+    it('builds again when the zip is gone or the record is unreadable', () => {
+      const first = bundleFunction(entry, root);
+      rmSync(first.zipPath);
+      expect(bundleFunction(entry, root)).toEqual(first);
+      const records = readdirSync(dirname(first.zipPath)).filter((file) => file.endsWith('.json'));
+      expect(records).toHaveLength(1);
+      writeFileSync(join(dirname(first.zipPath), records[0]), '{not json');
+      expect(bundleFunction(entry, root)).toEqual(first);
+      expect(bundleFunction(entry, root).fromCache).toBe(true);
+    });
+
+    it('builds again when an input is deleted', () => {
+      bundleFunction(entry, root);
+      write(entry, 'export const handler = async () => 1;\n');
+      rmSync(join(root, 'functions/echo/greeting.ts'));
+      const rebuilt = bundleFunction(entry, root);
+      expect(rebuilt.fromCache).toBe(false);
+      expect(readFileSync(rebuilt.zipPath).toString('latin1')).not.toContain('hello');
+    });
   });
 });
