@@ -1,6 +1,7 @@
 import { TerraformOutput } from 'cdktf';
 import type { PublicEndpointProps } from '../../../constructs/network/public-endpoint';
-import { MANAGED_RULE_GROUPS, PublicEndpoint } from '../../../constructs/network/public-endpoint';
+import { PublicEndpoint } from '../../../constructs/network/public-endpoint';
+import { MANAGED_RULE_GROUPS } from '../../../constructs/network/private/web-acl';
 import { checkStacks } from '../../../guardrails/engine';
 import { awsTestStack, listOfType, synthJson } from '../../support/synth';
 
