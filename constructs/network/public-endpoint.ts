@@ -1,11 +1,9 @@
-import { AcmCertificate } from '@cdktf/provider-aws/lib/acm-certificate';
-import { AcmCertificateValidation } from '@cdktf/provider-aws/lib/acm-certificate-validation';
-import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { Construct } from 'constructs';
 import type { LogRetentionDays } from '../../shared/log-retention';
 import type { PolicyStatement } from '../shared/kms';
 import { physicalName } from '../shared/naming';
 import { SecureBucket } from '../shared/secure-bucket';
+import { validatedCertificate } from './private/validated-certificate';
 import type { WarehouseRateLimit } from './private/web-acl';
 import { loggedWebAcl, MANAGED_RULE_GROUPS, validateRateLimits } from './private/web-acl';
 
@@ -165,33 +163,6 @@ export class PublicEndpoint extends Construct {
   addCertificate(id: string, domainName: string): string {
     return validatedCertificate(new Construct(this, id), domainName, this.zoneId);
   }
-}
-
-/**
- * A DNS-validated ACM certificate for one name in `zoneId` (resources `Certificate`, `CertificateValidation`,
- * `CertificateValidated` under `scope`): the ARN is known once validation completed.
- */
-function validatedCertificate(scope: Construct, domainName: string, zoneId: string): string {
-  const certificate = new AcmCertificate(scope, 'Certificate', {
-    domainName,
-    validationMethod: 'DNS',
-    keyAlgorithm: 'EC_prime256v1',
-    lifecycle: { createBeforeDestroy: true },
-  });
-  // One validation record for the single domain name: a literal index keeps the plan readable.
-  const option = certificate.domainValidationOptions.get(0);
-  const record = new Route53Record(scope, 'CertificateValidation', {
-    zoneId,
-    name: option.resourceRecordName,
-    type: option.resourceRecordType,
-    records: [option.resourceRecordValue],
-    ttl: 300,
-    allowOverwrite: true,
-  });
-  return new AcmCertificateValidation(scope, 'CertificateValidated', {
-    certificateArn: certificate.arn,
-    validationRecordFqdns: [record.fqdn],
-  }).certificateArn;
 }
 
 /**
