@@ -250,4 +250,56 @@ describe('PublicEndpoint', () => {
       /test\/PublicEndpoint: rateLimitPer5Minutes: 50 is not allowed \(a whole number >= 100 \(the WAF minimum\)\)/,
     );
   });
+
+  describe('with a CDN in front (issue #19 part 3)', () => {
+    it('GIVEN the defaults THEN the regional web ACL keeps every rule and only the load balancer writes logs', () => {
+      const { json } = build({
+        warehouses: [{ name: 'lyon', cidrs: ['198.51.100.7/32'], rateLimitPer5Minutes: 300 }],
+      });
+      const [acl] = listOfType(json, 'aws_wafv2_web_acl');
+      expect((acl.rule as Row[]).map((r) => r.name)).toEqual([
+        'rate-limit-warehouse-lyon',
+        'rate-limit-per-ip',
+        ...MANAGED_RULE_GROUPS,
+      ]);
+      const [policy] = listOfType(json, 'aws_s3_bucket_policy');
+      const sids = JSON.parse(policy.policy as string).Statement.map((st: Row) => st.Sid);
+      expect(sids).not.toContain('CdnWritesAccessLogs');
+    });
+
+    it('GIVEN clientRulesAtEdge THEN the regional ACL drops the rate rules, IP sets and IP reputation list (it sees CloudFront, not clients)', () => {
+      const { json } = build({
+        clientRulesAtEdge: true,
+        warehouses: [{ name: 'lyon', cidrs: ['198.51.100.7/32'], rateLimitPer5Minutes: 300 }],
+      });
+      const [acl] = listOfType(json, 'aws_wafv2_web_acl');
+      expect((acl.rule as Row[]).map((r) => [r.name, r.priority])).toEqual([
+        ['AWSManagedRulesCommonRuleSet', 0],
+        ['AWSManagedRulesKnownBadInputsRuleSet', 1],
+        ['AWSManagedRulesSQLiRuleSet', 2],
+      ]);
+      expect(listOfType(json, 'aws_wafv2_ip_set')).toEqual([]);
+      expect(acl).toMatchObject({ scope: 'REGIONAL' });
+    });
+
+    it('GIVEN admitCdnLogs THEN CloudWatch Logs delivery (from us-east-1 delivery sources of this account) may write under cdn/', () => {
+      const { json, endpoint } = build({ admitCdnLogs: true });
+      const [policy] = listOfType(json, 'aws_s3_bucket_policy');
+      const statement = JSON.parse(policy.policy as string).Statement.find(
+        (st: Row) => st.Sid === 'CdnWritesAccessLogs',
+      );
+      expect(statement).toEqual({
+        Sid: 'CdnWritesAccessLogs',
+        Effect: 'Allow',
+        Principal: { Service: 'delivery.logs.amazonaws.com' },
+        Action: 's3:PutObject',
+        Resource: 'arn:aws:s3:::wms-test-alb-logs-123456789012-eu-west-1/cdn/*',
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': '123456789012', 's3:x-amz-acl': 'bucket-owner-full-control' },
+          ArnLike: { 'aws:SourceArn': 'arn:aws:logs:us-east-1:123456789012:delivery-source:*' },
+        },
+      });
+      expect(endpoint.cdnLogsPrefix).toBe('cdn');
+    });
+  });
 });
