@@ -531,7 +531,8 @@ export interface CdnConfig {
    */
   readonly priceClass?: PriceClass;
   /**
-   * Shortest time the static front end stays cached, whatever its `Cache-Control` says.
+   * Shortest time the static front end stays cached, whatever its `Cache-Control` says: above 0, a release's
+   * `index.html` (sent with `no-cache`) reaches viewers only after that long.
    * @default 0
    */
   readonly staticMinTtlSeconds?: number;
