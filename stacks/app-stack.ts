@@ -84,7 +84,8 @@ export class AppStack extends ClusterStack {
         environment: config.name,
       },
       certificateArn: platform.publicEndpoint.certificateArn,
-      wafAclArn: platform.publicEndpoint.webAclArn,
+      // Behind CloudFront, the load balancer's own web ACL inspects requests only (decision 0007).
+      wafAclArn: platform.publicEndpoint.originWebAclArn ?? platform.publicEndpoint.webAclArn,
       cdn: this.cdnOrigin(props),
       accessLogsBucket: platform.publicEndpoint.accessLogsBucketName,
       accessLogsPrefix: platform.publicEndpoint.accessLogsPrefix,

@@ -151,7 +151,7 @@ export class PlatformStack extends EnvironmentStack {
       rateLimitPer5Minutes: config.app.rateLimitPer5Minutes,
       warehouses: config.app.warehouses,
       logRetentionDays: config.network.wafLogRetentionDays,
-      clientRulesAtEdge: config.cdn?.servesDomain,
+      originWebAcl: config.cdn?.servesDomain,
       admitCdnLogs: config.cdn?.enabled,
     });
     // Its own certificate: adding the name to the app's certificate would replace that one.

@@ -61,13 +61,13 @@ export interface PublicEndpointProps {
    */
   readonly logRetentionDays?: LogRetentionDays;
   /**
-   * A CDN in front of the load balancer carries the client rules: its CLOUDFRONT web ACL sees the clients'
-   * addresses, this regional one only CloudFront's. The regional ACL then keeps the rule groups that inspect the
-   * request itself, and drops the rate rules (they would throttle CloudFront's edge addresses, each shared by many
-   * clients) and the IP reputation list (it would judge CloudFront's addresses).
-   * @default false - the regional web ACL sees the clients and carries every rule
+   * A second regional web ACL, for the load balancer behind a CDN (`origin.<domain>`): it sees CloudFront's
+   * addresses, not the clients', so it holds only the AWS managed rule groups that inspect the request itself
+   * (the CDN's CLOUDFRONT web ACL applies the rate rules and the IP reputation list to the clients). The main web
+   * ACL stays as it is for the load balancers CloudFront is not in front of (Grafana's).
+   * @default false - one regional web ACL
    */
-  readonly clientRulesAtEdge?: boolean;
+  readonly originWebAcl?: boolean;
   /**
    * The access-log bucket also admits CloudFront's standard logging (v2: CloudWatch Logs vended delivery, which
    * runs in us-east-1 and writes across regions) under {@link PublicEndpoint.cdnLogsPrefix}.
@@ -86,6 +86,8 @@ export class PublicEndpoint extends Construct {
   readonly certificateArn: string;
   /** ARN of the web ACL (the ingress names it). */
   readonly webAclArn: string;
+  /** ARN of the web ACL of the load balancer behind a CDN, with `originWebAcl`. */
+  readonly originWebAclArn?: string;
   /** The access-log bucket's name. */
   readonly accessLogsBucketName: string;
   /** The key prefix the load balancer must write its access logs under (the bucket policy allows only it). */
@@ -108,7 +110,6 @@ export class PublicEndpoint extends Construct {
     this.zoneId = props.zoneId;
     this.certificateArn = validatedCertificate(this, props.domainName, props.zoneId);
 
-    const atEdge = props.clientRulesAtEdge ?? false;
     this.webAclArn = loggedWebAcl(this, {
       name: name('web'),
       physicalName: name,
@@ -116,14 +117,25 @@ export class PublicEndpoint extends Construct {
       scope: 'REGIONAL',
       accountId: props.accountId,
       region: props.region,
-      rateLimits: atEdge
-        ? undefined
-        : { rateLimitPer5Minutes: props.rateLimitPer5Minutes, warehouses: props.warehouses ?? [] },
-      managedRuleGroups: atEdge
-        ? MANAGED_RULE_GROUPS.filter((group) => group !== 'AWSManagedRulesAmazonIpReputationList')
-        : MANAGED_RULE_GROUPS,
+      rateLimits: { rateLimitPer5Minutes: props.rateLimitPer5Minutes, warehouses: props.warehouses ?? [] },
+      managedRuleGroups: MANAGED_RULE_GROUPS,
       logRetentionDays: props.logRetentionDays ?? 365,
     }).arn;
+    if (props.originWebAcl) {
+      const originName = (...parts: string[]) => name('origin', ...parts);
+      this.originWebAclArn = loggedWebAcl(new Construct(this, 'OriginWaf'), {
+        name: originName(),
+        physicalName: originName,
+        description: `Protects the ${props.domainName} load balancer behind CloudFront (request inspection only)`,
+        scope: 'REGIONAL',
+        accountId: props.accountId,
+        region: props.region,
+        managedRuleGroups: MANAGED_RULE_GROUPS.filter(
+          (group) => group !== 'AWSManagedRulesAmazonIpReputationList',
+        ),
+        logRetentionDays: props.logRetentionDays ?? 365,
+      }).arn;
+    }
 
     const elbAccount = ELB_ACCOUNTS[props.region];
     const bucketName = name('alb-logs', props.accountId, props.region);

@@ -252,7 +252,7 @@ describe('PublicEndpoint', () => {
   });
 
   describe('with a CDN in front (issue #19 part 3)', () => {
-    it('GIVEN the defaults THEN the regional web ACL keeps every rule and only the load balancer writes logs', () => {
+    it('GIVEN the defaults THEN one web ACL with every rule, no origin ACL, and only the load balancer writes logs', () => {
       const { json } = build({
         warehouses: [{ name: 'lyon', cidrs: ['198.51.100.7/32'], rateLimitPer5Minutes: 300 }],
       });
@@ -265,21 +265,41 @@ describe('PublicEndpoint', () => {
       const [policy] = listOfType(json, 'aws_s3_bucket_policy');
       const sids = JSON.parse(policy.policy as string).Statement.map((st: Row) => st.Sid);
       expect(sids).not.toContain('CdnWritesAccessLogs');
+      expect(listOfType(json, 'aws_wafv2_web_acl')).toHaveLength(1);
     });
 
-    it('GIVEN clientRulesAtEdge THEN the regional ACL drops the rate rules, IP sets and IP reputation list (it sees CloudFront, not clients)', () => {
-      const { json } = build({
-        clientRulesAtEdge: true,
+    it('GIVEN originWebAcl THEN a second regional ACL inspects requests only (it sees CloudFront, not clients); the main one keeps every rule', () => {
+      const { json, endpoint } = build({
+        originWebAcl: true,
         warehouses: [{ name: 'lyon', cidrs: ['198.51.100.7/32'], rateLimitPer5Minutes: 300 }],
       });
-      const [acl] = listOfType(json, 'aws_wafv2_web_acl');
-      expect((acl.rule as Row[]).map((r) => [r.name, r.priority])).toEqual([
-        ['AWSManagedRulesCommonRuleSet', 0],
-        ['AWSManagedRulesKnownBadInputsRuleSet', 1],
-        ['AWSManagedRulesSQLiRuleSet', 2],
-      ]);
-      expect(listOfType(json, 'aws_wafv2_ip_set')).toEqual([]);
-      expect(acl).toMatchObject({ scope: 'REGIONAL' });
+      const acls = Object.fromEntries(
+        listOfType(json, 'aws_wafv2_web_acl').map((acl) => [
+          acl.name,
+          (acl.rule as Row[]).map((r) => [r.name, r.priority]),
+        ]),
+      );
+      expect(acls).toEqual({
+        'wms-test-web': [
+          ['rate-limit-warehouse-lyon', 0],
+          ['rate-limit-per-ip', 1],
+          ...MANAGED_RULE_GROUPS.map((group, index) => [group, index + 2]),
+        ],
+        'wms-test-origin': [
+          ['AWSManagedRulesCommonRuleSet', 0],
+          ['AWSManagedRulesKnownBadInputsRuleSet', 1],
+          ['AWSManagedRulesSQLiRuleSet', 2],
+        ],
+      });
+      expect(listOfType(json, 'aws_wafv2_web_acl').every((acl) => acl.scope === 'REGIONAL')).toBe(true);
+      expect(listOfType(json, 'aws_wafv2_ip_set')).toHaveLength(1);
+      expect(
+        listOfType(json, 'aws_cloudwatch_log_group')
+          .map((g) => g.name)
+          .sort(),
+      ).toEqual(['aws-waf-logs-wms-test-origin', 'aws-waf-logs-wms-test-web']);
+      expect(endpoint.originWebAclArn).toBeDefined();
+      expect(build().endpoint.originWebAclArn).toBeUndefined();
     });
 
     it('GIVEN admitCdnLogs THEN CloudWatch Logs delivery (from us-east-1 delivery sources of this account) may write under cdn/', () => {
