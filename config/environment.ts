@@ -519,12 +519,19 @@ export interface CdnConfig {
   /** The distribution, its certificate (us-east-1), web ACL and access logs exist; required in production. */
   readonly enabled: boolean;
   /**
-   * `dnsDomain` points at the distribution (Route 53 alias records), the load balancer admits only CloudFront
-   * (AWS managed prefix list) on HTTPS, and the client rules move to the CLOUDFRONT web ACL. Set it only by the
+   * `dnsDomain` points at the distribution (Route 53 alias records), and the load balancer of the app moves to a
+   * web ACL of its own that only inspects requests (the client rate rules act at the edge). Set it only by the
    * runbook docs/runbooks/cdn-dns-move.md: external-dns owns the record until then.
    * @default false - the distribution is ready, `dnsDomain` still points at the load balancer
    */
   readonly servesDomain?: boolean;
+  /**
+   * Only CloudFront reaches the load balancer: the Ingress answers only `origin.<dnsDomain>` on HTTPS, from the AWS
+   * managed prefix list `com.amazonaws.global.cloudfront.origin-facing`. Set by the same runbook, minutes after
+   * `servesDomain` (clients with a stale DNS answer still reach the load balancer directly until then).
+   * @default false - the load balancer also answers `dnsDomain`, from anywhere
+   */
+  readonly cloudfrontOnly?: boolean;
   /**
    * Edge locations serving the viewers (`PriceClass_100`: North America, Europe, Israel).
    * @default 'PriceClass_100'
@@ -935,6 +942,7 @@ export const environmentSchema: Validator<EnvironmentConfig> = object<Environmen
     object<CdnConfig>({
       enabled: required(boolean),
       servesDomain: optional(boolean),
+      cloudfrontOnly: optional(boolean),
       priceClass: optional(oneOf(...PRICE_CLASSES)),
       staticMinTtlSeconds: optional(integer(0, MAX_TTL_SECONDS)),
       staticDefaultTtlSeconds: optional(integer(0, MAX_TTL_SECONDS)),
@@ -1069,7 +1077,7 @@ export const FIELD_RULES: readonly FieldRule[] = [
   {
     summary:
       'cdn: staticMinTtlSeconds <= staticDefaultTtlSeconds <= staticMaxTtlSeconds (defaults 0, 86400, 31536000); ' +
-      'uncachedPathPatterns each listed once; servesDomain needs enabled',
+      'uncachedPathPatterns each listed once; servesDomain needs enabled, cloudfrontOnly needs servesDomain',
     reads: ['cdn'],
     check: cdnProblems,
   },
@@ -1354,6 +1362,12 @@ function cdnProblems(config: EnvironmentConfig): string[] {
   });
   if (cdn.servesDomain && !cdn.enabled) {
     problems.push('cdn.servesDomain: true is not allowed (only with cdn.enabled: true)');
+  }
+  if (cdn.cloudfrontOnly && !cdn.servesDomain) {
+    problems.push(
+      'cdn.cloudfrontOnly: true is not allowed (only with cdn.servesDomain: true: until the distribution serves ' +
+        'the domain, clients reach the load balancer directly)',
+    );
   }
   return problems;
 }

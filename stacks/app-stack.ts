@@ -113,7 +113,7 @@ export class AppStack extends ClusterStack {
     return {
       originHost: cdnOriginHostName(config.dnsDomain),
       certificateArn: platform.originCertificateArn,
-      servesDomain: config.cdn.servesDomain ?? false,
+      cloudfrontOnly: config.cdn.cloudfrontOnly ?? false,
       originFacingPrefixListId: prefixList.id,
     };
   }

@@ -581,6 +581,7 @@ describe('cdn (issue #19 part 3)', () => {
     const cdn = {
       enabled: true,
       servesDomain: true,
+      cloudfrontOnly: true,
       priceClass: 'PriceClass_200',
       staticMinTtlSeconds: 0,
       staticDefaultTtlSeconds: 600,
@@ -621,13 +622,25 @@ describe('cdn (issue #19 part 3)', () => {
       { enabled: false, servesDomain: true },
       'cdn.servesDomain: true is not allowed (only with cdn.enabled: true)',
     ],
+    [
+      { enabled: true, cloudfrontOnly: true },
+      'cdn.cloudfrontOnly: true is not allowed (only with cdn.servesDomain: true: until the distribution serves the domain, clients reach the load balancer directly)',
+    ],
   ])('GIVEN cdn %j THEN it names the field, the value and what is allowed', (cdn, message) => {
     expect(problemsOf(rawEnvironment({ cdn }))).toEqual([message]);
   });
 
   it('GIVEN the committed environments THEN staging and prod have the CDN, prepared but not serving (runbook step 1), dev none', () => {
-    expect(committedEnvironment('prod').cdn).toMatchObject({ enabled: true, servesDomain: false });
-    expect(committedEnvironment('staging').cdn).toMatchObject({ enabled: true, servesDomain: false });
+    expect(committedEnvironment('prod').cdn).toMatchObject({
+      enabled: true,
+      servesDomain: false,
+      cloudfrontOnly: false,
+    });
+    expect(committedEnvironment('staging').cdn).toMatchObject({
+      enabled: true,
+      servesDomain: false,
+      cloudfrontOnly: false,
+    });
     expect(committedEnvironment('dev').cdn).toEqual({ enabled: false });
   });
 });

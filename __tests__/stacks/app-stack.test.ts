@@ -158,8 +158,20 @@ describe('behind the CDN (issue #19 part 3)', () => {
     ]);
   });
 
-  it('GIVEN cdn.servesDomain THEN only the origin host, the origin web ACL, and the looked-up CloudFront prefix list', () => {
+  it('GIVEN cdn.servesDomain THEN the origin web ACL, still both hosts from anywhere (runbook step 3)', () => {
     const json = synthApp({ ...prod, cdn: { ...prod.cdn!, servesDomain: true } });
+    const annotations = ingressOf(json).metadata.annotations;
+    expect(ingressOf(json).spec.rule.map((r) => r.host)).toEqual([
+      'wms.example.com',
+      'origin.wms.example.com',
+    ]);
+    expect(annotations).not.toHaveProperty('alb.ingress.kubernetes.io/security-group-prefix-lists');
+    const before = ingressOf(synthApp(prod)).metadata.annotations['alb.ingress.kubernetes.io/wafv2-acl-arn'];
+    expect(annotations['alb.ingress.kubernetes.io/wafv2-acl-arn']).not.toBe(before);
+  });
+
+  it('GIVEN cdn.cloudfrontOnly THEN only the origin host, HTTPS only, from the looked-up CloudFront prefix list (runbook step 4)', () => {
+    const json = synthApp({ ...prod, cdn: { ...prod.cdn!, servesDomain: true, cloudfrontOnly: true } });
     const ingress = ingressOf(json);
     expect(ingress.spec.rule.map((r) => r.host)).toEqual(['origin.wms.example.com']);
     const annotations = ingress.metadata.annotations;

@@ -199,13 +199,14 @@ export interface WmsCdnOrigin {
   /** ARN of the ACM certificate of `originHost`, added to the HTTPS listener beside `certificateArn` (SNI). */
   readonly certificateArn: string;
   /**
-   * The distribution serves `domain` (DNS moved): the Ingress answers only `originHost` (so external-dns no longer
-   * publishes `domain`), the load balancer listens on HTTPS only, admitting only the prefix list.
+   * Only CloudFront reaches the load balancer (set once the distribution serves `domain` and stale DNS answers
+   * expired): the Ingress answers only `originHost` (so external-dns no longer publishes `domain`), and the load
+   * balancer listens on HTTPS only, admitting only the prefix list.
    */
-  readonly servesDomain: boolean;
+  readonly cloudfrontOnly: boolean;
   /**
    * Id of the AWS managed prefix list `com.amazonaws.global.cloudfront.origin-facing` in the region (`pl-...`): the
-   * load balancer's inbound rule once `servesDomain`.
+   * load balancer's inbound rule with `cloudfrontOnly`.
    */
   readonly originFacingPrefixListId: string;
 }
@@ -1190,7 +1191,7 @@ export const PREVIEW_HEADER = 'X-WMS-Preview';
  * the security group within its rule quota: a prefix list counts as its maximum entries, per port.
  */
 function listenerAnnotations(cdn: WmsCdnOrigin | undefined): Record<string, string> {
-  return cdn?.servesDomain
+  return cdn?.cloudfrontOnly
     ? {
         'alb.ingress.kubernetes.io/listen-ports': '[{"HTTPS":443}]',
         'alb.ingress.kubernetes.io/security-group-prefix-lists': cdn.originFacingPrefixListId,
@@ -1204,7 +1205,7 @@ function listenerAnnotations(cdn: WmsCdnOrigin | undefined): Record<string, stri
 /** The hosts the load balancer answers (and external-dns publishes): the domain and/or CloudFront's origin host. */
 function ingressHosts(domain: string, cdn: WmsCdnOrigin | undefined): string[] {
   if (!cdn) return [domain];
-  return cdn.servesDomain ? [cdn.originHost] : [domain, cdn.originHost];
+  return cdn.cloudfrontOnly ? [cdn.originHost] : [domain, cdn.originHost];
 }
 
 /**

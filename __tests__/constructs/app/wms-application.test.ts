@@ -696,7 +696,7 @@ describe('WmsApplication', () => {
     const CDN = {
       originHost: 'origin.wms.example.com',
       certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/origin-0001',
-      servesDomain: false,
+      cloudfrontOnly: false,
       originFacingPrefixListId: 'pl-4fa04526',
     };
     const hosts = (json: SynthesizedStack) =>
@@ -709,7 +709,7 @@ describe('WmsApplication', () => {
       );
     });
 
-    it('GIVEN a CDN that does not serve the domain yet THEN the Ingress answers both hosts with both certificates, still from anywhere', () => {
+    it('GIVEN a CDN that is not the only way in yet THEN the Ingress answers both hosts with both certificates, still from anywhere', () => {
       const { json } = build({ cdn: CDN });
       expect(hosts(json)).toEqual([BASE.domain, 'origin.wms.example.com']);
       expect(annotations(json)).toMatchObject({
@@ -720,8 +720,8 @@ describe('WmsApplication', () => {
       expect(annotations(json)).not.toHaveProperty('alb.ingress.kubernetes.io/security-group-prefix-lists');
     });
 
-    it('GIVEN the CDN serves the domain THEN only the origin host, HTTPS only, admitting only the CloudFront prefix list', () => {
-      const { json } = build({ cdn: { ...CDN, servesDomain: true } });
+    it('GIVEN cloudfrontOnly THEN only the origin host, HTTPS only, admitting only the CloudFront prefix list', () => {
+      const { json } = build({ cdn: { ...CDN, cloudfrontOnly: true } });
       expect(hosts(json)).toEqual(['origin.wms.example.com']);
       const ingress = annotations(json);
       expect(ingress).toMatchObject({
