@@ -65,6 +65,10 @@ export const MOCK_DEFAULTS: Readonly<Record<string, MockDefaults>> = {
     defaults: { arn: globalArn('cloudfront', 'distribution/EMOCK0000000') },
     why: "the CDN's aws_cloudwatch_log_delivery_source.resource_arn must be an ARN",
   },
+  aws_cloudwatch_log_delivery_destination: {
+    defaults: { arn: arn('logs', 'delivery-destination:mock', 'us-east-1') },
+    why: "the CDN's aws_cloudwatch_log_delivery.delivery_destination_arn must be an ARN",
+  },
   aws_s3_bucket: {
     defaults: { arn: 'arn:aws:s3:::mock-bucket' },
     why: "the CDN's aws_cloudwatch_log_delivery_destination destination_resource_arn (bucket ARN/prefix) must be an ARN",

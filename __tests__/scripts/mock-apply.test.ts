@@ -167,8 +167,11 @@ describe('MOCK_DEFAULTS', () => {
     (_type, entry) => {
       expect(entry.why.length).toBeGreaterThan(10);
       const strings = JSON.stringify(entry.defaults).match(/"arn:[^"]*"/g) ?? [];
+      // S3 bucket ARNs name neither region nor account (arn:aws:s3:::<bucket>).
       for (const arn of strings)
-        expect(JSON.parse(arn)).toMatch(/^arn:aws:[a-z0-9-]+:([a-z]{2}-[a-z]+-\d)?:\d{12}:.+/);
+        expect(JSON.parse(arn)).toMatch(
+          /^arn:aws:[a-z0-9-]+:([a-z]{2}-[a-z]+-\d)?:\d{12}:.+|^arn:aws:s3:::[a-z0-9][a-z0-9.-]+$/,
+        );
     },
   );
 });
