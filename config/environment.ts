@@ -22,6 +22,8 @@ import { AWS_REGION } from '../shared/region';
 import { ROLLBACK_BOUND_LIMIT_SECONDS, rollbackBoundProblem } from '../shared/progressive-delivery';
 import type { BaselineItem, FindingSeverity } from '../shared/baseline';
 import { BASELINE_ITEMS, FINDING_SEVERITIES } from '../shared/baseline';
+import type { PriceClass } from '../shared/cdn';
+import { DEFAULT_STATIC_TTL_SECONDS, MAX_TTL_SECONDS, PRICE_CLASSES } from '../shared/cdn';
 import type { SubnetPrefixLengths } from '../shared/cidr';
 import type { WorkingHours } from '../shared/working-hours';
 import { workingHoursProblems } from '../shared/working-hours';
@@ -508,6 +510,56 @@ export interface BaselineConfig {
   readonly costAnomalyThresholdUsd?: number;
 }
 
+/**
+ * CloudFront in front of the environment's load balancer (docs/decisions/0007-cdn-in-front-of-the-load-balancer.md):
+ * the static front end cached at the edge, the uncached paths (the API) passed through, the client rate rules and
+ * AWS managed rule groups in a CLOUDFRONT web ACL. The load balancer is then reached at `origin.<dnsDomain>`.
+ */
+export interface CdnConfig {
+  /** The distribution, its certificate (us-east-1), web ACL and access logs exist; required in production. */
+  readonly enabled: boolean;
+  /**
+   * `dnsDomain` points at the distribution (Route 53 alias records), and the load balancer of the app moves to a
+   * web ACL of its own that only inspects requests (the client rate rules act at the edge). Set it only by the
+   * runbook docs/runbooks/cdn-dns-move.md: external-dns owns the record until then.
+   * @default false - the distribution is ready, `dnsDomain` still points at the load balancer
+   */
+  readonly servesDomain?: boolean;
+  /**
+   * Only CloudFront reaches the load balancer: the Ingress answers only `origin.<dnsDomain>` on HTTPS, from the AWS
+   * managed prefix list `com.amazonaws.global.cloudfront.origin-facing`. Set by the same runbook, minutes after
+   * `servesDomain` (clients with a stale DNS answer still reach the load balancer directly until then).
+   * @default false - the load balancer also answers `dnsDomain`, from anywhere
+   */
+  readonly cloudfrontOnly?: boolean;
+  /**
+   * Edge locations serving the viewers (`PriceClass_100`: North America, Europe, Israel).
+   * @default 'PriceClass_100'
+   */
+  readonly priceClass?: PriceClass;
+  /**
+   * Shortest time the static front end stays cached, whatever its `Cache-Control` says: above 0, a release's
+   * `index.html` (sent with `no-cache`) reaches viewers only after that long.
+   * @default 0
+   */
+  readonly staticMinTtlSeconds?: number;
+  /**
+   * Time the static front end stays cached when the origin sends no `Cache-Control`.
+   * @default 86400
+   */
+  readonly staticDefaultTtlSeconds?: number;
+  /**
+   * Longest time the static front end stays cached, whatever its `Cache-Control` says.
+   * @default 31536000
+   */
+  readonly staticMaxTtlSeconds?: number;
+  /**
+   * Path patterns never cached, passed to the origin with every method, header, cookie and query string.
+   * @default ['/api', '/api/*']
+   */
+  readonly uncachedPathPatterns?: readonly string[];
+}
+
 /** One environment, as read from `config/<name>.yaml` or the `WMS_ENV_FILE` file. */
 export interface EnvironmentConfig {
   /** Short lowercase name used in stack and resource names (`wms-<name>-platform`). */
@@ -552,6 +604,11 @@ export interface EnvironmentConfig {
    * @default - none: the environment runs around the clock
    */
   readonly schedule?: WorkingHours;
+  /**
+   * CloudFront in front of the load balancer; required in production.
+   * @default - no CDN: the load balancer serves `dnsDomain` to everyone
+   */
+  readonly cdn?: CdnConfig;
 }
 
 const regionField = text(AWS_REGION, 'an AWS region such as eu-west-1');
@@ -881,6 +938,27 @@ export const environmentSchema: Validator<EnvironmentConfig> = object<Environmen
       stop: required(text(HH_MM, 'a time HH:MM such as 19:00')),
     }),
   ),
+  cdn: optional(
+    object<CdnConfig>({
+      enabled: required(boolean),
+      servesDomain: optional(boolean),
+      cloudfrontOnly: optional(boolean),
+      priceClass: optional(oneOf(...PRICE_CLASSES)),
+      staticMinTtlSeconds: optional(integer(0, MAX_TTL_SECONDS)),
+      staticDefaultTtlSeconds: optional(integer(0, MAX_TTL_SECONDS)),
+      staticMaxTtlSeconds: optional(integer(0, MAX_TTL_SECONDS)),
+      uncachedPathPatterns: optional(
+        list(
+          text(
+            /^\/[A-Za-z0-9_\-.$/~"'@:+&*?]{0,254}$/,
+            'a CloudFront path pattern starting with / such as /api/*',
+          ),
+          1,
+          10,
+        ),
+      ),
+    }),
+  ),
 });
 
 /** The subnet prefix lengths of an environment, defaults filled in. */
@@ -995,6 +1073,13 @@ export const FIELD_RULES: readonly FieldRule[] = [
       `(${MIN_LOG_RETENTION_DAYS.production} in production: the guardrails' CKV_AWS_338)`,
     reads: ['network.flowLogRetentionDays', 'network.wafLogRetentionDays', 'production'],
     check: logRetentionProblems,
+  },
+  {
+    summary:
+      'cdn: staticMinTtlSeconds <= staticDefaultTtlSeconds <= staticMaxTtlSeconds (defaults 0, 86400, 31536000); ' +
+      'uncachedPathPatterns each listed once; servesDomain needs enabled, cloudfrontOnly needs servesDomain',
+    reads: ['cdn'],
+    check: cdnProblems,
   },
   // Issue #15: progressive delivery.
   {
@@ -1252,6 +1337,41 @@ function logRetentionProblems(config: EnvironmentConfig): string[] {
   });
 }
 
+function cdnProblems(config: EnvironmentConfig): string[] {
+  const { cdn } = config;
+  if (!cdn) return [];
+  const problems: string[] = [];
+  const ttls = [
+    ['staticMinTtlSeconds', cdn.staticMinTtlSeconds ?? DEFAULT_STATIC_TTL_SECONDS.min],
+    ['staticDefaultTtlSeconds', cdn.staticDefaultTtlSeconds ?? DEFAULT_STATIC_TTL_SECONDS.default],
+    ['staticMaxTtlSeconds', cdn.staticMaxTtlSeconds ?? DEFAULT_STATIC_TTL_SECONDS.max],
+  ] as const;
+  for (let i = 1; i < ttls.length; i++) {
+    const [lowerField, lower] = ttls[i - 1];
+    const [field, value] = ttls[i];
+    if (value < lower) {
+      problems.push(`cdn.${field}: ${value} is not allowed (at least cdn.${lowerField}, ${lower})`);
+    }
+  }
+  (cdn.uncachedPathPatterns ?? []).forEach((pattern, index, patterns) => {
+    if (patterns.indexOf(pattern) !== index) {
+      problems.push(
+        `cdn.uncachedPathPatterns[${index}]: ${show(pattern)} is not allowed (each pattern once)`,
+      );
+    }
+  });
+  if (cdn.servesDomain && !cdn.enabled) {
+    problems.push('cdn.servesDomain: true is not allowed (only with cdn.enabled: true)');
+  }
+  if (cdn.cloudfrontOnly && !cdn.servesDomain) {
+    problems.push(
+      'cdn.cloudfrontOnly: true is not allowed (only with cdn.servesDomain: true: until the distribution serves ' +
+        'the domain, clients reach the load balancer directly)',
+    );
+  }
+  return problems;
+}
+
 function readerProblems(config: EnvironmentConfig): string[] {
   const { database, availabilityZones: azs } = config;
   return database.readers >= azs.length
@@ -1386,6 +1506,12 @@ function productionInvariants(): FieldRule[] {
       (c) => c.schedule !== undefined,
       (c) => c.schedule,
       'absent',
+    ),
+    invariant(
+      'cdn.enabled',
+      (c) => c.cdn?.enabled !== true,
+      (c) => c.cdn?.enabled,
+      'true: CloudFront with its web ACL in front of the load balancer',
     ),
     invariant(
       'monitoring.size',

@@ -122,6 +122,10 @@ export const FREE_TYPES: ReadonlySet<string> = new Set([
   'aws_vpc_security_group_ingress_rule',
   'aws_wafv2_ip_set',
   'aws_wafv2_web_acl_logging_configuration',
+  'aws_cloudfront_cache_policy',
+  'aws_cloudfront_response_headers_policy',
+  'aws_cloudwatch_log_delivery_destination',
+  'aws_cloudwatch_log_delivery_source',
   'aws_prometheus_workspace_configuration',
 ]);
 
@@ -133,6 +137,11 @@ export const USAGE_TYPES: ReadonlySet<string> = new Set([
   'aws_backup_restore_testing_plan',
   'aws_backup_restore_testing_selection',
   'aws_budgets_budget',
+  // Per GB to the internet and per 10,000 HTTPS requests (by price class), per 1,000,000 WAF requests on its web
+  // ACL; no charge for the distribution itself. Traffic is not in the synthesized JSON: not counted.
+  'aws_cloudfront_distribution',
+  // Vended logs: per GB delivered to S3.
+  'aws_cloudwatch_log_delivery',
   'aws_cloudtrail',
   'aws_codebuild_project',
   'aws_config_configuration_recorder',

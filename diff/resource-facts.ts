@@ -27,6 +27,18 @@ interface ReplacementPaths {
 const KUBERNETES_IDENTITY = ['metadata.name', 'metadata.namespace', 'metadata.generate_name'];
 
 const REPLACEMENTS: Readonly<Record<string, ReplacementPaths>> = {
+  // The CDN (#19 part 3): CloudFront updates its distribution and policies in place; the log delivery resources
+  // (CloudWatch Logs vended delivery) are replaced on their identifying attributes. `may` where the attribute's
+  // replacement behaviour was not confirmed against the provider source.
+  aws_cloudfront_cache_policy: { yes: [] },
+  aws_cloudfront_distribution: { yes: [], may: ['staging'] },
+  aws_cloudfront_response_headers_policy: { yes: [] },
+  aws_cloudwatch_log_delivery: { yes: ['delivery_source_name', 'delivery_destination_arn'] },
+  aws_cloudwatch_log_delivery_destination: {
+    yes: ['name'],
+    may: ['output_format', 'delivery_destination_configuration.destination_resource_arn'],
+  },
+  aws_cloudwatch_log_delivery_source: { yes: ['name', 'log_type'], may: ['resource_arn'] },
   // Cost watch (#19): anomaly detection, cost allocation tags, the weekly report's state machine and schedule;
   // `may` where the attribute's replacement behaviour was not confirmed against the provider source.
   aws_ce_anomaly_monitor: { yes: ['monitor_type', 'monitor_dimension'], may: ['name'] },

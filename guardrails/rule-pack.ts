@@ -1,4 +1,5 @@
 import { chartRules } from './rules/charts';
+import { cloudfrontRules } from './rules/cloudfront';
 import { computeRules } from './rules/compute';
 import { ecrRules } from './rules/ecr';
 import { eksRules } from './rules/eks';
@@ -32,6 +33,7 @@ export const RULE_FAMILIES: readonly { readonly name: string; readonly rules: re
   { name: 'Secrets Manager', rules: secretsRules },
   { name: 'SNS and SQS', rules: messagingRules },
   { name: 'Load balancers', rules: loadBalancerRules },
+  { name: 'CloudFront', rules: cloudfrontRules },
   { name: 'Backup and monitoring', rules: operationsRules },
   { name: 'Kubernetes', rules: kubernetesRules },
   { name: 'Helm charts and custom resources', rules: chartRules },

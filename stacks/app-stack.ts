@@ -1,6 +1,9 @@
+import { DataAwsEc2ManagedPrefixList } from '@cdktf/provider-aws/lib/data-aws-ec2-managed-prefix-list';
 import { DbClusterSnapshot } from '@cdktf/provider-aws/lib/db-cluster-snapshot';
 import type { Construct } from 'constructs';
 import { PROJECT } from '../config/project';
+import { cdnOriginHostName } from '../shared/cdn';
+import type { WmsCdnOrigin } from '../constructs/app/wms-application';
 import { physicalName } from '../constructs/shared/naming';
 import type { WmsImage } from '../constructs/app/workload';
 import { WmsApplication } from '../constructs/app/wms-application';
@@ -81,7 +84,9 @@ export class AppStack extends ClusterStack {
         environment: config.name,
       },
       certificateArn: platform.publicEndpoint.certificateArn,
-      wafAclArn: platform.publicEndpoint.webAclArn,
+      // Behind CloudFront, the load balancer's own web ACL inspects requests only (decision 0007).
+      wafAclArn: platform.publicEndpoint.originWebAclArn ?? platform.publicEndpoint.webAclArn,
+      cdn: this.cdnOrigin(props),
       accessLogsBucket: platform.publicEndpoint.accessLogsBucketName,
       accessLogsPrefix: platform.publicEndpoint.accessLogsPrefix,
       deletionProtection: app.loadBalancerDeletionProtection,
@@ -91,5 +96,25 @@ export class AppStack extends ClusterStack {
       // With interface endpoints the AWS APIs answer inside the private subnets; without, through NAT.
       awsEndpointCidrs: network.interfaceEndpoints ? network.privateSubnetCidrs : ['0.0.0.0/0'],
     });
+  }
+
+  /**
+   * With a CDN: the origin host and its certificate, and CloudFront's origin-facing prefix list. Its id differs by
+   * region and AWS documents no fixed value, so it is looked up here, in a stack that calls AWS APIs at plan time
+   * anyway, not in the platform stack (which plans offline).
+   * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/LocationsOfEdgeServers.html
+   */
+  private cdnOrigin(props: AppStackProps): WmsCdnOrigin | undefined {
+    const { config, platform } = props;
+    if (!config.cdn?.enabled || platform.originCertificateArn === undefined) return undefined;
+    const prefixList = new DataAwsEc2ManagedPrefixList(this, 'CloudfrontOriginFacing', {
+      name: 'com.amazonaws.global.cloudfront.origin-facing',
+    });
+    return {
+      originHost: cdnOriginHostName(config.dnsDomain),
+      certificateArn: platform.originCertificateArn,
+      cloudfrontOnly: config.cdn.cloudfrontOnly ?? false,
+      originFacingPrefixListId: prefixList.id,
+    };
   }
 }

@@ -1,6 +1,7 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Route53Zone } from '@cdktf/provider-aws/lib/route53-zone';
 import { TerraformOutput } from 'cdktf';
+import { cdnOriginHostName } from '../shared/cdn';
 import type { Construct } from 'constructs';
 import { grafanaHostName, subnetPrefixLengths } from '../config/environment';
 import { PROJECT } from '../config/project';
@@ -32,11 +33,12 @@ import { CodebuildRunner } from '../constructs/delivery/codebuild-runner';
 import { EnvironmentAlarms } from '../constructs/observability/environment-alarms';
 import { Network } from '../constructs/network/network';
 import { PostgresDatabase } from '../constructs/database/postgres-database';
+import { ContentDelivery } from '../constructs/network/content-delivery';
 import { PublicEndpoint } from '../constructs/network/public-endpoint';
 import { physicalName } from '../constructs/shared/naming';
 import { SecureBucket } from '../constructs/shared/secure-bucket';
 import { WorkingHoursSchedule } from '../constructs/shared/working-hours-schedule';
-import type { EnvironmentConfig } from '../config/environment';
+import type { CdnConfig, EnvironmentConfig } from '../config/environment';
 import type { EnvironmentStackProps } from './environment-stack';
 import { alarmTopicSubscriptions, defaultTags, EnvironmentStack } from './environment-stack';
 
@@ -69,6 +71,10 @@ export class PlatformStack extends EnvironmentStack {
   readonly grafanaCertificateArn: string;
   /** The CI runner in the private subnets that plans and applies the Kubernetes stacks. */
   readonly runner: CodebuildRunner;
+  /** CloudFront in front of the load balancer, when `cdn.enabled`. */
+  readonly contentDelivery?: ContentDelivery;
+  /** ARN of the validated certificate of `origin.<dnsDomain>` (the load balancer's name for CloudFront), with a CDN. */
+  readonly originCertificateArn?: string;
 
   constructor(scope: Construct, id: string, props: EnvironmentStackProps) {
     super(scope, id, props);
@@ -145,12 +151,22 @@ export class PlatformStack extends EnvironmentStack {
       rateLimitPer5Minutes: config.app.rateLimitPer5Minutes,
       warehouses: config.app.warehouses,
       logRetentionDays: config.network.wafLogRetentionDays,
+      originWebAcl: config.cdn?.servesDomain,
+      admitCdnLogs: config.cdn?.enabled,
     });
     // Its own certificate: adding the name to the app's certificate would replace that one.
     this.grafanaCertificateArn = this.publicEndpoint.addCertificate(
       'GrafanaCertificate',
       grafanaHostName(config.dnsDomain),
     );
+    if (config.cdn?.enabled) {
+      // Its own certificate too, for the same reason: the live one stays untouched.
+      this.originCertificateArn = this.publicEndpoint.addCertificate(
+        'OriginCertificate',
+        cdnOriginHostName(config.dnsDomain),
+      );
+      this.contentDelivery = this.createContentDelivery(config, config.cdn, tags);
+    }
     this.lokiBucket = new SecureBucket(this, 'LokiBucket', {
       bucketName: physicalName(this.namePrefix, 'loki', config.awsAccountId, config.region),
       purpose: 'Loki log chunks and index',
@@ -202,6 +218,44 @@ export class PlatformStack extends EnvironmentStack {
 
     this.createWorkingHours(config);
     this.createOutputs();
+  }
+
+  /**
+   * CloudFront in front of the load balancer, with its own AWS provider in us-east-1 (viewer certificate,
+   * CLOUDFRONT web ACL, log delivery): docs/decisions/0007-cdn-in-front-of-the-load-balancer.md.
+   */
+  private createContentDelivery(
+    config: EnvironmentConfig,
+    cdn: CdnConfig,
+    tags: { tags: Record<string, string> },
+  ): ContentDelivery {
+    const usEast1 = new AwsProvider(this, 'AwsUsEast1', {
+      alias: 'us_east_1',
+      region: 'us-east-1',
+      allowedAccountIds: [config.awsAccountId],
+      defaultTags: [tags],
+    });
+    return new ContentDelivery(this, 'ContentDelivery', {
+      namePrefix: this.namePrefix,
+      accountId: config.awsAccountId,
+      usEast1,
+      domainName: config.dnsDomain,
+      originDomainName: cdnOriginHostName(config.dnsDomain),
+      zoneId: this.zone.zoneId,
+      servesDomain: cdn.servesDomain,
+      priceClass: cdn.priceClass,
+      staticMinTtlSeconds: cdn.staticMinTtlSeconds,
+      staticDefaultTtlSeconds: cdn.staticDefaultTtlSeconds,
+      staticMaxTtlSeconds: cdn.staticMaxTtlSeconds,
+      uncachedPathPatterns: cdn.uncachedPathPatterns,
+      rateLimitPer5Minutes: config.app.rateLimitPer5Minutes,
+      warehouses: config.app.warehouses,
+      logRetentionDays: config.network.wafLogRetentionDays,
+      accessLogs: {
+        bucketArn: this.publicEndpoint.accessLogsBucketArn,
+        prefix: this.publicEndpoint.cdnLogsPrefix,
+      },
+    });
   }
 
   /** Users as code, password rotation and restore-test row counts (one function in the private subnets). */
@@ -357,6 +411,18 @@ export class PlatformStack extends EnvironmentStack {
       this.network.natGateways.map((nat) => nat.publicIp),
       'Public IPv4 addresses of the NAT gateways: all outbound traffic of the private subnets (the API calling partners) leaves from these; partners allow-list them',
     );
+    if (this.contentDelivery) {
+      output(
+        'CdnDomainName',
+        this.contentDelivery.distribution.domainName,
+        'CloudFront domain name of the distribution (docs/runbooks/cdn-dns-move.md: test it before the DNS move)',
+      );
+      output(
+        'CdnDistributionId',
+        this.contentDelivery.distribution.id,
+        'CloudFront distribution id (invalidations)',
+      );
+    }
   }
 
   /**

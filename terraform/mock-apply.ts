@@ -46,6 +46,7 @@ const globalArn = (service: string, resource: string): string => arn(service, re
 export const MOCK_DEFAULTS: Readonly<Record<string, MockDefaults>> = {
   aws_acm_certificate: {
     defaults: {
+      arn: arn('acm', 'certificate/00000000-0000-0000-0000-000000000000'),
       // The DNS validation record is built from element 0; the mock would return an empty set.
       domain_validation_options: [
         {
@@ -56,7 +57,21 @@ export const MOCK_DEFAULTS: Readonly<Record<string, MockDefaults>> = {
         },
       ],
     },
-    why: 'the DNS validation record indexes domain_validation_options[0] (an empty set without a default)',
+    why:
+      'the DNS validation record indexes domain_validation_options[0] (an empty set without a default); the ' +
+      "CDN's aws_cloudfront_distribution.viewer_certificate.acm_certificate_arn (through the validation) must be an ARN",
+  },
+  aws_cloudfront_distribution: {
+    defaults: { arn: globalArn('cloudfront', 'distribution/EMOCK0000000') },
+    why: "the CDN's aws_cloudwatch_log_delivery_source.resource_arn must be an ARN",
+  },
+  aws_cloudwatch_log_delivery_destination: {
+    defaults: { arn: arn('logs', 'delivery-destination:mock', 'us-east-1') },
+    why: "the CDN's aws_cloudwatch_log_delivery.delivery_destination_arn must be an ARN",
+  },
+  aws_s3_bucket: {
+    defaults: { arn: 'arn:aws:s3:::mock-bucket' },
+    why: "the CDN's aws_cloudwatch_log_delivery_destination destination_resource_arn (bucket ARN/prefix) must be an ARN",
   },
   aws_backup_vault: {
     defaults: { arn: arn('backup', 'backup-vault:mock') },

@@ -438,6 +438,16 @@ describe('validateEnvironment', () => {
       ['monitoring.replicas', 1, 'monitoring.replicas: 1 is not allowed in production (at least 2)'],
       ['monitoring.size', 'small', 'monitoring.size: "small" is not allowed in production ("large")'],
       [
+        'cdn',
+        { enabled: false },
+        'cdn.enabled: false is not allowed in production (true: CloudFront with its web ACL in front of the load balancer)',
+      ],
+      [
+        'cdn',
+        undefined,
+        'cdn.enabled: missing (required in production: true: CloudFront with its web ACL in front of the load balancer)',
+      ],
+      [
         'network.wafLogRetentionDays',
         90,
         "network.wafLogRetentionDays: 90 is not allowed (at least 365 in production: the guardrails' CKV_AWS_338)",
@@ -557,6 +567,81 @@ describe('validateEnvironment', () => {
       expect(problemsOf(rawProduction())).toEqual([]);
       expect(rawProduction()).not.toHaveProperty('monitoring.replicas');
     });
+  });
+});
+
+describe('cdn (issue #19 part 3)', () => {
+  it('GIVEN no cdn section THEN there is no CDN outside production (default)', () => {
+    const result = validateEnvironment(rawEnvironment());
+    expect(problemsOf(rawEnvironment())).toEqual([]);
+    expect('config' in result && result.config.cdn).toBeUndefined();
+  });
+
+  it('GIVEN a full cdn section THEN it is kept as written', () => {
+    const cdn = {
+      enabled: true,
+      servesDomain: true,
+      cloudfrontOnly: true,
+      priceClass: 'PriceClass_200',
+      staticMinTtlSeconds: 0,
+      staticDefaultTtlSeconds: 600,
+      staticMaxTtlSeconds: 3600,
+      uncachedPathPatterns: ['/api/*', '/auth/*'],
+    };
+    const result = validateEnvironment(rawEnvironment({ cdn }));
+    expect('config' in result && result.config.cdn).toEqual(cdn);
+  });
+
+  it.each([
+    [{ enabled: 'yes' }, 'cdn.enabled: "yes" is a string, expected true or false'],
+    [
+      { enabled: true, priceClass: 'PriceClass_50' },
+      'cdn.priceClass: "PriceClass_50" is not allowed (one of "PriceClass_100", "PriceClass_200", "PriceClass_All")',
+    ],
+    [
+      { enabled: true, staticMaxTtlSeconds: 31536001 },
+      'cdn.staticMaxTtlSeconds: 31536001 is not allowed (a whole number from 0 to 31536000)',
+    ],
+    [
+      { enabled: true, uncachedPathPatterns: ['api/*'] },
+      'cdn.uncachedPathPatterns[0]: "api/*" is not valid (a CloudFront path pattern starting with / such as /api/*)',
+    ],
+    [
+      { enabled: true, staticMinTtlSeconds: 90000 },
+      'cdn.staticDefaultTtlSeconds: 86400 is not allowed (at least cdn.staticMinTtlSeconds, 90000)',
+    ],
+    [
+      { enabled: true, staticDefaultTtlSeconds: 600, staticMaxTtlSeconds: 60 },
+      'cdn.staticMaxTtlSeconds: 60 is not allowed (at least cdn.staticDefaultTtlSeconds, 600)',
+    ],
+    [
+      { enabled: true, uncachedPathPatterns: ['/api/*', '/api/*'] },
+      'cdn.uncachedPathPatterns[1]: "/api/*" is not allowed (each pattern once)',
+    ],
+    [
+      { enabled: false, servesDomain: true },
+      'cdn.servesDomain: true is not allowed (only with cdn.enabled: true)',
+    ],
+    [
+      { enabled: true, cloudfrontOnly: true },
+      'cdn.cloudfrontOnly: true is not allowed (only with cdn.servesDomain: true: until the distribution serves the domain, clients reach the load balancer directly)',
+    ],
+  ])('GIVEN cdn %j THEN it names the field, the value and what is allowed', (cdn, message) => {
+    expect(problemsOf(rawEnvironment({ cdn }))).toEqual([message]);
+  });
+
+  it('GIVEN the committed environments THEN staging and prod have the CDN, prepared but not serving (runbook step 1), dev none', () => {
+    expect(committedEnvironment('prod').cdn).toMatchObject({
+      enabled: true,
+      servesDomain: false,
+      cloudfrontOnly: false,
+    });
+    expect(committedEnvironment('staging').cdn).toMatchObject({
+      enabled: true,
+      servesDomain: false,
+      cloudfrontOnly: false,
+    });
+    expect(committedEnvironment('dev').cdn).toEqual({ enabled: false });
   });
 });
 

@@ -137,3 +137,53 @@ describe('one pull request is a release', () => {
     );
   });
 });
+
+describe('behind the CDN (issue #19 part 3)', () => {
+  const ingressOf = (json: SynthesizedStack) =>
+    listOfType(json, 'kubernetes_ingress_v1')[0] as {
+      metadata: { annotations: Record<string, string> };
+      spec: { rule: { host: string }[] };
+    };
+  const prod = committedEnvironment('prod');
+
+  it('GIVEN the committed prod (runbook step 1) THEN the Ingress answers both hosts, from anywhere, under the main web ACL', () => {
+    const json = synthesizedAppStacks()['wms-prod-app'];
+    const ingress = ingressOf(json);
+    expect(ingress.spec.rule.map((r) => r.host)).toEqual(['wms.example.com', 'origin.wms.example.com']);
+    const annotations = ingress.metadata.annotations;
+    expect(annotations['alb.ingress.kubernetes.io/wafv2-acl-arn']).toContain('PublicEndpoint_WebAcl_');
+    expect(annotations).not.toHaveProperty('alb.ingress.kubernetes.io/security-group-prefix-lists');
+    expect(listOfType(synthesizedAppStacks()['wms-dev-app'], 'kubernetes_ingress_v1')).toHaveLength(1);
+    expect(ingressOf(synthesizedAppStacks()['wms-dev-app']).spec.rule.map((r) => r.host)).toEqual([
+      'dev.wms.example.com',
+    ]);
+  });
+
+  it('GIVEN cdn.servesDomain THEN the origin web ACL, still both hosts from anywhere (runbook step 3)', () => {
+    const json = synthApp({ ...prod, cdn: { ...prod.cdn!, servesDomain: true } });
+    const annotations = ingressOf(json).metadata.annotations;
+    expect(ingressOf(json).spec.rule.map((r) => r.host)).toEqual([
+      'wms.example.com',
+      'origin.wms.example.com',
+    ]);
+    expect(annotations).not.toHaveProperty('alb.ingress.kubernetes.io/security-group-prefix-lists');
+    const before = ingressOf(synthApp(prod)).metadata.annotations['alb.ingress.kubernetes.io/wafv2-acl-arn'];
+    expect(annotations['alb.ingress.kubernetes.io/wafv2-acl-arn']).not.toBe(before);
+  });
+
+  it('GIVEN cdn.cloudfrontOnly THEN only the origin host, HTTPS only, from the looked-up CloudFront prefix list (runbook step 4)', () => {
+    const json = synthApp({ ...prod, cdn: { ...prod.cdn!, servesDomain: true, cloudfrontOnly: true } });
+    const ingress = ingressOf(json);
+    expect(ingress.spec.rule.map((r) => r.host)).toEqual(['origin.wms.example.com']);
+    const annotations = ingress.metadata.annotations;
+    expect(annotations['alb.ingress.kubernetes.io/security-group-prefix-lists']).toBe(
+      '${data.aws_ec2_managed_prefix_list.CloudfrontOriginFacing.id}',
+    );
+    expect(annotations['alb.ingress.kubernetes.io/listen-ports']).toBe('[{"HTTPS":443}]');
+    expect(listOfType({ resource: json.data } as SynthesizedStack, 'aws_ec2_managed_prefix_list')).toEqual([
+      { name: 'com.amazonaws.global.cloudfront.origin-facing' },
+    ]);
+    const before = ingressOf(synthApp(prod)).metadata.annotations['alb.ingress.kubernetes.io/wafv2-acl-arn'];
+    expect(annotations['alb.ingress.kubernetes.io/wafv2-acl-arn']).not.toBe(before);
+  });
+});

@@ -36,9 +36,17 @@ describe.each(['dev', 'staging', 'prod'])('PlatformStack %s', (environment) => {
       { domain_name: string }
     >;
     const domain = committedEnvironment(environment).dnsDomain;
+    const cdn = committedEnvironment(environment).cdn?.enabled
+      ? {
+          // The CDN's: the origin host on the load balancer (regional), the viewer certificate in us-east-1.
+          PublicEndpoint_OriginCertificate_4E6B97EA: `origin.${domain}`,
+          ContentDelivery_ViewerCertificate_30072F26: domain,
+        }
+      : {};
     expect(Object.fromEntries(Object.entries(certificates).map(([id, c]) => [id, c.domain_name]))).toEqual({
       PublicEndpoint_Certificate_17DA15D3: domain,
       PublicEndpoint_GrafanaCertificate_F0531AA5: `grafana.${domain}`,
+      ...cdn,
     });
     // External Secrets may read the Grafana single sign-on client secret (and still nothing else new).
     const policies = JSON.stringify(listOfType(json, 'aws_iam_role_policy'));
@@ -201,6 +209,40 @@ describe('environment invariants', () => {
       expect(listOfType(synthPlatform(environment), 'aws_scheduler_schedule')).toEqual([]);
   });
 
+  it('puts the CDN in staging and prod (its us-east-1 resources on the aliased provider), none in dev', () => {
+    expect(listOfType(synthPlatform('dev'), 'aws_cloudfront_distribution')).toEqual([]);
+    for (const environment of ['staging', 'prod']) {
+      const json = synthPlatform(environment);
+      const domain = committedEnvironment(environment).dnsDomain;
+      const providers = (json.provider as { aws: { alias?: string; region: string }[] }).aws;
+      expect(providers).toContainEqual(expect.objectContaining({ alias: 'us_east_1', region: 'us-east-1' }));
+      const [distribution] = listOfType(json, 'aws_cloudfront_distribution');
+      expect(distribution).toMatchObject({
+        aliases: [domain],
+        origin: [expect.objectContaining({ domain_name: `origin.${domain}` })],
+      });
+      for (const type of [
+        'aws_wafv2_web_acl',
+        'aws_cloudwatch_log_delivery_source',
+        'aws_cloudwatch_log_delivery_destination',
+        'aws_cloudwatch_log_delivery',
+      ]) {
+        const inUsEast1 = listOfType(json, type).filter((r) => r.provider === 'aws.us_east_1');
+        expect(inUsEast1.length).toBeGreaterThan(0);
+      }
+      const acls = listOfType(json, 'aws_wafv2_web_acl').map((acl) => [acl.name, acl.scope, acl.provider]);
+      expect(acls).toEqual([
+        [`wms-${environment}-cdn`, 'CLOUDFRONT', 'aws.us_east_1'],
+        [`wms-${environment}-web`, 'REGIONAL', undefined],
+      ]);
+      // Runbook step 1: the distribution is ready; the domain still points at the load balancer, whose regional
+      // web ACL keeps the client rules.
+      expect(listOfType(json, 'aws_route53_record').filter((r) => r.alias !== undefined)).toEqual([]);
+      const regional = listOfType(json, 'aws_wafv2_web_acl').find((acl) => acl.scope === 'REGIONAL');
+      expect((regional?.rule as { name: string }[]).map((r) => r.name)).toContain('rate-limit-per-ip');
+    }
+  });
+
   it('pins the stateful resources to their addresses, so a refactor cannot silently replace them', () => {
     const json = synthPlatform('prod');
     const ids = (type: string) => Object.keys(json.resource?.[type] ?? {}).sort();
@@ -210,6 +252,7 @@ describe('environment invariants', () => {
     expect(ids('aws_kms_key')).toEqual([
       'Alarms_Key_66918E0D',
       'CiRunner_LogKey_9DBAE25C',
+      'ContentDelivery_Waf_WafLogKey_02D00B9E',
       'DatabaseAutomation_Key_35BCEAE0',
       'DatabaseBackup_CopyVaultKey_8FBCA9EF',
       'DatabaseBackup_VaultKey_7BF401D2',

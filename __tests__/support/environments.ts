@@ -176,6 +176,7 @@ export function rawProduction(overrides: Record<string, unknown> = {}): Record<s
       backup: { retentionDays: 35, copyRegion: 'eu-central-1', restoreTesting: true },
       alarms: ALARMS,
     },
+    cdn: { enabled: true },
     ...overrides,
   });
 }

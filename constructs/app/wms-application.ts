@@ -189,6 +189,28 @@ export interface WmsTracing {
   readonly environment: string;
 }
 
+/**
+ * CloudFront in front of the load balancer: the load balancer answers the origin host CloudFront connects to and,
+ * once the distribution serves the domain, admits only CloudFront.
+ */
+export interface WmsCdnOrigin {
+  /** The host CloudFront connects to, e.g. `origin.wms.example.com` (external-dns publishes it). */
+  readonly originHost: string;
+  /** ARN of the ACM certificate of `originHost`, added to the HTTPS listener beside `certificateArn` (SNI). */
+  readonly certificateArn: string;
+  /**
+   * Only CloudFront reaches the load balancer (set once the distribution serves `domain` and stale DNS answers
+   * expired): the Ingress answers only `originHost` (so external-dns no longer publishes `domain`), and the load
+   * balancer listens on HTTPS only, admitting only the prefix list.
+   */
+  readonly cloudfrontOnly: boolean;
+  /**
+   * Id of the AWS managed prefix list `com.amazonaws.global.cloudfront.origin-facing` in the region (`pl-...`): the
+   * load balancer's inbound rule with `cloudfrontOnly`.
+   */
+  readonly originFacingPrefixListId: string;
+}
+
 /** Properties of a {@link WmsApplication}. */
 export interface WmsApplicationProps {
   /** The environment's domain, e.g. `wms.example.com`: the Ingress host; the API is at `https://<domain>/api`. */
@@ -239,6 +261,11 @@ export interface WmsApplicationProps {
   readonly certificateArn: string;
   /** ARN of the regional WAFv2 web ACL in front of the load balancer. */
   readonly wafAclArn: string;
+  /**
+   * CloudFront in front of the load balancer.
+   * @default - no CDN: the load balancer serves `domain` to the internet on HTTP (redirected) and HTTPS
+   */
+  readonly cdn?: WmsCdnOrigin;
   /** S3 bucket receiving the load balancer's access logs (its policy must admit Elastic Load Balancing). */
   readonly accessLogsBucket: string;
   /**
@@ -285,6 +312,7 @@ const CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Z
 const WAF_ACL_ARN =
   /^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:\d{12}:regional\/webacl\/[A-Za-z0-9_-]+\/[A-Za-z0-9-]+$/;
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const PREFIX_LIST_ID = /^pl-[0-9a-f]{8,17}$/;
 const LOG_PREFIX = /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/;
 const JOB_PREFIX = 'wms-migrate-';
 
@@ -627,6 +655,7 @@ export class WmsApplication extends Construct {
       WAF_ACL_ARN,
       'a regional WAFv2 web ACL ARN: arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id>',
     );
+    if (props.cdn) this.validateCdn(props.cdn, props.domain);
     if (!unresolved(props.accessLogsBucket) && !BUCKET.test(props.accessLogsBucket)) {
       throw propError(this, 'accessLogsBucket', props.accessLogsBucket, 'an S3 bucket name');
     }
@@ -646,6 +675,33 @@ export class WmsApplication extends Construct {
   }
 
   /** Checks one component's options (production's 2 pods per colour at least is a config invariant). */
+  private validateCdn(cdn: WmsCdnOrigin, domain: string): void {
+    if (!unresolved(cdn.originHost) && (!DOMAIN.test(cdn.originHost) || cdn.originHost === domain)) {
+      throw propError(
+        this,
+        'cdn.originHost',
+        cdn.originHost,
+        `a lowercase DNS name other than domain, such as origin.${domain}`,
+      );
+    }
+    if (!unresolved(cdn.certificateArn) && !CERTIFICATE_ARN.test(cdn.certificateArn)) {
+      throw propError(
+        this,
+        'cdn.certificateArn',
+        cdn.certificateArn,
+        'an ACM certificate ARN: arn:aws:acm:<region>:<account>:certificate/<id>',
+      );
+    }
+    if (!unresolved(cdn.originFacingPrefixListId) && !PREFIX_LIST_ID.test(cdn.originFacingPrefixListId)) {
+      throw propError(
+        this,
+        'cdn.originFacingPrefixListId',
+        cdn.originFacingPrefixListId,
+        'a managed prefix list id such as pl-4fa04526',
+      );
+    }
+  }
+
   private validateComponent(key: 'api' | 'web', options: WmsComponentOptions): void {
     checkInteger(this, `${key}.minReplicas`, options.minReplicas, 1);
     checkInteger(this, `${key}.maxReplicas`, options.maxReplicas, options.minReplicas);
@@ -994,6 +1050,17 @@ export class WmsApplication extends Construct {
       pathType: 'Prefix',
       backend: { service: { name: service, port: { name: port } } },
     });
+    const paths = [
+      // The preview paths come first: the load balancer evaluates the rules in this order.
+      ...(canary
+        ? []
+        : [
+            path(this.api.candidateServiceName, '/api', PORT_NAME),
+            path(this.web.candidateServiceName, '/', PORT_NAME),
+          ]),
+      path(this.api.objectName, '/api', canary ? 'use-annotation' : PORT_NAME),
+      path(this.web.objectName, '/', canary ? 'use-annotation' : PORT_NAME),
+    ];
     return new IngressV1(this, 'Ingress', {
       metadata: {
         name: WMS_INGRESS_NAME,
@@ -1002,9 +1069,11 @@ export class WmsApplication extends Construct {
         annotations: {
           'alb.ingress.kubernetes.io/scheme': 'internet-facing',
           'alb.ingress.kubernetes.io/target-type': 'ip',
-          'alb.ingress.kubernetes.io/listen-ports': '[{"HTTP":80},{"HTTPS":443}]',
-          'alb.ingress.kubernetes.io/ssl-redirect': '443',
-          'alb.ingress.kubernetes.io/certificate-arn': props.certificateArn,
+          ...listenerAnnotations(props.cdn),
+          'alb.ingress.kubernetes.io/certificate-arn': [
+            props.certificateArn,
+            ...(props.cdn ? [props.cdn.certificateArn] : []),
+          ].join(','),
           // The controller's default policy (ELBSecurityPolicy-2016-08) still accepts TLS 1.0.
           'alb.ingress.kubernetes.io/ssl-policy': ALB_TLS_POLICY,
           'alb.ingress.kubernetes.io/wafv2-acl-arn': props.wafAclArn,
@@ -1026,24 +1095,8 @@ export class WmsApplication extends Construct {
       dependsOn,
       spec: {
         ingressClassName: 'alb',
-        rule: [
-          {
-            host: props.domain,
-            http: {
-              // The preview paths come first: the load balancer evaluates the rules in this order.
-              path: [
-                ...(canary
-                  ? []
-                  : [
-                      path(this.api.candidateServiceName, '/api', PORT_NAME),
-                      path(this.web.candidateServiceName, '/', PORT_NAME),
-                    ]),
-                path(this.api.objectName, '/api', canary ? 'use-annotation' : PORT_NAME),
-                path(this.web.objectName, '/', canary ? 'use-annotation' : PORT_NAME),
-              ],
-            },
-          },
-        ],
+        // external-dns publishes every host of the rules: `domain` leaves them once CloudFront serves it.
+        rule: ingressHosts(props.domain, props.cdn).map((host) => ({ host, http: { path: paths } })),
       },
     });
   }
@@ -1129,6 +1182,31 @@ export class WmsApplication extends Construct {
 
 /** Header that sends a request to the preview version (blue-green). */
 export const PREVIEW_HEADER = 'X-WMS-Preview';
+
+/**
+ * The listeners and who may reach them. Without a CDN, or before it serves the domain: HTTP (redirected) and HTTPS
+ * from anywhere. Once CloudFront serves the domain: HTTPS only (CloudFront connects over HTTPS only), admitting
+ * only CloudFront's origin-facing addresses; with the prefix list and no `inbound-cidrs`, the controller drops its
+ * 0.0.0.0/0 default (aws-load-balancer-controller v3.5.0 docs/guide/ingress/annotations.md). One port also keeps
+ * the security group within its rule quota: a prefix list counts as its maximum entries, per port.
+ */
+function listenerAnnotations(cdn: WmsCdnOrigin | undefined): Record<string, string> {
+  return cdn?.cloudfrontOnly
+    ? {
+        'alb.ingress.kubernetes.io/listen-ports': '[{"HTTPS":443}]',
+        'alb.ingress.kubernetes.io/security-group-prefix-lists': cdn.originFacingPrefixListId,
+      }
+    : {
+        'alb.ingress.kubernetes.io/listen-ports': '[{"HTTP":80},{"HTTPS":443}]',
+        'alb.ingress.kubernetes.io/ssl-redirect': '443',
+      };
+}
+
+/** The hosts the load balancer answers (and external-dns publishes): the domain and/or CloudFront's origin host. */
+function ingressHosts(domain: string, cdn: WmsCdnOrigin | undefined): string[] {
+  if (!cdn) return [domain];
+  return cdn.cloudfrontOnly ? [cdn.originHost] : [domain, cdn.originHost];
+}
 
 /**
  * Ingress annotations the Argo Rollouts controller writes (v1.9.1 `utils/ingress/ingress.go`): its list of managed

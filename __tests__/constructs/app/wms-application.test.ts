@@ -692,6 +692,68 @@ describe('WmsApplication', () => {
     });
   });
 
+  describe('behind a CDN (issue #19 part 3)', () => {
+    const CDN = {
+      originHost: 'origin.wms.example.com',
+      certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/origin-0001',
+      cloudfrontOnly: false,
+      originFacingPrefixListId: 'pl-4fa04526',
+    };
+    const hosts = (json: SynthesizedStack) =>
+      (rows(json, 'kubernetes_ingress_v1')[0].spec.rule as { host: string }[]).map((rule) => rule.host);
+
+    it('GIVEN no CDN (default) THEN the Ingress answers only the domain, from anywhere', () => {
+      expect(hosts(DEFAULT.json)).toEqual([BASE.domain]);
+      expect(annotations(DEFAULT.json)).not.toHaveProperty(
+        'alb.ingress.kubernetes.io/security-group-prefix-lists',
+      );
+    });
+
+    it('GIVEN a CDN that is not the only way in yet THEN the Ingress answers both hosts with both certificates, still from anywhere', () => {
+      const { json } = build({ cdn: CDN });
+      expect(hosts(json)).toEqual([BASE.domain, 'origin.wms.example.com']);
+      expect(annotations(json)).toMatchObject({
+        'alb.ingress.kubernetes.io/certificate-arn': `${BASE.certificateArn},${CDN.certificateArn}`,
+        'alb.ingress.kubernetes.io/listen-ports': '[{"HTTP":80},{"HTTPS":443}]',
+        'alb.ingress.kubernetes.io/ssl-redirect': '443',
+      });
+      expect(annotations(json)).not.toHaveProperty('alb.ingress.kubernetes.io/security-group-prefix-lists');
+    });
+
+    it('GIVEN cloudfrontOnly THEN only the origin host, HTTPS only, admitting only the CloudFront prefix list', () => {
+      const { json } = build({ cdn: { ...CDN, cloudfrontOnly: true } });
+      expect(hosts(json)).toEqual(['origin.wms.example.com']);
+      const ingress = annotations(json);
+      expect(ingress).toMatchObject({
+        'alb.ingress.kubernetes.io/listen-ports': '[{"HTTPS":443}]',
+        'alb.ingress.kubernetes.io/security-group-prefix-lists': 'pl-4fa04526',
+      });
+      // No inbound-cidrs: with a prefix list alone the controller drops its 0.0.0.0/0 default.
+      expect(ingress).not.toHaveProperty('alb.ingress.kubernetes.io/inbound-cidrs');
+      expect(ingress).not.toHaveProperty('alb.ingress.kubernetes.io/ssl-redirect');
+      const [rule] = rows(json, 'kubernetes_ingress_v1')[0].spec.rule;
+      expect(rule.http.path.map((p: { path: string }) => p.path)).toEqual(['/api', '/']);
+    });
+
+    it.each([
+      [
+        { originHost: 'Origin.example.com' },
+        /cdn\.originHost: "Origin\.example\.com" is not allowed \(a lowercase DNS name other than domain/,
+      ],
+      [{ originHost: BASE.domain }, /cdn\.originHost: .* is not allowed/],
+      [
+        { certificateArn: 'origin-cert' },
+        /cdn\.certificateArn: "origin-cert" is not allowed \(an ACM certificate ARN/,
+      ],
+      [
+        { originFacingPrefixListId: 'cloudfront' },
+        /cdn\.originFacingPrefixListId: "cloudfront" is not allowed \(a managed prefix list id such as pl-4fa04526\)/,
+      ],
+    ])('GIVEN cdn %j THEN refuses it, naming field, value and what is allowed', (overrides, message) => {
+      expect(() => build({ cdn: { ...CDN, ...overrides } })).toThrow(message);
+    });
+  });
+
   describe('progressive releases (Argo Rollouts)', () => {
     it('runs the release in both components, and starts with all traffic on stable', () => {
       const { json } = DEFAULT;

@@ -1,6 +1,7 @@
 import { TerraformOutput } from 'cdktf';
 import type { PublicEndpointProps } from '../../../constructs/network/public-endpoint';
-import { MANAGED_RULE_GROUPS, PublicEndpoint } from '../../../constructs/network/public-endpoint';
+import { PublicEndpoint } from '../../../constructs/network/public-endpoint';
+import { MANAGED_RULE_GROUPS } from '../../../constructs/network/private/web-acl';
 import { checkStacks } from '../../../guardrails/engine';
 import { awsTestStack, listOfType, synthJson } from '../../support/synth';
 
@@ -248,5 +249,77 @@ describe('PublicEndpoint', () => {
     expect(() => build({ rateLimitPer5Minutes: 50 })).toThrow(
       /test\/PublicEndpoint: rateLimitPer5Minutes: 50 is not allowed \(a whole number >= 100 \(the WAF minimum\)\)/,
     );
+  });
+
+  describe('with a CDN in front (issue #19 part 3)', () => {
+    it('GIVEN the defaults THEN one web ACL with every rule, no origin ACL, and only the load balancer writes logs', () => {
+      const { json } = build({
+        warehouses: [{ name: 'lyon', cidrs: ['198.51.100.7/32'], rateLimitPer5Minutes: 300 }],
+      });
+      const [acl] = listOfType(json, 'aws_wafv2_web_acl');
+      expect((acl.rule as Row[]).map((r) => r.name)).toEqual([
+        'rate-limit-warehouse-lyon',
+        'rate-limit-per-ip',
+        ...MANAGED_RULE_GROUPS,
+      ]);
+      const [policy] = listOfType(json, 'aws_s3_bucket_policy');
+      const sids = JSON.parse(policy.policy as string).Statement.map((st: Row) => st.Sid);
+      expect(sids).not.toContain('CdnWritesAccessLogs');
+      expect(listOfType(json, 'aws_wafv2_web_acl')).toHaveLength(1);
+    });
+
+    it('GIVEN originWebAcl THEN a second regional ACL inspects requests only (it sees CloudFront, not clients); the main one keeps every rule', () => {
+      const { json, endpoint } = build({
+        originWebAcl: true,
+        warehouses: [{ name: 'lyon', cidrs: ['198.51.100.7/32'], rateLimitPer5Minutes: 300 }],
+      });
+      const acls = Object.fromEntries(
+        listOfType(json, 'aws_wafv2_web_acl').map((acl) => [
+          acl.name,
+          (acl.rule as Row[]).map((r) => [r.name, r.priority]),
+        ]),
+      );
+      expect(acls).toEqual({
+        'wms-test-web': [
+          ['rate-limit-warehouse-lyon', 0],
+          ['rate-limit-per-ip', 1],
+          ...MANAGED_RULE_GROUPS.map((group, index) => [group, index + 2]),
+        ],
+        'wms-test-origin': [
+          ['AWSManagedRulesCommonRuleSet', 0],
+          ['AWSManagedRulesKnownBadInputsRuleSet', 1],
+          ['AWSManagedRulesSQLiRuleSet', 2],
+        ],
+      });
+      expect(listOfType(json, 'aws_wafv2_web_acl').every((acl) => acl.scope === 'REGIONAL')).toBe(true);
+      expect(listOfType(json, 'aws_wafv2_ip_set')).toHaveLength(1);
+      expect(
+        listOfType(json, 'aws_cloudwatch_log_group')
+          .map((g) => g.name)
+          .sort(),
+      ).toEqual(['aws-waf-logs-wms-test-origin', 'aws-waf-logs-wms-test-web']);
+      expect(endpoint.originWebAclArn).toBeDefined();
+      expect(build().endpoint.originWebAclArn).toBeUndefined();
+    });
+
+    it('GIVEN admitCdnLogs THEN CloudWatch Logs delivery (from us-east-1 delivery sources of this account) may write under cdn/', () => {
+      const { json, endpoint } = build({ admitCdnLogs: true });
+      const [policy] = listOfType(json, 'aws_s3_bucket_policy');
+      const statement = JSON.parse(policy.policy as string).Statement.find(
+        (st: Row) => st.Sid === 'CdnWritesAccessLogs',
+      );
+      expect(statement).toEqual({
+        Sid: 'CdnWritesAccessLogs',
+        Effect: 'Allow',
+        Principal: { Service: 'delivery.logs.amazonaws.com' },
+        Action: 's3:PutObject',
+        Resource: 'arn:aws:s3:::wms-test-alb-logs-123456789012-eu-west-1/cdn/*',
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': '123456789012', 's3:x-amz-acl': 'bucket-owner-full-control' },
+          ArnLike: { 'aws:SourceArn': 'arn:aws:logs:us-east-1:123456789012:delivery-source:*' },
+        },
+      });
+      expect(endpoint.cdnLogsPrefix).toBe('cdn');
+    });
   });
 });
