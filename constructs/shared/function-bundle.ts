@@ -52,6 +52,10 @@ const ESBUILD_OPTIONS = {
   legalComments: 'none',
   charset: 'utf8',
   outfile: 'index.js',
+  // Paths in the bundle (its module comments) as the repository lays them out, not where symbolic links lead: the
+  // diff synthesizes its base in a git worktree whose node_modules is a link to this checkout's, and the zip must
+  // not differ there (it did: every pull request's diff showed the function and its invocations replaced).
+  preserveSymlinks: true,
 } as const satisfies BuildOptions;
 
 /** Where the zips and their build records go: `node_modules/.cache/wms-functions/` of the repository. */

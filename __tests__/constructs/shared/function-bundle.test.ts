@@ -1,5 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import {
@@ -90,6 +98,28 @@ describe('function bundles', () => {
       writeFileSync(join(dirname(first.zipPath), records[0]), '{not json');
       expect(bundleFunction(entry, root)).toEqual(first);
       expect(bundleFunction(entry, root).fromCache).toBe(true);
+    });
+
+    it('gives the same bytes when node_modules is a symbolic link (the diff synthesizes its base that way)', () => {
+      write('node_modules/greeting-lib/package.json', '{"name":"greeting-lib","main":"index.js"}\n');
+      write('node_modules/greeting-lib/index.js', "exports.greeting = 'hello from a package';\n");
+      write(
+        entry,
+        "import { greeting } from 'greeting-lib';\nexport const handler = async () => greeting;\n",
+      );
+      const linked = mkdtempSync(join(tmpdir(), 'wms-bundle-linked-'));
+      try {
+        for (const file of ['package.json', entry]) {
+          mkdirSync(dirname(join(linked, file)), { recursive: true });
+          writeFileSync(join(linked, file), readFileSync(join(root, file)));
+        }
+        symlinkSync(join(root, 'node_modules'), join(linked, 'node_modules'), 'dir');
+        const zip = buildFunctionZip(entry, root);
+        expect(zip.toString('latin1')).toContain('// node_modules/greeting-lib/index.js');
+        expect(buildFunctionZip(entry, linked).equals(zip)).toBe(true);
+      } finally {
+        rmSync(linked, { recursive: true, force: true });
+      }
     });
 
     it('builds again when an input is deleted', () => {
