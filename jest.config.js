@@ -1,7 +1,8 @@
 /**
  * The test files that run real tools or whole programs (promtool, amtool, terraform, actionlint, PostgreSQL, bash
- * scripts, git, the compiled app and CLIs): integration tests, where most of the time goes to other processes. `npm run test:unit` (WMS_TESTS=unit) leaves
- * them out, for a fast loop and the unit budget of `npm run bench`; `npm test` and CI run every test.
+ * scripts, git, the compiled app and CLIs): integration tests, where most of the time goes to other processes.
+ * `npm run test:unit` (WMS_TESTS=unit) leaves them out, for a fast loop and the unit budget of `npm run bench`;
+ * `npm test` and CI run every test.
  */
 const REAL_TOOL_TESTS = [
   'main\\.test',

@@ -54,6 +54,20 @@ describe('synthesize', () => {
     expect(readdirSync(work)).toEqual([]);
   });
 
+  it("GIVEN a construct that throws THEN its error keeps its stack trace, and Node's formatter is back", () => {
+    // Token traces are left unformatted while the stacks are built (withoutTokenTraces); an error is not.
+    const before = Error.prepareStackTrace;
+    const [dev] = committedEnvironments();
+    let thrown: unknown;
+    try {
+      synthesize([{ ...dev, availabilityZones: [] }], { outdir: join(work, 'cdktf.out'), backend: 's3' });
+    } catch (error) {
+      thrown = error;
+    }
+    expect((thrown as Error).stack).toMatch(/availabilityZones[\s\S]*\n\s+at /);
+    expect(Error.prepareStackTrace).toBe(before);
+  });
+
   describe('guardrails on every synth', () => {
     const failureOf = (fn: () => unknown): GuardrailsFailure => {
       try {
