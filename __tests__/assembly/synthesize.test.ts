@@ -1,5 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
+import { TerraformStack } from 'cdktf';
 import { join } from 'node:path';
 import { suppress } from '../../guardrails/suppress';
 import { bootstrapStackName } from '../../stacks/bootstrap-stack';
@@ -51,6 +53,17 @@ describe('synthesize', () => {
     const [dev] = committedEnvironments();
     const broken = { ...dev, availabilityZones: [] };
     expect(() => synthesize([broken], { outdir, backend: 's3' })).toThrow(/availabilityZones/);
+    expect(readdirSync(work)).toEqual([]);
+  });
+
+  it("GIVEN a stack whose resource has no provider THEN cdktf's validation still fails the synth, writing nothing", () => {
+    // The App skips cdktf's automatic validation (it would run `terraform version`); synth runs it itself.
+    const outdir = join(work, 'cdktf.out');
+    expect(() =>
+      synthesizeApp((app) => {
+        new SnsTopic(new TerraformStack(app, 'no-provider'), 'Topic', { name: 'orphan' });
+      }, outdir),
+    ).toThrow(/without a matching provider construct[\s\S]*aws/);
     expect(readdirSync(work)).toEqual([]);
   });
 
