@@ -30,6 +30,8 @@ const REAL_TOOL_TESTS = [
   // chart-interface generator; and a second, independent reader of the Lambda zip (python's zipfile), git.
   'assembly/output-publisher\\.test',
   'scripts/verify\\.test',
+  // Runs scripts/build.mjs (esbuild) on a scratch project, and the bundles it writes.
+  'scripts/build\\.test',
   'guardrails/cli\\.test',
   'scripts/chart-interface\\.test',
   'constructs/shared/function-bundle\\.test',
