@@ -38,6 +38,9 @@ const REAL_TOOL_TESTS = [
   'config/promotion\\.test',
 ];
 
+/** cdktf, its providers and constructs: each of their files ends with an inline source map. */
+const SOURCE_MAPPED = '(cdktf|@cdktf/provider-[a-z]+|constructs)';
+
 const WMS_TESTS = process.env.WMS_TESTS ?? 'all';
 if (!['all', 'unit'].includes(WMS_TESTS)) {
   throw new Error(`WMS_TESTS: "${WMS_TESTS}" is not allowed (all, or unit: without the real-tool tests)`);
@@ -52,7 +55,12 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', ...(WMS_TESTS === 'unit' ? REAL_TOOL_TESTS : [])],
   // Type-checking is its own step (`npm run typecheck`); esbuild only transpiles (tsconfig isolatedModules).
-  transform: { '^.+\\.ts$': '<rootDir>/__tests__/support/esbuild-transformer.js' },
+  transform: {
+    '^.+\\.ts$': '<rootDir>/__tests__/support/esbuild-transformer.js',
+    [`/node_modules/${SOURCE_MAPPED}/.+\\.js$`]: '<rootDir>/__tests__/support/strip-source-maps.js',
+  },
+  // The packages every stack test loads, without their inline source maps (support/strip-source-maps.js says why).
+  transformIgnorePatterns: [`/node_modules/(?!${SOURCE_MAPPED}/)`],
   moduleFileExtensions: ['ts', 'js', 'json'],
   // No stack trace per cdktf token in tests (support/no-stack-trace.js says why).
   moduleNameMapper: {

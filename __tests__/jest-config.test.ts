@@ -32,4 +32,45 @@ describe('jest.config.js', () => {
       'WMS_TESTS: "fast" is not allowed (all, or unit: without the real-tool tests)',
     );
   });
+
+  describe('the packages loaded without their inline source maps (support/strip-source-maps.js)', () => {
+    type Transformer = {
+      process: (source: string) => { code: string };
+      getCacheKey: (source: string, path: string) => string;
+    };
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const strip = require('./support/strip-source-maps.js') as Transformer;
+    const config = load(undefined) as unknown as {
+      transform: Record<string, string>;
+      transformIgnorePatterns: string[];
+    };
+    const transformed = (path: string): string | undefined => {
+      if (config.transformIgnorePatterns.some((pattern) => new RegExp(pattern).test(path))) return undefined;
+      const match = Object.entries(config.transform).find(([pattern]) => new RegExp(pattern).test(path));
+      return match?.[1].split('/').pop();
+    };
+
+    it('GIVEN a file of cdktf, a provider or constructs THEN it goes through the transform; other packages do not', () => {
+      expect(transformed('/r/node_modules/cdktf/lib/app.js')).toBe('strip-source-maps.js');
+      expect(transformed('/r/node_modules/@cdktf/provider-kubernetes/lib/job-v1/index.js')).toBe(
+        'strip-source-maps.js',
+      );
+      expect(transformed('/r/node_modules/constructs/lib/construct.js')).toBe('strip-source-maps.js');
+      expect(transformed('/r/node_modules/yaml/dist/index.js')).toBeUndefined();
+      expect(transformed('/r/node_modules/cdktf/node_modules/archiver/index.js')).toBeUndefined();
+      expect(transformed('/r/config/load.ts')).toBe('esbuild-transformer.js');
+    });
+
+    it('GIVEN a file ending with an inline source map THEN the map goes and the code stays byte for byte', () => {
+      const code = '"use strict";\nexports.x = 1;\n';
+      expect(
+        strip.process(`${code}//# sourceMappingURL=data:application/json;base64,eyJ2IjozfQ==`).code,
+      ).toBe(code);
+      expect(strip.process(code).code).toBe(code);
+      expect(strip.process(`${code}//# sourceMappingURL=app.js.map`).code).toBe(
+        `${code}//# sourceMappingURL=app.js.map`,
+      );
+      expect(strip.getCacheKey(code, '/a.js')).not.toBe(strip.getCacheKey(`${code} `, '/a.js'));
+    });
+  });
 });
