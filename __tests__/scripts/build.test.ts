@@ -135,4 +135,15 @@ describe('scripts/build.mjs (our bundle, and the vendor bundle rebuilt only when
     expect(build().status).toBe(0);
     expect(run('dist/main.js').stdout).toBe('hello there, world string\n');
   });
+
+  it('GIVEN the record of a build from before the vendor bundle THEN both bundles are built', () => {
+    const file = join(project, 'dist', '.build-inputs.json');
+    const { vendor, ...older } = JSON.parse(readFileSync(file, 'utf8')) as { vendor: unknown };
+    expect(vendor).toBeDefined();
+    writeFileSync(file, JSON.stringify(older));
+    rmSync(join(project, 'dist', 'vendor.js'));
+    expect(build().status).toBe(0);
+    expect(stamp().vendor.packages).toEqual(['greeting', 'shout']);
+    expect(run('dist/main.js').stdout).toBe('hello there, world string\n');
+  });
 });
